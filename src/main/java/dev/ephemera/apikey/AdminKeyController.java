@@ -1,0 +1,127 @@
+package dev.ephemera.apikey;
+
+import dev.ephemera.provider.ProviderCatalog;
+import dev.ephemera.token.TokenService;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
+import dev.ephemera.web.Origins;
+import dev.ephemera.web.RequestFields;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code /v1/admin/keys}: create, list, read, rotate and revoke API keys. Admins only. */
+@Controller("/v1/admin/keys")
+@Secured(Permission.ROLE_ADMIN)
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class AdminKeyController {
+
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "permissions", "expires_in", "allowed_origins",
+            "allowed_providers", "rate_limit_per_minute");
+    private static final long MAX_EXPIRES_IN = Duration.ofDays(5 * 366).toSeconds();
+    private static final long MAX_GRACE = Duration.ofDays(7).toSeconds();
+    private static final long DEFAULT_GRACE = Duration.ofMinutes(5).toSeconds();
+
+    private final ApiKeyService keys;
+    private final TokenService tokens;
+    private final ProviderCatalog providers;
+    private final JsonMapper json;
+
+    AdminKeyController(ApiKeyService keys, TokenService tokens, ProviderCatalog providers, JsonMapper json) {
+        this.keys = keys;
+        this.tokens = tokens;
+        this.providers = providers;
+        this.json = json;
+    }
+
+    @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<ApiKeyView> create(@Body @Nullable String body, Authentication authentication) {
+        RequestFields fields = RequestFields.json(json, body).allowOnly(CREATE_FIELDS);
+        String name = fields.requiredString("name");
+        if (name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
+            throw BrokerException.invalid("name", "'name' must be 1-100 printable characters.");
+        }
+        List<String> permissionNames = fields.strings("permissions", 4);
+        if (permissionNames == null || permissionNames.isEmpty()) {
+            throw BrokerException.invalid("permissions",
+                    "'permissions' is required: a list of read, write, admin, webhook.");
+        }
+        Set<Permission> permissions = EnumSet.noneOf(Permission.class);
+        for (String p : permissionNames) {
+            Permission permission = Permission.fromWire(p);
+            if (permission == null) {
+                throw BrokerException.invalid("permissions",
+                        "Unknown permission; use read, write, admin or webhook.");
+            }
+            permissions.add(permission);
+        }
+        Long expiresIn = fields.integer("expires_in", 60, MAX_EXPIRES_IN);
+        List<String> origins = orEmpty(fields.strings("allowed_origins", 50)).stream()
+                .map(o -> Origins.parse(o, "allowed_origins")).toList();
+        List<String> allowedProviders = orEmpty(fields.strings("allowed_providers", 50));
+        for (String p : allowedProviders) {
+            if (!providers.isKnown(p)) {
+                throw new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "Unknown provider in 'allowed_providers'.",
+                        "allowed_providers");
+            }
+        }
+        Long rate = fields.integer("rate_limit_per_minute", 1, 1_000_000);
+        ApiKeyService.Created created = keys.create(new ApiKeyService.Spec(name, permissions,
+                expiresIn == null ? null : Duration.ofSeconds(expiresIn), origins, allowedProviders,
+                rate == null ? null : rate.intValue()), authentication.getName());
+        return HttpResponse.created(ApiKeyView.of(created.record(), created.key(), null));
+    }
+
+    @Get(produces = MediaType.APPLICATION_JSON)
+    Map<String, Object> list() {
+        return Map.of("object", "list", "data", keys.list().stream().map(ApiKeyView::of).toList());
+    }
+
+    @Get(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
+    ApiKeyView get(@PathVariable String id) {
+        return ApiKeyView.of(keys.get(checked(id)));
+    }
+
+    @Post(uri = "/{id}/rotate", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    ApiKeyView rotate(@PathVariable String id, @Body @Nullable String body, Authentication authentication) {
+        RequestFields fields = RequestFields.json(json, body).allowOnly(Set.of("grace_seconds"));
+        Long grace = fields.integer("grace_seconds", 0, MAX_GRACE);
+        ApiKeyService.Created rotated = keys.rotate(checked(id),
+                Duration.ofSeconds(grace == null ? DEFAULT_GRACE : grace), authentication.getName());
+        return ApiKeyView.of(rotated.record(), rotated.key(), null);
+    }
+
+    @Delete(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
+    ApiKeyView revoke(@PathVariable String id, @QueryValue(defaultValue = "false") boolean cascade,
+            Authentication authentication) {
+        ApiKeyRecord revoked = keys.revoke(checked(id), authentication.getName());
+        Integer count = cascade ? tokens.revokeAllMintedBy(revoked.id(), authentication.getName()) : null;
+        return ApiKeyView.of(revoked, null, count);
+    }
+
+    private static String checked(String id) {
+        return ApiKeyService.validId(id).orElseThrow(() ->
+                new BrokerException(ErrorCode.NOT_FOUND, "No API key with this id."));
+    }
+
+    private static List<String> orEmpty(@Nullable List<String> list) {
+        return list == null ? List.of() : list;
+    }
+}

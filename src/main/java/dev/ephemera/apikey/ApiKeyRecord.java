@@ -1,0 +1,51 @@
+package dev.ephemera.apikey;
+
+import io.micronaut.core.annotation.Nullable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the store keeps of one API key: never the key, only the SHA-256 of it.
+ *
+ * @param id                 {@code key_…}, embedded in the key itself so lookups go by id
+ * @param secretHash         hex SHA-256 of the current key
+ * @param previousSecretHash hex SHA-256 of the key before the last rotation, accepted until
+ *                           {@code previousExpiresAt}
+ */
+public record ApiKeyRecord(
+        String id,
+        String name,
+        Set<Permission> permissions,
+        String secretHash,
+        @Nullable String previousSecretHash,
+        @Nullable Instant previousExpiresAt,
+        Instant createdAt,
+        @Nullable Instant expiresAt,
+        @Nullable Instant lastUsedAt,
+        @Nullable Instant revokedAt,
+        List<String> allowedOrigins,
+        List<String> allowedProviders,
+        @Nullable Integer rateLimitPerMinute) {
+
+    public ApiKeyRecord {
+        permissions = Set.copyOf(permissions);
+        allowedOrigins = List.copyOf(allowedOrigins);
+        allowedProviders = List.copyOf(allowedProviders);
+    }
+
+    public ApiKeyRecord rotated(String newHash, Instant previousValidUntil) {
+        return new ApiKeyRecord(id, name, permissions, newHash, secretHash, previousValidUntil, createdAt, expiresAt,
+                lastUsedAt, revokedAt, allowedOrigins, allowedProviders, rateLimitPerMinute);
+    }
+
+    public ApiKeyRecord revoked(Instant at) {
+        return new ApiKeyRecord(id, name, permissions, secretHash, previousSecretHash, previousExpiresAt, createdAt,
+                expiresAt, lastUsedAt, at, allowedOrigins, allowedProviders, rateLimitPerMinute);
+    }
+
+    public ApiKeyRecord used(Instant at) {
+        return new ApiKeyRecord(id, name, permissions, secretHash, previousSecretHash, previousExpiresAt, createdAt,
+                expiresAt, at, revokedAt, allowedOrigins, allowedProviders, rateLimitPerMinute);
+    }
+}

@@ -1,0 +1,195 @@
+package dev.ephemera.apikey;
+
+import dev.ephemera.audit.AuditLog;
+import dev.ephemera.auth.Caller;
+import dev.ephemera.secret.PrefixedSecret;
+import dev.ephemera.secret.Secrets;
+import dev.ephemera.store.ApiKeyStore;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.scheduling.TaskExecutors;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * API keys: {@code ephk_<16-char id><43-char secret><6-char checksum>}. The id is part of the key, so a lookup
+ * goes straight to one record, and the checksum lets garbage be refused without a lookup. Only the SHA-256 of a
+ * key is stored; the key itself is returned once, at creation or rotation.
+ */
+@Singleton
+public final class ApiKeyService {
+
+    public static final PrefixedSecret FORMAT = new PrefixedSecret("ephk_", 16 + Secrets.SECRET_CHARS);
+    /** The id the bootstrap admin key ({@code EPHEMERA_ADMIN_KEY}) acts under. */
+    public static final String BOOTSTRAP_ID = "key_bootstrap";
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyService.class);
+    private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+
+    private final ApiKeyStore store;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final ExecutorService background;
+    private final String bootstrapHash;
+
+    ApiKeyService(ApiKeyStore store, AuditLog audit, Clock clock,
+            @Named(TaskExecutors.BLOCKING) ExecutorService background,
+            @Value("${ephemera.admin-key:}") @Nullable String adminKey) {
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+        this.background = background;
+        if (adminKey != null && !adminKey.isEmpty() && adminKey.length() < 32) {
+            throw new IllegalStateException("ephemera.admin-key (EPHEMERA_ADMIN_KEY) must be at least 32 characters");
+        }
+        this.bootstrapHash = adminKey == null || adminKey.isEmpty() ? null : Secrets.sha256Hex(adminKey);
+        if (bootstrapHash == null) {
+            LOG.info("No EPHEMERA_ADMIN_KEY set: only keys created through the admin API authenticate.");
+        }
+    }
+
+    /** A new key and the record stored for it. The key is not kept anywhere. */
+    public record Created(ApiKeyRecord record, String key) {
+    }
+
+    /** Everything a new key may be given at creation. */
+    public record Spec(String name, Set<Permission> permissions, @Nullable Duration expiresIn,
+            List<String> allowedOrigins, List<String> allowedProviders, @Nullable Integer rateLimitPerMinute) {
+    }
+
+    public Created create(Spec spec, String actor) {
+        String key = FORMAT.generate(Secrets.randomBase62(16));
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        ApiKeyRecord record = new ApiKeyRecord(idOf(key), spec.name(), EnumSet.copyOf(spec.permissions()),
+                Secrets.sha256Hex(key), null, null, now, spec.expiresIn() == null ? null : now.plus(spec.expiresIn()),
+                null, null, spec.allowedOrigins(), spec.allowedProviders(), spec.rateLimitPerMinute());
+        store.create(record);
+        audit.record("key.created", actor, "key_id", record.id(), "permissions",
+                record.permissions().stream().map(Permission::wireName).sorted().toList());
+        return new Created(record, key);
+    }
+
+    /**
+     * The caller a presented key stands for.
+     *
+     * @throws BrokerException {@code invalid_api_key} (malformed, unknown or wrong secret), {@code revoked_api_key},
+     *                         {@code expired_api_key}, {@code store_unavailable}
+     */
+    public Caller authenticate(String presented) {
+        if (bootstrapHash != null && !presented.startsWith(FORMAT.prefix())) {
+            if (Secrets.constantTimeEquals(bootstrapHash, Secrets.sha256Hex(presented))) {
+                return new Caller(BOOTSTRAP_ID, EnumSet.of(Permission.ADMIN), List.of(), List.of());
+            }
+            throw invalidKey();
+        }
+        if (FORMAT.body(presented) == null) {
+            throw invalidKey();
+        }
+        Instant now = clock.instant();
+        ApiKeyRecord record = store.find(idOf(presented)).orElseThrow(ApiKeyService::invalidKey);
+        String hash = Secrets.sha256Hex(presented);
+        boolean current = Secrets.constantTimeEquals(hash, record.secretHash());
+        boolean previous = record.previousSecretHash() != null && record.previousExpiresAt() != null
+                && now.isBefore(record.previousExpiresAt())
+                && Secrets.constantTimeEquals(hash, record.previousSecretHash());
+        if (!current && !previous) {
+            throw invalidKey();
+        }
+        if (record.revokedAt() != null) {
+            throw new BrokerException(ErrorCode.REVOKED_API_KEY,
+                    "This API key has been revoked; ask an admin for a new one.");
+        }
+        if (record.expiresAt() != null && !now.isBefore(record.expiresAt())) {
+            throw new BrokerException(ErrorCode.EXPIRED_API_KEY,
+                    "This API key has expired; ask an admin for a new one.");
+        }
+        touchLater(record, now);
+        return new Caller(record.id(), record.permissions(), record.allowedOrigins(), record.allowedProviders());
+    }
+
+    public List<ApiKeyRecord> list() {
+        return store.list();
+    }
+
+    /** @throws BrokerException {@code not_found} */
+    public ApiKeyRecord get(String id) {
+        return store.find(id).orElseThrow(ApiKeyService::notFound);
+    }
+
+    /**
+     * A new secret for key {@code id}; the current one stays valid for {@code grace}.
+     *
+     * @throws BrokerException {@code not_found}, {@code invalid_request} for a revoked key
+     */
+    public Created rotate(String id, Duration grace, String actor) {
+        ApiKeyRecord current = get(id);
+        if (current.revokedAt() != null) {
+            throw BrokerException.invalid("id", "A revoked key cannot be rotated; create a new one.");
+        }
+        String key = FORMAT.generate(id.substring("key_".length()));
+        Instant previousValidUntil = clock.instant().plus(grace).truncatedTo(ChronoUnit.MILLIS);
+        ApiKeyRecord rotated = store.rotate(id, Secrets.sha256Hex(key), previousValidUntil)
+                .orElseThrow(ApiKeyService::notFound);
+        audit.record("key.rotated", actor, "key_id", id, "grace_seconds", grace.toSeconds());
+        return new Created(rotated, key);
+    }
+
+    /** @throws BrokerException {@code not_found} */
+    public ApiKeyRecord revoke(String id, String actor) {
+        ApiKeyRecord revoked = store.revoke(id, clock.instant().truncatedTo(ChronoUnit.MILLIS))
+                .orElseThrow(ApiKeyService::notFound);
+        audit.record("key.revoked", actor, "key_id", id);
+        return revoked;
+    }
+
+    /** The {@code key_…} id of a well-formed key. */
+    static String idOf(String key) {
+        return "key_" + key.substring(FORMAT.prefix().length(), FORMAT.prefix().length() + 16);
+    }
+
+    /** Records use at most once a minute, off the request's path; losing one such write loses nothing. */
+    private void touchLater(ApiKeyRecord record, Instant now) {
+        if (record.lastUsedAt() != null && record.lastUsedAt().plus(TOUCH_EVERY).isAfter(now)) {
+            return;
+        }
+        try {
+            background.execute(() -> {
+                try {
+                    store.touch(record.id(), now.truncatedTo(ChronoUnit.MILLIS));
+                } catch (RuntimeException e) {
+                    LOG.debug("Could not record last use of {}", record.id());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Skipped recording last use of {}", record.id());
+        }
+    }
+
+    private static BrokerException invalidKey() {
+        return new BrokerException(ErrorCode.INVALID_API_KEY, "The API key is not valid. Check that it was copied "
+                + "whole; keys look like ephk_ followed by 65 letters and digits.");
+    }
+
+    private static BrokerException notFound() {
+        return new BrokerException(ErrorCode.NOT_FOUND, "No API key with this id.");
+    }
+
+    /** Whether {@code id} names a key of the store (the bootstrap key is not one). */
+    public static Optional<String> validId(String id) {
+        return id.length() == 20 && id.startsWith("key_") && Secrets.isBase62(id, 4, 20)
+                ? Optional.of(id) : Optional.empty();
+    }
+}

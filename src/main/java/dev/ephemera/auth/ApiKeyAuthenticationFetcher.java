@@ -1,0 +1,114 @@
+package dev.ephemera.auth;
+
+import dev.ephemera.apikey.ApiKeyService;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.filters.AuthenticationFetcher;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Reads the caller's API key from {@code Authorization: Bearer} or {@code x-api-key} (SPEC §3) and turns it into
+ * a Micronaut Security {@link Authentication} whose roles are the key's permissions.
+ *
+ * <p>A failure does not end the request here: it is remembered on the request ({@link #FAILURE}) and reported
+ * by {@link AuthorizationExceptionHandler} only if the endpoint needs a caller, so that public endpoints stay
+ * public whatever headers arrive.
+ */
+@Singleton
+final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpRequest<?>> {
+
+    static final String FAILURE = "ephemera.auth.failure";
+    static final String X_API_KEY = "x-api-key";
+    /** Query parameters that look like an attempt to authenticate through the URL. */
+    private static final Set<String> CREDENTIAL_PARAMS = Set.of("api_key", "apikey", "api-key", "key",
+            "x-api-key", "access_token", "admin_key");
+    private static final int MAX_CREDENTIAL_LENGTH = 8192;
+
+    private final ApiKeyService keys;
+    private final Scheduler blocking;
+
+    ApiKeyAuthenticationFetcher(ApiKeyService keys, @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+        this.keys = keys;
+        this.blocking = Schedulers.fromExecutorService(executor);
+    }
+
+    @Override
+    public Publisher<Authentication> fetchAuthentication(HttpRequest<?> request) {
+        String presented;
+        try {
+            presented = credential(request);
+        } catch (BrokerException e) {
+            request.setAttribute(FAILURE, e);
+            return Mono.empty();
+        }
+        if (presented == null) {
+            return Mono.empty();
+        }
+        if (presented.startsWith("eph_")) {
+            request.setAttribute(FAILURE, new BrokerException(ErrorCode.INVALID_API_KEY,
+                    "Ephemeral tokens (eph_…) authenticate only on the relay endpoints; use an API key here."));
+            return Mono.empty();
+        }
+        return Mono.fromCallable(() -> keys.authenticate(presented).toAuthentication())
+                .subscribeOn(blocking)
+                .onErrorResume(BrokerException.class, e -> {
+                    request.setAttribute(FAILURE, e);
+                    return Mono.empty();
+                });
+    }
+
+    /** The credential the request presents, null when none; refuses ambiguous and URL-borne credentials. */
+    private static String credential(HttpRequest<?> request) {
+        for (String name : request.getParameters().names()) {
+            boolean suspicious = CREDENTIAL_PARAMS.contains(name.toLowerCase(Locale.ROOT))
+                    || request.getParameters().getAll(name).stream().anyMatch(v -> v.startsWith("ephk_"));
+            if (suspicious) {
+                throw new BrokerException(ErrorCode.UNSUPPORTED_AUTH_METHOD, "API keys in the URL are refused: "
+                        + "URLs end up in logs. Send the key as Authorization: Bearer <key> or x-api-key.", name);
+            }
+        }
+        List<String> authorizations = request.getHeaders().getAll(HttpHeaders.AUTHORIZATION);
+        List<String> apiKeys = request.getHeaders().getAll(X_API_KEY);
+        if (authorizations.size() > 1 || apiKeys.size() > 1) {
+            throw malformed("Send one Authorization or x-api-key header, not several.");
+        }
+        String bearer = authorizations.isEmpty() ? null : bearer(authorizations.get(0));
+        String apiKey = apiKeys.isEmpty() ? null : apiKeys.get(0).trim();
+        if (apiKey != null && (apiKey.isEmpty() || apiKey.length() > MAX_CREDENTIAL_LENGTH)) {
+            throw malformed("The x-api-key header is empty or too long.");
+        }
+        if (bearer != null && apiKey != null && !bearer.equals(apiKey)) {
+            throw malformed("Authorization and x-api-key carry different keys; send one of them.");
+        }
+        return bearer != null ? bearer : apiKey;
+    }
+
+    private static String bearer(String header) {
+        int space = header.indexOf(' ');
+        if (space < 0 || !header.substring(0, space).equalsIgnoreCase("Bearer")) {
+            throw malformed("The Authorization header must be 'Bearer <key>'.");
+        }
+        String credential = header.substring(space + 1).trim();
+        if (credential.isEmpty() || credential.length() > MAX_CREDENTIAL_LENGTH || credential.contains(" ")) {
+            throw malformed("The Authorization header must be 'Bearer <key>'.");
+        }
+        return credential;
+    }
+
+    private static BrokerException malformed(String message) {
+        return new BrokerException(ErrorCode.MALFORMED_AUTHORIZATION, message);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.ephemera.store;
+
+import dev.ephemera.token.Binding;
+import dev.ephemera.token.Redemption;
+import dev.ephemera.token.TokenRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where tokens live between mint and last use, shared by every replica. Records are keyed by the SHA-256 of the
+ * token's value, never the value. Every method throws {@link StoreUnavailableException} when the store cannot be
+ * reached in time; callers must then refuse, never grant.
+ */
+public interface TokenStore {
+
+    /**
+     * How long a record is kept past its expiry, so that a late presentation is told {@code expired_token} or
+     * {@code token_already_used} rather than {@code invalid_token}. After this the store forgets it.
+     */
+    Duration RETENTION_AFTER_EXPIRY = Duration.ofSeconds(30);
+
+    /** Stores a newly minted token, indexed by its hash, its id and the key that minted it. */
+    void save(TokenRecord record);
+
+    /** The record stored under {@code secretHash}, or empty when unknown, revoked or forgotten. */
+    Optional<TokenRecord> find(String secretHash);
+
+    /** The record with handle {@code id}, or empty when unknown, revoked or forgotten. */
+    Optional<TokenRecord> findById(String id);
+
+    /**
+     * Atomically: finds the token, checks that it is not expired at {@code now}, matches {@code expected} and has a
+     * use left, and takes one use. Of any number of concurrent calls, on any replicas, no more succeed than the
+     * token has uses. A mismatch or an expired token consumes nothing.
+     */
+    Redemption consume(String secretHash, Binding expected, Instant now);
+
+    /** Deletes the token stored under {@code secretHash}; returns the record it deleted, if any. */
+    Optional<TokenRecord> revoke(String secretHash);
+
+    /** Deletes the token with handle {@code id}; returns the record it deleted, if any. */
+    Optional<TokenRecord> revokeById(String id);
+
+    /** Ids of the tokens minted by {@code keyId} that have not yet expired at {@code now}. */
+    List<String> idsMintedBy(String keyId, Instant now);
+
+    /** Whether the store answers right now; never throws. */
+    boolean isReachable();
+}

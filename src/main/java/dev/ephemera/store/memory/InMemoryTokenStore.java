@@ -1,0 +1,150 @@
+package dev.ephemera.store.memory;
+
+import dev.ephemera.store.TokenStore;
+import dev.ephemera.token.Binding;
+import dev.ephemera.token.Redemption;
+import dev.ephemera.token.Redemption.Outcome;
+import dev.ephemera.token.TokenRecord;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Tokens in a map; one-use atomicity comes from {@link ConcurrentHashMap#computeIfPresent}. */
+@Context
+@Singleton
+final class InMemoryTokenStore implements TokenStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InMemoryTokenStore.class);
+
+    private final Clock clock;
+    private final Map<String, TokenRecord> byHash = new ConcurrentHashMap<>();
+    private final Map<String, String> hashById = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> idsByKey = new ConcurrentHashMap<>();
+
+    InMemoryTokenStore(Clock clock) {
+        this.clock = clock;
+        LOG.warn("redis.uri is not set: tokens and API keys are kept in this process's memory. They are lost on "
+                + "restart and not shared between replicas; set REDIS_URI to run more than one instance.");
+    }
+
+    @Override
+    public void save(TokenRecord record) {
+        byHash.put(record.secretHash(), record);
+        hashById.put(record.id(), record.secretHash());
+        idsByKey.computeIfAbsent(record.keyId(), k -> ConcurrentHashMap.newKeySet()).add(record.id());
+    }
+
+    @Override
+    public Optional<TokenRecord> find(String secretHash) {
+        return Optional.ofNullable(byHash.get(secretHash)).filter(this::retained);
+    }
+
+    @Override
+    public Optional<TokenRecord> findById(String id) {
+        return Optional.ofNullable(hashById.get(id)).flatMap(this::find);
+    }
+
+    @Override
+    public Redemption consume(String secretHash, Binding expected, Instant now) {
+        Redemption[] result = {Redemption.of(Outcome.UNKNOWN)};
+        byHash.computeIfPresent(secretHash, (hash, record) -> {
+            if (!retained(record)) {
+                return record;
+            }
+            result[0] = decide(record, expected, now);
+            return result[0].outcome() == Outcome.REDEEMED ? result[0].record() : record;
+        });
+        return result[0];
+    }
+
+    private static Redemption decide(TokenRecord record, Binding expected, Instant now) {
+        if (record.expiredAt(now)) {
+            return new Redemption(Outcome.EXPIRED, record, null);
+        }
+        String mismatch = mismatch(record, expected);
+        if (mismatch != null) {
+            return new Redemption(Outcome.MISMATCH, record, mismatch);
+        }
+        if (record.usesLeft() <= 0) {
+            return new Redemption(Outcome.USED_UP, record, null);
+        }
+        return new Redemption(Outcome.REDEEMED, record.withUsesLeft(record.usesLeft() - 1), null);
+    }
+
+    private static String mismatch(TokenRecord record, Binding expected) {
+        if (differs(expected.provider(), record.provider())) {
+            return "provider";
+        }
+        if (differs(expected.model(), record.model())) {
+            return "model";
+        }
+        if (differs(expected.origin(), record.origin())) {
+            return "origin";
+        }
+        return null;
+    }
+
+    private static boolean differs(String expected, String bound) {
+        return expected != null && bound != null && !Objects.equals(expected, bound);
+    }
+
+    @Override
+    public Optional<TokenRecord> revoke(String secretHash) {
+        TokenRecord removed = byHash.remove(secretHash);
+        if (removed != null) {
+            hashById.remove(removed.id());
+        }
+        return Optional.ofNullable(removed).filter(this::retained);
+    }
+
+    @Override
+    public Optional<TokenRecord> revokeById(String id) {
+        String hash = hashById.get(id);
+        return hash == null ? Optional.empty() : revoke(hash);
+    }
+
+    @Override
+    public List<String> idsMintedBy(String keyId, Instant now) {
+        List<String> out = new ArrayList<>();
+        for (String id : idsByKey.getOrDefault(keyId, Set.of())) {
+            findById(id).filter(r -> !r.expiredAt(now)).ifPresent(r -> out.add(r.id()));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean isReachable() {
+        return true;
+    }
+
+    private boolean retained(TokenRecord record) {
+        return clock.instant().isBefore(record.expiresAt().plus(RETENTION_AFTER_EXPIRY));
+    }
+
+    /** Forgets tokens past their retention, as Redis expiry does for the Redis store. */
+    @Scheduled(fixedDelay = "10s")
+    void sweep() {
+        byHash.values().removeIf(record -> {
+            if (retained(record)) {
+                return false;
+            }
+            hashById.remove(record.id());
+            Set<String> ids = idsByKey.get(record.keyId());
+            if (ids != null) {
+                ids.remove(record.id());
+            }
+            return true;
+        });
+    }
+}

@@ -1,0 +1,151 @@
+package dev.ephemera.store.redis;
+
+import dev.ephemera.apikey.ApiKeyRecord;
+import dev.ephemera.apikey.Permission;
+import dev.ephemera.store.ApiKeyStore;
+import io.lettuce.core.ScriptOutputType;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * API keys in Redis: {@code eph:key:{<id>}} (a hash) and the set {@code eph:keys} of ids. A live key has no TTL
+ * (it is configuration, not a session); a revoked or expired one is forgotten {@link #KEEP_DEAD_KEYS} after, so
+ * that it is answered {@code revoked_api_key}/{@code expired_api_key} for that long.
+ */
+@Singleton
+final class RedisApiKeyStore implements ApiKeyStore {
+
+    static final Duration KEEP_DEAD_KEYS = Duration.ofDays(30);
+    private static final String INDEX = "eph:keys";
+    private static final RedisConnector.Script UPDATE = new RedisConnector.Script("update.lua");
+
+    private final RedisConnector redis;
+
+    RedisApiKeyStore(RedisConnector redis) {
+        this.redis = redis;
+    }
+
+    static String key(String id) {
+        return "eph:key:{" + id + "}";
+    }
+
+    @Override
+    public void create(ApiKeyRecord record) {
+        Map<String, String> fields = fields(record);
+        redis.pipeline(r -> {
+            var set = r.hset(key(record.id()), fields);
+            var index = r.sadd(INDEX, record.id());
+            return record.expiresAt() == null ? List.of(set, index)
+                    : List.of(set, index, r.pexpireat(key(record.id()), record.expiresAt().plus(KEEP_DEAD_KEYS)));
+        });
+    }
+
+    @Override
+    public Optional<ApiKeyRecord> find(String id) {
+        Map<String, String> fields = redis.call(r -> r.hgetall(key(id)));
+        return fields.isEmpty() ? Optional.empty() : Optional.of(record(fields));
+    }
+
+    @Override
+    public List<ApiKeyRecord> list() {
+        Set<String> ids = redis.call(r -> r.smembers(INDEX));
+        return ids.stream()
+                .map(this::find)
+                .flatMap(Optional::stream)
+                .sorted(Comparator.comparing(ApiKeyRecord::createdAt).thenComparing(ApiKeyRecord::id))
+                .toList();
+    }
+
+    @Override
+    public Optional<ApiKeyRecord> rotate(String id, String newHash, Instant previousValidUntil) {
+        return find(id).flatMap(current -> update(id, "",
+                "hash", newHash,
+                "prev_hash", current.secretHash(),
+                "prev_exp", Long.toString(previousValidUntil.toEpochMilli())));
+    }
+
+    @Override
+    public Optional<ApiKeyRecord> revoke(String id, Instant at) {
+        Optional<ApiKeyRecord> current = find(id);
+        if (current.isEmpty() || current.get().revokedAt() != null) {
+            return current;
+        }
+        return update(id, Long.toString(at.plus(KEEP_DEAD_KEYS).toEpochMilli()),
+                "revoked", Long.toString(at.toEpochMilli()));
+    }
+
+    @Override
+    public void touch(String id, Instant at) {
+        update(id, "", "last_used", Long.toString(at.toEpochMilli()));
+    }
+
+    private Optional<ApiKeyRecord> update(String id, String forgetAt, String... fieldValues) {
+        String[] args = new String[fieldValues.length + 1];
+        args[0] = forgetAt;
+        System.arraycopy(fieldValues, 0, args, 1, fieldValues.length);
+        List<Object> flat = redis.call(r -> UPDATE.run(r, ScriptOutputType.MULTI, new String[] {key(id)}, args));
+        return flat.isEmpty() ? Optional.empty() : Optional.of(record(TokenFields.fromFlat(flat, 0)));
+    }
+
+    private static Map<String, String> fields(ApiKeyRecord r) {
+        Map<String, String> m = new HashMap<>();
+        m.put("id", r.id());
+        m.put("name", r.name());
+        m.put("perms", r.permissions().stream().map(Permission::wireName).sorted().collect(Collectors.joining(",")));
+        m.put("hash", r.secretHash());
+        m.put("created", Long.toString(r.createdAt().toEpochMilli()));
+        putMillis(m, "expires", r.expiresAt());
+        putMillis(m, "last_used", r.lastUsedAt());
+        putMillis(m, "revoked", r.revokedAt());
+        m.put("origins", String.join(",", r.allowedOrigins()));
+        m.put("providers", String.join(",", r.allowedProviders()));
+        if (r.rateLimitPerMinute() != null) {
+            m.put("rate", Integer.toString(r.rateLimitPerMinute()));
+        }
+        return m;
+    }
+
+    private static ApiKeyRecord record(Map<String, String> m) {
+        Set<Permission> perms = EnumSet.noneOf(Permission.class);
+        list(m.get("perms")).stream().map(Permission::fromWire).filter(Objects::nonNull).forEach(perms::add);
+        return new ApiKeyRecord(
+                m.get("id"),
+                m.get("name"),
+                perms,
+                m.get("hash"),
+                m.get("prev_hash"),
+                millis(m.get("prev_exp")),
+                Objects.requireNonNull(millis(m.get("created"))),
+                millis(m.get("expires")),
+                millis(m.get("last_used")),
+                millis(m.get("revoked")),
+                list(m.get("origins")),
+                list(m.get("providers")),
+                m.get("rate") == null ? null : Integer.valueOf(m.get("rate")));
+    }
+
+    private static void putMillis(Map<String, String> m, String field, Instant at) {
+        if (at != null) {
+            m.put(field, Long.toString(at.toEpochMilli()));
+        }
+    }
+
+    private static Instant millis(String value) {
+        return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value));
+    }
+
+    private static List<String> list(String joined) {
+        return joined == null || joined.isEmpty() ? List.of() : Arrays.asList(joined.split(","));
+    }
+}

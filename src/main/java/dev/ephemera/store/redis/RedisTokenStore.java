@@ -1,0 +1,144 @@
+package dev.ephemera.store.redis;
+
+import dev.ephemera.store.TokenStore;
+import dev.ephemera.token.Binding;
+import dev.ephemera.token.Redemption;
+import dev.ephemera.token.Redemption.Outcome;
+import dev.ephemera.token.TokenRecord;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.sync.RedisCommands;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Tokens in Redis. Keys:
+ * <ul>
+ *   <li>{@code eph:tok:{<sha256>}}: the record (a hash), expiring {@link #RETENTION_AFTER_EXPIRY} after the
+ *       token;</li>
+ *   <li>{@code eph:tid:<id>}: the record's hash, so a handle can revoke; same expiry;</li>
+ *   <li>{@code eph:ktok:<keyId>}: ids the key minted, scored by expiry, for cascading revocation.</li>
+ * </ul>
+ * Every multi-step decision touches only the record key, so it is one script in one slot, Redis Cluster
+ * included.
+ */
+@Singleton
+final class RedisTokenStore implements TokenStore {
+
+    private static final RedisConnector.Script CONSUME = new RedisConnector.Script("consume.lua");
+    private static final RedisConnector.Script SAVE = new RedisConnector.Script("save.lua");
+    /** The per-key index outlives its newest token by the longest a token can live, whatever the config says. */
+    private static final long MAX_TOKEN_LIFETIME_MILLIS = 3_600_000L;
+
+    private final RedisConnector redis;
+
+    RedisTokenStore(RedisConnector redis) {
+        this.redis = redis;
+    }
+
+    static String recordKey(String secretHash) {
+        return "eph:tok:{" + secretHash + "}";
+    }
+
+    static String idKey(String id) {
+        return "eph:tid:" + id;
+    }
+
+    static String keyTokensKey(String keyId) {
+        return "eph:ktok:" + keyId;
+    }
+
+    @Override
+    public void save(TokenRecord record) {
+        long forgetAt = record.expiresAt().plus(RETENTION_AFTER_EXPIRY).toEpochMilli();
+        String[] hashArgs = flatten(Long.toString(forgetAt), TokenFields.of(record));
+        String keyTokens = keyTokensKey(record.keyId());
+        redis.pipeline(r -> List.of(
+                SAVE.runAsync(r, new String[] {recordKey(record.secretHash())}, hashArgs),
+                r.set(idKey(record.id()), record.secretHash(), SetArgs.Builder.pxAt(forgetAt)),
+                r.zadd(keyTokens, (double) record.expiresAt().toEpochMilli(), record.id()),
+                r.pexpireat(keyTokens, forgetAt + MAX_TOKEN_LIFETIME_MILLIS),
+                r.zremrangebyscore(keyTokens, Range.create(Double.NEGATIVE_INFINITY,
+                        (double) record.issuedAt().toEpochMilli()))));
+    }
+
+    private static String[] flatten(String first, Map<String, String> fields) {
+        String[] out = new String[1 + fields.size() * 2];
+        out[0] = first;
+        int i = 1;
+        for (Map.Entry<String, String> e : fields.entrySet()) {
+            out[i++] = e.getKey();
+            out[i++] = e.getValue();
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<TokenRecord> find(String secretHash) {
+        Map<String, String> fields = redis.call(r -> r.hgetall(recordKey(secretHash)));
+        return fields.isEmpty() ? Optional.empty() : Optional.of(TokenFields.from(fields));
+    }
+
+    @Override
+    public Optional<TokenRecord> findById(String id) {
+        String hash = redis.call(r -> r.get(idKey(id)));
+        return hash == null ? Optional.empty() : find(hash);
+    }
+
+    @Override
+    public Redemption consume(String secretHash, Binding expected, Instant now) {
+        List<Object> result = redis.call(r -> CONSUME.run(r, ScriptOutputType.MULTI,
+                new String[] {recordKey(secretHash)},
+                Long.toString(now.toEpochMilli()), orEmpty(expected.provider()), orEmpty(expected.model()),
+                orEmpty(expected.origin())));
+        String outcome = TokenFields.text(result.get(0));
+        if ("unknown".equals(outcome)) {
+            return Redemption.of(Outcome.UNKNOWN);
+        }
+        TokenRecord record = TokenFields.from(TokenFields.fromFlat(result, 2));
+        String detail = TokenFields.text(result.get(1));
+        return switch (outcome) {
+            case "ok" -> new Redemption(Outcome.REDEEMED, record, null);
+            case "expired" -> new Redemption(Outcome.EXPIRED, record, null);
+            case "used" -> new Redemption(Outcome.USED_UP, record, null);
+            case "mismatch" -> new Redemption(Outcome.MISMATCH, record, detail);
+            default -> throw new IllegalStateException("consume.lua answered " + outcome);
+        };
+    }
+
+    @Override
+    public Optional<TokenRecord> revoke(String secretHash) {
+        Optional<TokenRecord> found = find(secretHash);
+        found.ifPresent(record -> redis.call(r -> r.del(recordKey(secretHash), idKey(record.id()))));
+        return found;
+    }
+
+    @Override
+    public Optional<TokenRecord> revokeById(String id) {
+        String hash = redis.call(r -> r.get(idKey(id)));
+        return hash == null ? Optional.empty() : revoke(hash);
+    }
+
+    @Override
+    public List<String> idsMintedBy(String keyId, Instant now) {
+        return redis.call(r -> r.zrangebyscore(keyTokensKey(keyId),
+                Range.create((double) now.toEpochMilli(), Double.POSITIVE_INFINITY)));
+    }
+
+    @Override
+    public boolean isReachable() {
+        try {
+            return "PONG".equals(redis.call(RedisCommands::ping));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

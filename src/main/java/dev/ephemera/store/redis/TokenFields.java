@@ -1,0 +1,75 @@
+package dev.ephemera.store.redis;
+
+import dev.ephemera.token.TokenFormat;
+import dev.ephemera.token.TokenRecord;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A {@link TokenRecord} as the fields of a Redis hash, and back. Field names are short and shared with Lua. */
+final class TokenFields {
+
+    private TokenFields() {
+    }
+
+    static Map<String, String> of(TokenRecord r) {
+        Map<String, String> m = new HashMap<>();
+        m.put("id", r.id());
+        m.put("hash", r.secretHash());
+        m.put("fmt", r.format().wireName());
+        m.put("mode", r.mode());
+        m.put("prov", r.provider());
+        putIfPresent(m, "model", r.model());
+        putIfPresent(m, "sub", r.subject());
+        putIfPresent(m, "origin", r.origin());
+        m.put("max", Integer.toString(r.maxUses()));
+        m.put("left", Integer.toString(r.usesLeft()));
+        m.put("iat", Long.toString(r.issuedAt().toEpochMilli()));
+        m.put("exp", Long.toString(r.expiresAt().toEpochMilli()));
+        putIfPresent(m, "session", r.sessionJson());
+        m.put("locked", String.join(",", r.lockedFields()));
+        m.put("key", r.keyId());
+        return m;
+    }
+
+    static TokenRecord from(Map<String, String> m) {
+        String locked = m.getOrDefault("locked", "");
+        return new TokenRecord(
+                m.get("id"),
+                m.get("hash"),
+                TokenFormat.fromWire(m.get("fmt")),
+                m.get("mode"),
+                m.get("prov"),
+                m.get("model"),
+                m.get("sub"),
+                m.get("origin"),
+                Integer.parseInt(m.get("max")),
+                Integer.parseInt(m.get("left")),
+                Instant.ofEpochMilli(Long.parseLong(m.get("iat"))),
+                Instant.ofEpochMilli(Long.parseLong(m.get("exp"))),
+                m.get("session"),
+                locked.isEmpty() ? List.of() : Arrays.asList(locked.split(",")),
+                m.get("key"));
+    }
+
+    /** Reads the flat {@code field, value, …} list that {@code HGETALL} inside a script returns. */
+    static Map<String, String> fromFlat(List<Object> flat, int from) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = from; i + 1 < flat.size(); i += 2) {
+            m.put(text(flat.get(i)), text(flat.get(i + 1)));
+        }
+        return m;
+    }
+
+    static String text(Object o) {
+        return o instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8) : (String) o;
+    }
+
+    private static void putIfPresent(Map<String, String> m, String field, String value) {
+        if (value != null) {
+            m.put(field, value);
+        }
+    }
+}

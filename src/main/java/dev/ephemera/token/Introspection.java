@@ -1,0 +1,39 @@
+package dev.ephemera.token;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.serde.annotation.Serdeable;
+import io.micronaut.serde.config.naming.SnakeCaseStrategy;
+import java.util.List;
+
+/**
+ * An RFC 7662 introspection response. An inactive token is answered {@code {"active": false}} and nothing else,
+ * so that introspection does not tell why.
+ */
+@Serdeable(naming = SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Introspection(
+        boolean active,
+        @Nullable String tokenType,
+        @Nullable String clientId,
+        @Nullable String sub,
+        @Nullable String iss,
+        @Nullable Long exp,
+        @Nullable Long iat,
+        @Nullable String jti,
+        @Nullable String scope,
+        @Nullable String id,
+        @Nullable String provider,
+        @Nullable String model,
+        @Nullable String origin,
+        @Nullable String format,
+        @Nullable String mode,
+        @Nullable Integer maxUses,
+        @Nullable Integer usesLeft,
+        @Nullable JsonNode session,
+        @Nullable List<String> lockedFields) {
+
+    public static final Introspection INACTIVE = new Introspection(false, null, null, null, null, null, null, null,
+            null, null, null, null, null, null, null, null, null, null, null);
+}

@@ -1,0 +1,82 @@
+package dev.ephemera.token;
+
+import dev.ephemera.apikey.Permission;
+import dev.ephemera.auth.Caller;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.RequestFields;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** {@code /v1/tokens}: mint, introspect (RFC 7662), revoke (RFC 7009) and revoke by handle. */
+@Controller("/v1/tokens")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class TokenController {
+
+    private static final Set<String> INTROSPECT_FIELDS = Set.of("token", "token_type_hint", "consume");
+    private static final Set<String> REVOKE_FIELDS = Set.of("token", "token_type_hint");
+    private static final Pattern TOKEN_ID = Pattern.compile("tok_[A-Za-z0-9]{24}");
+
+    private final TokenService tokens;
+    private final JsonMapper json;
+
+    TokenController(TokenService tokens, JsonMapper json) {
+        this.tokens = tokens;
+        this.json = json;
+    }
+
+    @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    @Secured(Permission.ROLE_WRITE)
+    HttpResponse<MintedToken> mint(@Body @Nullable String body, Authentication authentication) {
+        MintRequest request = MintRequest.parse(RequestFields.json(json, body), tokens.configuration());
+        return HttpResponse.created(tokens.mint(Caller.of(authentication), request));
+    }
+
+    @Post(uri = "/introspect", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
+            produces = MediaType.APPLICATION_JSON)
+    @Secured(Permission.ROLE_READ)
+    Introspection introspect(HttpRequest<?> http, @Body @Nullable String body, Authentication authentication) {
+        RequestFields fields = RequestFields.jsonOrForm(json, http.getContentType().orElse(null), body)
+                .allowOnly(INTROSPECT_FIELDS);
+        String token = fields.requiredString("token");
+        if (fields.bool("consume")) {
+            return tokens.consume(token, Binding.NONE, authentication.getName());
+        }
+        return tokens.introspect(token);
+    }
+
+    @Post(uri = "/revoke", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
+            produces = MediaType.APPLICATION_JSON)
+    @Secured(Permission.ROLE_WRITE)
+    HttpResponse<Map<String, Object>> revoke(HttpRequest<?> http, @Body @Nullable String body,
+            Authentication authentication) {
+        RequestFields fields = RequestFields.jsonOrForm(json, http.getContentType().orElse(null), body)
+                .allowOnly(REVOKE_FIELDS);
+        tokens.revoke(fields.requiredString("token"), authentication.getName());
+        return HttpResponse.ok(Map.of());
+    }
+
+    @Delete("/{id}")
+    @Secured(Permission.ROLE_WRITE)
+    HttpResponse<Void> revokeById(@PathVariable String id, Authentication authentication) {
+        if (!TOKEN_ID.matcher(id).matches()) {
+            throw BrokerException.invalid("id", "A token id looks like tok_ followed by 24 letters and digits.");
+        }
+        tokens.revokeById(Caller.of(authentication), id);
+        return HttpResponse.noContent();
+    }
+}

@@ -1,0 +1,21 @@
+package dev.ephemera.token;
+
+import java.util.Locale;
+
+/** How a minted token is written: an opaque {@code eph_} string, or a signed {@code eph+jwt}. */
+public enum TokenFormat {
+    OPAQUE, JWT;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static TokenFormat fromWire(String value) {
+        for (TokenFormat f : values()) {
+            if (f.wireName().equals(value)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException(value);
+    }
+}

@@ -1,0 +1,246 @@
+package dev.ephemera.token;
+
+import dev.ephemera.apikey.Permission;
+import dev.ephemera.audit.AuditLog;
+import dev.ephemera.auth.Caller;
+import dev.ephemera.provider.ProviderCatalog;
+import dev.ephemera.secret.PrefixedSecret;
+import dev.ephemera.secret.Secrets;
+import dev.ephemera.store.TokenStore;
+import dev.ephemera.token.Redemption.Outcome;
+import dev.ephemera.token.jwt.JwtTokens;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.BrokerUrls;
+import dev.ephemera.web.ErrorCode;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * Mints, checks, consumes and revokes tokens. Generation (here and in {@link JwtTokens}) is kept apart from
+ * persistence ({@link TokenStore}); the store only ever sees the SHA-256 of a token's value.
+ */
+@Singleton
+public final class TokenService {
+
+    /** {@code eph_} + 43 base62 characters (256 bits) + 6 characters of checksum. */
+    public static final PrefixedSecret OPAQUE = new PrefixedSecret("eph_", Secrets.SECRET_CHARS);
+    private static final int MAX_SESSION_BYTES = 16 * 1024;
+
+    private final TokenStore store;
+    private final JwtTokens jwts;
+    private final TokenConfiguration config;
+    private final ProviderCatalog providers;
+    private final BrokerUrls urls;
+    private final AuditLog audit;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    TokenService(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderCatalog providers,
+            BrokerUrls urls, AuditLog audit, JsonMapper json, Clock clock) {
+        this.store = store;
+        this.jwts = jwts;
+        this.config = config;
+        this.providers = providers;
+        this.urls = urls;
+        this.audit = audit;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public TokenConfiguration configuration() {
+        return config;
+    }
+
+    /**
+     * Mints a token for {@code caller}.
+     *
+     * @throws BrokerException {@code unknown_provider}, {@code provider_not_allowed}, {@code origin_not_allowed},
+     *                         {@code invalid_request} (session too large), {@code store_unavailable}
+     */
+    public MintedToken mint(Caller caller, MintRequest request) {
+        if (!providers.isKnown(request.provider())) {
+            throw new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "Unknown provider '" + request.provider()
+                    + "'. Use one of " + String.join(", ", providers.names()) + ".", "provider");
+        }
+        if (!caller.mayUseProvider(request.provider())) {
+            throw new BrokerException(ErrorCode.PROVIDER_NOT_ALLOWED,
+                    "This API key may not mint tokens for provider '" + request.provider() + "'.", "provider");
+        }
+        if (!caller.allowedOrigins().isEmpty()
+                && (request.origin() == null || !caller.mayUseOrigin(request.origin()))) {
+            throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                    "This API key mints only tokens bound to one of its allowed origins; set 'origin' to one.",
+                    "origin");
+        }
+        String sessionJson = sessionJson(request.session());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant expiresAt = now.plus(request.ttl());
+        String id = "tok_" + Secrets.randomBase62(24);
+        String value = request.format() == TokenFormat.JWT
+                ? jwts.sign(new JwtTokens.Claims(urls.issuer(), request.subject() != null ? request.subject()
+                        : caller.id(), urls.issuer(), now, expiresAt, id, request.provider(), request.model(),
+                        request.origin(), request.mode()))
+                : OPAQUE.generate("");
+        TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(value), request.format(), request.mode(),
+                request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
+                request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id());
+        store.save(record);
+        audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
+                record.model(), "format", record.format().wireName(), "max_uses", record.maxUses(),
+                "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin", record.origin());
+        return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
+                request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(), record.subject(),
+                record.origin(), record.mode(), request.session(), record.lockedFields(), connect(record));
+    }
+
+    /**
+     * RFC 7662: what the store knows of {@code token}, or {@link Introspection#INACTIVE} when it is unknown,
+     * expired, used up or revoked. Consumes nothing.
+     *
+     * @throws BrokerException {@code store_unavailable}
+     */
+    public Introspection introspect(String token) {
+        Optional<String> hash = hashOf(token);
+        if (hash.isEmpty()) {
+            return Introspection.INACTIVE;
+        }
+        Optional<TokenRecord> record = store.find(hash.get());
+        if (record.isEmpty() || record.get().expiredAt(clock.instant()) || record.get().usesLeft() <= 0) {
+            return Introspection.INACTIVE;
+        }
+        return describe(record.get());
+    }
+
+    /**
+     * Takes one use of {@code token} where it is presented with {@code expected} bindings.
+     *
+     * @throws BrokerException {@code invalid_token} (unknown, malformed, revoked, or bound to another provider or
+     *                         model), {@code expired_token}, {@code token_already_used}, {@code origin_not_allowed},
+     *                         {@code store_unavailable}
+     */
+    public Introspection consume(String token, Binding expected, String actor) {
+        Optional<String> hash = hashOf(token);
+        if (hash.isEmpty()) {
+            throw invalidToken();
+        }
+        Redemption redemption = store.consume(hash.get(), expected, clock.instant());
+        TokenRecord record = redemption.record();
+        if (redemption.outcome() == Outcome.REDEEMED) {
+            audit.record("token.redeemed", actor, "token_id", record.id(), "uses_left", record.usesLeft(),
+                    "provider", record.provider(), "model", record.model());
+            return describe(record);
+        }
+        audit.record("token.rejected", actor, "token_id", record == null ? null : record.id(),
+                "reason", redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                "mismatch", redemption.mismatch());
+        throw switch (redemption.outcome()) {
+            case EXPIRED -> new BrokerException(ErrorCode.EXPIRED_TOKEN,
+                    "This token has expired; fetch a new one.");
+            case USED_UP -> new BrokerException(ErrorCode.TOKEN_ALREADY_USED,
+                    "This token has been used up; fetch a new one for each session.");
+            case MISMATCH -> "origin".equals(redemption.mismatch())
+                    ? new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                            "This token is bound to another origin.")
+                    : new BrokerException(ErrorCode.INVALID_TOKEN,
+                            "This token was minted for another " + redemption.mismatch() + ".");
+            default -> invalidToken();
+        };
+    }
+
+    /** RFC 7009: revokes {@code token} if it is one of ours; silent either way. */
+    public void revoke(String token, String actor) {
+        hashOf(token).flatMap(store::revoke).ifPresent(record ->
+                audit.record("token.revoked", actor, "token_id", record.id(), "by", "value"));
+    }
+
+    /**
+     * Revokes the token with handle {@code id}, if {@code caller} minted it or is an admin.
+     *
+     * @throws BrokerException {@code not_found} when there is no such live token visible to the caller
+     */
+    public void revokeById(Caller caller, String id) {
+        Optional<TokenRecord> record = store.findById(id)
+                .filter(r -> r.keyId().equals(caller.id()) || caller.has(Permission.ADMIN));
+        if (record.isEmpty() || store.revokeById(id).isEmpty()) {
+            throw new BrokerException(ErrorCode.NOT_FOUND, "No live token with this id was minted by this key.");
+        }
+        audit.record("token.revoked", caller.id(), "token_id", id, "by", "id");
+    }
+
+    /** Revokes every live token {@code keyId} minted; returns how many. */
+    public int revokeAllMintedBy(String keyId, String actor) {
+        int count = 0;
+        for (String id : store.idsMintedBy(keyId, clock.instant())) {
+            if (store.revokeById(id).isPresent()) {
+                audit.record("token.revoked", actor, "token_id", id, "by", "cascade", "key_id", keyId);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The store key of a well-formed token of ours, or empty: garbage and forgeries cost no lookup. */
+    private Optional<String> hashOf(@Nullable String token) {
+        if (token == null) {
+            return Optional.empty();
+        }
+        if (token.startsWith(OPAQUE.prefix())) {
+            return OPAQUE.body(token) == null ? Optional.empty() : Optional.of(Secrets.sha256Hex(token));
+        }
+        if (token.length() <= 8192 && JwtTokens.looksLikeJwt(token)) {
+            return jwts.verify(token, urls.issuer()).map(v -> Secrets.sha256Hex(token));
+        }
+        return Optional.empty();
+    }
+
+    private Introspection describe(TokenRecord r) {
+        return new Introspection(true, "Bearer", r.keyId(), r.subject() != null ? r.subject() : r.keyId(),
+                urls.issuer(), r.expiresAt().getEpochSecond(), r.issuedAt().getEpochSecond(), r.id(), r.mode(),
+                r.id(), r.provider(), r.model(), r.origin(), r.format().wireName(), r.mode(), r.maxUses(),
+                r.usesLeft(), session(r.sessionJson()), r.lockedFields());
+    }
+
+    private MintedToken.Connect connect(TokenRecord r) {
+        String model = r.model() == null ? "" : "?model=" + URLEncoder.encode(r.model(), StandardCharsets.UTF_8);
+        return new MintedToken.Connect(urls.websocketBase() + "/v1/realtime" + model,
+                urls.issuer() + "/v1/realtime/calls", urls.issuer() + "/v1/proxy/" + r.provider());
+    }
+
+    @Nullable
+    private String sessionJson(@Nullable JsonNode session) {
+        if (session == null) {
+            return null;
+        }
+        try {
+            String text = json.writeValueAsString(session);
+            if (text.length() > MAX_SESSION_BYTES) {
+                throw BrokerException.invalid("session", "'session' may be at most 16 KiB of JSON.");
+            }
+            return text;
+        } catch (IOException e) {
+            throw BrokerException.invalid("session", "'session' could not be stored as JSON.");
+        }
+    }
+
+    @Nullable
+    private JsonNode session(@Nullable String text) {
+        try {
+            return text == null ? null : json.readValue(text, JsonNode.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored session of a token is not JSON", e);
+        }
+    }
+
+    private static BrokerException invalidToken() {
+        return new BrokerException(ErrorCode.INVALID_TOKEN, "This token is not valid; fetch a new one.");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.ephemera.web;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+
+/** Builds error responses, so that every path that fails a request writes the same envelope and headers. */
+public final class ErrorResponses {
+
+    /** RFC 6750 §3: every 401 names the realm and the error class. */
+    public static final String WWW_AUTHENTICATE = "Bearer realm=\"ephemera\", error=\"invalid_token\"";
+
+    private ErrorResponses() {
+    }
+
+    public static MutableHttpResponse<ErrorBody> of(BrokerException e) {
+        return of(e.errorCode(), e.getMessage(), e.param());
+    }
+
+    public static MutableHttpResponse<ErrorBody> of(ErrorCode code, String message, @Nullable String param) {
+        return decorate(HttpResponse.status(code.status()), code).body(ErrorBody.of(code, message, param));
+    }
+
+    /** Adds the headers an error of this code carries to a response the framework already built. */
+    public static <T> MutableHttpResponse<T> decorate(MutableHttpResponse<T> response, ErrorCode code) {
+        response.status(code.status());
+        if (code.status() == HttpStatus.UNAUTHORIZED) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, WWW_AUTHENTICATE);
+        }
+        return response;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.ephemera.web;
+
+import io.micronaut.context.annotation.Replaces;
+import io.micronaut.core.convert.exceptions.ConversionErrorException;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.server.exceptions.response.ErrorContext;
+import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Errors the framework raises itself (no route, wrong method, body too large, unparsable body, an unexpected
+ * exception) leave in the same envelope as the broker's own. Framework messages are replaced by ours: they can
+ * quote the request, and the request can hold a secret.
+ */
+@Singleton
+@Replaces(ErrorResponseProcessor.class)
+final class FrameworkErrorProcessor implements ErrorResponseProcessor<ErrorBody> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FrameworkErrorProcessor.class);
+
+    @Override
+    public MutableHttpResponse<ErrorBody> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
+        ErrorCode code = codeFor(response.getStatus(), context);
+        String param = null;
+        String message = switch (code) {
+            case NOT_FOUND -> "No such endpoint: " + context.getRequest().getMethodName() + " "
+                    + context.getRequest().getPath() + ". See openapi.yml for the API.";
+            case METHOD_NOT_ALLOWED -> "Method " + context.getRequest().getMethodName()
+                    + " is not allowed on this endpoint.";
+            case UNSUPPORTED_MEDIA_TYPE -> "Unsupported Content-Type; send application/json.";
+            case PAYLOAD_TOO_LARGE -> "The request body is too large.";
+            case INVALID_JSON -> "The request body is not valid JSON.";
+            case INVALID_REQUEST -> "The request could not be read: check its parameters and their types.";
+            default -> "The broker failed to handle this request; retry later, and report it with the X-Request-Id.";
+        };
+        if (code == ErrorCode.INTERNAL_ERROR) {
+            context.getRootCause().ifPresent(e -> LOG.error("Unhandled error on {} {}",
+                    context.getRequest().getMethodName(), context.getRequest().getPath(), e));
+        }
+        ErrorResponses.decorate(response, code);
+        return response.body(ErrorBody.of(code, message, param));
+    }
+
+    private static ErrorCode codeFor(HttpStatus status, ErrorContext context) {
+        return switch (status) {
+            case NOT_FOUND -> ErrorCode.NOT_FOUND;
+            case METHOD_NOT_ALLOWED -> ErrorCode.METHOD_NOT_ALLOWED;
+            case UNSUPPORTED_MEDIA_TYPE -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            case REQUEST_ENTITY_TOO_LARGE -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case BAD_REQUEST -> context.getRootCause().filter(e -> !(e instanceof ConversionErrorException))
+                    .map(e -> e.getClass().getName().contains("Json") || e.getClass().getName().contains("Serde")
+                            ? ErrorCode.INVALID_JSON : ErrorCode.INVALID_REQUEST)
+                    .orElse(ErrorCode.INVALID_REQUEST);
+            default -> ErrorCode.INTERNAL_ERROR;
+        };
+    }
+}

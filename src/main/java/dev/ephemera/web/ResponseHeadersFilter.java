@@ -1,0 +1,61 @@
+package dev.ephemera.web;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.order.Ordered;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.FilterPatternStyle;
+import io.micronaut.http.filter.ServerFilterPhase;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * Gives every request an id (the caller's {@code X-Request-Id} when it is a plain token, else a new one) and
+ * returns it on every response; marks every response {@code Cache-Control: no-store}, since minted secrets must
+ * never sit in a cache.
+ */
+@ServerFilter(value = "/**", patternStyle = FilterPatternStyle.ANT)
+final class ResponseHeadersFilter implements Ordered {
+
+    public static final String REQUEST_ID = "X-Request-Id";
+    static final String ATTRIBUTE = "ephemera.request-id";
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Before security, so that refusals by the security filter carry the headers too. */
+    @Override
+    public int getOrder() {
+        return ServerFilterPhase.FIRST.order();
+    }
+
+    @RequestFilter
+    void assignId(HttpRequest<?> request) {
+        String given = request.getHeaders().get(REQUEST_ID);
+        request.setAttribute(ATTRIBUTE, given != null && SAFE_ID.matcher(given).matches() ? given : newId());
+    }
+
+    @ResponseFilter
+    void addHeaders(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        String id = request.getAttribute(ATTRIBUTE, String.class).orElseGet(ResponseHeadersFilter::newId);
+        response.header(REQUEST_ID, id);
+        if (!response.getHeaders().contains(HttpHeaders.CACHE_CONTROL)) {
+            response.header(HttpHeaders.CACHE_CONTROL, "no-store");
+        }
+    }
+
+    private static String newId() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return "req_" + HexFormat.of().formatHex(bytes);
+    }
+
+    @Nullable
+    static String of(HttpRequest<?> request) {
+        return request.getAttribute(ATTRIBUTE, String.class).orElse(null);
+    }
+}

@@ -1,0 +1,28 @@
+-- Takes one use of a token, atomically, or says why not. Nothing is changed unless the answer is 'ok'.
+-- KEYS[1]  the token record (a hash)
+-- ARGV[1]  now, epoch milliseconds (the broker's clock)
+-- ARGV[2..4]  expected provider, model, origin; '' = not checked. A record without the field is not bound by it.
+-- Returns {outcome, detail, field1, value1, ...} where outcome is unknown|expired|mismatch|used|ok.
+local f = redis.call('HMGET', KEYS[1], 'left', 'exp', 'prov', 'model', 'origin')
+if not f[1] then
+  return {'unknown', ''}
+end
+local outcome, detail = 'ok', ''
+if tonumber(ARGV[1]) >= tonumber(f[2]) then
+  outcome = 'expired'
+elseif ARGV[2] ~= '' and f[3] and ARGV[2] ~= f[3] then
+  outcome, detail = 'mismatch', 'provider'
+elseif ARGV[3] ~= '' and f[4] and ARGV[3] ~= f[4] then
+  outcome, detail = 'mismatch', 'model'
+elseif ARGV[4] ~= '' and f[5] and ARGV[4] ~= f[5] then
+  outcome, detail = 'mismatch', 'origin'
+elseif tonumber(f[1]) <= 0 then
+  outcome = 'used'
+else
+  redis.call('HINCRBY', KEYS[1], 'left', -1)
+end
+local result = {outcome, detail}
+for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do
+  result[#result + 1] = v
+end
+return result
