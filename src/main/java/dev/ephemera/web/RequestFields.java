@@ -1,5 +1,7 @@
 package dev.ephemera.web;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
 import io.micronaut.json.JsonMapper;
@@ -20,6 +22,8 @@ import java.util.Set;
  */
 public final class RequestFields {
 
+    private static final JsonFactory JSON_FACTORY = new JsonFactory();
+
     private final Map<String, JsonNode> fields;
 
     private RequestFields(Map<String, JsonNode> fields) {
@@ -33,6 +37,7 @@ public final class RequestFields {
         }
         JsonNode node;
         try {
+            requireSingleValue(body);
             node = mapper.readValue(body, JsonNode.class);
         } catch (IOException | RuntimeException e) {
             throw new BrokerException(ErrorCode.INVALID_JSON,
@@ -44,6 +49,17 @@ public final class RequestFields {
         Map<String, JsonNode> map = new LinkedHashMap<>();
         node.entries().forEach(e -> map.put(e.getKey(), e.getValue()));
         return new RequestFields(map);
+    }
+
+    /** The mapper reads the first value and ignores the rest; a body with more than one value is not JSON. */
+    private static void requireSingleValue(String body) throws IOException {
+        try (JsonParser parser = JSON_FACTORY.createParser(body)) {
+            parser.nextToken();
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new IOException("trailing content");
+            }
+        }
     }
 
     /** Reads a JSON or {@code application/x-www-form-urlencoded} body, as its content type says. */

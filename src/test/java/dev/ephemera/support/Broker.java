@@ -1,0 +1,174 @@
+package dev.ephemera.support;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One broker instance on a random port, and a Micronaut HTTP client for it. Several can share one Redis to act
+ * as replicas.
+ */
+public final class Broker implements AutoCloseable {
+
+    public static final String ADMIN_KEY = "test-admin-key-0123456789abcdefghijklmnop";
+
+    private final EmbeddedServer server;
+    private final HttpClient client;
+    private final JsonMapper json;
+
+    private Broker(Map<String, Object> properties) {
+        Map<String, Object> all = new HashMap<>();
+        all.put("micronaut.server.port", -1);
+        all.put("ephemera.admin-key", ADMIN_KEY);
+        all.put("test.clock", "mutable");
+        all.putAll(properties);
+        this.server = ApplicationContext.run(EmbeddedServer.class, all);
+        this.client = server.getApplicationContext().createBean(HttpClient.class, server.getURL());
+        this.json = server.getApplicationContext().getBean(JsonMapper.class);
+    }
+
+    /** A broker with the in-memory store. */
+    public static Broker inMemory(Map<String, Object> properties) {
+        return new Broker(properties);
+    }
+
+    /** A broker on the given Redis. */
+    public static Broker onRedis(String redisUri, Map<String, Object> properties) {
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("redis.uri", redisUri);
+        return new Broker(all);
+    }
+
+    public ApplicationContext context() {
+        return server.getApplicationContext();
+    }
+
+    public MutableClock clock() {
+        return context().getBean(MutableClock.class);
+    }
+
+    public String url() {
+        return server.getURL().toString();
+    }
+
+    /** The answer to one request, whatever its status. */
+    public record Reply(int status, HttpHeaders headers, String body, Map<String, Object> json) {
+
+        /** The {@code error.code} of an error reply. */
+        @SuppressWarnings("unchecked")
+        public String code() {
+            Object error = json.get("error");
+            return error instanceof Map<?, ?> m ? (String) ((Map<String, Object>) m).get("code") : null;
+        }
+
+        public String string(String field) {
+            return (String) json.get(field);
+        }
+
+        public long number(String field) {
+            return ((Number) json.get(field)).longValue();
+        }
+    }
+
+    public Reply send(MutableHttpRequest<?> request) {
+        HttpResponse<String> response;
+        try {
+            response = client.toBlocking().exchange(request, Argument.of(String.class), Argument.of(String.class));
+        } catch (HttpClientResponseException e) {
+            @SuppressWarnings("unchecked")
+            HttpResponse<String> failed = (HttpResponse<String>) e.getResponse();
+            response = failed;
+        }
+        String body = response.getBody(String.class).orElse("");
+        return new Reply(response.getStatus().getCode(), response.getHeaders(), body, parse(body));
+    }
+
+    public Reply postJson(String path, String key, Object body) {
+        return send(auth(HttpRequest.POST(path, toJson(body)).contentType(MediaType.APPLICATION_JSON_TYPE), key));
+    }
+
+    public Reply postForm(String path, String key, String form) {
+        return send(auth(HttpRequest.POST(path, form).contentType(MediaType.APPLICATION_FORM_URLENCODED_TYPE), key));
+    }
+
+    public Reply get(String path, String key) {
+        return send(auth(HttpRequest.GET(path), key));
+    }
+
+    public Reply delete(String path, String key) {
+        return send(auth(HttpRequest.DELETE(path), key));
+    }
+
+    /** Creates an API key with these permissions through the admin API; returns the key. */
+    public String createKey(String... permissions) {
+        Reply reply = postJson("/v1/admin/keys", ADMIN_KEY, Map.of("name", "test", "permissions",
+                List.of(permissions)));
+        if (reply.status() != 201) {
+            throw new AssertionError("creating a key failed: " + reply.body());
+        }
+        return reply.string("key");
+    }
+
+    /** Mints a token, failing the test unless it succeeds; returns the response fields. */
+    public Reply mint(String key, Map<String, Object> body) {
+        Reply reply = postJson("/v1/tokens", key, body);
+        if (reply.status() != 201) {
+            throw new AssertionError("mint failed: " + reply.body());
+        }
+        return reply;
+    }
+
+    public Reply consume(String key, String token) {
+        return postJson("/v1/tokens/introspect", key, Map.of("token", token, "consume", true));
+    }
+
+    public Reply introspect(String key, String token) {
+        return postJson("/v1/tokens/introspect", key, Map.of("token", token));
+    }
+
+    private static MutableHttpRequest<?> auth(MutableHttpRequest<?> request, String key) {
+        return key == null ? request : request.bearerAuth(key);
+    }
+
+    private String toJson(Object body) {
+        if (body instanceof String s) {
+            return s;
+        }
+        try {
+            return json.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> parse(String body) {
+        if (body.isEmpty() || !body.startsWith("{")) {
+            return Map.of();
+        }
+        try {
+            return json.readValue(body, Map.class);
+        } catch (IOException e) {
+            return Map.of();
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.getApplicationContext().close();
+    }
+}
