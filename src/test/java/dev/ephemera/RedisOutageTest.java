@@ -1,0 +1,89 @@
+package dev.ephemera;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.TcpProxy;
+import dev.ephemera.support.TestRedis;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Redis goes away (the connection is cut and reconnects are refused) and comes back: the broker fails closed,
+ * fast, says it is not ready, grants nothing twice and recovers on its own.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisOutageTest {
+
+    private TcpProxy proxy;
+    private Broker broker;
+    private String key;
+
+    @BeforeAll
+    void start() {
+        proxy = new TcpProxy(TestRedis.address());
+        broker = Broker.onRedis(proxy.uri(), Map.of());
+        key = broker.createKey("read", "write");
+    }
+
+    @AfterAll
+    void stop() {
+        broker.close();
+        proxy.close();
+    }
+
+    @Test
+    void failsClosedWhileRedisIsDownAndRecoversWithoutRestart() throws InterruptedException {
+        String spent = broker.mint(key, Map.of("provider", "openai")).string("value");
+        assertThat(broker.consume(key, spent).status()).isEqualTo(200);
+        String unused = broker.mint(key, Map.of("provider", "openai")).string("value");
+
+        proxy.cut();
+        try {
+            assertUnavailableWithin2s(() -> broker.postJson("/v1/tokens", key, Map.of("provider", "openai")));
+            assertUnavailableWithin2s(() -> broker.consume(key, unused));
+            assertUnavailableWithin2s(() -> broker.consume(key, spent));
+            assertUnavailableWithin2s(() -> broker.introspect(key, unused));
+            Reply readiness = broker.get("/health/readiness", null);
+            assertThat(readiness.status()).isEqualTo(503);
+            assertThat(broker.get("/health/liveness", null).status()).isEqualTo(200);
+        } finally {
+            proxy.restore();
+        }
+
+        Reply ready = awaitReady();
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(broker.consume(key, spent).code()).isEqualTo("token_already_used");
+        assertThat(broker.consume(key, unused).status()).isEqualTo(200);
+        assertThat(broker.consume(key, unused).code()).isEqualTo("token_already_used");
+        assertThat(broker.postJson("/v1/tokens", key, Map.of("provider", "openai")).status()).isEqualTo(201);
+    }
+
+    private void assertUnavailableWithin2s(Supplier<Reply> call) {
+        long started = System.nanoTime();
+        Reply reply = call.get();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(reply.status()).isEqualTo(503);
+        assertThat(reply.code()).isEqualTo("store_unavailable");
+        assertThat(reply.json().toString()).doesNotContain("redis://");
+        assertThat(took).isLessThan(Duration.ofSeconds(2));
+    }
+
+    private Reply awaitReady() throws InterruptedException {
+        Reply last = null;
+        for (int i = 0; i < 100; i++) {
+            last = broker.get("/health/readiness", null);
+            if (last.status() == 200) {
+                return last;
+            }
+            Thread.sleep(50);
+        }
+        return last;
+    }
+}

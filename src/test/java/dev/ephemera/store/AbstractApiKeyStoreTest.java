@@ -1,0 +1,69 @@
+package dev.ephemera.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ephemera.apikey.ApiKeyRecord;
+import dev.ephemera.apikey.Permission;
+import dev.ephemera.secret.Secrets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The {@link ApiKeyStore} contract; every implementation runs it through a subclass. */
+public abstract class AbstractApiKeyStoreTest {
+
+    /** The store under test. */
+    protected abstract ApiKeyStore store();
+
+    private static ApiKeyRecord key() {
+        return new ApiKeyRecord("key_" + Secrets.randomBase62(16), "svc", Set.of(Permission.READ, Permission.WRITE),
+                Secrets.sha256Hex(Secrets.randomBase62(43)), null, null, Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.MILLIS), null, null,
+                List.of("https://app.example.com"), List.of("openai"), 60);
+    }
+
+    @Test
+    void createdKeyIsFoundAndListedUnchanged() {
+        ApiKeyRecord k = key();
+        store().create(k);
+        assertThat(store().find(k.id())).contains(k);
+        assertThat(store().list()).contains(k);
+        assertThat(store().find("key_" + Secrets.randomBase62(16))).isEmpty();
+    }
+
+    @Test
+    void rotationKeepsThePreviousHashUntilTheGivenTime() {
+        ApiKeyRecord k = key();
+        store().create(k);
+        Instant until = Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+        ApiKeyRecord rotated = store().rotate(k.id(), "new-hash", until).orElseThrow();
+        assertThat(rotated.secretHash()).isEqualTo("new-hash");
+        assertThat(rotated.previousSecretHash()).isEqualTo(k.secretHash());
+        assertThat(rotated.previousExpiresAt()).isEqualTo(until);
+        assertThat(store().find(k.id())).contains(rotated);
+        assertThat(store().rotate("key_" + Secrets.randomBase62(16), "x", until)).isEmpty();
+    }
+
+    @Test
+    void revocationIsRecordedOnceAndKept() {
+        ApiKeyRecord k = key();
+        store().create(k);
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        assertThat(store().revoke(k.id(), at).orElseThrow().revokedAt()).isEqualTo(at);
+        assertThat(store().revoke(k.id(), at.plusSeconds(5)).orElseThrow().revokedAt()).isEqualTo(at);
+        assertThat(store().find(k.id()).orElseThrow().revokedAt()).isEqualTo(at);
+    }
+
+    @Test
+    void touchRecordsLastUse() {
+        ApiKeyRecord k = key();
+        store().create(k);
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        store().touch(k.id(), at);
+        assertThat(store().find(k.id()).orElseThrow().lastUsedAt()).isEqualTo(at);
+        store().touch("key_" + Secrets.randomBase62(16), at);
+        assertThat(store().find(k.id()).orElseThrow().name()).isEqualTo("svc");
+    }
+}

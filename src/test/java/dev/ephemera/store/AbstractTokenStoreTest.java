@@ -1,0 +1,162 @@
+package dev.ephemera.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ephemera.secret.Secrets;
+import dev.ephemera.token.Binding;
+import dev.ephemera.token.Redemption;
+import dev.ephemera.token.Redemption.Outcome;
+import dev.ephemera.token.TokenFormat;
+import dev.ephemera.token.TokenRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The {@link TokenStore} contract; every implementation runs it through a subclass. */
+public abstract class AbstractTokenStoreTest {
+
+    /** The store under test. */
+    protected abstract TokenStore store();
+
+    protected static TokenRecord record(int uses, Instant expiresAt) {
+        String id = "tok_" + Secrets.randomBase62(24);
+        return new TokenRecord(id, Secrets.sha256Hex(Secrets.randomBase62(43)), TokenFormat.OPAQUE, "relay",
+                "openai", "gpt-realtime", "user-1", "https://app.example.com", uses, uses,
+                Instant.now().truncatedTo(ChronoUnit.MILLIS), expiresAt.truncatedTo(ChronoUnit.MILLIS),
+                "{\"voice\":\"alloy\"}", List.of("voice"), "key_AAAAAAAAAAAAAAAA");
+    }
+
+    private static Instant inAMinute() {
+        return Instant.now().plus(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void savedRecordIsFoundByHashAndIdUnchanged() {
+        TokenRecord r = record(2, inAMinute());
+        store().save(r);
+        assertThat(store().find(r.secretHash())).contains(r);
+        assertThat(store().findById(r.id())).contains(r);
+        assertThat(store().find(Secrets.sha256Hex("other"))).isEmpty();
+    }
+
+    @Test
+    void consumeTakesUsesUntilNoneAreLeft() {
+        TokenRecord r = record(2, inAMinute());
+        store().save(r);
+        Redemption first = store().consume(r.secretHash(), Binding.NONE, Instant.now());
+        assertThat(first.outcome()).isEqualTo(Outcome.REDEEMED);
+        assertThat(first.record().usesLeft()).isEqualTo(1);
+        assertThat(store().consume(r.secretHash(), Binding.NONE, Instant.now()).record().usesLeft()).isZero();
+        Redemption third = store().consume(r.secretHash(), Binding.NONE, Instant.now());
+        assertThat(third.outcome()).isEqualTo(Outcome.USED_UP);
+        assertThat(third.record().id()).isEqualTo(r.id());
+    }
+
+    @Test
+    void consumeOfUnknownTokenSaysUnknown() {
+        assertThat(store().consume(Secrets.sha256Hex("nothing"), Binding.NONE, Instant.now()).outcome())
+                .isEqualTo(Outcome.UNKNOWN);
+    }
+
+    @Test
+    void expiredTokenIsNotConsumedFromItsExpiryOn() {
+        Instant expiry = inAMinute();
+        TokenRecord r = record(1, expiry);
+        store().save(r);
+        assertThat(store().consume(r.secretHash(), Binding.NONE, r.expiresAt()).outcome())
+                .isEqualTo(Outcome.EXPIRED);
+        assertThat(store().consume(r.secretHash(), Binding.NONE, r.expiresAt().minusMillis(1)).outcome())
+                .isEqualTo(Outcome.REDEEMED);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mismatches")
+    void bindingMismatchConsumesNothing(String field, Binding expected) {
+        TokenRecord r = record(1, inAMinute());
+        store().save(r);
+        Redemption mismatch = store().consume(r.secretHash(), expected, Instant.now());
+        assertThat(mismatch.outcome()).isEqualTo(Outcome.MISMATCH);
+        assertThat(mismatch.mismatch()).isEqualTo(field);
+        Binding right = new Binding("openai", "gpt-realtime", "https://app.example.com");
+        assertThat(store().consume(r.secretHash(), right, Instant.now()).outcome()).isEqualTo(Outcome.REDEEMED);
+    }
+
+    static Stream<Arguments> mismatches() {
+        return Stream.of(
+                Arguments.of("provider", new Binding("anthropic", null, null)),
+                Arguments.of("model", new Binding("openai", "gpt-4o", null)),
+                Arguments.of("origin", new Binding(null, null, "https://evil.example")));
+    }
+
+    @Test
+    void concurrentConsumersNeverTakeMoreThanTheUses() throws Exception {
+        TokenRecord r = record(3, inAMinute());
+        store().save(r);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Outcome>> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(32)) {
+            for (int i = 0; i < 64; i++) {
+                outcomes.add(pool.submit(() -> {
+                    go.await();
+                    return store().consume(r.secretHash(), Binding.NONE, Instant.now()).outcome();
+                }));
+            }
+            go.countDown();
+            long redeemed = 0;
+            for (Future<Outcome> f : outcomes) {
+                redeemed += f.get() == Outcome.REDEEMED ? 1 : 0;
+            }
+            assertThat(redeemed).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void revokedTokenIsGoneByHashAndById() {
+        TokenRecord a = record(1, inAMinute());
+        TokenRecord b = record(1, inAMinute());
+        store().save(a);
+        store().save(b);
+        assertThat(store().revoke(a.secretHash())).map(TokenRecord::id).contains(a.id());
+        assertThat(store().find(a.secretHash())).isEmpty();
+        assertThat(store().findById(a.id())).isEmpty();
+        assertThat(store().revokeById(b.id())).map(TokenRecord::id).contains(b.id());
+        assertThat(store().consume(b.secretHash(), Binding.NONE, Instant.now()).outcome())
+                .isEqualTo(Outcome.UNKNOWN);
+        assertThat(store().revokeById(b.id())).isEmpty();
+    }
+
+    @Test
+    void listsTheLiveTokensAKeyMinted() {
+        TokenRecord live = record(1, inAMinute());
+        TokenRecord expired = record(1, Instant.now().plusSeconds(5));
+        String keyId = "key_" + Secrets.randomBase62(16);
+        TokenRecord mine = withKey(live, keyId);
+        TokenRecord old = withKey(expired, keyId);
+        store().save(mine);
+        store().save(old);
+        assertThat(store().idsMintedBy(keyId, Instant.now().plusSeconds(10))).containsExactly(mine.id());
+        assertThat(store().idsMintedBy("key_" + Secrets.randomBase62(16), Instant.now())).isEmpty();
+    }
+
+    private static TokenRecord withKey(TokenRecord r, String keyId) {
+        return new TokenRecord(r.id(), r.secretHash(), r.format(), r.mode(), r.provider(), r.model(), r.subject(),
+                r.origin(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), r.sessionJson(),
+                r.lockedFields(), keyId);
+    }
+
+    @Test
+    void reportsItselfReachable() {
+        assertThat(store().isReachable()).isTrue();
+    }
+}

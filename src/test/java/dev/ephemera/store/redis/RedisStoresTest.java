@@ -1,0 +1,46 @@
+package dev.ephemera.store.redis;
+
+import dev.ephemera.store.AbstractApiKeyStoreTest;
+import dev.ephemera.store.AbstractTokenStoreTest;
+import dev.ephemera.store.ApiKeyStore;
+import dev.ephemera.store.TokenStore;
+import dev.ephemera.support.TestRedis;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.TestInstance;
+
+/** The store contracts on a real Redis. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisStoresTest {
+
+    private RedisConnector connector;
+
+    @BeforeAll
+    void connect() {
+        connector = new RedisConnector(TestRedis.uri(),
+                new RedisSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1000));
+    }
+
+    @AfterAll
+    void close() {
+        connector.close();
+    }
+
+    @Nested
+    class Tokens extends AbstractTokenStoreTest {
+        @Override
+        protected TokenStore store() {
+            return new RedisTokenStore(connector);
+        }
+    }
+
+    @Nested
+    class ApiKeys extends AbstractApiKeyStoreTest {
+        @Override
+        protected ApiKeyStore store() {
+            return new RedisApiKeyStore(connector);
+        }
+    }
+}
