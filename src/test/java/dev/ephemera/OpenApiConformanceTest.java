@@ -73,10 +73,10 @@ class OpenApiConformanceTest {
     }
 
     private Reply json(String method, String path, String key, String body, boolean valid) {
-        MutableHttpRequest<Object> http = HttpRequest.create(HttpMethod.valueOf(method), path);
-        if (body != null) {
-            http = http.body(body).contentType(MediaType.APPLICATION_JSON_TYPE);
-        }
+        MutableHttpRequest<?> http = body == null
+                ? HttpRequest.create(HttpMethod.valueOf(method), path)
+                : HttpRequest.create(HttpMethod.valueOf(method), path).body(body)
+                        .contentType(MediaType.APPLICATION_JSON_TYPE);
         if (key != null) {
             http = http.bearerAuth(key);
         }
