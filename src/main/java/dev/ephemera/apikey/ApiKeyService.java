@@ -7,11 +7,11 @@ import dev.ephemera.secret.Secrets;
 import dev.ephemera.store.ApiKeyStore;
 import dev.ephemera.web.BrokerException;
 import dev.ephemera.web.ErrorCode;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
-import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,12 +30,14 @@ import org.slf4j.LoggerFactory;
  * goes straight to one record, and the checksum lets garbage be refused without a lookup. Only the SHA-256 of a
  * key is stored; the key itself is returned once, at creation or rotation.
  */
-@Singleton
+@Context
 public final class ApiKeyService {
 
     public static final PrefixedSecret FORMAT = new PrefixedSecret("ephk_", 16 + Secrets.SECRET_CHARS);
     /** The id the bootstrap admin key ({@code EPHEMERA_ADMIN_KEY}) acts under. */
     public static final String BOOTSTRAP_ID = "key_bootstrap";
+    /** The admin key of the development environment ({@code application-dev.yml}): published, so never secret. */
+    public static final String DEV_ADMIN_KEY = "dev-admin-key-0123456789abcdef0123456789";
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeyService.class);
     private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
 
@@ -47,13 +49,22 @@ public final class ApiKeyService {
 
     ApiKeyService(ApiKeyStore store, AuditLog audit, Clock clock,
             @Named(TaskExecutors.BLOCKING) ExecutorService background,
-            @Value("${ephemera.admin-key:}") @Nullable String adminKey) {
+            @Value("${ephemera.admin-key:}") @Nullable String adminKey,
+            @Value("${redis.uri:}") @Nullable String redisUri) {
         this.store = store;
         this.audit = audit;
         this.clock = clock;
         this.background = background;
         if (adminKey != null && !adminKey.isEmpty() && adminKey.length() < 32) {
             throw new IllegalStateException("ephemera.admin-key (EPHEMERA_ADMIN_KEY) must be at least 32 characters");
+        }
+        if (DEV_ADMIN_KEY.equals(adminKey)) {
+            if (redisUri != null && !redisUri.isEmpty()) {
+                throw new IllegalStateException("ephemera.admin-key is the published development key; set "
+                        + "EPHEMERA_ADMIN_KEY to a secret of your own before using a shared store (redis.uri)");
+            }
+            LOG.warn("Development admin key active (application-dev.yml): anyone who read the README can "
+                    + "administer this broker. Use ./mvnw mn:run for development only.");
         }
         this.bootstrapHash = adminKey == null || adminKey.isEmpty() ? null : Secrets.sha256Hex(adminKey);
         if (bootstrapHash == null) {

@@ -1,17 +1,17 @@
 package dev.ephemera.web;
 
 import io.micronaut.context.BeanProvider;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.runtime.server.EmbeddedServer;
-import jakarta.inject.Singleton;
 import java.net.URI;
 
 /**
  * The broker's public base URL: {@code ephemera.issuer} when set (it must be, behind an ingress), else this
  * server's own URL. Never taken from the request's {@code Host}, which the client controls.
  */
-@Singleton
+@Context
 public final class BrokerUrls {
 
     private final String configured;

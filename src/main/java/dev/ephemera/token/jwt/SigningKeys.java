@@ -135,7 +135,7 @@ final class SigningKeys {
 
     private static JWK parse(String text, String property) {
         try {
-            JWK key = text.trim().startsWith("{") ? JWK.parse(text) : JWK.parseFromPEMEncodedObjects(text);
+            JWK key = text.trim().startsWith("{") ? JWK.parse(text) : PemKeys.parse(text);
             if (!key.isPrivate()) {
                 throw new IllegalStateException(property + " holds a public key; the broker needs the private key");
             }

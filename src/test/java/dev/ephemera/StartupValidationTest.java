@@ -1,0 +1,65 @@
+package dev.ephemera;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ephemera.apikey.ApiKeyService;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** A configuration that makes no sense stops the boot with a message naming the property. */
+class StartupValidationTest {
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigurations")
+    void refusesToStart(String why, Map<String, Object> properties, String mentioned) {
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("micronaut.server.port", -1);
+        assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, all).close())
+                .satisfies(e -> assertThat(messages(e)).contains(mentioned));
+    }
+
+    static Stream<Arguments> badConfigurations() {
+        return Stream.of(
+                Arguments.of("default TTL below 10 s", Map.of("ephemera.tokens.default-ttl", "5s"),
+                        "ephemera.tokens.default-ttl"),
+                Arguments.of("default TTL above the maximum", Map.of("ephemera.tokens.default-ttl", "700s"),
+                        "ephemera.tokens.default-ttl"),
+                Arguments.of("maximum TTL above an hour", Map.of("ephemera.tokens.max-ttl", "2h"),
+                        "ephemera.tokens.max-ttl"),
+                Arguments.of("short admin key", Map.of("ephemera.admin-key", "too-short"), "ephemera.admin-key"),
+                Arguments.of("published dev key on a shared store", Map.of("ephemera.admin-key",
+                        ApiKeyService.DEV_ADMIN_KEY, "redis.uri", "redis://127.0.0.1:1"), "published development key"),
+                Arguments.of("unknown algorithm", Map.of("ephemera.tokens.signing.algorithm", "HS256"),
+                        "ephemera.tokens.signing.algorithm"),
+                Arguments.of("missing key file", Map.of("ephemera.tokens.signing.key-file", "/nonexistent/key.pem"),
+                        "/nonexistent/key.pem"),
+                Arguments.of("key that is not a key", Map.of("ephemera.tokens.signing.key", "hello"),
+                        "ephemera.tokens.signing.key"),
+                Arguments.of("issuer that is not a URL", Map.of("ephemera.issuer", "ftp://broker"),
+                        "ephemera.issuer"));
+    }
+
+    @Test
+    void startsWithTheDefaults() {
+        try (ApplicationContext context = ApplicationContext.run(EmbeddedServer.class,
+                Map.of("micronaut.server.port", -1)).getApplicationContext()) {
+            assertThat(context.isRunning()).isTrue();
+        }
+    }
+
+    private static String messages(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+}
