@@ -125,6 +125,8 @@ class OpenApiConformanceTest {
         json("GET", "/v1/admin/keys", key, null, true);
         json("DELETE", "/v1/admin/keys/" + keyId + "?cascade=true", admin, null, true);
 
+        json("GET", "/v1/admin/providers", admin, null, true);
+        json("POST", "/v1/tokens", key, "{\"provider\":\"gemini\"}", true);
         json("GET", "/.well-known/jwks.json", null, null, true);
         json("GET", "/.well-known/oauth-authorization-server", null, null, true);
         json("GET", "/health/liveness", null, null, true);

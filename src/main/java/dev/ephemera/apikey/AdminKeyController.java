@@ -1,6 +1,6 @@
 package dev.ephemera.apikey;
 
-import dev.ephemera.provider.ProviderCatalog;
+import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenService;
 import dev.ephemera.web.BrokerException;
 import dev.ephemera.web.ErrorCode;
@@ -41,10 +41,10 @@ final class AdminKeyController {
 
     private final ApiKeyService keys;
     private final TokenService tokens;
-    private final ProviderCatalog providers;
+    private final ProviderRegistry providers;
     private final JsonMapper json;
 
-    AdminKeyController(ApiKeyService keys, TokenService tokens, ProviderCatalog providers, JsonMapper json) {
+    AdminKeyController(ApiKeyService keys, TokenService tokens, ProviderRegistry providers, JsonMapper json) {
         this.keys = keys;
         this.tokens = tokens;
         this.providers = providers;

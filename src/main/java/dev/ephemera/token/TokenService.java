@@ -3,7 +3,7 @@ package dev.ephemera.token;
 import dev.ephemera.apikey.Permission;
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
-import dev.ephemera.provider.ProviderCatalog;
+import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.secret.PrefixedSecret;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.store.TokenStore;
@@ -38,13 +38,13 @@ public final class TokenService {
     private final TokenStore store;
     private final JwtTokens jwts;
     private final TokenConfiguration config;
-    private final ProviderCatalog providers;
+    private final ProviderRegistry providers;
     private final BrokerUrls urls;
     private final AuditLog audit;
     private final JsonMapper json;
     private final Clock clock;
 
-    TokenService(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderCatalog providers,
+    TokenService(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderRegistry providers,
             BrokerUrls urls, AuditLog audit, JsonMapper json, Clock clock) {
         this.store = store;
         this.jwts = jwts;
@@ -63,14 +63,12 @@ public final class TokenService {
     /**
      * Mints a token for {@code caller}.
      *
-     * @throws BrokerException {@code unknown_provider}, {@code provider_not_allowed}, {@code origin_not_allowed},
+     * @throws BrokerException {@code unknown_provider}, {@code provider_not_configured},
+     *                         {@code provider_not_allowed}, {@code origin_not_allowed},
      *                         {@code invalid_request} (session too large), {@code store_unavailable}
      */
     public MintedToken mint(Caller caller, MintRequest request) {
-        if (!providers.isKnown(request.provider())) {
-            throw new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "Unknown provider '" + request.provider()
-                    + "'. Use one of " + String.join(", ", providers.names()) + ".", "provider");
-        }
+        providers.require(request.provider());
         if (!caller.mayUseProvider(request.provider())) {
             throw new BrokerException(ErrorCode.PROVIDER_NOT_ALLOWED,
                     "This API key may not mint tokens for provider '" + request.provider() + "'.", "provider");

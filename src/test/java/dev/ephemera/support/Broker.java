@@ -24,6 +24,9 @@ import java.util.Map;
 public final class Broker implements AutoCloseable {
 
     public static final String ADMIN_KEY = "test-admin-key-0123456789abcdefghijklmnop";
+    /** Fake provider keys: what the fake upstreams expect, and what must never reach a client. */
+    public static final String OPENAI_KEY = "sk-test-openai-0000-fake-provider-key";
+    public static final String ANTHROPIC_KEY = "sk-test-anthropic-0000-fake-provider-key";
 
     private final EmbeddedServer server;
     private final HttpClient client;
@@ -34,6 +37,8 @@ public final class Broker implements AutoCloseable {
         all.put("micronaut.server.port", -1);
         all.put("ephemera.admin-key", ADMIN_KEY);
         all.put("test.clock", "mutable");
+        all.put("ephemera.providers.openai.api-key", OPENAI_KEY);
+        all.put("ephemera.providers.anthropic.api-key", ANTHROPIC_KEY);
         all.putAll(properties);
         this.server = ApplicationContext.run(EmbeddedServer.class, all);
         this.client = server.getApplicationContext().createBean(HttpClient.class, server.getURL());

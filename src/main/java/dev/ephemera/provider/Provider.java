@@ -1,0 +1,80 @@
+package dev.ephemera.provider;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One provider as the relays use it: where it is, how it takes its key, and the key itself, read at each use so
+ * that rotation needs no restart.
+ */
+public final class Provider {
+
+    private final String name;
+    private final URI baseUri;
+    private final URI realtimeUri;
+    private final AuthStyle authStyle;
+    private final Map<String, String> headers;
+    private final KeySource primary;
+    private final KeySource secondary;
+
+    Provider(String name, URI baseUri, URI realtimeUri, AuthStyle authStyle, Map<String, String> headers,
+            KeySource primary, KeySource secondary) {
+        this.name = name;
+        this.baseUri = baseUri;
+        this.realtimeUri = realtimeUri;
+        this.authStyle = authStyle;
+        this.headers = Map.copyOf(headers);
+        this.primary = primary;
+        this.secondary = secondary;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The API's base URL; relayed paths are resolved under it and never outside it. */
+    public URI baseUri() {
+        return baseUri;
+    }
+
+    /** The realtime WebSocket URL (without the {@code model} query). */
+    public URI realtimeUri() {
+        return realtimeUri;
+    }
+
+    public AuthStyle authStyle() {
+        return authStyle;
+    }
+
+    /** Headers sent upstream on every request: the key in the provider's style, then configured headers. */
+    public Optional<Map<String, String>> upstreamHeaders() {
+        return key().map(k -> {
+            Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+            all.putAll(authStyle.headers(k));
+            return all;
+        });
+    }
+
+    /** The key to use now: the primary, or the secondary while the primary is absent. */
+    Optional<String> key() {
+        Optional<String> key = primary.current();
+        return key.isPresent() ? key : secondary.current();
+    }
+
+    public boolean isConfigured() {
+        return key().isPresent() && !baseUri.toString().isEmpty();
+    }
+
+    String primarySource() {
+        return primary.description();
+    }
+
+    String secondarySource() {
+        return secondary.description();
+    }
+
+    Map<String, String> configuredHeaders() {
+        return headers;
+    }
+}
