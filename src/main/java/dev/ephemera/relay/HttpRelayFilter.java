@@ -1,0 +1,145 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.provider.Provider;
+import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.token.Binding;
+import dev.ephemera.token.TokenService;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
+import dev.ephemera.web.ErrorResponses;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpHeaders;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Filter;
+import io.micronaut.http.client.ProxyHttpClient;
+import io.micronaut.http.filter.HttpServerFilter;
+import io.micronaut.http.filter.ServerFilterChain;
+import io.micronaut.http.filter.ServerFilterPhase;
+import io.micronaut.scheduling.TaskExecutors;
+import jakarta.inject.Named;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * {@code * /v1/proxy/{provider}/{path}}: consumes one use of the request's token, then forwards the request to
+ * the provider with the provider's key in its own style, streaming both bodies (SSE arrives as it is sent). The
+ * client's credentials, cookies and hop-by-hop headers never go upstream; the provider's refusal of the broker's
+ * key never reaches the client (it could quote the key).
+ */
+@Filter("/v1/proxy/**")
+final class HttpRelayFilter implements HttpServerFilter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpRelayFilter.class);
+    private static final String PREFIX = "/v1/proxy/";
+    /** Request headers that are the broker's business, never the provider's. */
+    private static final Set<String> DROPPED_REQUEST_HEADERS = Set.of("authorization", "x-api-key", "api-key",
+            "x-goog-api-key", "proxy-authorization", "cookie", "host", "origin", "referer", "connection",
+            "keep-alive", "te", "trailer", "upgrade", "proxy-connection", "forwarded", "x-forwarded-for",
+            "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip", "x-request-id",
+            "sec-websocket-protocol", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions");
+    private static final Set<String> DROPPED_RESPONSE_HEADERS = Set.of("connection", "keep-alive",
+            "proxy-authenticate", "trailer", "upgrade", "set-cookie", "www-authenticate", "alt-svc");
+
+    private final ProviderRegistry providers;
+    private final TokenService tokens;
+    private final ProxyHttpClient upstream;
+    private final Scheduler blocking;
+
+    HttpRelayFilter(ProviderRegistry providers, TokenService tokens, @Named("upstream") ProxyHttpClient upstream,
+            @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+        this.providers = providers;
+        this.tokens = tokens;
+        this.upstream = upstream;
+        this.blocking = Schedulers.fromExecutorService(executor);
+    }
+
+    @Override
+    public int getOrder() {
+        return ServerFilterPhase.SECURITY.after();
+    }
+
+    @Override
+    public Publisher<MutableHttpResponse<?>> doFilter(HttpRequest<?> request, ServerFilterChain chain) {
+        return Mono.fromCallable(() -> prepare(request))
+                .subscribeOn(blocking)
+                .flatMap(this::forward)
+                .onErrorResume(BrokerException.class, e -> Mono.just(ErrorResponses.of(e)));
+    }
+
+    private Mono<MutableHttpResponse<?>> forward(Relayed relayed) {
+        return Mono.from(upstream.proxy(relayed.request()))
+                .<MutableHttpResponse<?>>map(response -> clean(response, relayed.provider()))
+                .onErrorResume(e -> {
+                    LOG.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
+                    return Mono.just(ErrorResponses.of(ErrorCode.UPSTREAM_ERROR, "The provider '"
+                            + relayed.provider() + "' did not answer in time or could not be reached; retry later.",
+                            null));
+                });
+    }
+
+    private record Relayed(String provider, MutableHttpRequest<?> request) {
+    }
+
+    /** Checks everything and takes the token's use; the provider is only called once this has succeeded. */
+    private Relayed prepare(HttpRequest<?> request) {
+        String rawPath = request.getUri().getRawPath();
+        String rest = rawPath.length() > PREFIX.length() ? rawPath.substring(PREFIX.length()) : "";
+        int slash = rest.indexOf('/');
+        String name = slash < 0 ? rest : rest.substring(0, slash);
+        Provider provider = providers.require(name);
+        URI target = UpstreamPaths.resolve(provider.baseUri(), slash < 0 ? "" : rest.substring(slash + 1),
+                request.getUri().getRawQuery());
+        String token = RelayCredentials.token(request);
+        tokens.consume(token, new Binding(name, null, RelayCredentials.origin(request)), "relay.http");
+        Map<String, String> auth = provider.upstreamHeaders().orElseThrow(() -> new BrokerException(
+                ErrorCode.PROVIDER_NOT_CONFIGURED, "Provider '" + name + "' lost its key; an operator must fix it."));
+        MutableHttpRequest<?> out = request.mutate();
+        out.uri(target);
+        MutableHttpHeaders headers = out.getHeaders();
+        List<String> drop = new ArrayList<>();
+        for (String header : headers.names()) {
+            if (DROPPED_REQUEST_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+                drop.add(header);
+            }
+        }
+        request.getHeaders().getAll("Connection").forEach(v -> drop.addAll(List.of(v.split("\\s*,\\s*"))));
+        drop.forEach(headers::remove);
+        auth.forEach(headers::set);
+        return new Relayed(name, out);
+    }
+
+    private static MutableHttpResponse<?> clean(MutableHttpResponse<?> response, String provider) {
+        if (response.getStatus() == HttpStatus.UNAUTHORIZED || response.getStatus() == HttpStatus.FORBIDDEN) {
+            LOG.warn("Provider {} refused the broker's key (HTTP {})", provider, response.getStatus().getCode());
+            return ErrorResponses.of(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider + "' refused the broker's "
+                    + "credentials; an operator must check its key.", null);
+        }
+        MutableHttpHeaders headers = response.getHeaders();
+        List<String> drop = new ArrayList<>();
+        for (String header : headers.names()) {
+            if (DROPPED_RESPONSE_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+                drop.add(header);
+            }
+        }
+        drop.forEach(headers::remove);
+        String upstreamId = headers.get("X-Request-Id");
+        if (upstreamId != null) {
+            headers.remove("X-Request-Id");
+            headers.set("X-Upstream-Request-Id", upstreamId);
+        }
+        return response;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
+import dev.ephemera.web.Origins;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the ephemeral token a relay request presents: in {@code Authorization: Bearer}, or in the header the
+ * provider's own SDK puts its key in ({@code x-api-key}, {@code api-key}, {@code x-goog-api-key}), or, for
+ * browsers' WebSockets, in the subprotocol {@code openai-insecure-api-key.<token>} or
+ * {@code ephemera-token.<token>}.
+ */
+final class RelayCredentials {
+
+    static final String OPENAI_SUBPROTOCOL = "openai-insecure-api-key.";
+    static final String EPHEMERA_SUBPROTOCOL = "ephemera-token.";
+    /** A sentinel origin for requests without {@code Origin}: an origin-bound token never matches it. */
+    static final String NO_ORIGIN = "null";
+
+    private RelayCredentials() {
+    }
+
+    /**
+     * The token; {@code invalid_token} when there is none, {@code malformed_authorization} when two places
+     * carry different ones.
+     */
+    static String token(HttpRequest<?> request) {
+        List<String> found = new ArrayList<>();
+        String authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+        if (authorization != null) {
+            if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw new BrokerException(ErrorCode.MALFORMED_AUTHORIZATION,
+                        "The Authorization header must be 'Bearer <token>'.");
+            }
+            found.add(authorization.substring(7).trim());
+        }
+        for (String header : new String[] {"x-api-key", "api-key", "x-goog-api-key"}) {
+            String value = request.getHeaders().get(header);
+            if (value != null) {
+                found.add(value.trim());
+            }
+        }
+        for (String protocol : subprotocols(request)) {
+            if (protocol.startsWith(OPENAI_SUBPROTOCOL)) {
+                found.add(protocol.substring(OPENAI_SUBPROTOCOL.length()));
+            } else if (protocol.startsWith(EPHEMERA_SUBPROTOCOL)) {
+                found.add(protocol.substring(EPHEMERA_SUBPROTOCOL.length()));
+            }
+        }
+        if (found.isEmpty()) {
+            throw new BrokerException(ErrorCode.INVALID_TOKEN, "Send the ephemeral token as 'Authorization: Bearer "
+                    + "<token>' (or, from a browser WebSocket, as the subprotocol ephemera-token.<token>).");
+        }
+        if (found.stream().distinct().count() > 1) {
+            throw new BrokerException(ErrorCode.MALFORMED_AUTHORIZATION,
+                    "The request carries more than one different token; send one.");
+        }
+        return found.get(0);
+    }
+
+    static List<String> subprotocols(HttpRequest<?> request) {
+        List<String> out = new ArrayList<>();
+        for (String header : request.getHeaders().getAll("Sec-WebSocket-Protocol")) {
+            for (String p : header.split(",")) {
+                if (!p.isBlank()) {
+                    out.add(p.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The request's origin in canonical form, or {@link #NO_ORIGIN}. */
+    static String origin(HttpRequest<?> request) {
+        @Nullable String canonical = Origins.canonical(request.getHeaders().get(HttpHeaders.ORIGIN));
+        return canonical == null ? NO_ORIGIN : canonical;
+    }
+}

@@ -1,0 +1,216 @@
+package dev.ephemera.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.FakeRecorder;
+import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.LogCapture;
+import dev.ephemera.support.TestRedis;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The HTTP relay against fake providers: keys in each provider's style, streaming, refusals, failures. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpRelayTest {
+
+    private FakeUpstream fake;
+    private Broker broker;
+    private LogCapture logs;
+    private String key;
+    private final List<String> tokensSeen = new ArrayList<>();
+
+    @BeforeAll
+    void start() {
+        logs = new LogCapture();
+        fake = new FakeUpstream();
+        broker = Broker.onRedis(TestRedis.uri(), Map.of(
+                "ephemera.providers.openai.base-url", fake.base("openai"),
+                "ephemera.providers.openai.headers.OpenAI-Organization", "org-test",
+                "ephemera.providers.anthropic.base-url", fake.base("anthropic"),
+                "ephemera.providers.mistral.base-url", "http://127.0.0.1:" + TestRedis.freePort() + "/v1",
+                "ephemera.providers.mistral.api-key", "sk-test-mistral-0000-fake",
+                "ephemera.relay.upstream-timeout", "1s"));
+        key = broker.createKey("write", "read");
+    }
+
+    @AfterAll
+    void stop() {
+        broker.close();
+        fake.close();
+        String logged = logs.all();
+        logs.close();
+        assertThat(logged).as("log lines").doesNotContain(Broker.OPENAI_KEY, Broker.ANTHROPIC_KEY,
+                "sk-test-mistral-0000-fake");
+        for (String token : tokensSeen) {
+            assertThat(logged).as("log lines").doesNotContain(token);
+        }
+    }
+
+    @BeforeEach
+    void reset() {
+        fake.recorder().reset();
+    }
+
+    private String token(String provider, int uses) {
+        String value = broker.mint(key, Map.of("provider", provider, "max_uses", uses)).string("value");
+        tokensSeen.add(value);
+        return value;
+    }
+
+    private Reply relay(String path, String token, String body) {
+        return broker.send(HttpRequest.POST(path, body).contentType(MediaType.APPLICATION_JSON_TYPE)
+                .bearerAuth(token).header("X-Client-Request-Id", "client-42").header("Cookie", "session=abc"));
+    }
+
+    @Test
+    void forwardsWithTheProviderKeyInBearerStyleAndNeverTheToken() {
+        String token = token("openai", 1);
+        Reply r = relay("/v1/proxy/openai/chat/completions", token, "{\"model\":\"gpt-4o\",\"messages\":[]}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("pong");
+        FakeRecorder.Seen seen = fake.recorder().last();
+        assertThat(seen.path()).isEqualTo("/fake/openai/chat/completions");
+        assertThat(seen.header("Authorization")).isEqualTo("Bearer " + Broker.OPENAI_KEY);
+        assertThat(seen.header("OpenAI-Organization")).isEqualTo("org-test");
+        assertThat(seen.header("X-Client-Request-Id")).isEqualTo("client-42");
+        assertThat(seen.header("Cookie")).isNull();
+        assertThat(seen.body()).isEqualTo("{\"model\":\"gpt-4o\",\"messages\":[]}");
+        assertThat(fake.recorder().everything()).doesNotContain(token);
+        assertThat(r.headers().get("X-Upstream-Request-Id")).isEqualTo("req_upstream_1");
+        assertThat(r.headers().getAll("X-Request-Id")).hasSize(1);
+        assertThat(r.body() + r.headers().asMap()).doesNotContain(Broker.OPENAI_KEY);
+    }
+
+    @Test
+    void anthropicGetsXApiKeyAndVersionAndAcceptsTheTokenInXApiKey() {
+        String token = token("anthropic", 1);
+        Reply r = broker.send(HttpRequest.POST("/v1/proxy/anthropic/v1/messages", "{\"max_tokens\":5}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).header("x-api-key", token)
+                .header("anthropic-version", "2023-06-01"));
+        assertThat(r.status()).isEqualTo(200);
+        FakeRecorder.Seen seen = fake.recorder().last();
+        assertThat(seen.header("x-api-key")).isEqualTo(Broker.ANTHROPIC_KEY);
+        assertThat(seen.header("anthropic-version")).isEqualTo("2023-06-01");
+        assertThat(seen.header("Authorization")).isNull();
+    }
+
+    @Test
+    void oneUseTokenRelaysOneRequest() {
+        String token = token("openai", 1);
+        assertThat(relay("/v1/proxy/openai/chat/completions", token, "{}").status()).isEqualTo(200);
+        Reply again = relay("/v1/proxy/openai/chat/completions", token, "{}");
+        assertThat(again.status()).isEqualTo(401);
+        assertThat(again.code()).isEqualTo("token_already_used");
+        assertThat(fake.recorder().requests).hasSize(1);
+    }
+
+    @Test
+    void tokenForAnotherProviderIsRefusedWithoutReachingTheProvider() {
+        String token = token("anthropic", 2);
+        Reply r = relay("/v1/proxy/openai/chat/completions", token, "{}");
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.code()).isEqualTo("invalid_token");
+        assertThat(fake.recorder().requests).isEmpty();
+        assertThat(relay("/v1/proxy/openai/chat/completions", "eph_garbage", "{}").code()).isEqualTo("invalid_token");
+        assertThat(broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", "{}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE)).code()).isEqualTo("invalid_token");
+    }
+
+    @Test
+    void serverSentEventsReachTheClientBeforeTheStreamEnds() throws Exception {
+        String token = token("openai", 1);
+        HttpClient client = HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(URI.create(broker.url() + "/v1/proxy/openai/stream"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"stream\":true}"))
+                .timeout(Duration.ofSeconds(20)).build();
+        HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
+                StandardCharsets.UTF_8))) {
+            String first = nextData(reader);
+            // The fake holds the rest of the stream until this point: a buffering relay would never get here.
+            assertThat(first).isEqualTo("{\"delta\":\"first\"}");
+            assertThat(fake.streamGate().getCount()).isEqualTo(1);
+            fake.streamGate().countDown();
+            assertThat(nextData(reader)).isEqualTo("{\"delta\":\"second\"}");
+            assertThat(nextData(reader)).isEqualTo("[DONE]");
+        }
+    }
+
+    private static String nextData(BufferedReader reader) throws java.io.IOException {
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.startsWith("data:")) {
+                return line.substring(5).trim();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void providerRefusingTheKeyIsA502ThatQuotesNoKey() {
+        String token = token("openai", 1);
+        Reply r = broker.send(HttpRequest.GET("/v1/proxy/openai/refuses").bearerAuth(token));
+        assertThat(r.status()).isEqualTo(502);
+        assertThat(r.code()).isEqualTo("upstream_error");
+        assertThat(r.body()).doesNotContain(Broker.OPENAI_KEY).doesNotContain("sk-test");
+    }
+
+    @Test
+    void slowOrDownUpstreamIsA502WithinTheTimeout() {
+        long started = System.nanoTime();
+        Reply slow = broker.send(HttpRequest.GET("/v1/proxy/openai/slow").bearerAuth(token("openai", 1)));
+        assertThat(slow.status()).isEqualTo(502);
+        assertThat(slow.code()).isEqualTo("upstream_error");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        Reply down = broker.send(HttpRequest.GET("/v1/proxy/mistral/models").bearerAuth(token("mistral", 1)));
+        assertThat(down.status()).isEqualTo(502);
+        assertThat(down.code()).isEqualTo("upstream_error");
+        assertThat(broker.get("/health/readiness", null).status()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @MethodSource("escapes")
+    void pathsThatCouldLeaveTheProviderAreRefused(String path) {
+        String token = token("openai", 1);
+        Reply r = broker.send(HttpRequest.GET("/v1/proxy/openai/" + path).bearerAuth(token));
+        assertThat(r.status()).as(path).isIn(400, 404);
+        assertThat(fake.recorder().requests).as(path).isEmpty();
+    }
+
+    static Stream<String> escapes() {
+        return Stream.of("..%2f..%2fsecret", "%2e%2e/%2e%2e/other", "echo/%2E%2E/%2E%2E/x", "echo/..;/x",
+                "echo%2f..%2f..%2fx", "echo//evil.example/x", "http:%2f%2fevil.example", "echo/%5c..%5cx",
+                "echo/%252e%252e/x", "@evil.example/x", "echo/%00");
+    }
+
+    @Test
+    void plainSubpathsAndQueriesAreKept() {
+        Reply r = broker.send(HttpRequest.GET("/v1/proxy/openai/echo/models:generate?alt=sse&x=1")
+                .bearerAuth(token("openai", 1)));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(fake.recorder().last().path()).isEqualTo("/fake/openai/echo/models:generate?alt=sse&x=1");
+    }
+}

@@ -1,0 +1,95 @@
+package dev.ephemera.support;
+
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.sse.Event;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/** The fake providers' HTTP endpoints. Each records the request, then answers like the provider would. */
+@Controller("/fake/{provider}")
+@Secured(SecurityRule.IS_ANONYMOUS)
+@Requires(property = "fake.upstream", value = "true")
+final class FakeProviderController {
+
+    private final FakeRecorder recorder;
+
+    FakeProviderController(FakeRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    private void record(HttpRequest<?> request, @Nullable String body) {
+        Map<String, List<String>> headers = new HashMap<>();
+        request.getHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+        recorder.requests.add(new FakeRecorder.Seen(request.getMethodName(), request.getUri().toString(), headers,
+                body == null ? "" : body));
+    }
+
+    @Post(uri = "/chat/completions", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> chat(HttpRequest<?> request, @Body String body) {
+        record(request, body);
+        return HttpResponse.ok("{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"pong\"},\"finish_reason\":\"stop\"}]}")
+                .header("X-Request-Id", "req_upstream_1");
+    }
+
+    @Post(uri = "/stream", produces = MediaType.TEXT_EVENT_STREAM)
+    Publisher<Event<String>> stream(HttpRequest<?> request, @Body String body) {
+        record(request, body);
+        CountDownLatch gate = recorder.streamGate;
+        return Flux.concat(
+                Mono.just(Event.of("{\"delta\":\"first\"}")),
+                Mono.fromCallable(() -> gate.await(10, TimeUnit.SECONDS)).subscribeOn(Schedulers.boundedElastic())
+                        .thenMany(Flux.just(Event.of("{\"delta\":\"second\"}"), Event.of("[DONE]"))));
+    }
+
+    @Post(uri = "/v1/messages", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> anthropicMessages(HttpRequest<?> request, @Body String body) {
+        record(request, body);
+        return HttpResponse.ok("{\"id\":\"msg_fake\",\"type\":\"message\",\"role\":\"assistant\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"pong\"}]}");
+    }
+
+    @Get(uri = "/refuses", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> refuses(HttpRequest<?> request) {
+        record(request, null);
+        String key = request.getHeaders().get("Authorization");
+        return HttpResponse.<String>status(io.micronaut.http.HttpStatus.UNAUTHORIZED)
+                .body("{\"error\":{\"message\":\"Incorrect API key provided: " + key + "\"}}");
+    }
+
+    @Get(uri = "/slow", produces = MediaType.APPLICATION_JSON)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    String slow(HttpRequest<?> request) throws InterruptedException {
+        record(request, null);
+        Thread.sleep(Duration.ofSeconds(5));
+        return "{}";
+    }
+
+    @Get(uri = "/echo/{+rest}", produces = MediaType.APPLICATION_JSON)
+    String echo(HttpRequest<?> request, @PathVariable String rest) {
+        record(request, null);
+        return "{\"path\":\"" + request.getUri().getRawPath() + "\"}";
+    }
+}

@@ -1,0 +1,41 @@
+package dev.ephemera.support;
+
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+/** What the fake providers received. */
+@Singleton
+@Requires(property = "fake.upstream", value = "true")
+public final class FakeRecorder {
+
+    /** One request as the provider saw it: lower-case header names. */
+    public record Seen(String method, String path, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
+            List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+    }
+
+    public final List<Seen> requests = new CopyOnWriteArrayList<>();
+    public final List<String> frames = new CopyOnWriteArrayList<>();
+    volatile CountDownLatch streamGate = new CountDownLatch(1);
+
+    public void reset() {
+        requests.clear();
+        frames.clear();
+        streamGate = new CountDownLatch(1);
+    }
+
+    public Seen last() {
+        return requests.get(requests.size() - 1);
+    }
+
+    /** Everything the fake received, as one text to search for secrets. */
+    public String everything() {
+        return requests.toString() + frames;
+    }
+}
