@@ -131,6 +131,14 @@ public final class ApiKeyService {
         return new Caller(record.id(), record.permissions(), record.allowedOrigins(), record.allowedProviders());
     }
 
+    /**
+     * Whether {@link #authenticate} must read the store for {@code presented}: only for a well-formed
+     * {@code ephk_} key. The bootstrap key and anything malformed are decided in memory.
+     */
+    public boolean needsStoreLookup(String presented) {
+        return FORMAT.body(presented) != null;
+    }
+
     public List<ApiKeyRecord> list() {
         return store.list();
     }

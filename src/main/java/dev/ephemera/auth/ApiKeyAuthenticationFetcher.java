@@ -62,6 +62,15 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
                     "Ephemeral tokens (eph_…) authenticate only on the relay endpoints; use an API key here."));
             return Mono.empty();
         }
+        if (!keys.needsStoreLookup(presented)) {
+            // Decided without the store: answer on this thread (no hop for what costs no I/O).
+            try {
+                return Mono.just(keys.authenticate(presented).toAuthentication());
+            } catch (BrokerException e) {
+                request.setAttribute(FAILURE, e);
+                return Mono.empty();
+            }
+        }
         return Mono.fromCallable(() -> keys.authenticate(presented).toAuthentication())
                 .subscribeOn(blocking)
                 .onErrorResume(BrokerException.class, e -> {

@@ -22,11 +22,15 @@ public final class FakeRecorder {
 
     public final List<Seen> requests = new CopyOnWriteArrayList<>();
     public final List<String> frames = new CopyOnWriteArrayList<>();
+    public final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
+    public final java.util.concurrent.atomic.AtomicLong binaryBytes = new java.util.concurrent.atomic.AtomicLong();
     volatile CountDownLatch streamGate = new CountDownLatch(1);
 
     public void reset() {
         requests.clear();
         frames.clear();
+        closeCodes.clear();
+        binaryBytes.set(0);
         streamGate = new CountDownLatch(1);
     }
 

@@ -1,0 +1,87 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.token.Binding;
+import dev.ephemera.token.Introspection;
+import dev.ephemera.token.TokenService;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorResponses;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Filter;
+import io.micronaut.http.filter.HttpServerFilter;
+import io.micronaut.http.filter.ServerFilterChain;
+import io.micronaut.http.filter.ServerFilterPhase;
+import io.micronaut.http.server.netty.NettyHttpRequest;
+import io.micronaut.scheduling.TaskExecutors;
+import jakarta.inject.Named;
+import java.util.concurrent.ExecutorService;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Checks a realtime WebSocket handshake before the upgrade: the token is found, consumed atomically and matched
+ * against the requested model and the page's {@code Origin}. A refusal is an ordinary HTTP error with the SPEC's
+ * JSON body; the WebSocket is never opened. The redeemed token's record travels to {@link RealtimeRelay} as a
+ * request attribute.
+ */
+@Filter("/v1/realtime")
+final class RealtimeHandshakeFilter implements HttpServerFilter {
+
+    static final String REDEEMED = "ephemera.relay.redeemed";
+
+    private final TokenService tokens;
+    private final ProviderRegistry providers;
+    private final Scheduler blocking;
+
+    RealtimeHandshakeFilter(TokenService tokens, ProviderRegistry providers,
+            @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+        this.tokens = tokens;
+        this.providers = providers;
+        this.blocking = Schedulers.fromExecutorService(executor);
+    }
+
+    @Override
+    public int getOrder() {
+        return ServerFilterPhase.SECURITY.after();
+    }
+
+    @Override
+    public Publisher<MutableHttpResponse<?>> doFilter(HttpRequest<?> request, ServerFilterChain chain) {
+        if (request.getMethod() != HttpMethod.GET) {
+            return chain.proceed(request);
+        }
+        return Mono.fromCallable(() -> redeem(request))
+                .subscribeOn(blocking)
+                .publishOn(connectionThread(request))
+                .flatMapMany(redeemed -> {
+                    request.setAttribute(REDEEMED, redeemed);
+                    return Flux.from(chain.proceed(request));
+                })
+                .onErrorResume(BrokerException.class, e -> Mono.just(ErrorResponses.of(e)));
+    }
+
+    /**
+     * The connection's own event loop. The upgrade must continue there: Micronaut swaps the pipeline to WebSocket
+     * handling where the filter chain completes, and a frame the client sends right after the handshake would
+     * otherwise reach the HTTP handler first (micronaut-core#11252).
+     */
+    private Scheduler connectionThread(HttpRequest<?> request) {
+        return request instanceof NettyHttpRequest<?> netty
+                ? Schedulers.fromExecutor(netty.getChannelHandlerContext().executor()) : Schedulers.immediate();
+    }
+
+    private Introspection redeem(HttpRequest<?> request) {
+        String token = RelayCredentials.token(request);
+        @Nullable String model = request.getParameters().get("model");
+        Introspection redeemed = tokens.consume(token, new Binding(null, model, RelayCredentials.origin(request)),
+                "relay.realtime");
+        providers.require(redeemed.provider());
+        return redeemed;
+    }
+}

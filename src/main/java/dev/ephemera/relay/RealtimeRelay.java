@@ -1,0 +1,116 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.provider.Provider;
+import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.token.Introspection;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.scheduling.TaskScheduler;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.websocket.CloseReason;
+import io.micronaut.websocket.WebSocketSession;
+import io.micronaut.websocket.annotation.OnClose;
+import io.micronaut.websocket.annotation.OnMessage;
+import io.micronaut.websocket.annotation.OnOpen;
+import io.micronaut.websocket.annotation.ServerWebSocket;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import jakarta.inject.Named;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /v1/realtime?model=}: the realtime WebSocket relay. The handshake was checked and the token consumed
+ * by {@link RealtimeHandshakeFilter}; here the upstream WebSocket is opened with the provider's key, the token's
+ * server-locked session config is sent first, and frames are relayed both ways in order until either side closes
+ * or the session reaches its maximum duration.
+ *
+ * <p>Subprotocols: {@code realtime} (what OpenAI's SDK offers beside its {@code openai-insecure-api-key.*}) or
+ * {@code ephemera} (with {@code ephemera-token.*}); the token-bearing subprotocols are never selected or
+ * forwarded. Anonymous as far as Micronaut Security goes: the ephemeral token is the credential here.
+ */
+@ServerWebSocket(value = "/v1/realtime", subprotocols = "realtime,ephemera")
+@Secured(SecurityRule.IS_ANONYMOUS)
+final class RealtimeRelay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RealtimeRelay.class);
+
+    private final ProviderRegistry providers;
+    private final HttpClient client;
+    private final RelayConfiguration config;
+    private final JsonMapper json;
+    private final TaskScheduler scheduler;
+    private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
+
+    RealtimeRelay(ProviderRegistry providers, @Named("upstream-ws") HttpClient client, RelayConfiguration config,
+            JsonMapper json, @Named("scheduled") TaskScheduler scheduler) {
+        this.providers = providers;
+        this.client = client;
+        this.config = config;
+        this.json = json;
+        this.scheduler = scheduler;
+    }
+
+    @OnOpen
+    void open(WebSocketSession session, HttpRequest<?> request) {
+        Introspection token = request.getAttribute(RealtimeHandshakeFilter.REDEEMED, Introspection.class)
+                .orElse(null);
+        if (token == null) {
+            session.close(CloseReason.POLICY_VIOLATION);
+            return;
+        }
+        Provider provider = providers.require(token.provider());
+        String model = request.getParameters().get("model");
+        if (model == null) {
+            model = token.model();
+        }
+        URI upstream = model == null ? provider.realtimeUri()
+                : URI.create(provider.realtimeUri() + (provider.realtimeUri().getRawQuery() == null ? "?" : "&")
+                        + "model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
+        RelaySession relay = new RelaySession(session, token, json);
+        sessions.put(session.getId(), relay);
+        relay.connect(client, upstream, provider.upstreamHeaders().orElseThrow(), config.upstreamTimeout(),
+                request.getHeaders().get("X-Client-Request-Id"));
+        relay.setTimer(scheduler.schedule(config.maxSessionDuration(), relay::expire));
+        LOG.debug("Realtime session {} opened for token {}", session.getId(), token.id());
+    }
+
+    /**
+     * Every client frame, raw, so that text stays text and binary stays binary; fragments are joined before
+     * relaying.
+     */
+    @OnMessage(maxPayloadLength = 16 * 1024 * 1024)
+    void message(WebSocketFrame frame, WebSocketSession session) {
+        try {
+            RelaySession relay = sessions.get(session.getId());
+            if (relay == null) {
+                return;
+            }
+            if (frame instanceof TextWebSocketFrame textFrame) {
+                relay.fromClientText(textFrame.text());
+            } else if (frame instanceof BinaryWebSocketFrame) {
+                byte[] bytes = new byte[frame.content().readableBytes()];
+                frame.content().getBytes(frame.content().readerIndex(), bytes);
+                relay.fromClientBinary(bytes);
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    @OnClose
+    void close(CloseReason reason, WebSocketSession session) {
+        RelaySession relay = sessions.remove(session.getId());
+        if (relay != null) {
+            relay.clientClosed(reason);
+        }
+    }
+}

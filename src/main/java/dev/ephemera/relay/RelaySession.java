@@ -1,0 +1,293 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.token.Introspection;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.websocket.CloseReason;
+import io.micronaut.websocket.WebSocketSession;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relayed realtime session: the client's WebSocket (Micronaut) and the provider's (the JDK client). Frames
+ * to the provider go through one chain of futures, so they leave in the order they arrived and never overlap;
+ * frames from the provider are requested one at a time and forwarded before the next is requested.
+ */
+final class RelaySession implements WebSocket.Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
+
+    private final WebSocketSession client;
+    private final Introspection token;
+    private final JsonMapper json;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final StringBuilder text = new StringBuilder();
+    private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+    private CompletableFuture<WebSocket> toUpstream;
+    private volatile WebSocket upstream;
+    private volatile ScheduledFuture<?> timer;
+
+    RelaySession(WebSocketSession client, Introspection token, JsonMapper json) {
+        this.client = client;
+        this.token = token;
+        this.json = json;
+    }
+
+    /** Opens the provider's WebSocket; the token's session config is its first message. */
+    void connect(HttpClient http, URI uri, Map<String, String> headers, Duration timeout,
+            @Nullable String clientRequestId) {
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(timeout);
+        headers.forEach(builder::header);
+        if (clientRequestId != null) {
+            builder.header("X-Client-Request-Id", clientRequestId);
+        }
+        // connectTimeout covers the TCP connect only; the handshake must also answer in time.
+        CompletableFuture<WebSocket> opened = builder.buildAsync(uri, this)
+                .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        opened.whenComplete((ws, e) -> {
+            if (e != null) {
+                LOG.warn("Realtime upstream {} unreachable: {}", uri.getHost(),
+                        rootCause(e).getClass().getSimpleName());
+                closeClient(1011, "upstream unavailable");
+            }
+        });
+        String lockedConfig = sessionUpdate();
+        synchronized (this) {
+            toUpstream = lockedConfig == null ? opened
+                    : opened.thenCompose(ws -> ws.sendText(lockedConfig, true));
+        }
+    }
+
+    void setTimer(ScheduledFuture<?> timer) {
+        this.timer = timer;
+    }
+
+    @Nullable
+    private String sessionUpdate() {
+        if (token.session() == null) {
+            return null;
+        }
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "session.update");
+        event.put("session", token.session());
+        try {
+            return json.writeValueAsString(event);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the session config", e);
+        }
+    }
+
+    void fromClientText(String frame) {
+        String violated = lockedFieldIn(frame);
+        if (violated != null) {
+            client.sendAsync(new TextWebSocketFrame(lockedFieldError(frame, violated)));
+            return;
+        }
+        enqueue(ws -> ws.sendText(frame, true));
+    }
+
+    void fromClientBinary(byte[] frame) {
+        enqueue(ws -> ws.sendBinary(ByteBuffer.wrap(frame), true));
+    }
+
+    private synchronized void enqueue(Function<WebSocket, CompletableFuture<WebSocket>> send) {
+        if (closed.get()) {
+            return;
+        }
+        toUpstream = toUpstream.thenCompose(send);
+        toUpstream.exceptionally(e -> {
+            closeClient(1011, "upstream failed");
+            return null;
+        });
+    }
+
+    /** The locked field a {@code session.update} tries to change, or null when the frame may pass. */
+    @Nullable
+    String lockedFieldIn(String frame) {
+        List<String> locked = token.lockedFields();
+        if (locked == null || locked.isEmpty() || !frame.contains("session.update")) {
+            return null;
+        }
+        JsonNode event;
+        try {
+            event = json.readValue(frame, JsonNode.class);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (event == null || !event.isObject() || event.get("type") == null
+                || !"session.update".equals(event.get("type").coerceStringValue())) {
+            return null;
+        }
+        JsonNode requested = event.get("session");
+        for (String field : locked) {
+            JsonNode wanted = at(requested, field);
+            if (wanted != null && !same(wanted, at(token.session(), field))) {
+                return field;
+            }
+        }
+        return null;
+    }
+
+    private boolean same(JsonNode a, @Nullable JsonNode b) {
+        try {
+            return b != null && json.writeValueAsString(a).equals(json.writeValueAsString(b));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Nullable
+    private static JsonNode at(@Nullable JsonNode node, String path) {
+        JsonNode current = node;
+        for (String part : path.split("\\.")) {
+            if (current == null || !current.isObject()) {
+                return null;
+            }
+            current = current.get(part);
+        }
+        return current;
+    }
+
+    private String lockedFieldError(String frame, String field) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("type", "invalid_request_error");
+        error.put("code", "locked_field");
+        error.put("message", "'" + field + "' is locked by the server for this session and cannot be changed.");
+        error.put("param", "session." + field);
+        try {
+            JsonNode event = json.readValue(frame, JsonNode.class);
+            JsonNode eventId = event.get("event_id");
+            if (eventId != null && eventId.isString()) {
+                error.put("event_id", eventId.getStringValue());
+            }
+            return json.writeValueAsString(Map.of("type", "error", "error", error));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // Provider -> client.
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        this.upstream = webSocket;
+        webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        text.append(data);
+        if (!last) {
+            webSocket.request(1);
+            return null;
+        }
+        String message = text.toString();
+        text.setLength(0);
+        client.sendAsync(new TextWebSocketFrame(message)).whenComplete((m, e) -> webSocket.request(1));
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        byte[] chunk = new byte[data.remaining()];
+        data.get(chunk);
+        binary.writeBytes(chunk);
+        if (!last) {
+            webSocket.request(1);
+            return null;
+        }
+        byte[] message = binary.toByteArray();
+        binary.reset();
+        client.sendAsync(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)))
+                .whenComplete((m, e) -> webSocket.request(1));
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeClient(sendable(statusCode), reason);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        LOG.warn("Realtime upstream failed: {}", error.getClass().getSimpleName());
+        closeClient(1011, "upstream failed");
+    }
+
+    // Endings.
+
+    /** The client went away: tell the provider, with the client's code. */
+    void clientClosed(CloseReason reason) {
+        if (closed.compareAndSet(false, true)) {
+            cancelTimer();
+            WebSocket ws = upstream;
+            if (ws != null) {
+                ws.sendClose(sendable(reason.getCode()), reason.getReason() == null ? "" : reason.getReason())
+                        .orTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
+                        .whenComplete((w, e) -> ws.abort());
+            } else {
+                toUpstream.thenAccept(WebSocket::abort);
+            }
+        }
+    }
+
+    /** The session reached its maximum duration. */
+    void expire() {
+        closeBoth(1008, "maximum session duration reached");
+    }
+
+    private void closeClient(int code, String reason) {
+        closeBoth(code, reason);
+    }
+
+    private void closeBoth(int code, String reason) {
+        if (closed.compareAndSet(false, true)) {
+            cancelTimer();
+            client.close(new CloseReason(code, reason));
+            WebSocket ws = upstream;
+            if (ws != null && !ws.isOutputClosed()) {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").whenComplete((w, e) -> ws.abort());
+            }
+        }
+    }
+
+    private void cancelTimer() {
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    /** Close codes 1005, 1006 and 1015 may not be sent on the wire; others pass through. */
+    private static int sendable(int code) {
+        return code < 1000 || code == 1005 || code == 1006 || code == 1015 || code > 4999 ? 1011 : code;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,292 @@
+package dev.ephemera.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.FakeRecorder;
+import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.LogCapture;
+import dev.ephemera.support.TestRedis;
+import dev.ephemera.support.WsClient;
+import io.micronaut.http.HttpRequest;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The realtime WebSocket relay against a fake provider. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RealtimeRelayTest {
+
+    private FakeUpstream fake;
+    private Broker broker;
+    private LogCapture logs;
+    private String key;
+    private String wsBase;
+    private final List<String> tokensSeen = new ArrayList<>();
+
+    @BeforeAll
+    void start() {
+        logs = new LogCapture();
+        fake = new FakeUpstream();
+        broker = Broker.onRedis(TestRedis.uri(), Map.of(
+                "ephemera.providers.openai.base-url", fake.base("openai"),
+                "ephemera.relay.upstream-timeout", "1s"));
+        key = broker.createKey("write", "read");
+        wsBase = broker.url().replaceFirst("^http", "ws") + "/v1/realtime";
+    }
+
+    @AfterAll
+    void stop() {
+        broker.close();
+        fake.close();
+        String logged = logs.all();
+        logs.close();
+        assertThat(logged).doesNotContain(Broker.OPENAI_KEY);
+        tokensSeen.forEach(t -> assertThat(logged).doesNotContain(t));
+    }
+
+    @BeforeEach
+    void reset() {
+        fake.recorder().reset();
+    }
+
+    private String token(Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(Map.of("provider", "openai", "model", "gpt-realtime"));
+        body.putAll(extra);
+        String value = broker.mint(key, body).string("value");
+        tokensSeen.add(value);
+        return value;
+    }
+
+    private WsClient openAiStyle(String token) throws Exception {
+        return WsClient.connect(wsBase + "?model=gpt-realtime",
+                List.of("realtime", "openai-insecure-api-key." + token, "openai-beta.realtime-v1"), Map.of());
+    }
+
+    @Test
+    void openAiSubprotocolOpensASessionWithTheProviderKeyUpstream() throws Exception {
+        String token = token(Map.of());
+        WsClient client = openAiStyle(token);
+        assertThat(client.socket.getSubprotocol()).isEqualTo("realtime");
+        client.socket.sendText("{\"type\":\"response.create\"}", true).get();
+        assertThat(client.next().text()).isEqualTo("{\"type\":\"response.create\"}");
+        FakeRecorder.Seen handshake = fake.recorder().requests.get(0);
+        assertThat(handshake.path()).isEqualTo("/fake/openai/realtime?model=gpt-realtime");
+        assertThat(handshake.header("Authorization")).isEqualTo("Bearer " + Broker.OPENAI_KEY);
+        assertThat(handshake.header("Sec-WebSocket-Protocol")).isNull();
+        assertThat(fake.recorder().everything()).doesNotContain(token);
+        client.socket.sendClose(1000, "bye").get();
+    }
+
+    @Test
+    void ephemeraSubprotocolAndBearerHeaderWorkToo() throws Exception {
+        WsClient viaSubprotocol = WsClient.connect(wsBase, List.of("ephemera", "ephemera-token." + token(Map.of())),
+                Map.of("X-Client-Request-Id", "client-7"));
+        assertThat(viaSubprotocol.socket.getSubprotocol()).isEqualTo("ephemera");
+        roundTrip(viaSubprotocol);
+        assertThat(fake.recorder().requests.get(0).header("X-Client-Request-Id")).isEqualTo("client-7");
+        WsClient viaHeader = WsClient.connect(wsBase, List.of(), Map.of("Authorization", "Bearer "
+                + token(Map.of())));
+        viaHeader.socket.sendText("ping", true).get();
+        assertThat(viaHeader.next().text()).isEqualTo("ping");
+    }
+
+    @Test
+    void refusesBadHandshakesBeforeTheUpgradeWithTheSpecError() throws Exception {
+        String used = token(Map.of());
+        WsClient first = openAiStyle(used);
+        roundTrip(first);
+        first.socket.sendClose(1000, "").get();
+        assertRefused(wsBase, List.of("realtime", "openai-insecure-api-key." + used), Map.of(), 401);
+        assertRefused(wsBase, List.of("realtime", "openai-insecure-api-key.eph_unknown"), Map.of(), 401);
+        assertRefused(wsBase + "?model=other-model", List.of("realtime", "openai-insecure-api-key."
+                + token(Map.of())), Map.of(), 401);
+        String bound = token(Map.of("origin", "https://app.example.com"));
+        assertRefused(wsBase, List.of("ephemera", "ephemera-token." + bound), Map.of("Origin", "https://evil.example"),
+                403);
+        WsClient allowed = WsClient.connect(wsBase, List.of("ephemera", "ephemera-token." + token(Map.of("origin",
+                "https://app.example.com"))), Map.of("Origin", "https://app.example.com"));
+        roundTrip(allowed);
+        allowed.socket.sendClose(1000, "").get();
+
+        Reply plain = broker.send(HttpRequest.GET("/v1/realtime").bearerAuth(used));
+        assertThat(plain.status()).isEqualTo(401);
+        assertThat(plain.code()).isEqualTo("token_already_used");
+        assertThat(plain.headers().get("WWW-Authenticate")).isNotNull();
+        assertThat(fake.recorder().requests.stream().filter(s -> s.method().equals("WEBSOCKET"))).hasSize(2);
+    }
+
+    /** Waits until the session reaches the provider and back, so what the fake recorded is complete. */
+    private static void roundTrip(WsClient client) throws Exception {
+        client.socket.sendText("ping", true).get();
+        assertThat(client.next().text()).isEqualTo("ping");
+    }
+
+    private static void assertRefused(String url, List<String> subprotocols, Map<String, String> headers,
+            int status) {
+        assertThatThrownBy(() -> WsClient.connect(url, subprotocols, headers))
+                .hasCauseInstanceOf(WebSocketHandshakeException.class)
+                .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
+                        .isEqualTo(status));
+    }
+
+    @Test
+    void oneUseTokenOpensExactlyOneOfTwentySimultaneousSessions() throws Exception {
+        String token = token(Map.of());
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> attempts = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(20)) {
+            for (int i = 0; i < 20; i++) {
+                attempts.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        openAiStyle(token);
+                        return true;
+                    } catch (ExecutionException e) {
+                        return false;
+                    }
+                }));
+            }
+            go.countDown();
+            int opened = 0;
+            for (Future<Boolean> a : attempts) {
+                opened += a.get() ? 1 : 0;
+            }
+            assertThat(opened).isEqualTo(1);
+        }
+        for (int i = 0; i < 100 && fake.recorder().requests.isEmpty(); i++) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(200);
+        assertThat(fake.recorder().requests.stream().filter(s -> s.method().equals("WEBSOCKET"))).hasSize(1);
+    }
+
+    @Test
+    void oneMebibyteOfBinaryFramesCrossesBothWaysIntactAndInOrder() throws Exception {
+        WsClient client = openAiStyle(token(Map.of()));
+        int frames = 16;
+        int size = 64 * 1024;
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < frames; i++) {
+            byte[] frame = new byte[size];
+            Arrays.fill(frame, (byte) i);
+            frame[0] = (byte) i;
+            new java.util.Random(i).nextBytes(frame);
+            frame[0] = (byte) i;
+            sent.add(frame);
+            client.socket.sendBinary(ByteBuffer.wrap(frame), true).get();
+        }
+        for (int i = 0; i < frames; i++) {
+            WsClient.Message m = client.next();
+            assertThat(m.bytes()).as("frame %d", i).isEqualTo(sent.get(i));
+        }
+        assertThat(fake.recorder().binaryBytes.get()).isEqualTo((long) frames * size);
+        client.socket.sendClose(1000, "").get();
+    }
+
+    @Test
+    void lockedSessionConfigGoesFirstAndCannotBeChanged() throws Exception {
+        String token = token(Map.of("session", Map.of("voice", "alloy", "instructions", "Be brief."),
+                "locked_fields", List.of("voice")));
+        WsClient client = openAiStyle(token);
+        assertThat(client.next().text()).contains("\"type\":\"session.update\"").contains("\"voice\":\"alloy\"");
+        client.socket.sendText("{\"type\":\"session.update\",\"event_id\":\"e1\",\"session\":{\"voice\":\"verse\"}}",
+                true).get();
+        String error = client.next().text();
+        assertThat(error).contains("\"type\":\"error\"", "\"code\":\"locked_field\"", "\"param\":\"session.voice\"",
+                "\"event_id\":\"e1\"");
+        client.socket.sendText("{\"type\":\"session.update\",\"session\":{\"instructions\":\"Be long.\"}}", true)
+                .get();
+        assertThat(client.next().text()).contains("Be long.");
+        assertThat(fake.recorder().frames).hasSize(2);
+        assertThat(fake.recorder().frames.get(0)).contains("alloy");
+        assertThat(fake.recorder().frames.toString()).doesNotContain("verse");
+        client.socket.sendClose(1000, "").get();
+    }
+
+    @Test
+    void closeCodesPassBothWays() throws Exception {
+        WsClient closedByProvider = openAiStyle(token(Map.of()));
+        closedByProvider.socket.sendText("close:4001", true).get();
+        assertThat(closedByProvider.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(4001);
+
+        WsClient closing = openAiStyle(token(Map.of()));
+        closing.socket.sendText("hello", true).get();
+        closing.next();
+        closing.socket.sendClose(4002, "client done").get();
+        for (int i = 0; i < 50 && !fake.recorder().closeCodes.contains(4002); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(fake.recorder().closeCodes).contains(4002);
+    }
+
+    @Test
+    void sessionEndsAtTheMaximumDuration() throws Exception {
+        try (Broker short1 = Broker.onRedis(TestRedis.uri(), Map.of("ephemera.providers.openai.base-url",
+                fake.base("openai"), "ephemera.relay.max-session-duration", "1s"))) {
+            String k = short1.createKey("write");
+            String token = short1.mint(k, Map.of("provider", "openai")).string("value");
+            long started = System.nanoTime();
+            WsClient client = WsClient.connect(short1.url().replaceFirst("^http", "ws") + "/v1/realtime",
+                    List.of("realtime", "openai-insecure-api-key." + token), Map.of());
+            assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(900),
+                    Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void unreachableOrSilentProviderClosesTheSessionWithAReasonWithinTheTimeout() throws Exception {
+        int closedPort = TestRedis.freePort();
+        try (ServerSocket silent = new ServerSocket(0);
+                Broker down = Broker.onRedis(TestRedis.uri(), Map.of(
+                        "ephemera.providers.openai.realtime-url", "ws://127.0.0.1:" + closedPort + "/v1/realtime",
+                        "ephemera.providers.anthropic.realtime-url", "ws://127.0.0.1:" + silent.getLocalPort()
+                                + "/v1/realtime",
+                        "ephemera.relay.upstream-timeout", "1s"))) {
+            List<Socket> held = new ArrayList<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            String k = down.createKey("write");
+            for (String provider : List.of("openai", "anthropic")) {
+                String token = down.mint(k, Map.of("provider", provider)).string("value");
+                long started = System.nanoTime();
+                WsClient client = WsClient.connect(down.url().replaceFirst("^http", "ws") + "/v1/realtime",
+                        List.of("ephemera", "ephemera-token." + token), Map.of());
+                CompletableFuture<Integer> code = client.closeCode;
+                assertThat(code.get(5, TimeUnit.SECONDS)).as(provider).isEqualTo(1011);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as(provider)
+                        .isLessThan(Duration.ofSeconds(3));
+            }
+            assertThat(down.get("/health/readiness", null).status()).isEqualTo(200);
+        }
+    }
+}
