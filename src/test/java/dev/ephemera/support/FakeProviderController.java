@@ -79,6 +79,15 @@ final class FakeProviderController {
                 .body("{\"error\":{\"message\":\"Incorrect API key provided: " + key + "\"}}");
     }
 
+    @Post(uri = "/realtime/calls", consumes = {"application/sdp", MediaType.MULTIPART_FORM_DATA},
+            produces = "application/sdp")
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    HttpResponse<String> calls(HttpRequest<?> request, @Body String body) {
+        record(request, body);
+        return HttpResponse.<String>status(io.micronaut.http.HttpStatus.CREATED).body("v=0\r\no=- answer\r\n")
+                .header("Location", "/v1/realtime/calls/rtc_fake123");
+    }
+
     @Get(uri = "/slow", produces = MediaType.APPLICATION_JSON)
     @ExecuteOn(TaskExecutors.BLOCKING)
     String slow(HttpRequest<?> request) throws InterruptedException {

@@ -1,0 +1,123 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.provider.Provider;
+import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.token.Binding;
+import dev.ephemera.token.Introspection;
+import dev.ephemera.token.TokenService;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * {@code POST /v1/realtime/calls}: the WebRTC SDP relay, shaped like OpenAI's. Consumes the token, posts the
+ * browser's SDP offer to the provider with the provider's key (and the token's session config, as OpenAI's
+ * multipart form takes it), and returns the provider's SDP answer. Media then flows between the browser and the
+ * provider directly; the broker only brokers the offer.
+ */
+@Controller("/v1/realtime/calls")
+@Secured(SecurityRule.IS_ANONYMOUS)
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class WebRtcRelayController {
+
+    static final String APPLICATION_SDP = "application/sdp";
+
+    private final TokenService tokens;
+    private final ProviderRegistry providers;
+    private final HttpClient client;
+    private final RelayConfiguration config;
+    private final JsonMapper json;
+
+    WebRtcRelayController(TokenService tokens, ProviderRegistry providers, @Named("upstream-ws") HttpClient client,
+            RelayConfiguration config, JsonMapper json) {
+        this.tokens = tokens;
+        this.providers = providers;
+        this.client = client;
+        this.config = config;
+        this.json = json;
+    }
+
+    @Post(consumes = APPLICATION_SDP, produces = APPLICATION_SDP)
+    MutableHttpResponse<String> call(HttpRequest<?> request, @Body String offer, @QueryValue @Nullable String model) {
+        if (!offer.startsWith("v=0")) {
+            throw BrokerException.invalid("sdp", "The body must be an SDP offer (starting with v=0).");
+        }
+        Introspection token = tokens.consume(RelayCredentials.token(request),
+                new Binding(null, model, RelayCredentials.origin(request)), "relay.webrtc");
+        Provider provider = providers.require(token.provider());
+        String effectiveModel = model != null ? model : token.model();
+        String query = effectiveModel == null ? ""
+                : "?model=" + URLEncoder.encode(effectiveModel, StandardCharsets.UTF_8);
+        URI target = URI.create(provider.baseUri() + "/realtime/calls" + query);
+        java.net.http.HttpRequest.Builder upstream = java.net.http.HttpRequest.newBuilder(target)
+                .timeout(config.upstreamTimeout());
+        provider.upstreamHeaders().orElseThrow().forEach(upstream::header);
+        String clientRequestId = request.getHeaders().get("X-Client-Request-Id");
+        if (clientRequestId != null) {
+            upstream.header("X-Client-Request-Id", clientRequestId);
+        }
+        if (token.session() == null) {
+            upstream.header("Content-Type", APPLICATION_SDP)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(offer));
+        } else {
+            String boundary = "ephemera-" + UUID.randomUUID();
+            upstream.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(multipart(boundary, offer, token)));
+        }
+        java.net.http.HttpResponse<String> answer;
+        try {
+            answer = client.send(upstream.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
+                    + "' did not answer in time or could not be reached; retry later.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "Interrupted while waiting for the provider.");
+        }
+        if (answer.statusCode() == 401 || answer.statusCode() == 403) {
+            throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
+                    + "' refused the broker's credentials; an operator must check its key.");
+        }
+        if (answer.statusCode() >= 300) {
+            throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
+                    + "' refused the offer (HTTP " + answer.statusCode() + ").");
+        }
+        MutableHttpResponse<String> response = HttpResponse.<String>status(
+                io.micronaut.http.HttpStatus.valueOf(answer.statusCode())).body(answer.body())
+                .contentType(APPLICATION_SDP);
+        answer.headers().firstValue("Location").ifPresent(location -> response.header("Location",
+                "/v1/realtime/calls/" + location.substring(location.lastIndexOf('/') + 1)));
+        return response;
+    }
+
+    private String multipart(String boundary, String offer, Introspection token) {
+        try {
+            return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"sdp\"\r\n"
+                    + "Content-Type: application/sdp\r\n\r\n" + offer + "\r\n"
+                    + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"session\"\r\n"
+                    + "Content-Type: application/json\r\n\r\n" + json.writeValueAsString(token.session()) + "\r\n"
+                    + "--" + boundary + "--\r\n";
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the session config", e);
+        }
+    }
+}
