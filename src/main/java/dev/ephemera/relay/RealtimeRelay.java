@@ -50,7 +50,7 @@ final class RealtimeRelay {
     private final TaskScheduler scheduler;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
-    RealtimeRelay(ProviderRegistry providers, @Named("upstream-ws") HttpClient client, RelayConfiguration config,
+    RealtimeRelay(ProviderRegistry providers, @Named("upstream-jdk") HttpClient client, RelayConfiguration config,
             JsonMapper json, @Named("scheduled") TaskScheduler scheduler) {
         this.providers = providers;
         this.client = client;

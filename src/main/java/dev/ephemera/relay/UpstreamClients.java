@@ -30,7 +30,7 @@ final class UpstreamClients {
 
     /** The WebSocket client for realtime sessions. */
     @Singleton
-    @Named("upstream-ws")
+    @Named("upstream-jdk")
     HttpClient webSocketClient(RelayConfiguration relay) {
         return HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)

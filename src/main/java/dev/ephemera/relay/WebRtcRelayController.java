@@ -47,7 +47,7 @@ final class WebRtcRelayController {
     private final RelayConfiguration config;
     private final JsonMapper json;
 
-    WebRtcRelayController(TokenService tokens, ProviderRegistry providers, @Named("upstream-ws") HttpClient client,
+    WebRtcRelayController(TokenService tokens, ProviderRegistry providers, @Named("upstream-jdk") HttpClient client,
             RelayConfiguration config, JsonMapper json) {
         this.tokens = tokens;
         this.providers = providers;

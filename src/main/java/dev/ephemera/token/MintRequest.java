@@ -54,10 +54,13 @@ public record MintRequest(
             throw BrokerException.invalid("subject", "'subject' must be 1-256 printable characters.");
         }
         String mode = body.string("mode");
-        if (mode != null && !"relay".equals(mode)) {
-            throw BrokerException.invalid("mode", "upstream".equals(mode)
-                    ? "'mode: upstream' is not available in this version; use 'relay'."
-                    : "'mode' must be 'relay' or 'upstream'.");
+        if (mode != null && !"relay".equals(mode) && !"upstream".equals(mode)) {
+            throw BrokerException.invalid("mode", "'mode' must be 'relay' or 'upstream'.");
+        }
+        TokenFormat format = format(body.string("format"));
+        if ("upstream".equals(mode) && format == TokenFormat.JWT) {
+            throw BrokerException.invalid("format", "An upstream key is the provider's own; 'format' must be "
+                    + "'opaque' (or absent) with 'mode: upstream'.");
         }
         JsonNode session = body.object("session");
         List<String> locked = body.strings("locked_fields", MAX_LOCKED_FIELDS);
@@ -73,11 +76,11 @@ public record MintRequest(
                 provider,
                 model,
                 ttl == null ? config.defaultTtl() : Duration.ofSeconds(ttl),
-                format(body.string("format")),
+                format,
                 maxUses == null ? config.defaultMaxUses() : maxUses.intValue(),
                 subject,
                 body.has("origin") ? Origins.parse(body.string("origin"), "origin") : null,
-                "relay",
+                mode == null ? "relay" : mode,
                 session,
                 locked == null ? List.of() : List.copyOf(Set.copyOf(locked)).stream().sorted().toList());
     }

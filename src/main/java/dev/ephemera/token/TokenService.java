@@ -3,7 +3,9 @@ package dev.ephemera.token;
 import dev.ephemera.apikey.Permission;
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.provider.UpstreamKeys;
 import dev.ephemera.secret.PrefixedSecret;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.store.TokenStore;
@@ -34,22 +36,25 @@ public final class TokenService {
     /** {@code eph_} + 43 base62 characters (256 bits) + 6 characters of checksum. */
     public static final PrefixedSecret OPAQUE = new PrefixedSecret("eph_", Secrets.SECRET_CHARS);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
+    private static final String UPSTREAM = "upstream";
 
     private final TokenStore store;
     private final JwtTokens jwts;
     private final TokenConfiguration config;
     private final ProviderRegistry providers;
+    private final UpstreamKeys upstreamKeys;
     private final BrokerUrls urls;
     private final AuditLog audit;
     private final JsonMapper json;
     private final Clock clock;
 
     TokenService(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderRegistry providers,
-            BrokerUrls urls, AuditLog audit, JsonMapper json, Clock clock) {
+            UpstreamKeys upstreamKeys, BrokerUrls urls, AuditLog audit, JsonMapper json, Clock clock) {
         this.store = store;
         this.jwts = jwts;
         this.config = config;
         this.providers = providers;
+        this.upstreamKeys = upstreamKeys;
         this.urls = urls;
         this.audit = audit;
         this.json = json;
@@ -68,7 +73,7 @@ public final class TokenService {
      *                         {@code invalid_request} (session too large), {@code store_unavailable}
      */
     public MintedToken mint(Caller caller, MintRequest request) {
-        providers.require(request.provider());
+        Provider provider = providers.require(request.provider());
         if (!caller.mayUseProvider(request.provider())) {
             throw new BrokerException(ErrorCode.PROVIDER_NOT_ALLOWED,
                     "This API key may not mint tokens for provider '" + request.provider() + "'.", "provider");
@@ -80,6 +85,9 @@ public final class TokenService {
                     "origin");
         }
         String sessionJson = sessionJson(request.session());
+        if (UPSTREAM.equals(request.mode())) {
+            return mintUpstream(caller, request, provider, sessionJson);
+        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expiresAt = now.plus(request.ttl());
         String id = "tok_" + Secrets.randomBase62(24);
@@ -98,6 +106,39 @@ public final class TokenService {
         return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                 request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(), record.subject(),
                 record.origin(), record.mode(), request.session(), record.lockedFields(), connect(record));
+    }
+
+    /**
+     * Upstream-native mode: the provider mints its own ephemeral key, and the broker records it (by hash, under an
+     * id) and audits it. The browser then talks to the provider directly, so the provider, not the broker, governs
+     * how often it is used.
+     */
+    private MintedToken mintUpstream(Caller caller, MintRequest request, Provider provider,
+            @Nullable String sessionJson) {
+        if (!UpstreamKeys.supports(provider.name())) {
+            String supported = String.join(", ", new java.util.TreeSet<>(UpstreamKeys.SUPPORTED));
+            throw BrokerException.invalid("mode", "Provider '" + provider.name() + "' has no ephemeral keys of its "
+                    + "own; use mode 'relay'. Upstream mode supports " + supported + ".");
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        UpstreamKeys.UpstreamKey key = upstreamKeys.mint(provider, request.model(), request.ttl(),
+                request.maxUses(), request.session());
+        String id = "tok_" + Secrets.randomBase62(24);
+        Instant expiresAt = key.expiresAt().truncatedTo(ChronoUnit.MILLIS);
+        TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(key.value()), TokenFormat.OPAQUE, UPSTREAM,
+                provider.name(), request.model(), request.subject(), request.origin(), request.maxUses(),
+                request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id());
+        store.save(record);
+        audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
+                record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
+                record.subject());
+        String model = record.model() == null ? ""
+                : "?model=" + URLEncoder.encode(record.model(), StandardCharsets.UTF_8);
+        return new MintedToken(id, key.value(), "Bearer", TokenFormat.OPAQUE.wireName(), expiresAt.getEpochSecond(),
+                Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond()), record.provider(), record.model(),
+                record.maxUses(), record.subject(), record.origin(), UPSTREAM, request.session(),
+                record.lockedFields(), new MintedToken.Connect(provider.realtimeUri() + model,
+                        provider.baseUri() + "/realtime/calls", provider.baseUri().toString()));
     }
 
     /**

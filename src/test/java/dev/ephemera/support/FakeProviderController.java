@@ -88,6 +88,30 @@ final class FakeProviderController {
                 .header("Location", "/v1/realtime/calls/rtc_fake123");
     }
 
+    @Post(uris = {"/realtime/client_secrets", "/v1/realtime/client_secrets"}, consumes = MediaType.APPLICATION_JSON,
+            produces = MediaType.APPLICATION_JSON)
+    String clientSecrets(HttpRequest<?> request, @Body String body, @PathVariable String provider) {
+        record(request, body);
+        long seconds = Long.parseLong(body.replaceAll(".*\"seconds\":(\\d+).*", "$1"));
+        return "{\"value\":\"ek_fake_" + provider + "\",\"expires_at\":"
+                + (System.currentTimeMillis() / 1000 + seconds) + ",\"session\":{}}";
+    }
+
+    @Post(uri = "/client/sessions", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> mistralSessions(HttpRequest<?> request, @Body String body) {
+        record(request, body);
+        String expires = java.time.Instant.now().plusSeconds(60).toString();
+        return HttpResponse.<String>status(io.micronaut.http.HttpStatus.CREATED).body("{\"object\":\"client.session\","
+                + "\"client_secret\":{\"value\":\"rt_fake_mistral\",\"expires_at\":\"" + expires + "\"},"
+                + "\"expires_at\":\"" + expires + "\"}");
+    }
+
+    @Post(uri = "/v1alpha/auth_tokens", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    String geminiAuthTokens(HttpRequest<?> request, @Body String body) {
+        record(request, body);
+        return "{\"name\":\"auth_tokens/fake_gemini\"}";
+    }
+
     @Get(uri = "/slow", produces = MediaType.APPLICATION_JSON)
     @ExecuteOn(TaskExecutors.BLOCKING)
     String slow(HttpRequest<?> request) throws InterruptedException {
