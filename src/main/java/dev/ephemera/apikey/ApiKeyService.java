@@ -102,7 +102,7 @@ public final class ApiKeyService {
     public Caller authenticate(String presented) {
         if (bootstrapHash != null && !presented.startsWith(FORMAT.prefix())) {
             if (Secrets.constantTimeEquals(bootstrapHash, Secrets.sha256Hex(presented))) {
-                return new Caller(BOOTSTRAP_ID, EnumSet.of(Permission.ADMIN), List.of(), List.of());
+                return Caller.apiKey(BOOTSTRAP_ID, EnumSet.of(Permission.ADMIN), List.of(), List.of(), null);
             }
             throw invalidKey();
         }
@@ -128,7 +128,8 @@ public final class ApiKeyService {
                     "This API key has expired; ask an admin for a new one.");
         }
         touchLater(record, now);
-        return new Caller(record.id(), record.permissions(), record.allowedOrigins(), record.allowedProviders());
+        return Caller.apiKey(record.id(), record.permissions(), record.allowedOrigins(), record.allowedProviders(),
+                record.rateLimitPerMinute());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ephemera.auth;
 
 import dev.ephemera.apikey.ApiKeyService;
+import dev.ephemera.token.jwt.JwtTokens;
 import dev.ephemera.web.BrokerException;
 import dev.ephemera.web.ErrorCode;
 import io.micronaut.http.HttpHeaders;
@@ -20,8 +21,9 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Reads the caller's API key from {@code Authorization: Bearer} or {@code x-api-key} (SPEC §3) and turns it into
- * a Micronaut Security {@link Authentication} whose roles are the key's permissions.
+ * Reads the caller's credential from {@code Authorization: Bearer} or {@code x-api-key} (SPEC §3): an API key, or
+ * a JWT from a configured issuer ({@link JwtCallers}); and turns it into a Micronaut Security
+ * {@link Authentication} whose roles are the caller's permissions ({@code user} for browser users).
  *
  * <p>A failure does not end the request here: it is remembered on the request ({@link #FAILURE}) and reported
  * by {@link AuthorizationExceptionHandler} only if the endpoint needs a caller, so that public endpoints stay
@@ -38,15 +40,23 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
     private static final int MAX_CREDENTIAL_LENGTH = 8192;
 
     private final ApiKeyService keys;
+    private final JwtCallers jwts;
     private final Scheduler blocking;
 
-    ApiKeyAuthenticationFetcher(ApiKeyService keys, @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+    ApiKeyAuthenticationFetcher(ApiKeyService keys, JwtCallers jwts,
+            @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
         this.keys = keys;
+        this.jwts = jwts;
         this.blocking = Schedulers.fromExecutorService(executor);
     }
 
     @Override
     public Publisher<Authentication> fetchAuthentication(HttpRequest<?> request) {
+        String path = request.getPath();
+        if (path.startsWith("/v1/realtime") || path.startsWith("/v1/proxy/")) {
+            // Relays take ephemeral tokens, checked by the relays themselves; callers play no part there.
+            return Mono.empty();
+        }
         String presented;
         try {
             presented = credential(request);
@@ -61,6 +71,15 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
             request.setAttribute(FAILURE, new BrokerException(ErrorCode.INVALID_API_KEY,
                     "Ephemeral tokens (eph_…) authenticate only on the relay endpoints; use an API key here."));
             return Mono.empty();
+        }
+        if (JwtTokens.looksLikeJwt(presented) && jwts.any()) {
+            // A JWKS may have to be fetched: off the event loop.
+            return Mono.fromCallable(() -> jwts.verify(presented).toAuthentication())
+                    .subscribeOn(blocking)
+                    .onErrorResume(BrokerException.class, e -> {
+                        request.setAttribute(FAILURE, e);
+                        return Mono.empty();
+                    });
         }
         if (!keys.needsStoreLookup(presented)) {
             // Decided without the store: answer on this thread (no hop for what costs no I/O).

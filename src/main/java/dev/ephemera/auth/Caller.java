@@ -1,6 +1,7 @@
 package dev.ephemera.auth;
 
 import dev.ephemera.apikey.Permission;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.authentication.Authentication;
 import java.util.Collection;
 import java.util.List;
@@ -15,10 +16,18 @@ import java.util.Set;
  * @param allowedProviders providers the caller may mint for; empty means any
  */
 public record Caller(String id, Set<Permission> permissions, List<String> allowedOrigins,
-        List<String> allowedProviders) {
+        List<String> allowedProviders, @Nullable String subject, boolean user, @Nullable Integer rateLimitPerMinute) {
 
     static final String ORIGINS = "ephemera.allowed_origins";
     static final String PROVIDERS = "ephemera.allowed_providers";
+    static final String SUBJECT = "ephemera.subject";
+    static final String RATE = "ephemera.rate_limit_per_minute";
+
+    /** A caller with an API key. */
+    public static Caller apiKey(String id, Set<Permission> permissions, List<String> allowedOrigins,
+            List<String> allowedProviders, @Nullable Integer rateLimitPerMinute) {
+        return new Caller(id, permissions, allowedOrigins, allowedProviders, null, false, rateLimitPerMinute);
+    }
 
     public Caller {
         permissions = Set.copyOf(permissions);
@@ -39,8 +48,18 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
     }
 
     Authentication toAuthentication() {
-        List<String> roles = Permission.effective(permissions).stream().map(Permission::wireName).toList();
-        return Authentication.build(id, roles, Map.of(ORIGINS, allowedOrigins, PROVIDERS, allowedProviders));
+        List<String> roles = user ? List.of(JwtCallers.ROLE_USER)
+                : Permission.effective(permissions).stream().map(Permission::wireName).toList();
+        Map<String, Object> attributes = new java.util.HashMap<>();
+        attributes.put(ORIGINS, allowedOrigins);
+        attributes.put(PROVIDERS, allowedProviders);
+        if (subject != null) {
+            attributes.put(SUBJECT, subject);
+        }
+        if (rateLimitPerMinute != null) {
+            attributes.put(RATE, rateLimitPerMinute);
+        }
+        return Authentication.build(id, roles, attributes);
     }
 
     /** The caller behind an authentication this broker issued. */
@@ -52,8 +71,11 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
                 perms.add(p);
             }
         }
+        Object subject = authentication.getAttributes().get(SUBJECT);
         return new Caller(authentication.getName(), perms, strings(authentication.getAttributes().get(ORIGINS)),
-                strings(authentication.getAttributes().get(PROVIDERS)));
+                strings(authentication.getAttributes().get(PROVIDERS)), subject == null ? null : subject.toString(),
+                authentication.getRoles().contains(JwtCallers.ROLE_USER),
+                authentication.getAttributes().get(RATE) instanceof Number n ? n.intValue() : null);
     }
 
     private static List<String> strings(Object value) {

@@ -1,12 +1,16 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Introspection;
 import dev.ephemera.token.TokenService;
+import dev.ephemera.web.AllowedOrigins;
 import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
@@ -37,12 +41,18 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     private final TokenService tokens;
     private final ProviderRegistry providers;
+    private final AllowedOrigins origins;
+    private final MintLimits limits;
+    private final RelayConfiguration relay;
     private final Scheduler blocking;
 
-    RealtimeHandshakeFilter(TokenService tokens, ProviderRegistry providers,
-            @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+    RealtimeHandshakeFilter(TokenService tokens, ProviderRegistry providers, AllowedOrigins origins,
+            MintLimits limits, RelayConfiguration relay, @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+        this.limits = limits;
+        this.relay = relay;
         this.tokens = tokens;
         this.providers = providers;
+        this.origins = origins;
         this.blocking = Schedulers.fromExecutorService(executor);
     }
 
@@ -79,9 +89,20 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     private Introspection redeem(HttpRequest<?> request) {
         String token = RelayCredentials.token(request);
         @Nullable String model = request.getParameters().get("model");
+        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
+        if (origin != null && !origins.allows(origin)) {
+            // A page outside the allow-list may still use a token minted for exactly its origin; look before
+            // consuming, so a refused page does not burn the token.
+            Introspection peek = tokens.introspect(token);
+            if (!peek.active() || !RelayCredentials.origin(request).equals(peek.origin())) {
+                throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                        "WebSockets from this origin are not allowed.");
+            }
+        }
         Introspection redeemed = tokens.consume(token, new Binding(null, model, RelayCredentials.origin(request)),
                 "relay.realtime");
         providers.require(redeemed.provider());
+        limits.openSession(redeemed.clientId(), relay.maxSessionDuration());
         return redeemed;
     }
 }

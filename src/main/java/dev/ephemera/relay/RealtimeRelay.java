@@ -2,6 +2,7 @@ package dev.ephemera.relay;
 
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.token.Introspection;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.json.JsonMapper;
@@ -48,10 +49,12 @@ final class RealtimeRelay {
     private final RelayConfiguration config;
     private final JsonMapper json;
     private final TaskScheduler scheduler;
+    private final MintLimits limits;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RealtimeRelay(ProviderRegistry providers, @Named("upstream-jdk") HttpClient client, RelayConfiguration config,
-            JsonMapper json, @Named("scheduled") TaskScheduler scheduler) {
+            JsonMapper json, @Named("scheduled") TaskScheduler scheduler, MintLimits limits) {
+        this.limits = limits;
         this.providers = providers;
         this.client = client;
         this.config = config;
@@ -76,10 +79,14 @@ final class RealtimeRelay {
                 : URI.create(provider.realtimeUri() + (provider.realtimeUri().getRawQuery() == null ? "?" : "&")
                         + "model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
         RelaySession relay = new RelaySession(session, token, json);
+        relay.onEnd(() -> limits.closeSession(token.clientId()));
         sessions.put(session.getId(), relay);
         relay.connect(client, upstream, provider.upstreamHeaders().orElseThrow(), config.upstreamTimeout(),
                 request.getHeaders().get("X-Client-Request-Id"));
-        relay.setTimer(scheduler.schedule(config.maxSessionDuration(), relay::expire));
+        java.time.Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
+                : java.time.Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration()
+                        .toSeconds()));
+        relay.setTimer(scheduler.schedule(limit, relay::expire));
         LOG.debug("Realtime session {} opened for token {}", session.getId(), token.id());
     }
 

@@ -45,6 +45,7 @@ final class RelaySession implements WebSocket.Listener {
     private CompletableFuture<WebSocket> toUpstream;
     private volatile WebSocket upstream;
     private volatile ScheduledFuture<?> timer;
+    private volatile Runnable onEnd = () -> { };
 
     RelaySession(WebSocketSession client, Introspection token, JsonMapper json) {
         this.client = client;
@@ -79,6 +80,11 @@ final class RelaySession implements WebSocket.Listener {
 
     void setTimer(ScheduledFuture<?> timer) {
         this.timer = timer;
+    }
+
+    /** Runs once when the session ends, however it ends. */
+    void onEnd(Runnable onEnd) {
+        this.onEnd = onEnd;
     }
 
     @Nullable
@@ -276,6 +282,7 @@ final class RelaySession implements WebSocket.Listener {
         if (t != null) {
             t.cancel(false);
         }
+        onEnd.run();
     }
 
     /** Close codes 1005, 1006 and 1015 may not be sent on the wire; others pass through. */

@@ -32,8 +32,9 @@ public record Introspection(
         @Nullable Integer maxUses,
         @Nullable Integer usesLeft,
         @Nullable JsonNode session,
-        @Nullable List<String> lockedFields) {
+        @Nullable List<String> lockedFields,
+        @Nullable Integer maxSessionSeconds) {
 
     public static final Introspection INACTIVE = new Introspection(false, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null, null, null);
 }

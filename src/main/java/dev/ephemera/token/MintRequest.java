@@ -24,7 +24,8 @@ public record MintRequest(
         @Nullable String origin,
         String mode,
         @Nullable JsonNode session,
-        List<String> lockedFields) {
+        List<String> lockedFields,
+        @Nullable Duration maxSession) {
 
     static final Set<String> FIELDS = Set.of("provider", "model", "ttl_seconds", "format", "max_uses", "subject",
             "origin", "mode", "session", "locked_fields");
@@ -82,7 +83,8 @@ public record MintRequest(
                 body.has("origin") ? Origins.parse(body.string("origin"), "origin") : null,
                 mode == null ? "relay" : mode,
                 session,
-                locked == null ? List.of() : List.copyOf(Set.copyOf(locked)).stream().sorted().toList());
+                locked == null ? List.of() : List.copyOf(Set.copyOf(locked)).stream().sorted().toList(),
+                null);
     }
 
     private static TokenFormat format(@Nullable String value) {

@@ -2,6 +2,7 @@ package dev.ephemera.token;
 
 import dev.ephemera.apikey.Permission;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.web.BrokerException;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.core.annotation.Nullable;
@@ -32,10 +33,12 @@ final class TokenController {
     private static final Pattern TOKEN_ID = Pattern.compile("tok_[A-Za-z0-9]{24}");
 
     private final TokenService tokens;
+    private final MintLimits limits;
     private final JsonMapper json;
 
-    TokenController(TokenService tokens, JsonMapper json) {
+    TokenController(TokenService tokens, MintLimits limits, JsonMapper json) {
         this.tokens = tokens;
+        this.limits = limits;
         this.json = json;
     }
 
@@ -43,7 +46,9 @@ final class TokenController {
     @Secured(Permission.ROLE_WRITE)
     HttpResponse<MintedToken> mint(@Body @Nullable String body, Authentication authentication) {
         MintRequest request = MintRequest.parse(RequestFields.json(json, body), tokens.configuration());
-        return HttpResponse.created(tokens.mint(Caller.of(authentication), request));
+        Caller caller = Caller.of(authentication);
+        limits.mint(caller);
+        return HttpResponse.created(tokens.mint(caller, request));
     }
 
     @Post(uri = "/introspect", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},

@@ -13,6 +13,7 @@ import java.util.List;
  * @param keyId        the API key (or other caller) that minted it
  * @param usesLeft     uses remaining; 0 means used up
  * @param sessionJson  the server-locked session config as JSON text, or null
+ * @param maxSessionSeconds how long a realtime session opened with it may last, or null for the broker's limit
  */
 public record TokenRecord(
         String id,
@@ -29,7 +30,8 @@ public record TokenRecord(
         Instant expiresAt,
         @Nullable String sessionJson,
         List<String> lockedFields,
-        String keyId) {
+        String keyId,
+        @Nullable Integer maxSessionSeconds) {
 
     public TokenRecord {
         lockedFields = List.copyOf(lockedFields);
@@ -41,6 +43,6 @@ public record TokenRecord(
 
     public TokenRecord withUsesLeft(int left) {
         return new TokenRecord(id, secretHash, format, mode, provider, model, subject, origin, maxUses, left,
-                issuedAt, expiresAt, sessionJson, lockedFields, keyId);
+                issuedAt, expiresAt, sessionJson, lockedFields, keyId, maxSessionSeconds);
     }
 }

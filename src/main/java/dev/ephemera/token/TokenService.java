@@ -98,7 +98,8 @@ public final class TokenService {
                 : OPAQUE.generate("");
         TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(value), request.format(), request.mode(),
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
-                request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id());
+                request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(),
+                request.maxSession() == null ? null : (int) request.maxSession().toSeconds());
         store.save(record);
         audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                 record.model(), "format", record.format().wireName(), "max_uses", record.maxUses(),
@@ -127,7 +128,7 @@ public final class TokenService {
         Instant expiresAt = key.expiresAt().truncatedTo(ChronoUnit.MILLIS);
         TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(key.value()), TokenFormat.OPAQUE, UPSTREAM,
                 provider.name(), request.model(), request.subject(), request.origin(), request.maxUses(),
-                request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id());
+                request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(), null);
         store.save(record);
         audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                 record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
@@ -245,7 +246,7 @@ public final class TokenService {
         return new Introspection(true, "Bearer", r.keyId(), r.subject() != null ? r.subject() : r.keyId(),
                 urls.issuer(), r.expiresAt().getEpochSecond(), r.issuedAt().getEpochSecond(), r.id(), r.mode(),
                 r.id(), r.provider(), r.model(), r.origin(), r.format().wireName(), r.mode(), r.maxUses(),
-                r.usesLeft(), session(r.sessionJson()), r.lockedFields());
+                r.usesLeft(), session(r.sessionJson()), r.lockedFields(), r.maxSessionSeconds());
     }
 
     private MintedToken.Connect connect(TokenRecord r) {

@@ -16,7 +16,15 @@ public final class ErrorResponses {
     }
 
     public static MutableHttpResponse<ErrorBody> of(BrokerException e) {
-        return of(e.errorCode(), e.getMessage(), e.param());
+        MutableHttpResponse<ErrorBody> response = of(e.errorCode(), e.getMessage(), e.param());
+        if (e instanceof RateLimitedException limited) {
+            long retry = limited.retryAfterSeconds();
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(retry));
+            // draft-ietf-httpapi-ratelimit-headers
+            response.header("RateLimit-Policy", limited.limit() + ";w=" + limited.window().toSeconds());
+            response.header("RateLimit", "limit=" + limited.limit() + ", remaining=0, reset=" + retry);
+        }
+        return response;
     }
 
     public static MutableHttpResponse<ErrorBody> of(ErrorCode code, String message, @Nullable String param) {

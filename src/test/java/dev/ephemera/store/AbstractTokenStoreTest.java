@@ -34,7 +34,7 @@ public abstract class AbstractTokenStoreTest {
         return new TokenRecord(id, Secrets.sha256Hex(Secrets.randomBase62(43)), TokenFormat.OPAQUE, "relay",
                 "openai", "gpt-realtime", "user-1", "https://app.example.com", uses, uses,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), expiresAt.truncatedTo(ChronoUnit.MILLIS),
-                "{\"voice\":\"alloy\"}", List.of("voice"), "key_AAAAAAAAAAAAAAAA");
+                "{\"voice\":\"alloy\"}", List.of("voice"), "key_AAAAAAAAAAAAAAAA", 600);
     }
 
     private static Instant inAMinute() {
@@ -152,7 +152,7 @@ public abstract class AbstractTokenStoreTest {
     private static TokenRecord withKey(TokenRecord r, String keyId) {
         return new TokenRecord(r.id(), r.secretHash(), r.format(), r.mode(), r.provider(), r.model(), r.subject(),
                 r.origin(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), r.sessionJson(),
-                r.lockedFields(), keyId);
+                r.lockedFields(), keyId, r.maxSessionSeconds());
     }
 
     @Test

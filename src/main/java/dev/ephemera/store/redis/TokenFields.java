@@ -31,6 +31,9 @@ final class TokenFields {
         putIfPresent(m, "session", r.sessionJson());
         m.put("locked", String.join(",", r.lockedFields()));
         m.put("key", r.keyId());
+        if (r.maxSessionSeconds() != null) {
+            m.put("maxsess", Integer.toString(r.maxSessionSeconds()));
+        }
         return m;
     }
 
@@ -51,7 +54,8 @@ final class TokenFields {
                 Instant.ofEpochMilli(Long.parseLong(m.get("exp"))),
                 m.get("session"),
                 locked.isEmpty() ? List.of() : Arrays.asList(locked.split(",")),
-                m.get("key"));
+                m.get("key"),
+                m.get("maxsess") == null ? null : Integer.valueOf(m.get("maxsess")));
     }
 
     /** Reads the flat {@code field, value, …} list that {@code HGETALL} inside a script returns. */

@@ -1,0 +1,323 @@
+package dev.ephemera.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.ephemera.apikey.Permission;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.core.annotation.Nullable;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks JWTs from the configured issuers (SPEC §3): the algorithm is one the issuer allows (never {@code none}
+ * or HMAC), the key comes only from the issuer's configured keys or JWKS (never from {@code jku}, {@code x5u},
+ * {@code jwk} or {@code x5c} in the token), {@code crit} is refused, {@code kid} is a plain name, {@code typ} is
+ * the issuer's, {@code iss}, {@code aud} and {@code exp} are required, and clock skew is at most 5 s. A token over
+ * 8 KiB is refused before it is parsed.
+ */
+@Context
+public final class JwtCallers {
+
+    /** Role of browser users: they may only mint from profiles on {@code /realtime-token}. */
+    public static final String ROLE_USER = "user";
+    static final int MAX_LENGTH = 8192;
+    private static final Duration SKEW = Duration.ofSeconds(5);
+    private static final Duration JWKS_TTL = Duration.ofMinutes(5);
+    private static final Duration JWKS_MIN_REFRESH = Duration.ofSeconds(30);
+    private static final Pattern KID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Set<JWSAlgorithm> SUPPORTED = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256,
+            JWSAlgorithm.EdDSA);
+    private static final Logger LOG = LoggerFactory.getLogger(JwtCallers.class);
+
+    private final Map<String, Issuer> byIssuer = new HashMap<>();
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    JwtCallers(List<IssuerProperties> issuers, Clock clock) {
+        this.clock = clock;
+        for (IssuerProperties p : issuers) {
+            Issuer issuer = new Issuer(p);
+            if (byIssuer.put(issuer.iss, issuer) != null) {
+                throw new IllegalStateException("ephemera.auth.issuers: two issuers claim iss " + issuer.iss);
+            }
+        }
+    }
+
+    /** Whether any issuer is configured. */
+    public boolean any() {
+        return !byIssuer.isEmpty();
+    }
+
+    /**
+     * The caller a JWT stands for.
+     *
+     * @throws BrokerException {@code invalid_token} for any token that fails a check, saying which check
+     */
+    public Caller verify(String token) {
+        if (token.length() > MAX_LENGTH) {
+            throw invalid("it is too large");
+        }
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(token);
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException | RuntimeException | StackOverflowError e) {
+            throw invalid("it is not a signed JWT");
+        }
+        Issuer issuer = claims.getIssuer() == null ? null : byIssuer.get(claims.getIssuer());
+        if (issuer == null) {
+            throw invalid("its issuer is not trusted here");
+        }
+        JWSHeader header = jwt.getHeader();
+        if (header.getJWKURL() != null || header.getJWK() != null || header.getX509CertURL() != null
+                || header.getX509CertChain() != null || header.getCriticalParams() != null) {
+            throw invalid("its header names keys or critical extensions, which are never honoured");
+        }
+        if (!issuer.algorithms.contains(header.getAlgorithm())) {
+            throw invalid("its algorithm is not allowed for this issuer");
+        }
+        if (!issuer.typ.equals(normalisedTyp(header.getType()))) {
+            throw invalid("its type is not the one this issuer's tokens carry");
+        }
+        String kid = header.getKeyID();
+        if (kid != null && !KID.matcher(kid).matches()) {
+            throw invalid("its key id is malformed");
+        }
+        JWK key = issuer.key(kid, header.getAlgorithm());
+        if (key == null) {
+            throw invalid("its key is unknown");
+        }
+        try {
+            if (!jwt.verify(verifier(key))) {
+                throw invalid("its signature does not verify");
+            }
+        } catch (JOSEException e) {
+            throw invalid("its signature does not verify");
+        }
+        Instant now = clock.instant();
+        if (claims.getExpirationTime() == null) {
+            throw invalid("it has no expiry");
+        }
+        if (!now.isBefore(claims.getExpirationTime().toInstant().plus(SKEW))) {
+            throw new BrokerException(ErrorCode.EXPIRED_TOKEN, "The bearer JWT has expired; get a new one.");
+        }
+        if (claims.getNotBeforeTime() != null && now.plus(SKEW).isBefore(claims.getNotBeforeTime().toInstant())) {
+            throw invalid("it is not valid yet");
+        }
+        if (claims.getIssueTime() != null && now.plus(SKEW).isBefore(claims.getIssueTime().toInstant())) {
+            throw invalid("it was issued in the future");
+        }
+        if (claims.getAudience() == null || !claims.getAudience().contains(issuer.audience)) {
+            throw invalid("it is not meant for this broker (aud)");
+        }
+        String sub = claims.getSubject();
+        if (sub == null || sub.isEmpty() || sub.length() > 256) {
+            throw invalid("it has no subject");
+        }
+        String id = "jwt:" + issuer.name + ":" + sub;
+        if (issuer.users) {
+            return new Caller(id, Set.of(), List.of(), List.of(), sub, true, null);
+        }
+        return new Caller(id, permissions(claims), List.of(), List.of(), sub, false, null);
+    }
+
+    private static String normalisedTyp(@Nullable JOSEObjectType typ) {
+        if (typ == null) {
+            return "";
+        }
+        String t = typ.getType().toLowerCase(Locale.ROOT);
+        return t.startsWith("application/") ? t.substring("application/".length()) : t;
+    }
+
+    private static Set<Permission> permissions(JWTClaimsSet claims) {
+        List<String> scopes = new ArrayList<>();
+        for (String claim : new String[] {"scope", "scp"}) {
+            Object value = claims.getClaim(claim);
+            if (value instanceof String s) {
+                scopes.addAll(List.of(s.split(" ")));
+            } else if (value instanceof Collection<?> c) {
+                c.forEach(v -> scopes.add(String.valueOf(v)));
+            }
+        }
+        Set<Permission> out = EnumSet.noneOf(Permission.class);
+        for (String scope : scopes) {
+            String name = scope.startsWith("ephemera:") ? scope.substring("ephemera:".length()) : scope;
+            Permission p = Permission.fromWire(name);
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static JWSVerifier verifier(JWK key) throws JOSEException {
+        return switch (key) {
+            case ECKey ec -> new ECDSAVerifier(ec);
+            case RSAKey rsa -> new RSASSAVerifier(rsa);
+            case OctetKeyPair okp -> new Ed25519Verifier(okp);
+            default -> throw new JOSEException("unsupported key type");
+        };
+    }
+
+    private static BrokerException invalid(String why) {
+        return new BrokerException(ErrorCode.INVALID_TOKEN, "The bearer JWT is not accepted: " + why + ".");
+    }
+
+    /** One configured issuer and its keys. */
+    private final class Issuer {
+        final String name;
+        final String iss;
+        final String audience;
+        final Set<JWSAlgorithm> algorithms;
+        final boolean users;
+        final String typ;
+        final URI jwksUri;
+        volatile JWKSet keys;
+        volatile Instant fetchedAt = Instant.EPOCH;
+
+        Issuer(IssuerProperties p) {
+            String prefix = "ephemera.auth.issuers." + p.name();
+            if (p.issuer() == null || p.issuer().isBlank()) {
+                throw new IllegalStateException(prefix + ".issuer is required: the exact iss of its tokens");
+            }
+            if (p.audience() == null || p.audience().isBlank()) {
+                throw new IllegalStateException(prefix + ".audience is required: the aud its tokens carry");
+            }
+            boolean hasKeys = p.publicKeys() != null && !p.publicKeys().isEmpty();
+            if (!hasKeys && (p.jwksUri() == null || p.jwksUri().isBlank())) {
+                throw new IllegalStateException(prefix + " has no keys: set jwks-uri or public-keys");
+            }
+            this.name = p.name();
+            this.iss = p.issuer();
+            this.audience = p.audience();
+            String role = p.role() == null ? "users" : p.role();
+            if (!role.equals("users") && !role.equals("services")) {
+                throw new IllegalStateException(prefix + ".role must be users or services, was " + role);
+            }
+            this.users = role.equals("users");
+            this.typ = (p.typ() != null ? p.typ() : users ? "JWT" : "at+jwt").toLowerCase(Locale.ROOT);
+            if (this.typ.equals("eph+jwt")) {
+                throw new IllegalStateException(prefix + ".typ may not be eph+jwt: that is the broker's own");
+            }
+            List<String> names = p.algorithms() == null ? List.of("ES256", "RS256", "EdDSA") : p.algorithms();
+            Set<JWSAlgorithm> algs = new java.util.HashSet<>();
+            for (String n : names) {
+                JWSAlgorithm alg = JWSAlgorithm.parse(n);
+                if (!SUPPORTED.contains(alg)) {
+                    throw new IllegalStateException(prefix + ".algorithms: " + n + " is not allowed (only ES256, "
+                            + "RS256, EdDSA)");
+                }
+                algs.add(alg);
+            }
+            this.algorithms = Set.copyOf(algs);
+            this.jwksUri = hasKeys ? null : URI.create(p.jwksUri());
+            this.keys = hasKeys ? parse(p.publicKeys(), prefix) : null;
+        }
+
+        private static JWKSet parse(List<String> texts, String prefix) {
+            List<JWK> keys = new ArrayList<>();
+            for (String text : texts) {
+                try {
+                    JWK key = text.trim().startsWith("{") ? JWK.parse(text) : JWK.parseFromPEMEncodedObjects(text);
+                    if (key.isPrivate()) {
+                        key = key.toPublicJWK();
+                    }
+                    keys.add(key);
+                } catch (ParseException | JOSEException e) {
+                    throw new IllegalStateException(prefix + ".public-keys holds a key that is neither PEM nor JWK");
+                }
+            }
+            return new JWKSet(keys);
+        }
+
+        /** The key for {@code kid} (or the only key for the algorithm when there is no kid). */
+        @Nullable
+        JWK key(@Nullable String kid, JWSAlgorithm alg) {
+            JWK found = lookup(kid, alg);
+            if (found == null && jwksUri != null && refreshAllowed()) {
+                refresh();
+                found = lookup(kid, alg);
+            }
+            return found;
+        }
+
+        private JWK lookup(@Nullable String kid, JWSAlgorithm alg) {
+            JWKSet set = keys;
+            if (set == null || Duration.between(fetchedAt, clock.instant()).compareTo(JWKS_TTL) > 0
+                    && jwksUri != null && refreshAllowed()) {
+                refresh();
+                set = keys;
+            }
+            if (set == null) {
+                return null;
+            }
+            List<JWK> candidates = set.getKeys().stream()
+                    .filter(k -> kid == null || kid.equals(k.getKeyID()))
+                    .filter(k -> fits(k, alg))
+                    .toList();
+            return candidates.size() == 1 ? candidates.get(0) : null;
+        }
+
+        private boolean refreshAllowed() {
+            return Duration.between(fetchedAt, clock.instant()).compareTo(JWKS_MIN_REFRESH) > 0;
+        }
+
+        private synchronized void refresh() {
+            fetchedAt = clock.instant();
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(jwksUri).timeout(Duration.ofSeconds(5))
+                        .GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    keys = JWKSet.parse(r.body()).toPublicJWKSet();
+                } else {
+                    LOG.warn("JWKS of issuer {} answered HTTP {}", name, r.statusCode());
+                }
+            } catch (Exception e) {
+                LOG.warn("JWKS of issuer {} could not be fetched: {}", name, e.getClass().getSimpleName());
+            }
+        }
+
+        private static boolean fits(JWK key, JWSAlgorithm alg) {
+            return switch (key) {
+                case ECKey ec -> alg == JWSAlgorithm.ES256;
+                case RSAKey rsa -> alg == JWSAlgorithm.RS256 && rsa.size() >= 2048;
+                case OctetKeyPair okp -> alg == JWSAlgorithm.EdDSA;
+                default -> false;
+            };
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.ephemera.profile;
+
+import io.micronaut.context.annotation.EachProperty;
+import io.micronaut.context.annotation.Parameter;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.convert.format.MapFormat;
+import io.micronaut.core.naming.conventions.StringConvention;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A server-side profile for browser tokens ({@code ephemera.profiles.<name>.*}): everything a token minted on
+ * {@code /realtime-token} gets. A browser may pick a profile and narrow it, never widen it.
+ *
+ * @param session            the session config sent to the provider first
+ * @param lockedFields       session fields the browser may not change during the session
+ * @param allowedOrigins     the pages that may fetch tokens of this profile; the token is bound to the one that did
+ * @param maxSessionDuration the longest a realtime session of this profile lasts
+ */
+@EachProperty("ephemera.profiles")
+public record ProfileProperties(
+        @Parameter String name,
+        @Nullable String provider,
+        @Nullable String model,
+        @Nullable Duration ttl,
+        @Nullable Integer maxUses,
+        @Nullable @MapFormat(transformation = MapFormat.MapTransformation.NESTED, keyFormat = StringConvention.RAW)
+        Map<String, Object> session,
+        @Nullable List<String> lockedFields,
+        @Nullable List<String> allowedOrigins,
+        @Nullable Duration maxSessionDuration) {
+}

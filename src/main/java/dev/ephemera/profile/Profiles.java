@@ -1,0 +1,108 @@
+package dev.ephemera.profile;
+
+import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.token.TokenConfiguration;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
+import dev.ephemera.web.Origins;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** The configured profiles, checked at start-up: an unknown provider or a bad origin stops the boot. */
+@Context
+public final class Profiles {
+
+    /** One profile, validated and in canonical form. */
+    public record Profile(String name, String provider, @Nullable String model, Duration ttl, int maxUses,
+            @Nullable JsonNode session, List<String> lockedFields, List<String> allowedOrigins,
+            @Nullable Duration maxSessionDuration) {
+    }
+
+    private final Map<String, Profile> byName;
+    private final Set<String> origins;
+
+    Profiles(List<ProfileProperties> configured, ProviderRegistry providers, TokenConfiguration tokens,
+            JsonMapper json) {
+        Map<String, Profile> all = new TreeMap<>();
+        Set<String> allOrigins = new LinkedHashSet<>();
+        for (ProfileProperties p : configured) {
+            String prefix = "ephemera.profiles." + p.name();
+            if (p.provider() == null || !providers.isKnown(p.provider())) {
+                throw new IllegalStateException(prefix + ".provider must name a provider, was " + p.provider());
+            }
+            Duration ttl = p.ttl() == null ? tokens.defaultTtl() : p.ttl();
+            if (ttl.compareTo(TokenConfiguration.MIN_TTL) < 0 || ttl.compareTo(tokens.maxTtl()) > 0) {
+                throw new IllegalStateException(prefix + ".ttl must be between 10s and ephemera.tokens.max-ttl");
+            }
+            int uses = p.maxUses() == null ? 1 : p.maxUses();
+            if (uses < 1 || uses > TokenConfiguration.MAX_USES) {
+                throw new IllegalStateException(prefix + ".max-uses must be between 1 and 100");
+            }
+            List<String> origins = p.allowedOrigins() == null ? List.of() : p.allowedOrigins().stream().map(o -> {
+                String canonical = Origins.canonical(o);
+                if (canonical == null) {
+                    throw new IllegalStateException(prefix + ".allowed-origins: " + o + " is not an origin "
+                            + "(scheme://host[:port])");
+                }
+                return canonical;
+            }).toList();
+            if (origins.isEmpty()) {
+                throw new IllegalStateException(prefix + ".allowed-origins is required: the pages that may use it");
+            }
+            allOrigins.addAll(origins);
+            JsonNode session;
+            try {
+                session = p.session() == null || p.session().isEmpty() ? null : json.writeValueToTree(p.session());
+            } catch (IOException e) {
+                throw new IllegalStateException(prefix + ".session cannot be read as JSON", e);
+            }
+            all.put(p.name(), new Profile(p.name(), p.provider(), p.model(), ttl, uses, session,
+                    p.lockedFields() == null ? List.of() : List.copyOf(p.lockedFields()), origins,
+                    p.maxSessionDuration()));
+        }
+        this.byName = Map.copyOf(all);
+        this.origins = Set.copyOf(allOrigins);
+    }
+
+    /**
+     * The profile a request names, or the only one, or the one called {@code default}.
+     *
+     * @throws BrokerException {@code invalid_request} naming {@code profile}
+     */
+    public Profile select(@Nullable String name) {
+        if (name != null) {
+            Profile p = byName.get(name);
+            if (p == null) {
+                throw BrokerException.invalid("profile", "No profile '" + name + "'; use one of "
+                        + String.join(", ", byName.keySet()) + ".");
+            }
+            return p;
+        }
+        if (byName.size() == 1) {
+            return byName.values().iterator().next();
+        }
+        Profile fallback = byName.get("default");
+        if (fallback == null) {
+            throw byName.isEmpty()
+                    ? new BrokerException(ErrorCode.NOT_FOUND, "This broker has no profiles for browser tokens; an "
+                            + "operator must configure ephemera.profiles.")
+                    : BrokerException.invalid("profile", "Name a 'profile': one of "
+                            + String.join(", ", byName.keySet()) + ".");
+        }
+        return fallback;
+    }
+
+    /** Every origin some profile allows. */
+    public Set<String> allowedOrigins() {
+        return origins;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.ephemera.profile;
+
+import dev.ephemera.apikey.Permission;
+import dev.ephemera.auth.Caller;
+import dev.ephemera.auth.JwtCallers;
+import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.token.MintRequest;
+import dev.ephemera.token.MintedToken;
+import dev.ephemera.token.TokenFormat;
+import dev.ephemera.token.TokenService;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ErrorCode;
+import dev.ephemera.web.Origins;
+import dev.ephemera.web.RequestFields;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * {@code POST /realtime-token}: a browser's token, minted from a server-side profile for the authenticated user
+ * (a user JWT; or an API key with {@code write}, for backends that fetch on a user's behalf). The body may only
+ * pick a profile and narrow its lifetime and uses. The token is bound to the request's {@code Origin}, which must
+ * be one of the profile's.
+ */
+@Controller("/realtime-token")
+@Secured({JwtCallers.ROLE_USER, Permission.ROLE_WRITE})
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class RealtimeTokenController {
+
+    private static final Set<String> FIELDS = Set.of("profile", "ttl_seconds", "max_uses");
+
+    private final Profiles profiles;
+    private final TokenService tokens;
+    private final MintLimits limits;
+    private final JsonMapper json;
+
+    RealtimeTokenController(Profiles profiles, TokenService tokens, MintLimits limits, JsonMapper json) {
+        this.profiles = profiles;
+        this.tokens = tokens;
+        this.limits = limits;
+        this.json = json;
+    }
+
+    @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<MintedToken> mint(HttpRequest<?> request, @Body @Nullable String body,
+            Authentication authentication) {
+        RequestFields fields = RequestFields.json(json, body).allowOnly(FIELDS);
+        Profiles.Profile profile = profiles.select(fields.string("profile"));
+        Long ttl = fields.integer("ttl_seconds", 10, profile.ttl().toSeconds());
+        Long uses = fields.integer("max_uses", 1, profile.maxUses());
+        String origin = Origins.canonical(request.getHeaders().get(HttpHeaders.ORIGIN));
+        if (origin == null || !profile.allowedOrigins().contains(origin)) {
+            throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "This page's origin may not fetch tokens of "
+                    + "profile '" + profile.name() + "'.");
+        }
+        Caller caller = Caller.of(authentication);
+        limits.browserMint(caller, request.getRemoteAddress().getAddress().getHostAddress());
+        MintRequest mint = new MintRequest(profile.provider(), profile.model(),
+                ttl == null ? profile.ttl() : Duration.ofSeconds(ttl), TokenFormat.OPAQUE,
+                uses == null ? profile.maxUses() : uses.intValue(), caller.subject() != null ? caller.subject()
+                        : caller.id(), origin, "relay", profile.session(), profile.lockedFields(),
+                profile.maxSessionDuration());
+        return HttpResponse.created(tokens.mint(caller, mint));
+    }
+}

@@ -1,0 +1,51 @@
+package dev.ephemera.store.redis;
+
+import dev.ephemera.store.RateLimiter;
+import dev.ephemera.store.SessionCounter;
+import io.lettuce.core.ScriptOutputType;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Rate limits and session counts in Redis, each decision one script: {@code eph:rl:{<subject>}} counts a window,
+ * {@code eph:sess:{<keyId>}} a key's open sessions. Both expire on their own.
+ */
+@Singleton
+final class RedisRateLimiter implements RateLimiter, SessionCounter {
+
+    private static final RedisConnector.Script WINDOW = new RedisConnector.Script("ratelimit.lua");
+    private static final RedisConnector.Script OPEN = new RedisConnector.Script("session-open.lua");
+
+    private final RedisConnector redis;
+
+    RedisRateLimiter(RedisConnector redis) {
+        this.redis = redis;
+    }
+
+    @Override
+    public Decision acquire(String subject, int limit, Duration window) {
+        List<Long> result = redis.call(r -> WINDOW.run(r, ScriptOutputType.MULTI,
+                new String[] {"eph:rl:{" + subject + "}"}, Long.toString(window.toMillis())));
+        long count = result.get(0);
+        return new Decision(count <= limit, limit, (int) Math.max(0, limit - count),
+                Duration.ofMillis(result.get(1)));
+    }
+
+    @Override
+    public boolean open(String keyId, int max, Duration ttl) {
+        Long taken = redis.call(r -> OPEN.run(r, ScriptOutputType.INTEGER, new String[] {sessions(keyId)},
+                Integer.toString(max), Long.toString(ttl.toMillis())));
+        return taken == 1L;
+    }
+
+    @Override
+    public void close(String keyId) {
+        redis.call(r -> r.eval("if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then "
+                + "return redis.call('DECR', KEYS[1]) end return 0", ScriptOutputType.INTEGER, sessions(keyId)));
+    }
+
+    private static String sessions(String keyId) {
+        return "eph:sess:{" + keyId + "}";
+    }
+}
