@@ -7,6 +7,7 @@ import dev.ephemera.apikey.ApiKeyService;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,17 @@ class StartupValidationTest {
                 Arguments.of("key that is not a key", Map.of("ephemera.tokens.signing.key", "hello"),
                         "ephemera.tokens.signing.key"),
                 Arguments.of("issuer that is not a URL", Map.of("ephemera.issuer", "ftp://broker"),
-                        "ephemera.issuer"));
+                        "ephemera.issuer"),
+                Arguments.of("JWT issuer without keys", Map.of("ephemera.auth.issuers.idp.issuer", "https://idp.test",
+                        "ephemera.auth.issuers.idp.audience", "ephemera"), "has no keys: set jwks-uri or public-keys"),
+                Arguments.of("JWT issuer allowing HS256", Map.of("ephemera.auth.issuers.idp.issuer",
+                        "https://idp.test", "ephemera.auth.issuers.idp.audience", "ephemera",
+                        "ephemera.auth.issuers.idp.jwks-uri", "https://idp.test/jwks",
+                        "ephemera.auth.issuers.idp.algorithms", List.of("HS256")), "HS256 is not allowed"),
+                Arguments.of("profile without origins", Map.of("ephemera.profiles.p.provider", "openai"),
+                        "ephemera.profiles.p.allowed-origins"),
+                Arguments.of("CORS wildcard", Map.of("ephemera.cors.allowed-origins", List.of("*")),
+                        "may not be *"));
     }
 
     @Test
