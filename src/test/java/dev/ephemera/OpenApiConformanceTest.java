@@ -126,6 +126,8 @@ class OpenApiConformanceTest {
         json("DELETE", "/v1/admin/keys/" + keyId + "?cascade=true", admin, null, true);
 
         json("GET", "/v1/admin/providers", admin, null, true);
+        json("POST", "/v1/realtime/client_secrets", key, "{\"expires_after\":{\"anchor\":\"created_at\","
+                + "\"seconds\":60},\"session\":{\"type\":\"realtime\",\"model\":\"gpt-realtime\"}}", true);
         json("POST", "/v1/tokens", key, "{\"provider\":\"gemini\"}", true);
         json("GET", "/.well-known/jwks.json", null, null, true);
         json("GET", "/.well-known/oauth-authorization-server", null, null, true);

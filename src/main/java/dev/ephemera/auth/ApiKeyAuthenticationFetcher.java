@@ -53,7 +53,7 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
     @Override
     public Publisher<Authentication> fetchAuthentication(HttpRequest<?> request) {
         String path = request.getPath();
-        if (path.startsWith("/v1/realtime") || path.startsWith("/v1/proxy/")) {
+        if (path.equals("/v1/realtime") || path.equals("/v1/realtime/calls") || path.startsWith("/v1/proxy/")) {
             // Relays take ephemeral tokens, checked by the relays themselves; callers play no part there.
             return Mono.empty();
         }

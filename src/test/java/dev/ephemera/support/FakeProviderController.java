@@ -46,9 +46,17 @@ final class FakeProviderController {
                 body == null ? "" : body));
     }
 
-    @Post(uri = "/chat/completions", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<String> chat(HttpRequest<?> request, @Body String body) {
+    @Post(uri = "/chat/completions", consumes = MediaType.APPLICATION_JSON,
+            produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
+    HttpResponse<?> chat(HttpRequest<?> request, @Body String body) {
         record(request, body);
+        if (body.replace(" ", "").contains("\"stream\":true")) {
+            String chunk = "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+                    + "\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},"
+                    + "\"finish_reason\":null}]}";
+            return HttpResponse.ok(Flux.just(Event.of(chunk.formatted("po")), Event.of(chunk.formatted("ng")),
+                    Event.of("[DONE]"))).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
+        }
         return HttpResponse.ok("{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
                 + "\"message\":{\"role\":\"assistant\",\"content\":\"pong\"},\"finish_reason\":\"stop\"}]}")
                 .header("X-Request-Id", "req_upstream_1");
@@ -64,11 +72,30 @@ final class FakeProviderController {
                         .thenMany(Flux.just(Event.of("{\"delta\":\"second\"}"), Event.of("[DONE]"))));
     }
 
-    @Post(uri = "/v1/messages", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<String> anthropicMessages(HttpRequest<?> request, @Body String body) {
+    @Post(uri = "/v1/messages", consumes = MediaType.APPLICATION_JSON,
+            produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
+    HttpResponse<?> anthropicMessages(HttpRequest<?> request, @Body String body) {
         record(request, body);
+        if (body.replace(" ", "").contains("\"stream\":true")) {
+            return HttpResponse.ok(Flux.just(
+                    Event.of("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_fake\",\"type\":\"message\","
+                            + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-fake\",\"stop_reason\":null,"
+                            + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}")
+                            .name("message_start"),
+                    Event.of("{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\","
+                            + "\"text\":\"\"}}").name("content_block_start"),
+                    Event.of("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                            + "\"text\":\"pong\"}}").name("content_block_delta"),
+                    Event.of("{\"type\":\"content_block_stop\",\"index\":0}").name("content_block_stop"),
+                    Event.of("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                            + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":1}}").name("message_delta"),
+                    Event.of("{\"type\":\"message_stop\"}").name("message_stop")))
+                    .contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
+        }
         return HttpResponse.ok("{\"id\":\"msg_fake\",\"type\":\"message\",\"role\":\"assistant\","
-                + "\"content\":[{\"type\":\"text\",\"text\":\"pong\"}]}");
+                + "\"content\":[{\"type\":\"text\",\"text\":\"pong\"}],\"model\":\"claude-fake\","
+                + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,"
+                + "\"output_tokens\":1}}");
     }
 
     @Get(uri = "/refuses", produces = MediaType.APPLICATION_JSON)

@@ -44,6 +44,14 @@ final class FakeRealtimeSocket {
     @OnMessage(maxPayloadLength = 16 * 1024 * 1024)
     void message(WebSocketFrame frame, WebSocketSession session) {
         try {
+            if (frame instanceof TextWebSocketFrame text && "/fake/sdk/realtime".equals(session.getRequestURI()
+                    .getPath())) {
+                recorder.frames.add(text.text());
+                for (String reply : openAiReplies(text.text())) {
+                    session.sendSync(new TextWebSocketFrame(reply));
+                }
+                return;
+            }
             if (frame instanceof TextWebSocketFrame text) {
                 String message = text.text();
                 recorder.frames.add(message);
@@ -61,6 +69,19 @@ final class FakeRealtimeSocket {
         } finally {
             frame.release();
         }
+    }
+
+    /** What OpenAI's realtime API answers to a client event, in brief. */
+    private static List<String> openAiReplies(String event) {
+        if (event.contains("\"session.update\"")) {
+            return List.of("{\"type\":\"session.updated\",\"event_id\":\"ev_1\",\"session\":{\"type\":\"realtime\"}}");
+        }
+        if (event.contains("\"response.create\"")) {
+            return List.of("{\"type\":\"response.created\",\"event_id\":\"ev_2\",\"response\":{\"id\":\"resp_1\"}}",
+                    "{\"type\":\"response.done\",\"event_id\":\"ev_3\",\"response\":{\"id\":\"resp_1\","
+                            + "\"status\":\"completed\"}}");
+        }
+        return List.of();
     }
 
     @OnClose

@@ -1,0 +1,117 @@
+package dev.ephemera.compat;
+
+import dev.ephemera.apikey.Permission;
+import dev.ephemera.auth.Caller;
+import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.token.MintRequest;
+import dev.ephemera.token.MintedToken;
+import dev.ephemera.token.TokenFormat;
+import dev.ephemera.token.TokenService;
+import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.RequestFields;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code POST /v1/realtime/client_secrets}, shaped like OpenAI's, so that backend code written for
+ * {@code openai.realtime.clientSecrets.create(...)} works by changing {@code baseURL} and the key. It mints an
+ * Ephemera relay token for the OpenAI provider: {@code expires_after.seconds} is clamped to
+ * {@code ephemera.tokens.max-ttl}, and every field given in {@code session} is locked, so the browser cannot
+ * override what the backend chose.
+ */
+@Controller("/v1/realtime/client_secrets")
+@Secured(Permission.ROLE_WRITE)
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class ClientSecretsController {
+
+    private static final Set<String> FIELDS = Set.of("expires_after", "session");
+    /** Session fields that describe the session rather than configure it: never locked. */
+    private static final Set<String> DESCRIPTIVE = Set.of("type", "model", "object", "id");
+
+    private final TokenService tokens;
+    private final MintLimits limits;
+    private final JsonMapper json;
+    private final String provider;
+
+    ClientSecretsController(TokenService tokens, MintLimits limits, JsonMapper json,
+            @Value("${ephemera.compat.openai-provider:openai}") String provider) {
+        this.tokens = tokens;
+        this.limits = limits;
+        this.json = json;
+        this.provider = provider;
+    }
+
+    @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<Map<String, Object>> create(@Body @Nullable String body, Authentication authentication) {
+        RequestFields fields = RequestFields.json(json, body).allowOnly(FIELDS);
+        Duration ttl = tokens.configuration().defaultTtl();
+        JsonNode expiresAfter = fields.object("expires_after");
+        if (expiresAfter != null) {
+            JsonNode anchor = expiresAfter.get("anchor");
+            if (anchor != null && !(anchor.isString() && "created_at".equals(anchor.getStringValue()))) {
+                throw BrokerException.invalid("expires_after.anchor", "'expires_after.anchor' must be 'created_at'.");
+            }
+            JsonNode seconds = expiresAfter.get("seconds");
+            if (seconds != null) {
+                if (!seconds.isNumber() || seconds.getDoubleValue() != Math.rint(seconds.getDoubleValue())
+                        || seconds.getLongValue() < 10 || seconds.getLongValue() > 7200) {
+                    throw BrokerException.invalid("expires_after.seconds",
+                            "'expires_after.seconds' must be a whole number from 10 to 7200.");
+                }
+                ttl = Duration.ofSeconds(Math.min(seconds.getLongValue(), tokens.configuration().maxTtl().toSeconds()));
+            }
+        }
+        JsonNode session = fields.object("session");
+        String model = null;
+        Map<String, JsonNode> config = new LinkedHashMap<>();
+        List<String> locked = new ArrayList<>();
+        if (session != null) {
+            for (Map.Entry<String, JsonNode> e : session.entries()) {
+                if ("model".equals(e.getKey())) {
+                    if (!e.getValue().isString()) {
+                        throw BrokerException.invalid("session.model", "'session.model' must be a string.");
+                    }
+                    model = e.getValue().getStringValue();
+                } else if (!DESCRIPTIVE.contains(e.getKey())) {
+                    config.put(e.getKey(), e.getValue());
+                    locked.add(e.getKey());
+                }
+            }
+        }
+        Caller caller = Caller.of(authentication);
+        limits.mint(caller);
+        MintedToken minted = tokens.mint(caller, new MintRequest(provider, model, ttl, TokenFormat.OPAQUE, 1, null,
+                null, "relay", config.isEmpty() ? null : JsonNode.createObjectNode(config),
+                locked.stream().sorted().toList(), null));
+        Map<String, Object> echoed = new LinkedHashMap<>();
+        echoed.put("type", "realtime");
+        echoed.put("object", "realtime.session");
+        echoed.put("id", minted.id());
+        if (model != null) {
+            echoed.put("model", model);
+        }
+        config.forEach(echoed::put);
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("value", minted.value());
+        response.put("expires_at", minted.expiresAt());
+        response.put("session", echoed);
+        return HttpResponse.ok(response);
+    }
+}
