@@ -83,6 +83,16 @@ class RedisStorageTest {
         assertThat(indexTtl).as("TTL of the key's token index").isPositive();
     }
 
+    @Test
+    void mintsAndRedeemsAfterRedisForgetsItsScripts() {
+        String key = broker.createKey("write", "read");
+        broker.mint(key, Map.of("provider", "openai"));
+        connection.sync().scriptFlush();
+        String token = broker.mint(key, Map.of("provider", "openai")).string("value");
+        connection.sync().scriptFlush();
+        assertThat(broker.consume(key, token).status()).isEqualTo(200);
+    }
+
     private List<String> keys(String pattern) {
         List<String> out = new ArrayList<>();
         ScanIterator.scan(connection.sync(), ScanArgs.Builder.matches(pattern).limit(500))

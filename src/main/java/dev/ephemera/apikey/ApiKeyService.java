@@ -20,6 +20,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -109,8 +111,27 @@ public final class ApiKeyService {
         if (FORMAT.body(presented) == null) {
             throw invalidKey();
         }
+        return verify(store.find(idOf(presented)), presented);
+    }
+
+    /**
+     * {@link #authenticate} without blocking: a store lookup, when one is needed, completes on the store's I/O
+     * thread. The stage fails with the same {@link BrokerException}s.
+     */
+    public CompletionStage<Caller> authenticateAsync(String presented) {
+        if (!needsStoreLookup(presented)) {
+            try {
+                return CompletableFuture.completedFuture(authenticate(presented));
+            } catch (BrokerException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return store.findAsync(idOf(presented)).thenApply(record -> verify(record, presented));
+    }
+
+    private Caller verify(Optional<ApiKeyRecord> found, String presented) {
         Instant now = clock.instant();
-        ApiKeyRecord record = store.find(idOf(presented)).orElseThrow(ApiKeyService::invalidKey);
+        ApiKeyRecord record = found.orElseThrow(ApiKeyService::invalidKey);
         String hash = Secrets.sha256Hex(presented);
         boolean current = Secrets.constantTimeEquals(hash, record.secretHash());
         boolean previous = record.previousSecretHash() != null && record.previousExpiresAt() != null

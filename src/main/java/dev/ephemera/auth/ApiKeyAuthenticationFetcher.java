@@ -90,8 +90,9 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
                 return Mono.empty();
             }
         }
-        return Mono.fromCallable(() -> keys.authenticate(presented).toAuthentication())
-                .subscribeOn(blocking)
+        // The key's record is read without blocking; the request goes on from Redis's reply.
+        return Mono.fromCompletionStage(() -> keys.authenticateAsync(presented))
+                .map(Caller::toAuthentication)
                 .onErrorResume(BrokerException.class, e -> {
                     request.setAttribute(FAILURE, e);
                     return Mono.empty();

@@ -4,6 +4,8 @@ import dev.ephemera.apikey.ApiKeyRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * API keys, shared by every replica and read on every request, so that a revocation on one replica holds on all
@@ -17,6 +19,18 @@ public interface ApiKeyStore {
 
     /** The key with this id, revoked ones included; empty when there is none. */
     Optional<ApiKeyRecord> find(String id);
+
+    /**
+     * {@link #find} without blocking the calling thread: the stage completes with the key, or exceptionally with
+     * {@link StoreUnavailableException}. Implementations without I/O may complete at once.
+     */
+    default CompletionStage<Optional<ApiKeyRecord>> findAsync(String id) {
+        try {
+            return CompletableFuture.completedFuture(find(id));
+        } catch (StoreUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** Every key, revoked ones included, oldest first. */
     List<ApiKeyRecord> list();

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
 /**
@@ -55,6 +56,12 @@ final class RedisApiKeyStore implements ApiKeyStore {
     public Optional<ApiKeyRecord> find(String id) {
         Map<String, String> fields = redis.call(r -> r.hgetall(key(id)));
         return fields.isEmpty() ? Optional.empty() : Optional.of(record(fields));
+    }
+
+    @Override
+    public CompletionStage<Optional<ApiKeyRecord>> findAsync(String id) {
+        return redis.callAsync(r -> r.hgetall(key(id)))
+                .thenApply(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(record(fields)));
     }
 
     @Override

@@ -25,6 +25,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -88,15 +90,56 @@ final class RedisConnector {
     }
 
     /**
+     * Runs {@code command} without blocking: the stage completes on Lettuce's I/O thread, or exceptionally with
+     * {@link StoreUnavailableException} for any Redis failure.
+     */
+    <T> CompletionStage<T> callAsync(Function<RedisAsyncCommands<String, String>, RedisFuture<T>> command) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            command.apply(connection().async()).whenComplete((value, e) -> {
+                if (e == null) {
+                    result.complete(value);
+                } else {
+                    LOG.warn("Redis unavailable: {}", e.getClass().getSimpleName());
+                    result.completeExceptionally(new StoreUnavailableException());
+                }
+            });
+        } catch (StoreUnavailableException e) {
+            result.completeExceptionally(e);
+        } catch (RedisException e) {
+            LOG.warn("Redis unavailable: {}", e.getClass().getSimpleName());
+            result.completeExceptionally(new StoreUnavailableException());
+        }
+        return result;
+    }
+
+    /**
      * Sends several commands without waiting between them (one round trip) and waits for all of them; any failure
      * becomes {@link StoreUnavailableException}.
      */
     void pipeline(Function<RedisAsyncCommands<String, String>, List<? extends Future<?>>> commands) {
         try {
-            for (Future<?> f : commands.apply(connection().async())) {
+            await(commands.apply(connection().async()));
+        } catch (NoScriptLoaded e) {
+            // Scripts are sent by digest; after a Redis restart or SCRIPT FLUSH, load them and send again
+            // (every pipelined write here is idempotent).
+            call(r -> {
+                Script.ALL.forEach(s -> r.scriptLoad(s.text));
+                return null;
+            });
+            await(commands.apply(connection().async()));
+        }
+    }
+
+    private void await(List<? extends Future<?>> futures) {
+        try {
+            for (Future<?> f : futures) {
                 f.get(commandTimeoutMillis, TimeUnit.MILLISECONDS);
             }
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisNoScriptException) {
+                throw new NoScriptLoaded();
+            }
             LOG.warn("Redis unavailable: {}", e.getCause().getClass().getSimpleName());
             throw new StoreUnavailableException();
         } catch (RedisException | TimeoutException e) {
@@ -105,6 +148,13 @@ final class RedisConnector {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException();
+        }
+    }
+
+    /** Signals that a pipelined script was unknown to Redis. */
+    private static final class NoScriptLoaded extends RuntimeException {
+        NoScriptLoaded() {
+            super(null, null, false, false);
         }
     }
 
@@ -144,6 +194,7 @@ final class RedisConnector {
 
     /** A Lua script kept beside its store, run by digest with a fall-back to its text on {@code NOSCRIPT}. */
     static final class Script {
+        static final List<Script> ALL = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final String text;
         private final String sha;
 
@@ -157,11 +208,12 @@ final class RedisConnector {
                 throw new IllegalStateException("cannot read script " + resource, e);
             }
             this.sha = Base16.digest(text.getBytes(StandardCharsets.UTF_8));
+            ALL.add(this);
         }
 
+        /** Runs the script by digest inside a {@link #pipeline}, which loads it on {@code NOSCRIPT}. */
         RedisFuture<Long> runAsync(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
-            // Scripts run asynchronously are sent by text: a NOSCRIPT fall-back cannot be chained cheaply here.
-            return redis.eval(text, ScriptOutputType.INTEGER, keys, args);
+            return redis.evalsha(sha, ScriptOutputType.INTEGER, keys, args);
         }
 
         <T> T run(RedisCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
