@@ -19,14 +19,13 @@ public final class Secrets {
     public static final int SECRET_CHARS = 43;
     public static final int CHECKSUM_CHARS = 6;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    });
+    /**
+     * A DRBG (NIST SP 800-90A, seeded from the OS): thread-safe without a system call per draw, unlike the
+     * platform default that reads /dev/urandom under a global lock on every call.
+     */
+    private static final SecureRandom RANDOM = drbg();
+    /** Cloned per use: requests run on short-lived virtual threads, where a ThreadLocal digest never pays off. */
+    private static final MessageDigest SHA256_PROTOTYPE = sha256Prototype();
 
     private Secrets() {
     }
@@ -77,9 +76,27 @@ public final class Secrets {
     }
 
     public static byte[] sha256(String secret) {
-        MessageDigest digest = SHA256.get();
-        digest.reset();
-        return digest.digest(secret.getBytes(StandardCharsets.UTF_8));
+        try {
+            return ((MessageDigest) SHA256_PROTOTYPE.clone()).digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests cannot be cloned on this JVM", e);
+        }
+    }
+
+    private static MessageDigest sha256Prototype() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     /** Compares two hashes in time independent of where they differ. */
