@@ -6,7 +6,6 @@ import dev.ephemera.support.Broker;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.SelfSignedCertificate;
 import dev.ephemera.support.TestRedis;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,8 @@ class SdkCompatibilityTest {
 
     @Test
     void officialSdksWorkByChangingOnlyTheBaseUrlAndTheKey() throws Exception {
-        String node = onPath("node");
-        String npm = onPath("npm");
+        String node = TestRedis.findOnPath("node");
+        String npm = TestRedis.findOnPath("npm");
         if ((node == null || npm == null) && "true".equals(System.getenv("CI"))) {
             throw new IllegalStateException("CI=true but Node.js is missing: .ci/run installs it (apt nodejs npm)");
         }
@@ -79,15 +78,5 @@ class SdkCompatibilityTest {
         assertThat(finished).as(command + " finished").isTrue();
         assertThat(process.exitValue()).as(command + " exit code; output:\n" + output).isZero();
         return output;
-    }
-
-    private static String onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, name);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
     }
 }

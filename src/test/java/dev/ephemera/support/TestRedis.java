@@ -66,7 +66,8 @@ public final class TestRedis {
         }
     }
 
-    private static String findOnPath(String name) {
+    /** The executable {@code name} on the PATH (or in the usual bin folders), or null. */
+    public static String findOnPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
