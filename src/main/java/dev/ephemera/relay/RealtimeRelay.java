@@ -87,7 +87,7 @@ final class RealtimeRelay {
                 : java.time.Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration()
                         .toSeconds()));
         relay.setTimer(scheduler.schedule(limit, relay::expire));
-        LOG.debug("Realtime session {} opened for token {}", session.getId(), token.id());
+        LOG.debug("Realtime session {} opened, token id {}", session.getId(), token.id());
     }
 
     /**
