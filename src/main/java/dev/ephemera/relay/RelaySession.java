@@ -68,7 +68,7 @@ final class RelaySession implements WebSocket.Listener {
             if (e != null) {
                 LOG.warn("Realtime upstream {} unreachable: {}", uri.getHost(),
                         rootCause(e).getClass().getSimpleName());
-                closeClient(1011, "upstream unavailable");
+                closeBoth(1011, "upstream unavailable");
             }
         });
         String lockedConfig = sessionUpdate();
@@ -121,7 +121,7 @@ final class RelaySession implements WebSocket.Listener {
         }
         toUpstream = toUpstream.thenCompose(send);
         toUpstream.exceptionally(e -> {
-            closeClient(1011, "upstream failed");
+            closeBoth(1011, "upstream failed");
             return null;
         });
     }
@@ -230,14 +230,14 @@ final class RelaySession implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        closeClient(sendable(statusCode), reason);
+        closeBoth(sendable(statusCode), reason);
         return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
         LOG.warn("Realtime upstream failed: {}", error.getClass().getSimpleName());
-        closeClient(1011, "upstream failed");
+        closeBoth(1011, "upstream failed");
     }
 
     // Endings.
@@ -260,10 +260,6 @@ final class RelaySession implements WebSocket.Listener {
     /** The session reached its maximum duration. */
     void expire() {
         closeBoth(1008, "maximum session duration reached");
-    }
-
-    private void closeClient(int code, String reason) {
-        closeBoth(code, reason);
     }
 
     private void closeBoth(int code, String reason) {

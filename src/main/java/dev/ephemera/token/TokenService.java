@@ -133,8 +133,7 @@ public final class TokenService {
         audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                 record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
                 record.subject());
-        String model = record.model() == null ? ""
-                : "?model=" + URLEncoder.encode(record.model(), StandardCharsets.UTF_8);
+        String model = modelQuery(record.model());
         return new MintedToken(id, key.value(), "Bearer", TokenFormat.OPAQUE.wireName(), expiresAt.getEpochSecond(),
                 Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond()), record.provider(), record.model(),
                 record.maxUses(), record.subject(), record.origin(), UPSTREAM, request.session(),
@@ -250,9 +249,13 @@ public final class TokenService {
     }
 
     private MintedToken.Connect connect(TokenRecord r) {
-        String model = r.model() == null ? "" : "?model=" + URLEncoder.encode(r.model(), StandardCharsets.UTF_8);
+        String model = modelQuery(r.model());
         return new MintedToken.Connect(urls.websocketBase() + "/v1/realtime" + model,
                 urls.issuer() + "/v1/realtime/calls", urls.issuer() + "/v1/proxy/" + r.provider());
+    }
+
+    private static String modelQuery(@Nullable String model) {
+        return model == null ? "" : "?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8);
     }
 
     @Nullable
