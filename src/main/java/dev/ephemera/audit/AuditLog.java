@@ -1,11 +1,7 @@
 package dev.ephemera.audit;
 
-import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +14,9 @@ public final class AuditLog {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("ephemera.audit");
 
-    private final JsonMapper json;
     private final Clock clock;
 
-    AuditLog(JsonMapper json, Clock clock) {
-        this.json = json;
+    AuditLog(Clock clock) {
         this.clock = clock;
     }
 
@@ -37,19 +31,59 @@ public final class AuditLog {
         if (!AUDIT.isInfoEnabled()) {
             return;
         }
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("ts", clock.instant().toString());
-        line.put("event", event);
-        line.put("actor", actor);
+        StringBuilder line = new StringBuilder(256).append('{');
+        field(line, "ts", clock.instant().toString());
+        field(line.append(','), "event", event);
+        field(line.append(','), "actor", actor);
         for (int i = 0; i + 1 < fields.length; i += 2) {
             if (fields[i + 1] != null) {
-                line.put(String.valueOf(fields[i]), fields[i + 1]);
+                field(line.append(','), String.valueOf(fields[i]), fields[i + 1]);
             }
         }
-        try {
-            AUDIT.info(json.writeValueAsString(line));
-        } catch (IOException e) {
-            AUDIT.warn("{\"event\":\"audit.unwritable\",\"about\":\"{}\"}", event);
+        AUDIT.info(line.append('}').toString());
+    }
+
+    private static void field(StringBuilder line, String name, Object value) {
+        string(line, name);
+        line.append(':');
+        if (value instanceof Number || value instanceof Boolean) {
+            line.append(value);
+        } else if (value instanceof Iterable<?> items) {
+            line.append('[');
+            boolean first = true;
+            for (Object item : items) {
+                if (!first) {
+                    line.append(',');
+                }
+                string(line, String.valueOf(item));
+                first = false;
+            }
+            line.append(']');
+        } else {
+            string(line, String.valueOf(value));
         }
+    }
+
+    /** A JSON string (RFC 8259): quotes, backslashes and control characters escaped, so a value ends no line. */
+    static void string(StringBuilder line, String value) {
+        line.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> line.append("\\\"");
+                case '\\' -> line.append("\\\\");
+                case '\n' -> line.append("\\n");
+                case '\r' -> line.append("\\r");
+                case '\t' -> line.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        line.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        line.append(c);
+                    }
+                }
+            }
+        }
+        line.append('"');
     }
 }

@@ -3,11 +3,13 @@ package dev.ephemera.ratelimit;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.store.RateLimiter;
 import dev.ephemera.store.SessionCounter;
+import dev.ephemera.store.Stores;
 import dev.ephemera.web.BrokerException;
 import dev.ephemera.web.RateLimitedException;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The limits of SPEC §7: mints per API key, per user and per client IP (one store step each, consistent across
@@ -34,12 +36,18 @@ public final class MintLimits {
      * @throws RateLimitedException when over the limit
      */
     public void mint(Caller caller) {
-        if (caller.user()) {
-            check("user", "sub:" + caller.id(), config.perSubjectPerMinute());
-        } else {
-            check("API key", "key:" + caller.id(), caller.rateLimitPerMinute() != null
-                    ? caller.rateLimitPerMinute() : config.perKeyPerMinute());
-        }
+        Stores.join(mintAsync(caller));
+    }
+
+    /**
+     * {@link #mint} without blocking: the stage fails with {@link RateLimitedException} when over the limit, or
+     * with {@code store_unavailable}.
+     */
+    public CompletionStage<Void> mintAsync(Caller caller) {
+        return caller.user()
+                ? checkAsync("user", "sub:" + caller.id(), config.perSubjectPerMinute())
+                : checkAsync("API key", "key:" + caller.id(), caller.rateLimitPerMinute() != null
+                        ? caller.rateLimitPerMinute() : config.perKeyPerMinute());
     }
 
     /**
@@ -76,9 +84,14 @@ public final class MintLimits {
     }
 
     private void check(String what, String subject, int limit) {
-        RateLimiter.Decision d = limiter.acquire(subject, limit, MINUTE);
-        if (!d.allowed()) {
-            throw new RateLimitedException(what, limit, MINUTE, d.resetAfter());
-        }
+        Stores.join(checkAsync(what, subject, limit));
+    }
+
+    private CompletionStage<Void> checkAsync(String what, String subject, int limit) {
+        return limiter.acquireAsync(subject, limit, MINUTE).thenAccept(d -> {
+            if (!d.allowed()) {
+                throw new RateLimitedException(what, limit, MINUTE, d.resetAfter());
+            }
+        });
     }
 }

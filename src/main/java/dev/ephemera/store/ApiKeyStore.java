@@ -4,7 +4,6 @@ import dev.ephemera.apikey.ApiKeyRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -25,11 +24,7 @@ public interface ApiKeyStore {
      * {@link StoreUnavailableException}. Implementations without I/O may complete at once.
      */
     default CompletionStage<Optional<ApiKeyRecord>> findAsync(String id) {
-        try {
-            return CompletableFuture.completedFuture(find(id));
-        } catch (StoreUnavailableException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return Stores.now(() -> find(id));
     }
 
     /** Every key, revoked ones included, oldest first. */

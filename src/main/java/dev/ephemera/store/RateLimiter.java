@@ -1,6 +1,7 @@
 package dev.ephemera.store;
 
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Counts requests in fixed windows shared by every replica: the first request of a subject opens a window of
@@ -15,4 +16,12 @@ public interface RateLimiter {
 
     /** Counts one request of {@code subject} (e.g. {@code key:key_…}) and says whether it may pass. */
     Decision acquire(String subject, int limit, Duration window);
+
+    /**
+     * {@link #acquire} without blocking the calling thread: the stage completes with the verdict, or exceptionally
+     * with {@link StoreUnavailableException}. Implementations without I/O may complete at once.
+     */
+    default CompletionStage<Decision> acquireAsync(String subject, int limit, Duration window) {
+        return Stores.now(() -> acquire(subject, limit, window));
+    }
 }

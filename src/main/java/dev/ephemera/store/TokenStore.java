@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where tokens live between mint and last use, shared by every replica. Records are keyed by the SHA-256 of the
@@ -24,8 +25,24 @@ public interface TokenStore {
     /** Stores a newly minted token, indexed by its hash, its id and the key that minted it. */
     void save(TokenRecord record);
 
+    /**
+     * {@link #save} without blocking the calling thread: the stage completes once the token is stored, or
+     * exceptionally with {@link StoreUnavailableException}. Implementations without I/O may complete at once.
+     */
+    default CompletionStage<Void> saveAsync(TokenRecord record) {
+        return Stores.now(() -> {
+            save(record);
+            return null;
+        });
+    }
+
     /** The record stored under {@code secretHash}, or empty when unknown, revoked or forgotten. */
     Optional<TokenRecord> find(String secretHash);
+
+    /** {@link #find} without blocking, as {@link #saveAsync}. */
+    default CompletionStage<Optional<TokenRecord>> findAsync(String secretHash) {
+        return Stores.now(() -> find(secretHash));
+    }
 
     /** The record with handle {@code id}, or empty when unknown, revoked or forgotten. */
     Optional<TokenRecord> findById(String id);
@@ -36,6 +53,11 @@ public interface TokenStore {
      * token has uses. A mismatch or an expired token consumes nothing.
      */
     Redemption consume(String secretHash, Binding expected, Instant now);
+
+    /** {@link #consume} without blocking, as {@link #saveAsync}; just as atomic. */
+    default CompletionStage<Redemption> consumeAsync(String secretHash, Binding expected, Instant now) {
+        return Stores.now(() -> consume(secretHash, expected, now));
+    }
 
     /** Deletes the token stored under {@code secretHash}; returns the record it deleted, if any. */
     Optional<TokenRecord> revoke(String secretHash);

@@ -21,11 +21,15 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
-/** {@code /v1/tokens}: mint, introspect (RFC 7662), revoke (RFC 7009) and revoke by handle. */
+/**
+ * {@code /v1/tokens}: mint, introspect (RFC 7662), revoke (RFC 7009) and revoke by handle. Mint and introspect, the
+ * hot paths, run on the event loop and never block it: the store answers them asynchronously. The rarer revocations
+ * run on the blocking pool.
+ */
 @Controller("/v1/tokens")
-@ExecuteOn(TaskExecutors.BLOCKING)
 final class TokenController {
 
     private static final Set<String> INTROSPECT_FIELDS = Set.of("token", "token_type_hint", "consume");
@@ -44,29 +48,32 @@ final class TokenController {
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     @Secured(Permission.ROLE_WRITE)
-    HttpResponse<MintedToken> mint(@Body @Nullable String body, Authentication authentication) {
+    CompletionStage<HttpResponse<MintedToken>> mint(@Body @Nullable String body, Authentication authentication) {
         MintRequest request = MintRequest.parse(RequestFields.json(json, body), tokens.configuration());
         Caller caller = Caller.of(authentication);
-        limits.mint(caller);
-        return HttpResponse.created(tokens.mint(caller, request));
+        return limits.mintAsync(caller)
+                .thenCompose(allowed -> tokens.mintAsync(caller, request))
+                .thenApply(HttpResponse::created);
     }
 
     @Post(uri = "/introspect", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
             produces = MediaType.APPLICATION_JSON)
     @Secured(Permission.ROLE_READ)
-    Introspection introspect(HttpRequest<?> http, @Body @Nullable String body, Authentication authentication) {
+    CompletionStage<Introspection> introspect(HttpRequest<?> http, @Body @Nullable String body,
+            Authentication authentication) {
         RequestFields fields = RequestFields.jsonOrForm(json, http.getContentType().orElse(null), body)
                 .allowOnly(INTROSPECT_FIELDS);
         String token = fields.requiredString("token");
         if (fields.bool("consume")) {
-            return tokens.consume(token, Binding.NONE, authentication.getName());
+            return tokens.consumeAsync(token, Binding.NONE, authentication.getName());
         }
-        return tokens.introspect(token);
+        return tokens.introspectAsync(token);
     }
 
     @Post(uri = "/revoke", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
             produces = MediaType.APPLICATION_JSON)
     @Secured(Permission.ROLE_WRITE)
+    @ExecuteOn(TaskExecutors.BLOCKING)
     HttpResponse<Map<String, Object>> revoke(HttpRequest<?> http, @Body @Nullable String body,
             Authentication authentication) {
         RequestFields fields = RequestFields.jsonOrForm(json, http.getContentType().orElse(null), body)
@@ -77,6 +84,7 @@ final class TokenController {
 
     @Delete("/{id}")
     @Secured(Permission.ROLE_WRITE)
+    @ExecuteOn(TaskExecutors.BLOCKING)
     HttpResponse<Void> revokeById(@PathVariable String id, Authentication authentication) {
         if (!TOKEN_ID.matcher(id).matches()) {
             throw BrokerException.invalid("id", "A token id looks like tok_ followed by 24 letters and digits.");

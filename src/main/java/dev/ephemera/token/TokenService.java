@@ -8,6 +8,7 @@ import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.provider.UpstreamKeys;
 import dev.ephemera.secret.PrefixedSecret;
 import dev.ephemera.secret.Secrets;
+import dev.ephemera.store.Stores;
 import dev.ephemera.store.TokenStore;
 import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.jwt.JwtTokens;
@@ -17,6 +18,8 @@ import dev.ephemera.web.ErrorCode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
+import io.micronaut.scheduling.TaskExecutors;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -25,6 +28,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Mints, checks, consumes and revokes tokens. Generation (here and in {@link JwtTokens}) is kept apart from
@@ -47,9 +53,11 @@ public final class TokenService {
     private final AuditLog audit;
     private final JsonMapper json;
     private final Clock clock;
+    private final ExecutorService blocking;
 
     TokenService(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderRegistry providers,
-            UpstreamKeys upstreamKeys, BrokerUrls urls, AuditLog audit, JsonMapper json, Clock clock) {
+            UpstreamKeys upstreamKeys, BrokerUrls urls, AuditLog audit, JsonMapper json, Clock clock,
+            @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.store = store;
         this.jwts = jwts;
         this.config = config;
@@ -59,6 +67,7 @@ public final class TokenService {
         this.audit = audit;
         this.json = json;
         this.clock = clock;
+        this.blocking = blocking;
     }
 
     public TokenConfiguration configuration() {
@@ -73,21 +82,38 @@ public final class TokenService {
      *                         {@code invalid_request} (session too large), {@code store_unavailable}
      */
     public MintedToken mint(Caller caller, MintRequest request) {
-        Provider provider = providers.require(request.provider());
-        if (!caller.mayUseProvider(request.provider())) {
-            throw new BrokerException(ErrorCode.PROVIDER_NOT_ALLOWED,
-                    "This API key may not mint tokens for provider '" + request.provider() + "'.", "provider");
+        return Stores.join(mintAsync(caller, request));
+    }
+
+    /**
+     * {@link #mint} without blocking the calling thread (an event loop): a relay token is signed here and stored
+     * without waiting; an upstream-mode mint, which waits for the provider, runs on the blocking pool. The stage
+     * fails with the {@link BrokerException}s of {@link #mint}.
+     */
+    public CompletionStage<MintedToken> mintAsync(Caller caller, MintRequest request) {
+        try {
+            Provider provider = providers.require(request.provider());
+            if (!caller.mayUseProvider(request.provider())) {
+                throw new BrokerException(ErrorCode.PROVIDER_NOT_ALLOWED,
+                        "This API key may not mint tokens for provider '" + request.provider() + "'.", "provider");
+            }
+            if (!caller.allowedOrigins().isEmpty()
+                    && (request.origin() == null || !caller.mayUseOrigin(request.origin()))) {
+                throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "This API key mints only tokens bound to "
+                        + "one of its allowed origins; set 'origin' to one.", "origin");
+            }
+            String sessionJson = sessionJson(request.session());
+            if (UPSTREAM.equals(request.mode())) {
+                return CompletableFuture.supplyAsync(() -> mintUpstream(caller, request, provider, sessionJson),
+                        blocking);
+            }
+            return mintRelay(caller, request, sessionJson);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        if (!caller.allowedOrigins().isEmpty()
-                && (request.origin() == null || !caller.mayUseOrigin(request.origin()))) {
-            throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
-                    "This API key mints only tokens bound to one of its allowed origins; set 'origin' to one.",
-                    "origin");
-        }
-        String sessionJson = sessionJson(request.session());
-        if (UPSTREAM.equals(request.mode())) {
-            return mintUpstream(caller, request, provider, sessionJson);
-        }
+    }
+
+    private CompletionStage<MintedToken> mintRelay(Caller caller, MintRequest request, @Nullable String sessionJson) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expiresAt = now.plus(request.ttl());
         String id = "tok_" + Secrets.randomBase62(24);
@@ -100,13 +126,16 @@ public final class TokenService {
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
                 request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(),
                 request.maxSession() == null ? null : (int) request.maxSession().toSeconds());
-        store.save(record);
-        audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
-                record.model(), "format", record.format().wireName(), "max_uses", record.maxUses(),
-                "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin", record.origin());
-        return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
-                request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(), record.subject(),
-                record.origin(), record.mode(), request.session(), record.lockedFields(), connect(record));
+        return store.saveAsync(record).thenApply(saved -> {
+            audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
+                    record.model(), "format", record.format().wireName(), "max_uses", record.maxUses(),
+                    "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
+                    record.origin());
+            return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
+                    request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
+                    record.subject(), record.origin(), record.mode(), request.session(), record.lockedFields(),
+                    connect(record));
+        });
     }
 
     /**
@@ -148,15 +177,22 @@ public final class TokenService {
      * @throws BrokerException {@code store_unavailable}
      */
     public Introspection introspect(String token) {
-        Optional<String> hash = hashOf(token);
-        if (hash.isEmpty()) {
-            return Introspection.INACTIVE;
+        return Stores.join(introspectAsync(token));
+    }
+
+    /** {@link #introspect} without blocking the calling thread. */
+    public CompletionStage<Introspection> introspectAsync(String token) {
+        try {
+            Optional<String> hash = hashOf(token);
+            if (hash.isEmpty()) {
+                return CompletableFuture.completedFuture(Introspection.INACTIVE);
+            }
+            return store.findAsync(hash.get()).thenApply(record ->
+                    record.isEmpty() || record.get().expiredAt(clock.instant()) || record.get().usesLeft() <= 0
+                            ? Introspection.INACTIVE : describe(record.get()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        Optional<TokenRecord> record = store.find(hash.get());
-        if (record.isEmpty() || record.get().expiredAt(clock.instant()) || record.get().usesLeft() <= 0) {
-            return Introspection.INACTIVE;
-        }
-        return describe(record.get());
     }
 
     /**
@@ -167,11 +203,24 @@ public final class TokenService {
      *                         {@code store_unavailable}
      */
     public Introspection consume(String token, Binding expected, String actor) {
-        Optional<String> hash = hashOf(token);
-        if (hash.isEmpty()) {
-            throw invalidToken();
+        return Stores.join(consumeAsync(token, expected, actor));
+    }
+
+    /** {@link #consume} without blocking the calling thread; the stage fails with the same exceptions. */
+    public CompletionStage<Introspection> consumeAsync(String token, Binding expected, String actor) {
+        try {
+            Optional<String> hash = hashOf(token);
+            if (hash.isEmpty()) {
+                throw invalidToken();
+            }
+            return store.consumeAsync(hash.get(), expected, clock.instant())
+                    .thenApply(redemption -> redeemed(redemption, actor));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        Redemption redemption = store.consume(hash.get(), expected, clock.instant());
+    }
+
+    private Introspection redeemed(Redemption redemption, String actor) {
         TokenRecord record = redemption.record();
         if (redemption.outcome() == Outcome.REDEEMED) {
             audit.record("token.redeemed", actor, "token_id", record.id(), "uses_left", record.usesLeft(),

@@ -10,15 +10,23 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.Base16;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,9 +44,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one Redis connection of this replica, opened lazily (so the broker starts, not ready, while Redis is down)
- * and re-opened by Lettuce after a loss. Every command goes through {@link #call}, which turns any Redis failure
- * into {@link StoreUnavailableException}.
+ * This replica's Redis connections. Requests on the HTTP server's event loops each use a connection of their own
+ * loop ({@link Lane}): the command is written, its reply read and the request continued on one thread, with no
+ * hand-over between threads. Everything else (blocking callers, other threads) shares one more connection on
+ * Lettuce's own I/O thread. Connections open lazily (so the broker starts, not ready, while Redis is down) and are
+ * re-opened by Lettuce after a loss; while one is down its commands are refused at once, never queued. Every
+ * Redis failure becomes {@link StoreUnavailableException}.
  */
 @Singleton
 final class RedisConnector {
@@ -48,22 +59,26 @@ final class RedisConnector {
     private static final long RETRY_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final ClientResources resources;
-    private final RedisClient client;
+    private final RedisURI redisUri;
+    private final Lane shared;
+    private final Lane[] lanes;
     private final long commandTimeoutMillis;
-    private volatile StatefulRedisConnection<String, String> connection;
-    private long lastFailedConnect;
-    private boolean failedBefore;
 
-    RedisConnector(@Value("${redis.uri}") String uri, RedisSettings settings) {
-        RedisURI redisUri = RedisURI.create(uri);
+    @Inject
+    RedisConnector(@Value("${redis.uri}") String uri, RedisSettings settings, EventLoopGroupRegistry loops) {
+        this(uri, settings, loops.getDefaultEventLoopGroup());
+    }
+
+    /** A connector with a lane on each of {@code serverLoops} (none: every command on the shared connection). */
+    RedisConnector(String uri, RedisSettings settings, Iterable<EventExecutor> serverLoops) {
+        this.redisUri = RedisURI.create(uri);
         redisUri.setTimeout(settings.commandTimeout());
         this.commandTimeoutMillis = settings.commandTimeout().toMillis();
         this.resources = ClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2,
                         TimeUnit.MILLISECONDS))
                 .build();
-        this.client = RedisClient.create(resources, redisUri);
-        client.setOptions(ClientOptions.builder()
+        ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(settings.requestQueueSize())
@@ -72,14 +87,31 @@ final class RedisConnector {
                         .connectTimeout(settings.connectTimeout())
                         .keepAlive(true)
                         .build())
-                .build());
-        LOG.info("Token store: Redis at {}:{}", redisUri.getHost(), redisUri.getPort());
+                .build();
+        this.shared = new Lane(null, client(resources, redisUri, options));
+        List<Lane> onLoops = new java.util.ArrayList<>();
+        for (EventExecutor executor : serverLoops) {
+            if (executor instanceof EventLoop loop) {
+                // The lane's client borrows the server's loop and shares this connector's timer and executors.
+                ClientResources onLoop = resources.mutate().eventLoopGroupProvider(new OneLoop(loop)).build();
+                onLoops.add(new Lane(loop, client(onLoop, redisUri, options)));
+            }
+        }
+        this.lanes = onLoops.toArray(Lane[]::new);
+        LOG.info("Token store: Redis at {}:{}, {} connection(s) on the server's event loops and one shared",
+                redisUri.getHost(), redisUri.getPort(), lanes.length);
     }
 
-    /** Runs {@code command}; any Redis failure becomes {@link StoreUnavailableException}. */
+    private static RedisClient client(ClientResources resources, RedisURI uri, ClientOptions options) {
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(options);
+        return client;
+    }
+
+    /** Runs {@code command} on the shared connection, blocking; any Redis failure becomes unavailability. */
     <T> T call(Function<RedisCommands<String, String>, T> command) {
         try {
-            return command.apply(connection().sync());
+            return command.apply(shared.connectBlocking().sync());
         } catch (RedisCommandExecutionException e) {
             LOG.error("Redis refused a command: {}", e.getMessage());
             throw new StoreUnavailableException();
@@ -91,26 +123,112 @@ final class RedisConnector {
 
     /**
      * Runs {@code command} without blocking: the stage completes on Lettuce's I/O thread, or exceptionally with
-     * {@link StoreUnavailableException} for any Redis failure.
+     * {@link StoreUnavailableException} for any Redis failure. A script sent by digest that Redis does not know
+     * (after a restart or {@code SCRIPT FLUSH}) is loaded and the command sent once more, so only idempotent
+     * commands, or scripts that fail before changing anything, belong here.
      */
-    <T> CompletionStage<T> callAsync(Function<RedisAsyncCommands<String, String>, RedisFuture<T>> command) {
+    <T> CompletionStage<T> callAsync(
+            Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            command.apply(connection().async()).whenComplete((value, e) -> {
+        send(command, true, result);
+        return result;
+    }
+
+    private <T> void send(Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command,
+            boolean mayReload, CompletableFuture<T> result) {
+        Lane lane = laneOfThisThread();
+        CompletableFuture<StatefulRedisConnection<String, String>> ready = lane.connect();
+        if (!ready.isDone()) {
+            ready.whenComplete((c, e) -> {
                 if (e == null) {
-                    result.complete(value);
+                    send(command, mayReload, result);
                 } else {
-                    LOG.warn("Redis unavailable: {}", e.getClass().getSimpleName());
-                    result.completeExceptionally(new StoreUnavailableException());
+                    result.completeExceptionally(unavailable(e));
                 }
             });
-        } catch (StoreUnavailableException e) {
-            result.completeExceptionally(e);
-        } catch (RedisException e) {
-            LOG.warn("Redis unavailable: {}", e.getClass().getSimpleName());
-            result.completeExceptionally(new StoreUnavailableException());
+            return;
         }
-        return result;
+        try {
+            CompletionStage<T> sent = command.apply(ready.join().async());
+            lane.flushSoon();
+            sent.whenComplete((value, e) -> {
+                if (e == null) {
+                    result.complete(value);
+                } else if (mayReload && unwrap(e) instanceof RedisNoScriptException) {
+                    reloadScripts().whenComplete((ignored, reloadFailure) -> {
+                        if (reloadFailure == null) {
+                            send(command, false, result);
+                        } else {
+                            result.completeExceptionally(unavailable(reloadFailure));
+                        }
+                    });
+                } else {
+                    result.completeExceptionally(unavailable(e));
+                }
+            });
+        } catch (java.util.concurrent.CompletionException | RedisException e) {
+            result.completeExceptionally(unavailable(e));
+        }
+    }
+
+    private Lane laneOfThisThread() {
+        for (Lane lane : lanes) {
+            if (lane.loop.inEventLoop()) {
+                return lane;
+            }
+        }
+        return shared;
+    }
+
+    /**
+     * Sends several commands without waiting between them (one round trip); the stage completes when all have
+     * answered, or exceptionally with {@link StoreUnavailableException}. Reloads scripts as {@link #callAsync}.
+     */
+    CompletionStage<Void> pipelineAsync(
+            Function<RedisAsyncCommands<String, String>, List<? extends RedisFuture<?>>> commands) {
+        return callAsync(r -> CompletableFuture.allOf(commands.apply(r).stream()
+                .map(RedisFuture::toCompletableFuture).toArray(CompletableFuture[]::new)));
+    }
+
+    private CompletionStage<Void> reloadScripts() {
+        return callAsync(r -> CompletableFuture.allOf(Script.ALL.stream()
+                .map(s -> r.scriptLoad(s.text).toCompletableFuture()).toArray(CompletableFuture[]::new)));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static StoreUnavailableException unavailable(Throwable e) {
+        Throwable cause = unwrap(e);
+        if (cause instanceof StoreUnavailableException s) {
+            return s;
+        }
+        if (cause instanceof RedisCommandExecutionException) {
+            LOG.error("Redis refused a command: {}", cause.getMessage());
+        } else {
+            LOG.warn("Redis unavailable: {}", cause.getClass().getSimpleName());
+        }
+        return new StoreUnavailableException();
+    }
+
+    /** Waits for {@code stage}, for at most the command timeout; failures become their own exception. */
+    <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw unavailable(e);
+        } catch (TimeoutException e) {
+            throw unavailable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException();
+        }
     }
 
     /**
@@ -119,7 +237,7 @@ final class RedisConnector {
      */
     void pipeline(Function<RedisAsyncCommands<String, String>, List<? extends Future<?>>> commands) {
         try {
-            await(commands.apply(connection().async()));
+            await(commands.apply(shared.connectBlocking().async()));
         } catch (NoScriptLoaded e) {
             // Scripts are sent by digest; after a Redis restart or SCRIPT FLUSH, load them and send again
             // (every pipelined write here is idempotent).
@@ -127,7 +245,7 @@ final class RedisConnector {
                 Script.ALL.forEach(s -> r.scriptLoad(s.text));
                 return null;
             });
-            await(commands.apply(connection().async()));
+            await(commands.apply(shared.connectBlocking().async()));
         }
     }
 
@@ -158,38 +276,128 @@ final class RedisConnector {
         }
     }
 
-    private StatefulRedisConnection<String, String> connection() {
-        StatefulRedisConnection<String, String> c = connection;
-        return c != null ? c : connect();
-    }
-
-    private synchronized StatefulRedisConnection<String, String> connect() {
-        if (connection != null) {
-            return connection;
-        }
-        if (failedBefore && System.nanoTime() - lastFailedConnect < RETRY_AFTER_NANOS) {
-            throw new StoreUnavailableException();
-        }
-        try {
-            connection = client.connect();
-            failedBefore = false;
-            return connection;
-        } catch (RedisException e) {
-            failedBefore = true;
-            lastFailedConnect = System.nanoTime();
-            LOG.warn("Cannot connect to Redis: {}", e.getClass().getSimpleName());
-            throw new StoreUnavailableException();
-        }
-    }
-
     @PreDestroy
     void close() {
-        StatefulRedisConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
+        for (Lane lane : lanes) {
+            lane.close();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        shared.close();
         resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** One connection, opened on first use, and the event loop it is bound to (null: Lettuce's own). */
+    private final class Lane {
+        private final EventLoop loop;
+        private final RedisClient client;
+        private volatile CompletableFuture<StatefulRedisConnection<String, String>> ready;
+        private long lastFailedConnect;
+        /** Whether a flush is queued; touched only on the lane's loop. */
+        private boolean flushScheduled;
+
+        Lane(EventLoop loop, RedisClient client) {
+            this.loop = loop;
+            this.client = client;
+        }
+
+        /**
+         * On a lane, commands are written without a flush, and one flush is queued behind the loop's current work:
+         * every command that the requests of one pass of the loop send leaves in one system call, not one each.
+         */
+        void flushSoon() {
+            if (loop != null && !flushScheduled) {
+                flushScheduled = true;
+                loop.execute(this::flush);
+            }
+        }
+
+        private void flush() {
+            flushScheduled = false;
+            CompletableFuture<StatefulRedisConnection<String, String>> current = ready;
+            if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+                current.join().flushCommands();
+            }
+        }
+
+        /** The connection, or the connect under way; fails at once within 250 ms of a failed connect. */
+        CompletableFuture<StatefulRedisConnection<String, String>> connect() {
+            CompletableFuture<StatefulRedisConnection<String, String>> current = ready;
+            return current != null ? current : startConnect();
+        }
+
+        private synchronized CompletableFuture<StatefulRedisConnection<String, String>> startConnect() {
+            if (ready != null) {
+                return ready;
+            }
+            if (lastFailedConnect != 0 && System.nanoTime() - lastFailedConnect < RETRY_AFTER_NANOS) {
+                return CompletableFuture.failedFuture(new StoreUnavailableException());
+            }
+            CompletableFuture<StatefulRedisConnection<String, String>> attempt = new CompletableFuture<>();
+            ready = attempt;
+            client.connectAsync(StringCodec.UTF8, redisUri).whenComplete((connection, e) -> {
+                if (e == null) {
+                    lastFailedConnect = 0;
+                    if (loop != null) {
+                        // Commands of one pass of the loop leave in one write: see flushSoon.
+                        connection.setAutoFlushCommands(false);
+                    }
+                    attempt.complete(connection);
+                } else {
+                    synchronized (this) {
+                        lastFailedConnect = System.nanoTime();
+                        ready = null;
+                    }
+                    LOG.warn("Cannot connect to Redis: {}", unwrap(e).getClass().getSimpleName());
+                    attempt.completeExceptionally(new StoreUnavailableException());
+                }
+            });
+            return attempt;
+        }
+
+        /** For blocking callers, never on an event loop of a lane. */
+        StatefulRedisConnection<String, String> connectBlocking() {
+            try {
+                return connect().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new StoreUnavailableException();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreUnavailableException();
+            }
+        }
+
+        void close() {
+            CompletableFuture<StatefulRedisConnection<String, String>> current = ready;
+            if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+                current.join().closeAsync();
+            }
+            client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Lettuce's event-loop provider for a lane: the one server loop, which Lettuce must never shut down. */
+    private record OneLoop(EventLoop loop) implements EventLoopGroupProvider {
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends EventLoopGroup> T allocate(Class<T> type) {
+            return (T) loop;
+        }
+
+        @Override
+        public int threadPoolSize() {
+            return 1;
+        }
+
+        @Override
+        public io.netty.util.concurrent.Future<Boolean> release(EventExecutorGroup group, long quietPeriod,
+                long timeout, TimeUnit unit) {
+            return loop.newSucceededFuture(true);
+        }
+
+        @Override
+        public io.netty.util.concurrent.Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
+            return loop.newSucceededFuture(true);
+        }
     }
 
     /** A Lua script kept beside its store, run by digest with a fall-back to its text on {@code NOSCRIPT}. */
@@ -211,9 +419,10 @@ final class RedisConnector {
             ALL.add(this);
         }
 
-        /** Runs the script by digest inside a {@link #pipeline}, which loads it on {@code NOSCRIPT}. */
-        RedisFuture<Long> runAsync(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
-            return redis.evalsha(sha, ScriptOutputType.INTEGER, keys, args);
+        /** Runs the script by digest; {@link #callAsync} loads it on {@code NOSCRIPT}. */
+        <T> RedisFuture<T> runAsync(RedisAsyncCommands<String, String> redis, ScriptOutputType type, String[] keys,
+                String... args) {
+            return redis.evalsha(sha, type, keys, args);
         }
 
         <T> T run(RedisCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {

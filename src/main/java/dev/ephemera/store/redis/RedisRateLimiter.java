@@ -6,6 +6,7 @@ import io.lettuce.core.ScriptOutputType;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Rate limits and session counts in Redis, each decision one script: {@code eph:rl:{<subject>}} counts a window,
@@ -25,11 +26,17 @@ final class RedisRateLimiter implements RateLimiter, SessionCounter {
 
     @Override
     public Decision acquire(String subject, int limit, Duration window) {
-        List<Long> result = redis.call(r -> WINDOW.run(r, ScriptOutputType.MULTI,
-                new String[] {"eph:rl:{" + subject + "}"}, Long.toString(window.toMillis())));
-        long count = result.get(0);
-        return new Decision(count <= limit, limit, (int) Math.max(0, limit - count),
-                Duration.ofMillis(result.get(1)));
+        return redis.await(acquireAsync(subject, limit, window));
+    }
+
+    @Override
+    public CompletionStage<Decision> acquireAsync(String subject, int limit, Duration window) {
+        return redis.<List<Long>>callAsync(r -> WINDOW.runAsync(r, ScriptOutputType.MULTI,
+                new String[] {"eph:rl:{" + subject + "}"}, Long.toString(window.toMillis()))).thenApply(result -> {
+                    long count = result.get(0);
+                    return new Decision(count <= limit, limit, (int) Math.max(0, limit - count),
+                            Duration.ofMillis(result.get(1)));
+                });
     }
 
     @Override

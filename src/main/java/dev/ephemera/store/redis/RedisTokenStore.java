@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Tokens in Redis. Keys:
@@ -31,6 +32,7 @@ final class RedisTokenStore implements TokenStore {
 
     private static final RedisConnector.Script CONSUME = new RedisConnector.Script("consume.lua");
     private static final RedisConnector.Script SAVE = new RedisConnector.Script("save.lua");
+    private static final RedisConnector.Script INDEX = new RedisConnector.Script("index.lua");
     /** The per-key index outlives its newest token by the longest a token can live, whatever the config says. */
     private static final long MAX_TOKEN_LIFETIME_MILLIS = 3_600_000L;
 
@@ -54,16 +56,21 @@ final class RedisTokenStore implements TokenStore {
 
     @Override
     public void save(TokenRecord record) {
+        redis.await(saveAsync(record));
+    }
+
+    @Override
+    public CompletionStage<Void> saveAsync(TokenRecord record) {
         long forgetAt = record.expiresAt().plus(RETENTION_AFTER_EXPIRY).toEpochMilli();
         String[] hashArgs = flatten(Long.toString(forgetAt), TokenFields.of(record));
         String keyTokens = keyTokensKey(record.keyId());
-        redis.pipeline(r -> List.of(
-                SAVE.runAsync(r, new String[] {recordKey(record.secretHash())}, hashArgs),
+        return redis.pipelineAsync(r -> List.of(
+                SAVE.runAsync(r, ScriptOutputType.INTEGER, new String[] {recordKey(record.secretHash())}, hashArgs),
                 r.set(idKey(record.id()), record.secretHash(), SetArgs.Builder.pxAt(forgetAt)),
-                r.zadd(keyTokens, (double) record.expiresAt().toEpochMilli(), record.id()),
-                r.pexpireat(keyTokens, forgetAt + MAX_TOKEN_LIFETIME_MILLIS),
-                r.zremrangebyscore(keyTokens, Range.create(Double.NEGATIVE_INFINITY,
-                        (double) record.issuedAt().toEpochMilli()))));
+                INDEX.runAsync(r, ScriptOutputType.INTEGER, new String[] {keyTokens},
+                        Long.toString(record.expiresAt().toEpochMilli()), record.id(),
+                        Long.toString(forgetAt + MAX_TOKEN_LIFETIME_MILLIS),
+                        Long.toString(record.issuedAt().toEpochMilli()))));
     }
 
     private static String[] flatten(String first, Map<String, String> fields) {
@@ -79,8 +86,13 @@ final class RedisTokenStore implements TokenStore {
 
     @Override
     public Optional<TokenRecord> find(String secretHash) {
-        Map<String, String> fields = redis.call(r -> r.hgetall(recordKey(secretHash)));
-        return fields.isEmpty() ? Optional.empty() : Optional.of(TokenFields.from(fields));
+        return redis.await(findAsync(secretHash));
+    }
+
+    @Override
+    public CompletionStage<Optional<TokenRecord>> findAsync(String secretHash) {
+        return redis.callAsync(r -> r.hgetall(recordKey(secretHash)))
+                .thenApply(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(TokenFields.from(fields)));
     }
 
     @Override
@@ -91,10 +103,18 @@ final class RedisTokenStore implements TokenStore {
 
     @Override
     public Redemption consume(String secretHash, Binding expected, Instant now) {
-        List<Object> result = redis.call(r -> CONSUME.run(r, ScriptOutputType.MULTI,
+        return redis.await(consumeAsync(secretHash, expected, now));
+    }
+
+    @Override
+    public CompletionStage<Redemption> consumeAsync(String secretHash, Binding expected, Instant now) {
+        return redis.<List<Object>>callAsync(r -> CONSUME.runAsync(r, ScriptOutputType.MULTI,
                 new String[] {recordKey(secretHash)},
                 Long.toString(now.toEpochMilli()), orEmpty(expected.provider()), orEmpty(expected.model()),
-                orEmpty(expected.origin())));
+                orEmpty(expected.origin()))).thenApply(RedisTokenStore::redemption);
+    }
+
+    private static Redemption redemption(List<Object> result) {
         String outcome = TokenFields.text(result.get(0));
         if ("unknown".equals(outcome)) {
             return Redemption.of(Outcome.UNKNOWN);

@@ -19,7 +19,7 @@ public final class RateLimiterCost {
 
     public static void main(String[] args) {
         RedisConnector connector = new RedisConnector(TestRedis.uri(),
-                new RedisSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1000));
+                new RedisSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1000), java.util.List.of());
         RedisRateLimiter limiter = new RedisRateLimiter(connector);
         int warmup = 5_000;
         int samples = 20_000;

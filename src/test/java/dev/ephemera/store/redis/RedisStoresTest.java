@@ -20,7 +20,7 @@ class RedisStoresTest {
     @BeforeAll
     void connect() {
         connector = new RedisConnector(TestRedis.uri(),
-                new RedisSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1000));
+                new RedisSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1000), java.util.List.of());
     }
 
     @AfterAll

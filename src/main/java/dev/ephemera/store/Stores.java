@@ -1,0 +1,49 @@
+package dev.ephemera.store;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/** Helpers for the stores' asynchronous methods. */
+public final class Stores {
+
+    private Stores() {
+    }
+
+    /**
+     * A stage completed now with what {@code step} returns, or failed with what it throws: the asynchronous form of
+     * a step that needs no I/O (the in-memory stores).
+     */
+    public static <T> CompletionStage<T> now(Supplier<T> step) {
+        try {
+            return CompletableFuture.completedFuture(step.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The failure a stage ended with, without the {@link CompletionException} wrapping that stages add. */
+    public static Throwable cause(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /**
+     * Waits for {@code stage} and returns its value; a failure is rethrown as itself (a {@code BrokerException}
+     * stays one), not wrapped.
+     */
+    public static <T> T join(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (cause(e) instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+}
