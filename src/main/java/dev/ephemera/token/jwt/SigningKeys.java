@@ -6,7 +6,6 @@ import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -193,7 +192,7 @@ final class SigningKeys {
         return switch (key) {
             case ECKey ec -> new ECDSASigner(ec);
             case RSAKey rsa -> new RSASSASigner(rsa);
-            case OctetKeyPair okp -> new Ed25519Signer(okp);
+            case OctetKeyPair okp -> new Ed25519FastSigner(okp);
             default -> throw new JOSEException("unsupported key type " + key.getKeyType());
         };
     }
