@@ -17,7 +17,6 @@ import io.micronaut.http.client.ProxyHttpClient;
 import io.micronaut.http.filter.HttpServerFilter;
 import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
-import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import java.net.URI;
 import java.util.ArrayList;
@@ -25,13 +24,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletionStage;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code * /v1/proxy/{provider}/{path}}: consumes one use of the request's token, then forwards the request to
@@ -56,14 +53,11 @@ final class HttpRelayFilter implements HttpServerFilter {
     private final ProviderRegistry providers;
     private final TokenService tokens;
     private final ProxyHttpClient upstream;
-    private final Scheduler blocking;
 
-    HttpRelayFilter(ProviderRegistry providers, TokenService tokens, @Named("upstream") ProxyHttpClient upstream,
-            @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+    HttpRelayFilter(ProviderRegistry providers, TokenService tokens, @Named("upstream") ProxyHttpClient upstream) {
         this.providers = providers;
         this.tokens = tokens;
         this.upstream = upstream;
-        this.blocking = Schedulers.fromExecutorService(executor);
     }
 
     @Override
@@ -73,8 +67,7 @@ final class HttpRelayFilter implements HttpServerFilter {
 
     @Override
     public Publisher<MutableHttpResponse<?>> doFilter(HttpRequest<?> request, ServerFilterChain chain) {
-        return Mono.fromCallable(() -> prepare(request))
-                .subscribeOn(blocking)
+        return Mono.defer(() -> Mono.fromCompletionStage(prepare(request)))
                 .flatMap(this::forward)
                 .onErrorResume(BrokerException.class, e -> Mono.just(ErrorResponses.of(e)));
     }
@@ -93,8 +86,11 @@ final class HttpRelayFilter implements HttpServerFilter {
     private record Relayed(String provider, MutableHttpRequest<?> request) {
     }
 
-    /** Checks everything and takes the token's use; the provider is only called once this has succeeded. */
-    private Relayed prepare(HttpRequest<?> request) {
+    /**
+     * Checks everything and takes the token's use, without blocking the event loop; the provider is only called
+     * once this has succeeded.
+     */
+    private CompletionStage<Relayed> prepare(HttpRequest<?> request) {
         String rawPath = request.getUri().getRawPath();
         String rest = rawPath.length() > PREFIX.length() ? rawPath.substring(PREFIX.length()) : "";
         int slash = rest.indexOf('/');
@@ -103,7 +99,12 @@ final class HttpRelayFilter implements HttpServerFilter {
         URI target = UpstreamPaths.resolve(provider.baseUri(), slash < 0 ? "" : rest.substring(slash + 1),
                 request.getUri().getRawQuery());
         String token = RelayCredentials.token(request);
-        tokens.consume(token, new Binding(name, null, RelayCredentials.origin(request)), "relay.http");
+        return tokens.consumeAsync(token, new Binding(name, null, RelayCredentials.origin(request)), "relay.http")
+                .thenApply(redeemed -> upstreamRequest(request, provider, target));
+    }
+
+    private static Relayed upstreamRequest(HttpRequest<?> request, Provider provider, URI target) {
+        String name = provider.name();
         Map<String, String> auth = provider.upstreamHeaders().orElseThrow(() -> new BrokerException(
                 ErrorCode.PROVIDER_NOT_CONFIGURED, "Provider '" + name + "' lost its key; an operator must fix it."));
         MutableHttpRequest<?> out = request.mutate();

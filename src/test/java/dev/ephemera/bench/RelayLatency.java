@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class RelayLatency {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayLatency.class);
-    private static final int WARMUP = 300;
+    private static final int WARMUP = 5000;
     private static final int SAMPLES = 1000;
 
     private RelayLatency() {
