@@ -39,6 +39,17 @@ public interface TokenStore {
     /** The record stored under {@code secretHash}, or empty when unknown, revoked or forgotten. */
     Optional<TokenRecord> find(String secretHash);
 
+    /**
+     * Deletes a record that was saved for a mint that was then refused (its value never left the broker), with
+     * its id and its entry in the minting key's index. Without blocking, as {@link #saveAsync}.
+     */
+    default CompletionStage<Void> discardAsync(TokenRecord record) {
+        return Stores.now(() -> {
+            revoke(record.secretHash());
+            return null;
+        });
+    }
+
     /** {@link #find} without blocking, as {@link #saveAsync}. */
     default CompletionStage<Optional<TokenRecord>> findAsync(String secretHash) {
         return Stores.now(() -> find(secretHash));

@@ -51,9 +51,7 @@ final class TokenController {
     CompletionStage<HttpResponse<MintedToken>> mint(@Body @Nullable String body, Authentication authentication) {
         MintRequest request = MintRequest.parse(RequestFields.json(json, body), tokens.configuration());
         Caller caller = Caller.of(authentication);
-        return limits.mintAsync(caller)
-                .thenCompose(allowed -> tokens.mintAsync(caller, request))
-                .thenApply(HttpResponse::created);
+        return tokens.mintAsync(caller, request, () -> limits.mintAsync(caller)).thenApply(HttpResponse::created);
     }
 
     @Post(uri = "/introspect", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},

@@ -29,8 +29,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Mints, checks, consumes and revokes tokens. Generation (here and in {@link JwtTokens}) is kept apart from
@@ -40,6 +44,7 @@ import java.util.concurrent.ExecutorService;
 public final class TokenService {
 
     /** {@code eph_} + 43 base62 characters (256 bits) + 6 characters of checksum. */
+    private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
     public static final PrefixedSecret OPAQUE = new PrefixedSecret("eph_", Secrets.SECRET_CHARS);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
     private static final String UPSTREAM = "upstream";
@@ -88,9 +93,20 @@ public final class TokenService {
     /**
      * {@link #mint} without blocking the calling thread (an event loop): a relay token is signed here and stored
      * without waiting; an upstream-mode mint, which waits for the provider, runs on the blocking pool. The stage
-     * fails with the {@link BrokerException}s of {@link #mint}.
+     * fails with the {@link BrokerException}s of {@link #mint}. The caller has already been admitted (rate limits).
      */
     public CompletionStage<MintedToken> mintAsync(Caller caller, MintRequest request) {
+        return mintAsync(caller, request, () -> CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * {@link #mintAsync(Caller, MintRequest)} behind {@code admission} (the caller's rate limit), which may fail
+     * the mint. An opaque relay token costs a microsecond to make, so it is stored while admission is decided, in
+     * the same round trip to the store: when admission fails, the record is discarded before anyone saw its value.
+     * Anything that costs more (a JWT's signature, an upstream provider's key) is made only once admitted.
+     */
+    public CompletionStage<MintedToken> mintAsync(Caller caller, MintRequest request,
+            Supplier<CompletionStage<Void>> admission) {
         try {
             Provider provider = providers.require(request.provider());
             if (!caller.mayUseProvider(request.provider())) {
@@ -104,16 +120,21 @@ public final class TokenService {
             }
             String sessionJson = sessionJson(request.session());
             if (UPSTREAM.equals(request.mode())) {
-                return CompletableFuture.supplyAsync(() -> mintUpstream(caller, request, provider, sessionJson),
-                        blocking);
+                return admission.get().thenCompose(admitted -> CompletableFuture.supplyAsync(
+                        () -> mintUpstream(caller, request, provider, sessionJson), blocking));
             }
-            return mintRelay(caller, request, sessionJson);
+            if (request.format() == TokenFormat.JWT) {
+                return admission.get().thenCompose(admitted -> mintRelay(caller, request, sessionJson,
+                        CompletableFuture.completedFuture(null)));
+            }
+            return mintRelay(caller, request, sessionJson, admission.get().toCompletableFuture());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private CompletionStage<MintedToken> mintRelay(Caller caller, MintRequest request, @Nullable String sessionJson) {
+    private CompletionStage<MintedToken> mintRelay(Caller caller, MintRequest request, @Nullable String sessionJson,
+            CompletableFuture<Void> admitted) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expiresAt = now.plus(request.ttl());
         String id = "tok_" + Secrets.randomBase62(24);
@@ -126,7 +147,17 @@ public final class TokenService {
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
                 request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(),
                 request.maxSession() == null ? null : (int) request.maxSession().toSeconds());
-        return store.saveAsync(record).thenApply(saved -> {
+        CompletableFuture<Void> saved = store.saveAsync(record).toCompletableFuture();
+        return CompletableFuture.allOf(admitted, saved).handle((both, failure) -> {
+            if (admitted.isCompletedExceptionally()) {
+                if (!saved.isCompletedExceptionally()) {
+                    discard(record);
+                }
+                throw new CompletionException(Stores.cause(admitted.exceptionNow()));
+            }
+            if (failure != null) {
+                throw new CompletionException(Stores.cause(failure));
+            }
             audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                     record.model(), "format", record.format().wireName(), "max_uses", record.maxUses(),
                     "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
@@ -135,6 +166,15 @@ public final class TokenService {
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
                     record.subject(), record.origin(), record.mode(), request.session(), record.lockedFields(),
                     connect(record));
+        });
+    }
+
+    /** Deletes the record of a refused token, whose value never left the broker; a failure leaves it to expire. */
+    private void discard(TokenRecord record) {
+        store.discardAsync(record).whenComplete((done, failure) -> {
+            if (failure != null) {
+                LOG.warn("Could not discard refused token {}; it expires unused", record.id());
+            }
         });
     }
 

@@ -2,6 +2,7 @@ package dev.ephemera.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.store.TokenStore;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
 import dev.ephemera.support.TestIssuer;
@@ -16,6 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Mint limits hold across replicas, with headers that tell the caller exactly when to retry. */
 class RateLimitTest {
@@ -63,6 +66,47 @@ class RateLimitTest {
                 }
                 assertThat(passed).isEqualTo(60);
                 assertThat(limited).isEqualTo(40);
+            }
+        }
+    }
+
+    /**
+     * An opaque token is stored while the rate limit is decided (one round trip to the store); a refused mint
+     * must leave nothing behind, in either store.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aRefusedMintLeavesNoTokenInTheStore(boolean redis) {
+        try (Broker broker = redis ? Broker.onRedis(TestRedis.uri(), Map.of()) : Broker.inMemory(Map.of())) {
+            Reply created = broker.postJson("/v1/admin/keys", Broker.ADMIN_KEY, Map.of("name", "one-a-minute",
+                    "permissions", List.of("write"), "rate_limit_per_minute", 1));
+            String key = created.string("key");
+            assertThat(broker.mint(key, Map.of("provider", "openai")).status()).isEqualTo(201);
+            for (String format : new String[] {"opaque", "jwt", "opaque"}) {
+                Reply refused = broker.postJson("/v1/tokens", key, Map.of("provider", "openai", "format", format));
+                assertThat(refused.status()).isEqualTo(429);
+                assertThat(refused.body()).doesNotContain("eph_").doesNotContain("tok_");
+            }
+            TokenStore store = broker.context().getBean(TokenStore.class);
+            // The store settles the discards after the replies; give it a moment.
+            long deadline = System.currentTimeMillis() + 5_000;
+            List<String> live = store.idsMintedBy(created.string("id"), broker.clock().instant());
+            while (live.size() != 1 && System.currentTimeMillis() < deadline) {
+                live = store.idsMintedBy(created.string("id"), broker.clock().instant());
+            }
+            assertThat(live).as("only the admitted mint's token is stored").hasSize(1);
+            if (redis) {
+                try (var client = io.lettuce.core.RedisClient.create(TestRedis.uri());
+                        var connection = client.connect()) {
+                    var records = connection.sync().keys("eph:tok:*");
+                    List<String> mine = new ArrayList<>();
+                    for (String record : records) {
+                        if (created.string("id").equals(connection.sync().hget(record, "key"))) {
+                            mine.add(record);
+                        }
+                    }
+                    assertThat(mine).as("records of this key's tokens in Redis").hasSize(1);
+                }
             }
         }
     }

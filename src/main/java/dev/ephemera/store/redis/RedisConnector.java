@@ -171,6 +171,40 @@ final class RedisConnector {
         }
     }
 
+    /**
+     * Whether every connection of this replica answers a PING now: readiness holds only when a request on any
+     * event loop would reach Redis. Connections not yet opened are opened. Never throws.
+     */
+    boolean allReachable() {
+        List<CompletableFuture<String>> pings = new java.util.ArrayList<>();
+        for (Lane lane : allLanes()) {
+            pings.add(lane.connect().thenCompose(c -> {
+                CompletionStage<String> ping = c.async().ping();
+                lane.flushSoon();
+                return ping;
+            }));
+        }
+        try {
+            for (CompletableFuture<String> ping : pings) {
+                if (!"PONG".equals(ping.get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private List<Lane> allLanes() {
+        List<Lane> all = new java.util.ArrayList<>(List.of(lanes));
+        all.add(shared);
+        return all;
+    }
+
     private Lane laneOfThisThread() {
         for (Lane lane : lanes) {
             if (lane.loop.inEventLoop()) {
@@ -304,7 +338,12 @@ final class RedisConnector {
          * every command that the requests of one pass of the loop send leaves in one system call, not one each.
          */
         void flushSoon() {
-            if (loop != null && !flushScheduled) {
+            if (loop == null) {
+                return;
+            }
+            if (!loop.inEventLoop()) {
+                loop.execute(this::flush);
+            } else if (!flushScheduled) {
                 flushScheduled = true;
                 loop.execute(this::flush);
             }

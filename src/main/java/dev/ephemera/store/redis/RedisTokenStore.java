@@ -8,7 +8,6 @@ import dev.ephemera.token.TokenRecord;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
@@ -71,6 +70,14 @@ final class RedisTokenStore implements TokenStore {
                         Long.toString(record.expiresAt().toEpochMilli()), record.id(),
                         Long.toString(forgetAt + MAX_TOKEN_LIFETIME_MILLIS),
                         Long.toString(record.issuedAt().toEpochMilli()))));
+    }
+
+    @Override
+    public CompletionStage<Void> discardAsync(TokenRecord record) {
+        return redis.pipelineAsync(r -> List.of(
+                r.del(recordKey(record.secretHash())),
+                r.del(idKey(record.id())),
+                r.zrem(keyTokensKey(record.keyId()), record.id())));
     }
 
     private static String[] flatten(String first, Map<String, String> fields) {
@@ -151,11 +158,7 @@ final class RedisTokenStore implements TokenStore {
 
     @Override
     public boolean isReachable() {
-        try {
-            return "PONG".equals(redis.call(RedisCommands::ping));
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return redis.allReachable();
     }
 
     private static String orEmpty(String s) {
