@@ -12,7 +12,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
 JIT_WARMUP=${JIT_WARMUP:-20}
 # A container-sized heap: the footprint target is for the broker as deployed, not a 6 GiB default heap.
-BROKER_JAVA_OPTS=${BROKER_JAVA_OPTS:--Xms64m -Xmx160m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=64m}
+BROKER_JAVA_OPTS=${BROKER_JAVA_OPTS:--Xms64m -Xmx128m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m}
 CONNECTIONS=50
 KEYCLOAK_VERSION=26.7.3
 WORK=$ROOT/target/bench
@@ -54,7 +54,7 @@ ADMIN=bench-admin-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 start_broker() { # $1 = signing algorithm, $2 = extra JVM options
   BROKER_PORT=$(free_port)
   local started; started=$(date +%s%N)
-  # MALLOC_ARENA_MAX: glibc's per-thread malloc arenas are most of the footprint beyond the JVM's own accounting.
+  # MALLOC_ARENA_MAX caps glibc's per-thread malloc arenas, which grow the footprint outside the JVM's accounting.
   MALLOC_ARENA_MAX=2 EPHEMERA_ADMIN_KEY=$ADMIN MICRONAUT_SERVER_PORT=$BROKER_PORT EPHEMERA_TOKENS_SIGNING_ALGORITHM=$1 \
     EPHEMERA_PROVIDERS_OPENAI_API_KEY=sk-bench-fake-provider-key EPHEMERA_RATE_LIMITS_PER_KEY_PER_MINUTE=100000000 \
     java ${BROKER_JAVA_OPTS:-} ${2:-} -jar "$JAR" > "$WORK/broker-$1.log" 2>&1 & BROKER_PID=$!; PIDS+=("$BROKER_PID")
