@@ -16,6 +16,8 @@ public final class BrokerUrls {
 
     private final String configured;
     private final BeanProvider<EmbeddedServer> server;
+    /** The server's own URL, once it runs (its port is known only then); read on every mint. */
+    private volatile String own;
 
     BrokerUrls(@Value("${ephemera.issuer:}") @Nullable String configured, BeanProvider<EmbeddedServer> server) {
         if (configured != null && !configured.isBlank()) {
@@ -35,8 +37,16 @@ public final class BrokerUrls {
         if (configured != null) {
             return configured;
         }
+        String known = own;
+        if (known != null) {
+            return known;
+        }
         EmbeddedServer s = server.get();
-        return s.getScheme() + "://" + s.getHost() + ":" + s.getPort();
+        String url = s.getScheme() + "://" + s.getHost() + ":" + s.getPort();
+        if (s.isRunning()) {
+            own = url;
+        }
+        return url;
     }
 
     /** The same base with {@code ws}/{@code wss} for WebSocket URLs. */
