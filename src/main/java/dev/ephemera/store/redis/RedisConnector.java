@@ -40,6 +40,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,8 @@ final class RedisConnector {
     private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
     /** After a failed connect, callers fail fast for this long instead of each waiting for a connect timeout. */
     private static final long RETRY_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** Set while {@link #await} sends a blocking caller's commands. */
+    private static final ThreadLocal<Boolean> BLOCKING_CALLER = ThreadLocal.withInitial(() -> false);
 
     private final ClientResources resources;
     private final RedisURI redisUri;
@@ -122,7 +125,8 @@ final class RedisConnector {
     }
 
     /**
-     * Runs {@code command} without blocking: the stage completes on Lettuce's I/O thread, or exceptionally with
+     * Runs {@code command} without blocking: on a server event loop, on that loop's own connection, and the stage
+     * completes on the same loop; from any other thread, on the shared connection. The stage fails with
      * {@link StoreUnavailableException} for any Redis failure. A script sent by digest that Redis does not know
      * (after a restart or {@code SCRIPT FLUSH}) is loaded and the command sent once more, so only idempotent
      * commands, or scripts that fail before changing anything, belong here.
@@ -206,6 +210,9 @@ final class RedisConnector {
     }
 
     private Lane laneOfThisThread() {
+        if (BLOCKING_CALLER.get()) {
+            return shared;
+        }
         for (Lane lane : lanes) {
             if (lane.loop.inEventLoop()) {
                 return lane;
@@ -251,8 +258,20 @@ final class RedisConnector {
         return new StoreUnavailableException();
     }
 
-    /** Waits for {@code stage}, for at most the command timeout; failures become their own exception. */
-    <T> T await(CompletionStage<T> stage) {
+    /**
+     * Runs the asynchronous {@code step} for a blocking caller and waits for it, for at most twice the command
+     * timeout. Its commands go over the shared connection even when the caller is on a server event loop: that
+     * loop's own connection could never deliver the reply to a thread that is waiting for it.
+     */
+    <T> T await(Supplier<CompletionStage<T>> step) {
+        CompletionStage<T> stage;
+        boolean nested = BLOCKING_CALLER.get();
+        BLOCKING_CALLER.set(true);
+        try {
+            stage = step.get();
+        } finally {
+            BLOCKING_CALLER.set(nested);
+        }
         try {
             return stage.toCompletableFuture().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

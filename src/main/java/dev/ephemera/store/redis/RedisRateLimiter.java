@@ -26,7 +26,7 @@ final class RedisRateLimiter implements RateLimiter, SessionCounter {
 
     @Override
     public Decision acquire(String subject, int limit, Duration window) {
-        return redis.await(acquireAsync(subject, limit, window));
+        return redis.await(() -> acquireAsync(subject, limit, window));
     }
 
     @Override

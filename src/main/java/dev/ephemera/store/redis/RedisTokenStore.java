@@ -55,7 +55,7 @@ final class RedisTokenStore implements TokenStore {
 
     @Override
     public void save(TokenRecord record) {
-        redis.await(saveAsync(record));
+        redis.await(() -> saveAsync(record));
     }
 
     @Override
@@ -93,7 +93,7 @@ final class RedisTokenStore implements TokenStore {
 
     @Override
     public Optional<TokenRecord> find(String secretHash) {
-        return redis.await(findAsync(secretHash));
+        return redis.await(() -> findAsync(secretHash));
     }
 
     @Override
@@ -110,7 +110,7 @@ final class RedisTokenStore implements TokenStore {
 
     @Override
     public Redemption consume(String secretHash, Binding expected, Instant now) {
-        return redis.await(consumeAsync(secretHash, expected, now));
+        return redis.await(() -> consumeAsync(secretHash, expected, now));
     }
 
     @Override
