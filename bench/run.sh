@@ -12,7 +12,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
 JIT_WARMUP=${JIT_WARMUP:-20}
 # A container-sized heap: the footprint target is for the broker as deployed, not a 6 GiB default heap.
-BROKER_JAVA_OPTS=${BROKER_JAVA_OPTS:--Xms64m -Xmx128m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m}
+BROKER_JAVA_OPTS=${BROKER_JAVA_OPTS:--Xms64m -Xmx128m -Xmn80m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m}
 CONNECTIONS=50
 KEYCLOAK_VERSION=26.7.3
 WORK=$ROOT/target/bench
