@@ -9,7 +9,7 @@ import java.time.Duration;
  *
  * @param commandTimeout   longest wait for one command before the request fails with {@code 503}
  * @param connectTimeout   longest wait for a TCP connect
- * @param requestQueueSize commands that may wait for the connection at once; more are refused, not queued
+ * @param requestQueueSize commands that may wait on each connection at once; more are refused, not queued
  */
 @ConfigurationProperties("ephemera.redis")
 record RedisSettings(
