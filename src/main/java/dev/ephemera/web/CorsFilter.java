@@ -1,27 +1,27 @@
 package dev.ephemera.web;
 
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
-import io.micronaut.http.annotation.Filter;
-import io.micronaut.http.filter.HttpServerFilter;
-import io.micronaut.http.filter.ServerFilterChain;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.filter.ServerFilterPhase;
 import java.util.regex.Pattern;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * CORS for browsers (SPEC §7): only origins in {@link AllowedOrigins} get {@code Access-Control-Allow-Origin},
  * echoing their exact origin, never {@code *} and never an unlisted one; every answer says {@code Vary: Origin}.
- * Preflights are answered here, before authentication, and refused for unlisted origins.
+ * Preflights are answered here, before authentication, and refused for unlisted origins. Filter methods, not a
+ * reactive filter: this runs on every request.
  */
-@Filter("/**")
-final class CorsFilter implements HttpServerFilter {
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+final class CorsFilter implements Ordered {
 
     private static final String ALLOW_HEADERS = "authorization, content-type, x-api-key, x-client-request-id, "
             + "x-request-id, openai-beta, openai-organization, openai-project, anthropic-version, anthropic-beta, "
@@ -42,22 +42,29 @@ final class CorsFilter implements HttpServerFilter {
         return ServerFilterPhase.FIRST.order() + 1;
     }
 
-    @Override
-    public Publisher<MutableHttpResponse<?>> doFilter(HttpRequest<?> request, ServerFilterChain chain) {
-        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
-        boolean preflight = request.getMethod() == HttpMethod.OPTIONS
-                && request.getHeaders().contains(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
-        if (preflight) {
-            return Mono.just(preflight(request, origin));
+    /** Answers a preflight at once; anything else goes on. */
+    @RequestFilter
+    @Nullable
+    MutableHttpResponse<?> answerPreflight(HttpRequest<?> request) {
+        return isPreflight(request) ? preflight(request, request.getHeaders().get(HttpHeaders.ORIGIN)) : null;
+    }
+
+    @ResponseFilter
+    void addHeaders(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        if (isPreflight(request)) {
+            return;
         }
-        return Flux.from(chain.proceed(request)).map(response -> {
-            response.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
-            if (origin != null && allowed.allows(origin)) {
-                response.header(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-                response.header(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE);
-            }
-            return response;
-        });
+        response.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
+        if (origin != null && allowed.allows(origin)) {
+            response.header(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            response.header(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE);
+        }
+    }
+
+    private static boolean isPreflight(HttpRequest<?> request) {
+        return request.getMethod() == HttpMethod.OPTIONS
+                && request.getHeaders().contains(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
     }
 
     private MutableHttpResponse<?> preflight(HttpRequest<?> request, String origin) {
