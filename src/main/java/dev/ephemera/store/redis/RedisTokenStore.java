@@ -140,7 +140,9 @@ final class RedisTokenStore implements TokenStore {
     @Override
     public Optional<TokenRecord> revoke(String secretHash) {
         Optional<TokenRecord> found = find(secretHash);
-        found.ifPresent(record -> redis.call(r -> r.del(recordKey(secretHash), idKey(record.id()))));
+        // Two keys in different hash slots: one DEL each, so that Redis Cluster accepts them.
+        found.ifPresent(record -> redis.pipeline(r -> List.of(r.del(recordKey(secretHash)),
+                r.del(idKey(record.id())))));
         return found;
     }
 
