@@ -3,6 +3,7 @@ package dev.ephemera.store;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /** Helpers for the stores' asynchronous methods. */
@@ -23,10 +24,13 @@ public final class Stores {
         }
     }
 
-    /** The failure a stage ended with, without the {@link CompletionException} wrapping that stages add. */
+    /**
+     * The failure a stage ended with, without the {@link CompletionException} or {@link ExecutionException} wrapping
+     * that stages and futures add.
+     */
     public static Throwable cause(Throwable failure) {
         Throwable t = failure;
-        while (t instanceof CompletionException && t.getCause() != null) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
         return t;

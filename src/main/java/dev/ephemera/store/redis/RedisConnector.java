@@ -1,6 +1,7 @@
 package dev.ephemera.store.redis;
 
 import dev.ephemera.store.StoreUnavailableException;
+import dev.ephemera.store.Stores;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -32,11 +33,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -92,7 +94,7 @@ final class RedisConnector {
                         .build())
                 .build();
         this.shared = new Lane(null, client(resources, redisUri, options));
-        List<Lane> onLoops = new java.util.ArrayList<>();
+        List<Lane> onLoops = new ArrayList<>();
         for (EventExecutor executor : serverLoops) {
             if (executor instanceof EventLoop loop) {
                 // The lane's client borrows the server's loop and shares this connector's timer and executors.
@@ -158,7 +160,7 @@ final class RedisConnector {
             sent.whenComplete((value, e) -> {
                 if (e == null) {
                     result.complete(value);
-                } else if (mayReload && unwrap(e) instanceof RedisNoScriptException) {
+                } else if (mayReload && Stores.cause(e) instanceof RedisNoScriptException) {
                     reloadScripts().whenComplete((ignored, reloadFailure) -> {
                         if (reloadFailure == null) {
                             send(command, false, result);
@@ -170,7 +172,7 @@ final class RedisConnector {
                     result.completeExceptionally(unavailable(e));
                 }
             });
-        } catch (java.util.concurrent.CompletionException | RedisException e) {
+        } catch (CompletionException | RedisException e) {
             result.completeExceptionally(unavailable(e));
         }
     }
@@ -180,7 +182,7 @@ final class RedisConnector {
      * event loop would reach Redis. Connections not yet opened are opened. Never throws.
      */
     boolean allReachable() {
-        List<CompletableFuture<String>> pings = new java.util.ArrayList<>();
+        List<CompletableFuture<String>> pings = new ArrayList<>();
         for (Lane lane : allLanes()) {
             pings.add(lane.connect().thenCompose(c -> {
                 CompletionStage<String> ping = c.async().ping();
@@ -204,7 +206,7 @@ final class RedisConnector {
     }
 
     private List<Lane> allLanes() {
-        List<Lane> all = new java.util.ArrayList<>(List.of(lanes));
+        List<Lane> all = new ArrayList<>(List.of(lanes));
         all.add(shared);
         return all;
     }
@@ -236,17 +238,8 @@ final class RedisConnector {
                 .map(s -> r.scriptLoad(s.text).toCompletableFuture()).toArray(CompletableFuture[]::new)));
     }
 
-    private static Throwable unwrap(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
     private static StoreUnavailableException unavailable(Throwable e) {
-        Throwable cause = unwrap(e);
+        Throwable cause = Stores.cause(e);
         if (cause instanceof StoreUnavailableException s) {
             return s;
         }
@@ -285,48 +278,11 @@ final class RedisConnector {
     }
 
     /**
-     * Sends several commands without waiting between them (one round trip) and waits for all of them; any failure
-     * becomes {@link StoreUnavailableException}.
+     * {@link #pipelineAsync} for a blocking caller: sends the commands in one round trip over the shared connection
+     * and waits for all of them.
      */
-    void pipeline(Function<RedisAsyncCommands<String, String>, List<? extends Future<?>>> commands) {
-        try {
-            await(commands.apply(shared.connectBlocking().async()));
-        } catch (NoScriptLoaded e) {
-            // Scripts are sent by digest; after a Redis restart or SCRIPT FLUSH, load them and send again
-            // (every pipelined write here is idempotent).
-            call(r -> {
-                Script.ALL.forEach(s -> r.scriptLoad(s.text));
-                return null;
-            });
-            await(commands.apply(shared.connectBlocking().async()));
-        }
-    }
-
-    private void await(List<? extends Future<?>> futures) {
-        try {
-            for (Future<?> f : futures) {
-                f.get(commandTimeoutMillis, TimeUnit.MILLISECONDS);
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RedisNoScriptException) {
-                throw new NoScriptLoaded();
-            }
-            LOG.warn("Redis unavailable: {}", e.getCause().getClass().getSimpleName());
-            throw new StoreUnavailableException();
-        } catch (RedisException | TimeoutException e) {
-            LOG.warn("Redis unavailable: {}", e.getClass().getSimpleName());
-            throw new StoreUnavailableException();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException();
-        }
-    }
-
-    /** Signals that a pipelined script was unknown to Redis. */
-    private static final class NoScriptLoaded extends RuntimeException {
-        NoScriptLoaded() {
-            super(null, null, false, false);
-        }
+    void pipeline(Function<RedisAsyncCommands<String, String>, List<? extends RedisFuture<?>>> commands) {
+        await(() -> pipelineAsync(commands));
     }
 
     @PreDestroy
@@ -404,7 +360,7 @@ final class RedisConnector {
                         lastFailedConnect = System.nanoTime();
                         ready = null;
                     }
-                    LOG.warn("Cannot connect to Redis: {}", unwrap(e).getClass().getSimpleName());
+                    LOG.warn("Cannot connect to Redis: {}", Stores.cause(e).getClass().getSimpleName());
                     attempt.completeExceptionally(new StoreUnavailableException());
                 }
             });
