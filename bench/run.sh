@@ -202,5 +202,5 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else 
   echo "- $HTTP_LINE"
   echo "- $WS_LINE"
 } > bench/results/latest.md
-cp bench/results/latest.md "bench/results/$(date -u +%Y-%m-%d)-$(hostname -s).md"
+cp bench/results/latest.md "bench/results/$(date -u +%Y-%m-%dT%H%M)-$(hostname -s).md"
 cat bench/results/latest.md

@@ -4,7 +4,6 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.RSASSASigner;
@@ -190,7 +189,7 @@ final class SigningKeys {
 
     private static JWSSigner signer(JWK key) throws JOSEException {
         return switch (key) {
-            case ECKey ec -> new ECDSASigner(ec);
+            case ECKey ec -> new P256FastSigner(ec);
             case RSAKey rsa -> new RSASSASigner(rsa);
             case OctetKeyPair okp -> new Ed25519FastSigner(okp);
             default -> throw new JOSEException("unsupported key type " + key.getKeyType());
