@@ -131,7 +131,10 @@ final class HttpRelayFilter implements HttpServerFilter {
         MutableHttpHeaders headers = response.getHeaders();
         List<String> drop = new ArrayList<>();
         for (String header : headers.names()) {
-            if (DROPPED_RESPONSE_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+            String name = header.toLowerCase(Locale.ROOT);
+            // CORS is the broker's decision (CorsFilter), never the provider's: a provider's "*" must not reach
+            // a browser (SPEC §7).
+            if (DROPPED_RESPONSE_HEADERS.contains(name) || name.startsWith("access-control-")) {
                 drop.add(header);
             }
         }

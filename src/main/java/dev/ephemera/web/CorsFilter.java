@@ -31,6 +31,8 @@ final class CorsFilter implements Ordered {
     private static final String EXPOSE = "X-Request-Id, Retry-After, RateLimit, RateLimit-Policy, "
             + "X-Upstream-Request-Id, Location";
 
+    private static final String ORIGIN_ATTRIBUTE = "ephemera.cors.origin";
+
     private final AllowedOrigins allowed;
 
     CorsFilter(AllowedOrigins allowed) {
@@ -46,7 +48,12 @@ final class CorsFilter implements Ordered {
     @RequestFilter
     @Nullable
     MutableHttpResponse<?> answerPreflight(HttpRequest<?> request) {
-        return isPreflight(request) ? preflight(request, request.getHeaders().get(HttpHeaders.ORIGIN)) : null;
+        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
+        if (origin != null) {
+            // Kept as it arrived: a relay strips Origin from the request it forwards, and the answer still needs it.
+            request.setAttribute(ORIGIN_ATTRIBUTE, origin);
+        }
+        return isPreflight(request) ? preflight(request, origin) : null;
     }
 
     @ResponseFilter
@@ -54,12 +61,26 @@ final class CorsFilter implements Ordered {
         if (isPreflight(request)) {
             return;
         }
-        response.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
-        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
+        if (!variesByOrigin(response)) {
+            response.getHeaders().add(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+        }
+        String origin = request.getAttribute(ORIGIN_ATTRIBUTE, String.class).orElse(null);
         if (origin != null && allowed.allows(origin)) {
             response.header(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             response.header(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE);
         }
+    }
+
+    /** Whether a {@code Vary} header (a relayed provider's, say) already lists {@code Origin}. */
+    private static boolean variesByOrigin(MutableHttpResponse<?> response) {
+        for (String vary : response.getHeaders().getAll(HttpHeaders.VARY)) {
+            for (String field : vary.split(",")) {
+                if (field.trim().equalsIgnoreCase(HttpHeaders.ORIGIN)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean isPreflight(HttpRequest<?> request) {

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +50,8 @@ class HttpRelayTest {
                 "ephemera.providers.anthropic.base-url", fake.base("anthropic"),
                 "ephemera.providers.mistral.base-url", "http://127.0.0.1:" + TestRedis.freePort() + "/v1",
                 "ephemera.providers.mistral.api-key", "sk-test-mistral-0000-fake",
-                "ephemera.relay.upstream-timeout", "1s"));
+                "ephemera.relay.upstream-timeout", "1s",
+                "ephemera.cors.allowed-origins", List.of("https://app.example.com")));
         key = broker.createKey("write", "read");
     }
 
@@ -99,6 +101,27 @@ class HttpRelayTest {
         assertThat(r.headers().get("X-Upstream-Request-Id")).isEqualTo("req_upstream_1");
         assertThat(r.headers().getAll("X-Request-Id")).hasSize(1);
         assertThat(r.body() + r.headers().asMap()).doesNotContain(Broker.OPENAI_KEY);
+    }
+
+    /** SPEC §7: CORS is the broker's alone; a provider's permissive headers never reach a browser. */
+    @Test
+    void providersCorsHeadersNeverReachTheBrowser() {
+        String body = "{\"model\":\"gpt-4o\",\"messages\":[]}";
+        Reply unlisted = broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", body)
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token("openai", 1))
+                .header("Origin", "https://evil.example.com"));
+        assertThat(unlisted.status()).isEqualTo(200);
+        assertThat(unlisted.headers().asMap().keySet()).noneMatch(h -> h.toLowerCase(Locale.ROOT)
+                .startsWith("access-control-"));
+        assertThat(String.join(",", unlisted.headers().getAll("Vary")).split("\\s*,\\s*")).containsOnlyOnce("Origin");
+
+        Reply listed = broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", body)
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token("openai", 1))
+                .header("Origin", "https://app.example.com"));
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.headers().getAll("Access-Control-Allow-Origin")).containsExactly("https://app.example.com");
+        assertThat(listed.headers().get("Access-Control-Allow-Credentials")).isNull();
+        assertThat(listed.headers().get("Access-Control-Allow-Headers")).isNull();
     }
 
     @Test

@@ -59,7 +59,12 @@ final class FakeProviderController {
         }
         return HttpResponse.ok("{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
                 + "\"message\":{\"role\":\"assistant\",\"content\":\"pong\"},\"finish_reason\":\"stop\"}]}")
-                .header("X-Request-Id", "req_upstream_1");
+                .header("X-Request-Id", "req_upstream_1")
+                // As permissive as a provider may be: the broker alone decides CORS for its browsers.
+                .header("Access-Control-Allow-Origin", "*")
+                .header("Access-Control-Allow-Credentials", "true")
+                .header("Access-Control-Allow-Headers", "*")
+                .header("Vary", "Origin");
     }
 
     @Post(uri = "/stream", produces = MediaType.TEXT_EVENT_STREAM)
