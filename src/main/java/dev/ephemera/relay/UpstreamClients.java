@@ -1,8 +1,12 @@
 package dev.ephemera.relay;
 
+import io.micronaut.context.BeanContext;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.http.client.DefaultHttpClientConfiguration;
+import io.micronaut.http.client.HttpClientConfiguration.ConnectionPoolConfiguration.ConnectionLocality;
+import io.micronaut.http.client.LoadBalancer;
 import io.micronaut.http.client.ProxyHttpClient;
+import io.micronaut.http.client.ProxyHttpClientRegistry;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.net.http.HttpClient;
@@ -18,14 +22,21 @@ final class UpstreamClients {
     /** Streams request and response bodies both ways, so SSE reaches the client as the provider sends it. */
     @Singleton
     @Named("upstream")
-    ProxyHttpClient proxyClient(RelayConfiguration relay) {
+    ProxyHttpClient proxyClient(RelayConfiguration relay, ProxyHttpClientRegistry<ProxyHttpClient> clients,
+            BeanContext context) {
         DefaultHttpClientConfiguration config = new DefaultHttpClientConfiguration();
         config.setFollowRedirects(false);
         config.setConnectTimeout(relay.upstreamTimeout());
         config.setReadTimeout(relay.upstreamTimeout());
         config.setReadIdleTimeout(Duration.ofMinutes(5));
         config.setExceptionOnErrorStatus(false);
-        return ProxyHttpClient.create(null, config);
+        // On the server's own event loops, preferring a pooled connection of the loop the request arrived on: a
+        // relayed request and its answer then stay on one thread instead of being handed to a client thread and
+        // back, two wake-ups each.
+        config.setEventLoopGroup("default");
+        config.getConnectionPoolConfiguration().setConnectionLocality(ConnectionLocality.PREFERRED);
+        // Requests carry the provider's absolute URI; there is no service to balance.
+        return clients.resolveProxyHttpClient(null, LoadBalancer.empty(), config, context);
     }
 
     /** The WebSocket client for realtime sessions. */

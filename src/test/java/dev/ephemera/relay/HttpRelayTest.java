@@ -7,6 +7,7 @@ import dev.ephemera.support.Broker.Reply;
 import dev.ephemera.support.FakeRecorder;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.LogCapture;
+import dev.ephemera.support.SelfSignedCertificate;
 import dev.ephemera.support.TestRedis;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -16,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,6 +124,35 @@ class HttpRelayTest {
         assertThat(listed.headers().getAll("Access-Control-Allow-Origin")).containsExactly("https://app.example.com");
         assertThat(listed.headers().get("Access-Control-Allow-Credentials")).isNull();
         assertThat(listed.headers().get("Access-Control-Allow-Headers")).isNull();
+    }
+
+    /**
+     * A provider whose certificate does not verify is never sent the request (it would carry the provider key),
+     * even where the broker's other HTTP clients were told to trust anything.
+     */
+    @Test
+    void providerWithAnUntrustedCertificateIsNeverSentTheKey() throws Exception {
+        SelfSignedCertificate tls = new SelfSignedCertificate(Path.of("target", "tls-upstream"));
+        int port = TestRedis.freePort();
+        try (FakeUpstream untrusted = new FakeUpstream(Map.of("micronaut.server.ssl.enabled", true,
+                "micronaut.server.ssl.port", port,
+                "micronaut.server.ssl.key-store.key-path", "file:" + tls.key.toAbsolutePath(),
+                "micronaut.server.ssl.key-store.certificate-path", "file:" + tls.certificate.toAbsolutePath()));
+                Broker trusting = Broker.onRedis(TestRedis.uri(), Map.of(
+                        "ephemera.providers.openai.base-url", "https://localhost:" + port + "/fake/openai",
+                        "micronaut.http.client.ssl.insecure-trust-all-certificates", true,
+                        "ephemera.relay.upstream-timeout", "2s"))) {
+            String writer = trusting.createKey("write");
+            String token = trusting.mint(writer, Map.of("provider", "openai")).string("value");
+            tokensSeen.add(token);
+
+            Reply r = trusting.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", "{\"model\":\"gpt-4o\"}")
+                    .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token));
+
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.code()).isEqualTo("upstream_error");
+            assertThat(untrusted.recorder().requests).isEmpty();
+        }
     }
 
     @Test

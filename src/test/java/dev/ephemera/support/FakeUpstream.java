@@ -15,8 +15,15 @@ public final class FakeUpstream implements AutoCloseable {
     private final EmbeddedServer server;
 
     public FakeUpstream() {
-        this.server = ApplicationContext.run(EmbeddedServer.class, Map.of("micronaut.server.port", -1,
+        this(Map.of());
+    }
+
+    /** A fake provider with more server configuration, e.g. TLS. */
+    public FakeUpstream(Map<String, Object> extra) {
+        Map<String, Object> config = new java.util.HashMap<>(Map.of("micronaut.server.port", -1,
                 "fake.upstream", "true", "ephemera.providers.openai.api-key", "unused"));
+        config.putAll(extra);
+        this.server = ApplicationContext.run(EmbeddedServer.class, config);
     }
 
     /** Base URL of a fake provider, e.g. {@code base("openai")}. */
