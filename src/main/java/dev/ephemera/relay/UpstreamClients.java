@@ -35,7 +35,9 @@ final class UpstreamClients {
         // back, two wake-ups each.
         config.setEventLoopGroup("default");
         config.getConnectionPoolConfiguration().setConnectionLocality(ConnectionLocality.PREFERRED);
-        // Requests carry the provider's absolute URI; there is no service to balance.
+        // Requests carry the provider's absolute URI; there is no service to balance. Built by the registry, the
+        // client would take any @ClientFilter that matches every client: there is none, and one that adds
+        // credentials of ours must name its clients, or providers would receive them.
         return clients.resolveProxyHttpClient(null, LoadBalancer.empty(), config, context);
     }
 
