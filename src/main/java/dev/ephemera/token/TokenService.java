@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class TokenService {
 
     /** {@code eph_} + 43 base62 characters (256 bits) + 6 characters of checksum. */
-    private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
     public static final PrefixedSecret OPAQUE = new PrefixedSecret("eph_", Secrets.SECRET_CHARS);
+    private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
     private static final String UPSTREAM = "upstream";
 

@@ -117,12 +117,8 @@ final class RedisConnector {
     <T> T call(Function<RedisCommands<String, String>, T> command) {
         try {
             return command.apply(shared.connectBlocking().sync());
-        } catch (RedisCommandExecutionException e) {
-            LOG.error("Redis refused a command: {}", e.getMessage());
-            throw new StoreUnavailableException();
         } catch (RedisException e) {
-            LOG.warn("Redis unavailable: {}", e.getClass().getSimpleName());
-            throw new StoreUnavailableException();
+            throw unavailable(e);
         }
     }
 
@@ -267,9 +263,7 @@ final class RedisConnector {
         }
         try {
             return stage.toCompletableFuture().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw unavailable(e);
-        } catch (TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw unavailable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
