@@ -12,8 +12,12 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpHeaders;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.ServerHttpRequest;
 import io.micronaut.http.annotation.Filter;
+import io.micronaut.http.body.AvailableByteBody;
+import io.micronaut.http.body.CloseableAvailableByteBody;
 import io.micronaut.http.client.ProxyHttpClient;
+import io.micronaut.http.exceptions.ContentLengthExceededException;
 import io.micronaut.http.filter.HttpServerFilter;
 import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
@@ -23,6 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.reactivestreams.Publisher;
@@ -40,6 +46,8 @@ import reactor.core.publisher.Mono;
 final class HttpRelayFilter implements HttpServerFilter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpRelayFilter.class);
+    /** Request bodies up to this size, with a Content-Length, are read whole before they go upstream. */
+    private static final long MAX_WHOLE_BODY = 1024 * 1024;
     private static final String PREFIX = "/v1/proxy/";
     /** Request headers that are the broker's business, never the provider's. */
     private static final Set<String> DROPPED_REQUEST_HEADERS = Set.of("authorization", "x-api-key", "api-key",
@@ -73,9 +81,16 @@ final class HttpRelayFilter implements HttpServerFilter {
     }
 
     private Mono<MutableHttpResponse<?>> forward(Relayed relayed) {
-        return Mono.from(upstream.proxy(relayed.request()))
+        return Mono.usingWhen(wholeBody(relayed.original()),
+                        body -> Mono.from(upstream.proxy(body.isPresent()
+                                ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request())),
+                        body -> Mono.fromRunnable(() -> body.ifPresent(CloseableAvailableByteBody::close)))
                 .<MutableHttpResponse<?>>map(response -> clean(response, relayed.provider()))
                 .onErrorResume(e -> {
+                    if (tooLarge(e)) {
+                        return Mono.just(ErrorResponses.of(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is larger "
+                                + "than the broker relays (micronaut.server.max-request-size).", null));
+                    }
                     LOG.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
                     return Mono.just(ErrorResponses.of(ErrorCode.UPSTREAM_ERROR, "The provider '"
                             + relayed.provider() + "' did not answer in time or could not be reached; retry later.",
@@ -83,7 +98,34 @@ final class HttpRelayFilter implements HttpServerFilter {
                 });
     }
 
-    private record Relayed(String provider, MutableHttpRequest<?> request) {
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ContentLengthExceededException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private record Relayed(String provider, HttpRequest<?> original, MutableHttpRequest<?> request) {
+    }
+
+    /**
+     * The request's body read whole, when it is still arriving and small: empty when it came whole with its headers
+     * (it is forwarded as it is), or is large or of unknown length (it is streamed). Micronaut's client closes an
+     * upstream connection, instead of pooling it, when the provider answers before the streamed body's last write
+     * completes: on loopback, for one request in four from Java's HTTP client and for every request whose body
+     * came after its headers. Each was a new connection, and against a real provider a TLS handshake.
+     */
+    private static Mono<Optional<CloseableAvailableByteBody>> wholeBody(HttpRequest<?> request) {
+        if (!(request instanceof ServerHttpRequest<?> server) || server.byteBody() instanceof AvailableByteBody) {
+            return Mono.just(Optional.empty());
+        }
+        OptionalLong length = server.byteBody().expectedLength();
+        if (length.isEmpty() || length.getAsLong() > MAX_WHOLE_BODY) {
+            return Mono.just(Optional.empty());
+        }
+        return Mono.fromCompletionStage(server.byteBody().buffer()).map(Optional::of);
     }
 
     /**
@@ -119,7 +161,7 @@ final class HttpRelayFilter implements HttpServerFilter {
         request.getHeaders().getAll("Connection").forEach(v -> drop.addAll(List.of(v.split("\\s*,\\s*"))));
         drop.forEach(headers::remove);
         auth.forEach(headers::set);
-        return new Relayed(name, out);
+        return new Relayed(name, request, out);
     }
 
     private static MutableHttpResponse<?> clean(MutableHttpResponse<?> response, String provider) {

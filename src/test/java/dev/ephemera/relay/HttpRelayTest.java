@@ -15,6 +15,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.ByteBuffer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import reactor.adapter.JdkFlowAdapter;
+import reactor.core.publisher.Flux;
 
 /** The HTTP relay against fake providers: keys in each provider's style, streaming, refusals, failures. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -176,6 +180,52 @@ class HttpRelayTest {
         assertThat(again.status()).isEqualTo(401);
         assertThat(again.code()).isEqualTo("token_already_used");
         assertThat(fake.recorder().requests).hasSize(1);
+    }
+
+    /**
+     * A body that arrives after its headers is read whole before it goes upstream, so that the provider's connection
+     * goes back to the pool: streamed, Micronaut's client closed it whenever the provider answered before the last
+     * write of the body completed.
+     */
+    @Test
+    void bodiesArrivingAfterTheirHeadersStillReuseTheProviderConnection() throws Exception {
+        String token = token("openai", 30);
+        byte[] head = "{\"model\":\"gpt-4o\",".getBytes(StandardCharsets.UTF_8);
+        byte[] tail = "\"messages\":[]}".getBytes(StandardCharsets.UTF_8);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int i = 0; i < 30; i++) {
+            Flux<ByteBuffer> parts = Flux.just(head, tail).delayElements(Duration.ofMillis(2)).map(ByteBuffer::wrap);
+            HttpResponse<String> answer = client.send(java.net.http.HttpRequest.newBuilder(URI.create(broker.url()
+                    + "/v1/proxy/openai/chat/completions")).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
+                    .POST(BodyPublishers.fromPublisher(JdkFlowAdapter.publisherToFlowPublisher(parts),
+                            head.length + tail.length)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+        }
+        assertThat(fake.recorder().requests).hasSize(30)
+                .allMatch(seen -> seen.body().equals("{\"model\":\"gpt-4o\",\"messages\":[]}"));
+        // One pooled connection per event loop at most: the broker has two here.
+        assertThat(fake.recorder().clientPorts).as("connections the broker opened to the provider")
+                .hasSizeLessThanOrEqualTo(2);
+    }
+
+    /** Bodies up to micronaut.server.max-request-size arrive byte for byte; larger ones are a 413, not a 502. */
+    @Test
+    void bodiesUpToTheLimitArriveIntactAndLargerOnesAre413() {
+        String large = "{\"model\":\"gpt-4o\",\"input\":\"" + "x".repeat(60 * 1024) + "\"}";
+        Reply r = relay("/v1/proxy/openai/chat/completions", token("openai", 1), large);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(fake.recorder().last().body()).isEqualTo(large);
+
+        fake.recorder().reset();
+        // Read whole before relaying (up to 1 MiB), and streamed (above).
+        for (int size : new int[] {100 * 1024, 2 * 1024 * 1024}) {
+            Reply tooLarge = relay("/v1/proxy/openai/chat/completions", token("openai", 1),
+                    "{\"input\":\"" + "x".repeat(size) + "\"}");
+            assertThat(tooLarge.status()).as("%d bytes", size).isEqualTo(413);
+            assertThat(tooLarge.code()).isEqualTo("payload_too_large");
+        }
+        assertThat(fake.recorder().requests).isEmpty();
     }
 
     @Test

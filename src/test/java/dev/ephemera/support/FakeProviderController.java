@@ -42,6 +42,7 @@ final class FakeProviderController {
     private void record(HttpRequest<?> request, @Nullable String body) {
         Map<String, List<String>> headers = new HashMap<>();
         request.getHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+        recorder.clientPorts.add(request.getRemoteAddress().getPort());
         recorder.requests.add(new FakeRecorder.Seen(request.getMethodName(), request.getUri().toString(), headers,
                 body == null ? "" : body));
     }

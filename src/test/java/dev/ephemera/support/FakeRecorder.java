@@ -21,6 +21,8 @@ public final class FakeRecorder {
     }
 
     public final List<Seen> requests = new CopyOnWriteArrayList<>();
+    /** The client-side ports requests came from: one per connection the broker opened. */
+    public final java.util.Set<Integer> clientPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     public final List<String> frames = new CopyOnWriteArrayList<>();
     public final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
     public final java.util.concurrent.atomic.AtomicLong binaryBytes = new java.util.concurrent.atomic.AtomicLong();
@@ -28,6 +30,7 @@ public final class FakeRecorder {
 
     public void reset() {
         requests.clear();
+        clientPorts.clear();
         frames.clear();
         closeCodes.clear();
         binaryBytes.set(0);
