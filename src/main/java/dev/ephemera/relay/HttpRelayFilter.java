@@ -21,6 +21,7 @@ import io.micronaut.http.exceptions.ContentLengthExceededException;
 import io.micronaut.http.filter.HttpServerFilter;
 import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
+import io.micronaut.http.server.HttpServerConfiguration;
 import jakarta.inject.Named;
 import java.net.URI;
 import java.util.ArrayList;
@@ -61,11 +62,14 @@ final class HttpRelayFilter implements HttpServerFilter {
     private final ProviderRegistry providers;
     private final TokenService tokens;
     private final ProxyHttpClient upstream;
+    private final long maxRequestSize;
 
-    HttpRelayFilter(ProviderRegistry providers, TokenService tokens, @Named("upstream") ProxyHttpClient upstream) {
+    HttpRelayFilter(ProviderRegistry providers, TokenService tokens, @Named("upstream") ProxyHttpClient upstream,
+            HttpServerConfiguration server) {
         this.providers = providers;
         this.tokens = tokens;
         this.upstream = upstream;
+        this.maxRequestSize = server.getMaxRequestSize();
     }
 
     @Override
@@ -88,14 +92,18 @@ final class HttpRelayFilter implements HttpServerFilter {
                 .<MutableHttpResponse<?>>map(response -> clean(response, relayed.provider()))
                 .onErrorResume(e -> {
                     if (tooLarge(e)) {
-                        return Mono.just(ErrorResponses.of(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is larger "
-                                + "than the broker relays (micronaut.server.max-request-size).", null));
+                        return Mono.just(ErrorResponses.of(tooLarge()));
                     }
                     LOG.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
                     return Mono.just(ErrorResponses.of(ErrorCode.UPSTREAM_ERROR, "The provider '"
                             + relayed.provider() + "' did not answer in time or could not be reached; retry later.",
                             null));
                 });
+    }
+
+    private static BrokerException tooLarge() {
+        return new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE,
+                "The request body is larger than the broker relays (micronaut.server.max-request-size).");
     }
 
     private static boolean tooLarge(Throwable e) {
@@ -140,6 +148,10 @@ final class HttpRelayFilter implements HttpServerFilter {
         Provider provider = providers.require(name);
         URI target = UpstreamPaths.resolve(provider.baseUri(), slash < 0 ? "" : rest.substring(slash + 1),
                 request.getUri().getRawQuery());
+        if (request.getContentLength() > maxRequestSize) {
+            // Refused before the token's use is taken: a request that is never relayed costs the browser nothing.
+            throw tooLarge();
+        }
         String token = RelayCredentials.token(request);
         return tokens.consumeAsync(token, new Binding(name, null, RelayCredentials.origin(request)), "relay.http")
                 .thenApply(redeemed -> upstreamRequest(request, provider, target));

@@ -209,23 +209,39 @@ class HttpRelayTest {
                 .hasSizeLessThanOrEqualTo(2);
     }
 
-    /** Bodies up to micronaut.server.max-request-size arrive byte for byte; larger ones are a 413, not a 502. */
+    /**
+     * Bodies up to micronaut.server.max-request-size arrive byte for byte; larger ones are a 413, not a 502, and one
+     * that says its size up front costs the token no use.
+     */
     @Test
-    void bodiesUpToTheLimitArriveIntactAndLargerOnesAre413() {
+    void bodiesUpToTheLimitArriveIntactAndLargerOnesAre413() throws Exception {
         String large = "{\"model\":\"gpt-4o\",\"input\":\"" + "x".repeat(60 * 1024) + "\"}";
         Reply r = relay("/v1/proxy/openai/chat/completions", token("openai", 1), large);
         assertThat(r.status()).isEqualTo(200);
         assertThat(fake.recorder().last().body()).isEqualTo(large);
 
         fake.recorder().reset();
-        // Read whole before relaying (up to 1 MiB), and streamed (above).
+        String token = token("openai", 1);
         for (int size : new int[] {100 * 1024, 2 * 1024 * 1024}) {
-            Reply tooLarge = relay("/v1/proxy/openai/chat/completions", token("openai", 1),
+            Reply tooLarge = relay("/v1/proxy/openai/chat/completions", token,
                     "{\"input\":\"" + "x".repeat(size) + "\"}");
             assertThat(tooLarge.status()).as("%d bytes", size).isEqualTo(413);
             assertThat(tooLarge.code()).isEqualTo("payload_too_large");
         }
         assertThat(fake.recorder().requests).isEmpty();
+        assertThat(relay("/v1/proxy/openai/chat/completions", token, "{}").status()).as("the token's one use")
+                .isEqualTo(200);
+
+        // Without a Content-Length the body is streamed until it passes the limit.
+        Flux<ByteBuffer> chunks = Flux.range(0, 64).map(i -> ByteBuffer.wrap(new byte[32 * 1024]));
+        HttpResponse<String> chunked = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(java.net.http.HttpRequest.newBuilder(URI.create(broker.url()
+                        + "/v1/proxy/openai/chat/completions")).header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + token("openai", 1))
+                        .POST(BodyPublishers.fromPublisher(JdkFlowAdapter.publisherToFlowPublisher(chunks))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        assertThat(chunked.body()).contains("payload_too_large");
     }
 
     @Test
