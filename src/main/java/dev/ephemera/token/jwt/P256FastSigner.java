@@ -2,14 +2,9 @@ package dev.ephemera.token.jwt;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.jca.JCAContext;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.util.Base64URL;
 import java.math.BigInteger;
-import java.util.Set;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
@@ -28,16 +23,16 @@ import org.bouncycastle.util.BigIntegers;
  * RFC 6979's own P-256 vectors and Nimbus's verifier. The curve is Bouncy Castle's P-256 implementation (fixed-size
  * field arithmetic; the base-point multiplication walks a precomputed table with constant-time lookups).
  */
-final class P256FastSigner implements JWSSigner {
+final class P256FastSigner extends OneAlgorithmSigner {
 
     private static final X9ECParameters P256 = CustomNamedCurves.getByName("secp256r1");
     private static final ECDomainParameters DOMAIN = new ECDomainParameters(P256);
     private static final int HALF = 32;
 
     private final ECPrivateKeyParameters key;
-    private final JCAContext jca = new JCAContext();
 
     P256FastSigner(ECKey ec) throws JOSEException {
+        super("P-256", JWSAlgorithm.ES256);
         if (!Curve.P_256.equals(ec.getCurve()) || !ec.isPrivate()) {
             throw new JOSEException("a P-256 private key is required");
         }
@@ -49,10 +44,7 @@ final class P256FastSigner implements JWSSigner {
     }
 
     @Override
-    public Base64URL sign(JWSHeader header, byte[] signingInput) throws JOSEException {
-        if (!JWSAlgorithm.ES256.equals(header.getAlgorithm())) {
-            throw new JOSEException("P-256 signs ES256 only, not " + header.getAlgorithm());
-        }
+    byte[] sign(byte[] signingInput) {
         SHA256Digest sha256 = new SHA256Digest();
         sha256.update(signingInput, 0, signingInput.length);
         byte[] digest = new byte[sha256.getDigestSize()];
@@ -64,16 +56,6 @@ final class P256FastSigner implements JWSSigner {
         byte[] signature = new byte[2 * HALF];
         BigIntegers.asUnsignedByteArray(rs[0], signature, 0, HALF);
         BigIntegers.asUnsignedByteArray(rs[1], signature, HALF, HALF);
-        return Base64URL.encode(signature);
-    }
-
-    @Override
-    public Set<JWSAlgorithm> supportedJWSAlgorithms() {
-        return Set.of(JWSAlgorithm.ES256);
-    }
-
-    @Override
-    public JCAContext getJCAContext() {
-        return jca;
+        return signature;
     }
 }
