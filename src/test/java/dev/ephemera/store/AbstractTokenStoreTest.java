@@ -51,6 +51,21 @@ public abstract class AbstractTokenStoreTest {
     }
 
     @Test
+    void textBeyondAsciiComesBackByteForByte() {
+        // Session instructions and subjects are user text: accents, CJK, emoji (a surrogate pair) and a NUL-free
+        // mix of one- to four-byte UTF-8 sequences must survive the store's encoding both ways.
+        TokenRecord base = record(2, inAMinute());
+        TokenRecord r = new TokenRecord(base.id(), base.secretHash(), base.format(), base.mode(), base.provider(),
+                "modèle-ß", "usér-李-🎧", base.origin(), 2, 2, base.issuedAt(), base.expiresAt(),
+                "{\"instructions\":\"Réponds en français, 日本語も, 🎙️ ok\"}", base.lockedFields(), base.keyId(),
+                base.maxSessionSeconds());
+        store().save(r);
+        assertThat(store().find(r.secretHash())).contains(r);
+        assertThat(store().consume(r.secretHash(), Binding.NONE, Instant.now()).record())
+                .isEqualTo(r.withUsesLeft(1));
+    }
+
+    @Test
     void consumeTakesUsesUntilNoneAreLeft() {
         TokenRecord r = record(2, inAMinute());
         store().save(r);

@@ -16,7 +16,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.Base16;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.EventLoopGroupProvider;
@@ -341,7 +340,7 @@ final class RedisConnector {
             }
             CompletableFuture<StatefulRedisConnection<String, String>> attempt = new CompletableFuture<>();
             ready = attempt;
-            client.connectAsync(StringCodec.UTF8, redisUri).whenComplete((connection, e) -> {
+            client.connectAsync(Utf8Codec.INSTANCE, redisUri).whenComplete((connection, e) -> {
                 if (e == null) {
                     lastFailedConnect = 0;
                     if (loop != null) {
