@@ -18,6 +18,7 @@ import io.micronaut.http.body.AvailableByteBody;
 import io.micronaut.http.body.CloseableAvailableByteBody;
 import io.micronaut.http.client.ProxyHttpClient;
 import io.micronaut.http.exceptions.ContentLengthExceededException;
+import io.micronaut.http.filter.FilterPatternStyle;
 import io.micronaut.http.filter.HttpServerFilter;
 import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
@@ -43,7 +44,10 @@ import reactor.core.publisher.Mono;
  * client's credentials, cookies and hop-by-hop headers never go upstream; the provider's refusal of the broker's
  * key never reaches the client (it could quote the key).
  */
-@Filter("/v1/proxy/**")
+// A regular expression, not "/v1/proxy/**": Micronaut matches an Ant pattern by splitting path and pattern on
+// every request to every endpoint (5% of an opaque mint's allocated bytes); a compiled expression is cached.
+// Same paths: /v1/proxy itself and everything under /v1/proxy/.
+@Filter(value = "/v1/proxy(/.*)?", patternStyle = FilterPatternStyle.REGEX)
 final class HttpRelayFilter implements HttpServerFilter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpRelayFilter.class);

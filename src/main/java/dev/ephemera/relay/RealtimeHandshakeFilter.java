@@ -15,6 +15,7 @@ import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Filter;
+import io.micronaut.http.filter.FilterPatternStyle;
 import io.micronaut.http.filter.HttpServerFilter;
 import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
@@ -34,7 +35,10 @@ import reactor.core.scheduler.Schedulers;
  * JSON body; the WebSocket is never opened. The redeemed token's record travels to {@link RealtimeRelay} as a
  * request attribute.
  */
-@Filter("/v1/realtime")
+// Every spelling the router sends to RealtimeRelay's route: a trailing slash and doubled slashes too (the Ant
+// pattern "/v1/realtime" missed "/v1/realtime/", which then opened and at once closed the WebSocket instead of
+// answering the error). A regular expression also for the reason given on HttpRelayFilter.
+@Filter(value = "/+v1/+realtime/*", patternStyle = FilterPatternStyle.REGEX)
 final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     static final String REDEEMED = "ephemera.relay.redeemed";

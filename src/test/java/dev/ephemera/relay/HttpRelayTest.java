@@ -109,6 +109,20 @@ class HttpRelayTest {
         assertThat(r.body() + r.headers().asMap()).doesNotContain(Broker.OPENAI_KEY);
     }
 
+    /** The relay's filter covers /v1/proxy and what is under it, nothing that merely resembles it. */
+    @Test
+    void onlyPathsUnderTheRelaysPrefixAreRelayed() {
+        String token = token("openai", 1);
+        for (String path : List.of("/v1//proxy/openai/chat/completions", "/v1/proxyx/openai/chat/completions")) {
+            Reply r = relay(path, token, "{}");
+            assertThat(r.status()).as(path).isEqualTo(404);
+            assertThat(r.code()).as(path).isEqualTo("not_found");
+        }
+        assertThat(relay("/v1/proxy", token, "{}").code()).isEqualTo("unknown_provider");
+        assertThat(fake.recorder().requests).isEmpty();
+        assertThat(relay("/v1/proxy/openai/chat/completions", token, "{}").status()).isEqualTo(200);
+    }
+
     /** SPEC §7: CORS is the broker's alone; a provider's permissive headers never reach a browser. */
     @Test
     void providersCorsHeadersNeverReachTheBrowser() {

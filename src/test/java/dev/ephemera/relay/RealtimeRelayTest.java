@@ -137,6 +137,20 @@ class RealtimeRelayTest {
         assertThat(fake.recorder().requests.stream().filter(s -> s.method().equals("WEBSOCKET"))).hasSize(2);
     }
 
+    @Test
+    void everySpellingOfThePathThatReachesTheRelayIsCheckedBeforeTheUpgrade() throws Exception {
+        // The router sends a trailing slash and doubled slashes to the WebSocket route too; the handshake check has
+        // to cover each, or the client gets a 101 and a policy-violation close instead of the SPEC's error.
+        String base = broker.url().replaceFirst("^http", "ws");
+        for (String path : List.of("/v1/realtime/", "/v1//realtime", "//v1/realtime")) {
+            assertRefused(base + path, List.of("realtime", "openai-insecure-api-key.eph_unknown"), Map.of(), 401);
+        }
+        WsClient slash = WsClient.connect(base + "/v1/realtime/?model=gpt-realtime",
+                List.of("realtime", "openai-insecure-api-key." + token(Map.of())), Map.of());
+        roundTrip(slash);
+        slash.socket.sendClose(1000, "").get();
+    }
+
     /** Waits until the session reaches the provider and back, so what the fake recorded is complete. */
     private static void roundTrip(WsClient client) throws Exception {
         client.socket.sendText("ping", true).get();
