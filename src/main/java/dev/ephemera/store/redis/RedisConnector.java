@@ -23,6 +23,8 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import jakarta.annotation.PreDestroy;
@@ -62,7 +64,16 @@ final class RedisConnector {
     /** Set while {@link #await} sends a blocking caller's commands. */
     private static final ThreadLocal<Boolean> BLOCKING_CALLER = ThreadLocal.withInitial(() -> false);
 
+    /**
+     * Tick of the wheel that times out commands. A command's timeout stays in the wheel until the tick after its
+     * reply, holding the command, its arguments and its reply: with Lettuce's default of 100 ms that kept about
+     * 8,000 finished commands (5 MB, in young-generation survivors at every collection) alive at 17,000 mints/s,
+     * and young pauses took 5 ms instead of 1.5. A 10 ms tick costs the timer thread 100 wake-ups a second.
+     */
+    private static final long TIMEOUT_TICK_MILLIS = 10;
+
     private final ClientResources resources;
+    private final HashedWheelTimer timeouts;
     private final RedisURI redisUri;
     private final Lane shared;
     private final Lane[] lanes;
@@ -78,7 +89,10 @@ final class RedisConnector {
         this.redisUri = RedisURI.create(uri);
         redisUri.setTimeout(settings.commandTimeout());
         this.commandTimeoutMillis = settings.commandTimeout().toMillis();
+        this.timeouts = new HashedWheelTimer(new DefaultThreadFactory("redis-timeouts", true), TIMEOUT_TICK_MILLIS,
+                TimeUnit.MILLISECONDS);
         this.resources = ClientResources.builder()
+                .timer(timeouts)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2,
                         TimeUnit.MILLISECONDS))
                 .build();
@@ -285,6 +299,7 @@ final class RedisConnector {
         }
         shared.close();
         resources.shutdown(0, 2, TimeUnit.SECONDS);
+        timeouts.stop();
     }
 
     /** One connection, opened on first use, and the event loop it is bound to (null: Lettuce's own). */

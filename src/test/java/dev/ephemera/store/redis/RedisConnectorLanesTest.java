@@ -1,9 +1,15 @@
 package dev.ephemera.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ephemera.store.RateLimiter;
+import dev.ephemera.store.StoreUnavailableException;
 import dev.ephemera.support.TestRedis;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -14,7 +20,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,5 +123,41 @@ class RedisConnectorLanesTest {
         CompletionStage<String> pong = connector.callAsync(r -> r.ping());
         assertThat(pong.toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("PONG");
         assertThat(connector.allReachable()).isTrue();
+    }
+
+    @Test
+    void aCommandRedisLeavesUnansweredFailsAsUnavailableWhenItsTimeoutPasses() throws Exception {
+        RedisConnector quick = new RedisConnector(TestRedis.uri(),
+                new RedisSettings(Duration.ofMillis(200), Duration.ofSeconds(1), 1000), loops);
+        EventExecutor loop = loops.next();
+        String key = "eph:test:lanes:" + UUID.randomUUID();
+        try {
+            assertThat(onLoop(loop, () -> quick.callAsync(r -> r.ping())).get(5, TimeUnit.SECONDS)).isEqualTo("PONG");
+            // Redis holds every write for 3 s: without the command timeout the INCR below would succeed then.
+            connector.call(r -> r.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(3000).add("WRITE")));
+            CompletableFuture<Long> stalled = onLoop(loop, () -> quick.<Long>callAsync(r -> r.incr(key)));
+            assertThatThrownBy(() -> stalled.get(2, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(StoreUnavailableException.class);
+        } finally {
+            connector.call(r -> r.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE")));
+            quick.close();
+        }
+        connector.call(r -> r.del(key));
+    }
+
+    /** Starts {@code call} on {@code loop}, so that it goes over that loop's lane. */
+    private static <T> CompletableFuture<T> onLoop(EventExecutor loop, Supplier<CompletionStage<T>> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> call.get().whenComplete((value, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(value);
+            }
+        }));
+        return result;
     }
 }
