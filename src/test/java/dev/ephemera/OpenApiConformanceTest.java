@@ -133,6 +133,7 @@ class OpenApiConformanceTest {
         json("GET", "/.well-known/oauth-authorization-server", null, null, true);
         json("GET", "/health/liveness", null, null, true);
         json("GET", "/health/readiness", null, null, true);
+        json("GET", "/prometheus", null, null, true);
 
         assertThat(problems).isEmpty();
     }

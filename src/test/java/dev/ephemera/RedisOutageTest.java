@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.Scrape;
 import dev.ephemera.support.TcpProxy;
 import dev.ephemera.support.TestRedis;
 import java.time.Duration;
@@ -43,6 +44,7 @@ class RedisOutageTest {
         String spent = broker.mint(key, Map.of("provider", "openai")).string("value");
         assertThat(broker.consume(key, spent).status()).isEqualTo(200);
         String unused = broker.mint(key, Map.of("provider", "openai")).string("value");
+        Scrape before = Scrape.of(broker);
 
         proxy.cut();
         try {
@@ -53,6 +55,11 @@ class RedisOutageTest {
             Reply readiness = broker.get("/health/readiness", null);
             assertThat(readiness.status()).isEqualTo(503);
             assertThat(broker.get("/health/liveness", null).status()).isEqualTo(200);
+            Scrape during = Scrape.of(broker);
+            assertThat(during.value("ephemera_redis_errors_total") - before.value("ephemera_redis_errors_total"))
+                    .isGreaterThanOrEqualTo(4);
+            String unavailable = "ephemera_requests_rejected_total{code=\"store_unavailable\"}";
+            assertThat(during.value(unavailable) - before.value(unavailable)).isEqualTo(4);
         } finally {
             proxy.restore();
         }

@@ -1,5 +1,6 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.MintLimits;
@@ -50,11 +51,13 @@ final class RealtimeRelay {
     private final JsonMapper json;
     private final TaskScheduler scheduler;
     private final MintLimits limits;
+    private final BrokerMetrics metrics;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RealtimeRelay(ProviderRegistry providers, @Named("upstream-jdk") HttpClient client, RelayConfiguration config,
-            JsonMapper json, @Named("scheduled") TaskScheduler scheduler, MintLimits limits) {
+            JsonMapper json, @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics) {
         this.limits = limits;
+        this.metrics = metrics;
         this.providers = providers;
         this.client = client;
         this.config = config;
@@ -79,7 +82,11 @@ final class RealtimeRelay {
                 : URI.create(provider.realtimeUri() + (provider.realtimeUri().getRawQuery() == null ? "?" : "&")
                         + "model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
         RelaySession relay = new RelaySession(session, token, json);
-        relay.onEnd(() -> limits.closeSession(token.clientId()));
+        metrics.relaySessionOpened();
+        relay.onEnd(() -> {
+            limits.closeSession(token.clientId());
+            metrics.relaySessionEnded();
+        });
         sessions.put(session.getId(), relay);
         relay.connect(client, upstream, provider.upstreamHeaders().orElseThrow(), config.upstreamTimeout(),
                 request.getHeaders().get("X-Client-Request-Id"));

@@ -6,8 +6,10 @@ import java.util.Locale;
 public enum TokenFormat {
     OPAQUE, JWT;
 
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     public static TokenFormat fromWire(String value) {

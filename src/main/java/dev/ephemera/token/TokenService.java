@@ -2,6 +2,7 @@ package dev.ephemera.token;
 
 import dev.ephemera.apikey.Permission;
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
@@ -56,13 +57,14 @@ public final class TokenService {
     private final UpstreamKeys upstreamKeys;
     private final BrokerUrls urls;
     private final AuditLog audit;
+    private final BrokerMetrics metrics;
     private final JsonMapper json;
     private final Clock clock;
     private final ExecutorService blocking;
 
     TokenService(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderRegistry providers,
-            UpstreamKeys upstreamKeys, BrokerUrls urls, AuditLog audit, JsonMapper json, Clock clock,
-            @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+            UpstreamKeys upstreamKeys, BrokerUrls urls, AuditLog audit, BrokerMetrics metrics, JsonMapper json,
+            Clock clock, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.store = store;
         this.jwts = jwts;
         this.config = config;
@@ -70,6 +72,7 @@ public final class TokenService {
         this.upstreamKeys = upstreamKeys;
         this.urls = urls;
         this.audit = audit;
+        this.metrics = metrics;
         this.json = json;
         this.clock = clock;
         this.blocking = blocking;
@@ -162,6 +165,7 @@ public final class TokenService {
                     record.model(), "format", record.format().wireName(), "max_uses", record.maxUses(),
                     "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
                     record.origin());
+            metrics.minted(record.provider(), record.format(), record.mode());
             return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
                     record.subject(), record.origin(), record.mode(), request.session(), record.lockedFields(),
@@ -202,6 +206,7 @@ public final class TokenService {
         audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                 record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
                 record.subject());
+        metrics.minted(record.provider(), TokenFormat.OPAQUE, UPSTREAM);
         String model = modelQuery(record.model());
         return new MintedToken(id, key.value(), "Bearer", TokenFormat.OPAQUE.wireName(), expiresAt.getEpochSecond(),
                 Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond()), record.provider(), record.model(),
@@ -265,6 +270,7 @@ public final class TokenService {
         if (redemption.outcome() == Outcome.REDEEMED) {
             audit.record("token.redeemed", actor, "token_id", record.id(), "uses_left", record.usesLeft(),
                     "provider", record.provider(), "model", record.model());
+            metrics.redeemed(record.provider());
             return describe(record);
         }
         audit.record("token.rejected", actor, "token_id", record == null ? null : record.id(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ephemera.support.Broker;
+import dev.ephemera.support.Scrape;
 import dev.ephemera.support.Broker.Reply;
 import dev.ephemera.support.FakeRecorder;
 import dev.ephemera.support.FakeUpstream;
@@ -149,6 +150,23 @@ class RealtimeRelayTest {
                 List.of("realtime", "openai-insecure-api-key." + token(Map.of())), Map.of());
         roundTrip(slash);
         slash.socket.sendClose(1000, "").get();
+    }
+
+    @Test
+    void openSessionsAreShownInTheMetricsWhileTheyLast() throws Exception {
+        double before = activeSessions();
+        WsClient client = openAiStyle(token(Map.of()));
+        roundTrip(client);
+        assertThat(activeSessions()).isEqualTo(before + 1);
+        client.socket.sendClose(1000, "bye").get();
+        for (int i = 0; i < 100 && activeSessions() != before; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(activeSessions()).isEqualTo(before);
+    }
+
+    private double activeSessions() {
+        return Scrape.of(broker).value("ephemera_relay_sessions_active");
     }
 
     /** Waits until the session reaches the provider and back, so what the fake recorded is complete. */

@@ -1,5 +1,6 @@
 package dev.ephemera.store.redis;
 
+import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.store.StoreUnavailableException;
 import dev.ephemera.store.Stores;
 import io.lettuce.core.ClientOptions;
@@ -78,14 +79,22 @@ final class RedisConnector {
     private final Lane shared;
     private final Lane[] lanes;
     private final long commandTimeoutMillis;
+    private final BrokerMetrics metrics;
 
     @Inject
-    RedisConnector(@Value("${redis.uri}") String uri, RedisSettings settings, EventLoopGroupRegistry loops) {
-        this(uri, settings, loops.getDefaultEventLoopGroup());
+    RedisConnector(@Value("${redis.uri}") String uri, RedisSettings settings, EventLoopGroupRegistry loops,
+            BrokerMetrics metrics) {
+        this(uri, settings, loops.getDefaultEventLoopGroup(), metrics);
     }
 
     /** A connector with a lane on each of {@code serverLoops} (none: every command on the shared connection). */
     RedisConnector(String uri, RedisSettings settings, Iterable<EventExecutor> serverLoops) {
+        this(uri, settings, serverLoops, BrokerMetrics.none());
+    }
+
+    private RedisConnector(String uri, RedisSettings settings, Iterable<EventExecutor> serverLoops,
+            BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.redisUri = RedisURI.create(uri);
         redisUri.setTimeout(settings.commandTimeout());
         this.commandTimeoutMillis = settings.commandTimeout().toMillis();
@@ -174,7 +183,7 @@ final class RedisConnector {
                         if (reloadFailure == null) {
                             send(command, false, result);
                         } else {
-                            result.completeExceptionally(unavailable(reloadFailure));
+                            result.completeExceptionally(passOn(reloadFailure));
                         }
                     });
                 } else {
@@ -247,7 +256,12 @@ final class RedisConnector {
                 .map(s -> r.scriptLoad(s.text).toCompletableFuture()).toArray(CompletableFuture[]::new)));
     }
 
-    private static StoreUnavailableException unavailable(Throwable e) {
+    /**
+     * The failure handed to a caller for {@code e}: one Redis error, counted once. A failure that already is one
+     * (a connection that could not be opened) is passed on as it is, and counted here too.
+     */
+    private StoreUnavailableException unavailable(Throwable e) {
+        metrics.redisError();
         Throwable cause = Stores.cause(e);
         if (cause instanceof StoreUnavailableException s) {
             return s;
@@ -258,6 +272,11 @@ final class RedisConnector {
             LOG.warn("Redis unavailable: {}", cause.getClass().getSimpleName());
         }
         return new StoreUnavailableException();
+    }
+
+    /** A failure of a stage whose own failure was already counted by {@link #unavailable}. */
+    private StoreUnavailableException passOn(Throwable e) {
+        return Stores.cause(e) instanceof StoreUnavailableException s ? s : unavailable(e);
     }
 
     /**
@@ -277,7 +296,7 @@ final class RedisConnector {
         try {
             return stage.toCompletableFuture().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw unavailable(e);
+            throw passOn(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException();
@@ -380,7 +399,7 @@ final class RedisConnector {
             try {
                 return connect().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                throw new StoreUnavailableException();
+                throw unavailable(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StoreUnavailableException();

@@ -1,0 +1,159 @@
+package dev.ephemera.metrics;
+
+import dev.ephemera.token.TokenFormat;
+import dev.ephemera.web.ErrorBody;
+import dev.ephemera.web.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.web.router.RouteAttributes;
+import io.micronaut.web.router.RouteInfo;
+import io.micronaut.web.router.UriRouteInfo;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The broker's own meters (SPEC §8), exported at {@code GET /prometheus}. Every label takes its value from a
+ * closed set — a configured provider, a token format or mode, an error code, a route template, a standard HTTP
+ * method — so a caller cannot add series, and no label ever holds a key, a token or a path a caller chose. Meters
+ * are looked up without allocating on the paths every request takes.
+ */
+@Singleton
+public final class BrokerMetrics {
+
+    /** The route label of requests that the HTTP relay answered. */
+    static final String RELAY_ROUTE = "/v1/proxy/{provider}/{path}";
+    /** The route label of requests that no route and no relay matched. */
+    static final String UNMATCHED = "UNMATCHED";
+
+    /** Latency buckets of {@code ephemera_http_requests_seconds}: a mint takes milliseconds, a relay longer. */
+    private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+        Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+        Duration.ofSeconds(10)};
+    private static final HttpMethod[] METHODS = HttpMethod.values();
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    private static final String[] MODES = {"relay", "upstream"};
+
+    private final MeterRegistry registry;
+    /** By provider: a counter for each format and mode ({@link #MODES}), made on first use. */
+    private final Map<String, Counter[]> minted = new ConcurrentHashMap<>();
+    private final Map<String, Counter> redeemed = new ConcurrentHashMap<>();
+    /** Every code of SPEC §6, registered up front; filled in the constructor and only read after. */
+    private final Map<String, Counter> rejected = new HashMap<>();
+    /** By route: a timer for each method and status class, made on first use. */
+    private final Map<String, Timer[]> requests = new ConcurrentHashMap<>();
+    private final Counter redisErrors;
+    private final AtomicInteger relaySessions = new AtomicInteger();
+
+    /** Meters in {@code registry}; none kept (a registry of no meters) when metrics are switched off. */
+    @Inject
+    public BrokerMetrics(@Nullable MeterRegistry registry) {
+        this.registry = registry != null ? registry : new CompositeMeterRegistry();
+        for (ErrorCode code : ErrorCode.values()) {
+            rejected.computeIfAbsent(code.code(), c -> Counter.builder("ephemera.requests.rejected")
+                    .description("Requests answered with an error, by the error's code (SPEC §6)")
+                    .tag("code", c)
+                    .register(this.registry));
+        }
+        this.redisErrors = Counter.builder("ephemera.redis.errors")
+                .description("Redis operations that failed, timed out or found no connection; the request behind "
+                        + "each failed closed with 503 store_unavailable")
+                .register(this.registry);
+        Gauge.builder("ephemera.relay.sessions.active", relaySessions, AtomicInteger::get)
+                .description("Realtime WebSocket relay sessions open on this replica")
+                .register(this.registry);
+    }
+
+    /** A metrics-free instance, for code built outside the application context. */
+    public static BrokerMetrics none() {
+        return new BrokerMetrics(null);
+    }
+
+    /** A token minted for {@code provider} (a configured one) in {@code mode} ({@code relay} or {@code upstream}). */
+    public void minted(String provider, TokenFormat format, String mode) {
+        int m = MODES[0].equals(mode) ? 0 : 1;
+        int slot = format.ordinal() * MODES.length + m;
+        Counter[] counters = minted.computeIfAbsent(provider, p -> new Counter[TokenFormat.values().length
+                * MODES.length]);
+        Counter counter = counters[slot];
+        if (counter == null) {
+            // Two threads may both get here: the registry gives both the same counter.
+            counter = Counter.builder("ephemera.tokens.minted")
+                    .description("Tokens minted, by provider, format and mode")
+                    .tags("provider", provider, "format", format.wireName(), "mode", MODES[m])
+                    .register(registry);
+            counters[slot] = counter;
+        }
+        counter.increment();
+    }
+
+    public void redeemed(String provider) {
+        redeemed.computeIfAbsent(provider, p -> Counter.builder("ephemera.tokens.redeemed")
+                .description("Uses of tokens taken (a relay connection or introspection with consume=true)")
+                .tag("provider", p)
+                .register(registry)).increment();
+    }
+
+    public void redisError() {
+        redisErrors.increment();
+    }
+
+    public void relaySessionOpened() {
+        relaySessions.incrementAndGet();
+    }
+
+    public void relaySessionEnded() {
+        relaySessions.decrementAndGet();
+    }
+
+    /**
+     * One request answered with {@code response}, {@code nanos} after it arrived: timed by route, method and status
+     * class, and counted by its error code when it is an error of ours.
+     */
+    public void answered(HttpRequest<?> request, HttpResponse<?> response, long nanos) {
+        int status = response.code();
+        int statusClass = Math.min(Math.max(status / 100, 1), 5) - 1;
+        String route = route(request);
+        Timer[] timers = requests.computeIfAbsent(route, r -> new Timer[METHODS.length * STATUS_CLASSES.length]);
+        int slot = request.getMethod().ordinal() * STATUS_CLASSES.length + statusClass;
+        Timer timer = timers[slot];
+        if (timer == null) {
+            timer = Timer.builder("ephemera.http.requests")
+                    .description("Time from a request's arrival to its response, by route, method and status class")
+                    .tags("method", request.getMethod().name(), "route", route, "status", STATUS_CLASSES[statusClass])
+                    .serviceLevelObjectives(BUCKETS)
+                    .register(registry);
+            timers[slot] = timer;
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+        if (status >= 400 && response.getBody().orElse(null) instanceof ErrorBody body) {
+            Counter counter = rejected.get(body.error().code());
+            if (counter != null) {
+                counter.increment();
+            }
+        }
+    }
+
+    /** The matched route's template; else the relay's, for its paths; else {@link #UNMATCHED}. Never a raw path. */
+    private static String route(HttpRequest<?> request) {
+        RouteInfo<?> info = RouteAttributes.getRouteInfo(request).orElse(null);
+        if (info instanceof UriRouteInfo<?, ?> uri) {
+            return uri.getUriMatchTemplate().toString();
+        }
+        String path = request.getPath();
+        return path.equals("/v1/proxy") || path.startsWith("/v1/proxy/") ? RELAY_ROUTE : UNMATCHED;
+    }
+}
