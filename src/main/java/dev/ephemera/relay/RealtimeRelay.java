@@ -74,6 +74,15 @@ final class RealtimeRelay {
             return;
         }
         Provider provider = providers.require(token.provider());
+        Map<String, String> auth = provider.upstreamHeaders().orElse(null);
+        if (auth == null) {
+            // The handshake checked the provider's key; it was removed (a key file deleted) in the moment since.
+            // No session, and the place the handshake took among the minting key's sessions is given back.
+            LOG.warn("Realtime session refused: provider '{}' has no key; an operator must fix it", provider.name());
+            limits.closeSession(token.clientId());
+            session.close(new CloseReason(CloseReason.INTERNAL_ERROR.getCode(), "provider not configured"));
+            return;
+        }
         String model = request.getParameters().get("model");
         if (model == null) {
             model = token.model();
@@ -88,7 +97,7 @@ final class RealtimeRelay {
             metrics.relaySessionEnded();
         });
         sessions.put(session.getId(), relay);
-        relay.connect(client, upstream, provider.upstreamHeaders().orElseThrow(), config.upstreamTimeout(),
+        relay.connect(client, upstream, auth, config.upstreamTimeout(),
                 request.getHeaders().get("X-Client-Request-Id"));
         java.time.Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
                 : java.time.Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration()

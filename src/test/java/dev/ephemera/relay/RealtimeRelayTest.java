@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ephemera.support.Broker;
-import dev.ephemera.support.Scrape;
 import dev.ephemera.support.Broker.Reply;
 import dev.ephemera.support.FakeRecorder;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.LogCapture;
+import dev.ephemera.support.Scrape;
 import dev.ephemera.support.TestRedis;
 import dev.ephemera.support.WsClient;
 import io.micronaut.http.HttpRequest;
@@ -16,6 +16,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -163,6 +167,36 @@ class RealtimeRelayTest {
             Thread.sleep(20);
         }
         assertThat(activeSessions()).isEqualTo(before);
+    }
+
+    @Test
+    void aProviderThatLostItsKeyIsRefusedBeforeTheUpgradeAndTakesNoSessionPlace() throws Exception {
+        Path keyFile = Files.createTempFile("ephemera-mistral", ".key");
+        Files.writeString(keyFile, "sk-test-mistral-from-file\n");
+        try (Broker b = Broker.onRedis(TestRedis.uri(), Map.of(
+                "ephemera.providers.mistral.api-key-file", keyFile.toString(),
+                "ephemera.providers.mistral.base-url", fake.base("mistral"),
+                "ephemera.rate-limits.max-concurrent-sessions-per-key", 1))) {
+            String k = b.createKey("write");
+            String url = b.url().replaceFirst("^http", "ws") + "/v1/realtime";
+            String token = b.mint(k, Map.of("provider", "mistral")).string("value");
+            Files.delete(keyFile);
+            Thread.sleep(1_100);  // the key file is re-read at most once a second
+
+            assertRefused(url, List.of("ephemera", "ephemera-token." + token), Map.of(), 502);
+            assertThat(Scrape.of(b).value("ephemera_relay_sessions_active")).isZero();
+
+            Files.writeString(keyFile, "sk-test-mistral-from-file\n");
+            Files.setLastModifiedTime(keyFile, FileTime.from(Instant.now().plusSeconds(5)));
+            Thread.sleep(1_100);
+            // The key's only session place was given back: a new session opens.
+            String next = b.mint(k, Map.of("provider", "mistral")).string("value");
+            WsClient opened = WsClient.connect(url, List.of("ephemera", "ephemera-token." + next), Map.of());
+            roundTrip(opened);
+            opened.socket.sendClose(1000, "").get();
+        } finally {
+            Files.deleteIfExists(keyFile);
+        }
     }
 
     private double activeSessions() {
