@@ -34,9 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BrokerMetrics {
 
     /** The route label of requests that the HTTP relay answered. */
-    static final String RELAY_ROUTE = "/v1/proxy/{provider}/{path}";
+    private static final String RELAY_ROUTE = "/v1/proxy/{provider}/{path}";
     /** The route label of requests that no route and no relay matched. */
-    static final String UNMATCHED = "UNMATCHED";
+    private static final String UNMATCHED = "UNMATCHED";
 
     /** Latency buckets of {@code ephemera_http_requests_seconds}: a mint takes milliseconds, a relay longer. */
     private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),

@@ -2,8 +2,8 @@ package dev.ephemera.token;
 
 import dev.ephemera.apikey.Permission;
 import dev.ephemera.audit.AuditLog;
-import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.provider.UpstreamKeys;
