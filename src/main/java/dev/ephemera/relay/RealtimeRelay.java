@@ -117,12 +117,11 @@ final class RealtimeRelay {
             if (relay == null) {
                 return;
             }
-            if (frame instanceof TextWebSocketFrame textFrame) {
-                relay.fromClientText(textFrame.text());
-            } else if (frame instanceof BinaryWebSocketFrame) {
+            if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+                // The bytes as they came: the filter decodes them itself, and refuses invalid UTF-8.
                 byte[] bytes = new byte[frame.content().readableBytes()];
                 frame.content().getBytes(frame.content().readerIndex(), bytes);
-                relay.fromClientBinary(bytes);
+                relay.fromClient(bytes, frame instanceof BinaryWebSocketFrame);
             }
         } finally {
             frame.release();

@@ -1,9 +1,11 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.relay.event.ClientEventFilter;
+import dev.ephemera.relay.event.RealtimeProtocol;
+import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.token.Introspection;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.json.tree.JsonNode;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.netty.buffer.Unpooled;
@@ -15,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +42,7 @@ final class RelaySession implements WebSocket.Listener {
     private final WebSocketSession client;
     private final Introspection token;
     private final JsonMapper json;
+    private final ClientEventFilter filter;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
@@ -51,6 +55,7 @@ final class RelaySession implements WebSocket.Listener {
         this.client = client;
         this.token = token;
         this.json = json;
+        this.filter = filterFor(token, json);
     }
 
     /** Opens the provider's WebSocket; the token's session config is its first message. */
@@ -102,17 +107,22 @@ final class RelaySession implements WebSocket.Listener {
         }
     }
 
-    void fromClientText(String frame) {
-        String violated = lockedFieldIn(frame);
-        if (violated != null) {
-            client.sendAsync(new TextWebSocketFrame(lockedFieldError(frame, violated)));
+    /**
+     * A whole client message, text or binary: judged by the session's {@link ClientEventFilter}, then sent on as
+     * it came, or answered with an error event and dropped.
+     */
+    void fromClient(byte[] frame, boolean binary) {
+        ClientEventFilter.Verdict verdict = filter.judge(frame);
+        if (verdict instanceof ClientEventFilter.Refuse refused) {
+            client.sendAsync(new TextWebSocketFrame(errorEvent(refused)));
             return;
         }
-        enqueue(ws -> ws.sendText(frame, true));
-    }
-
-    void fromClientBinary(byte[] frame) {
-        enqueue(ws -> ws.sendBinary(ByteBuffer.wrap(frame), true));
+        if (binary) {
+            enqueue(ws -> ws.sendBinary(ByteBuffer.wrap(frame), true));
+        } else {
+            String text = new String(frame, StandardCharsets.UTF_8);
+            enqueue(ws -> ws.sendText(text, true));
+        }
     }
 
     private synchronized void enqueue(Function<WebSocket, CompletableFuture<WebSocket>> send) {
@@ -126,69 +136,36 @@ final class RelaySession implements WebSocket.Listener {
         });
     }
 
-    /** The locked field a {@code session.update} tries to change, or null when the frame may pass. */
-    @Nullable
-    String lockedFieldIn(String frame) {
-        List<String> locked = token.lockedFields();
-        if (locked == null || locked.isEmpty() || !frame.contains("session.update")) {
-            return null;
-        }
-        JsonNode event;
-        try {
-            event = json.readValue(frame, JsonNode.class);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        if (event == null || !event.isObject() || event.get("type") == null
-                || !"session.update".equals(event.get("type").coerceStringValue())) {
-            return null;
-        }
-        JsonNode requested = event.get("session");
-        for (String field : locked) {
-            JsonNode wanted = at(requested, field);
-            if (wanted != null && !same(wanted, at(token.session(), field))) {
-                return field;
-            }
-        }
-        return null;
-    }
-
-    private boolean same(JsonNode a, @Nullable JsonNode b) {
-        try {
-            return b != null && json.writeValueAsString(a).equals(json.writeValueAsString(b));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    @Nullable
-    private static JsonNode at(@Nullable JsonNode node, String path) {
-        JsonNode current = node;
-        for (String part : path.split("\\.")) {
-            if (current == null || !current.isObject()) {
-                return null;
-            }
-            current = current.get(part);
-        }
-        return current;
-    }
-
-    private String lockedFieldError(String frame, String field) {
+    /** The error event of OpenAI's realtime protocol, naming at most a field, never a value the client sent. */
+    private String errorEvent(ClientEventFilter.Refuse refused) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", "invalid_request_error");
-        error.put("code", "locked_field");
-        error.put("message", "'" + field + "' is locked by the server for this session and cannot be changed.");
-        error.put("param", "session." + field);
+        error.put("code", refused.code());
+        error.put("message", refused.message());
+        if (refused.param() != null) {
+            error.put("param", refused.param());
+        }
+        if (refused.eventId() != null) {
+            error.put("event_id", refused.eventId());
+        }
         try {
-            JsonNode event = json.readValue(frame, JsonNode.class);
-            JsonNode eventId = event.get("event_id");
-            if (eventId != null && eventId.isString()) {
-                error.put("event_id", eventId.getStringValue());
-            }
             return json.writeValueAsString(Map.of("type", "error", "error", error));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static ClientEventFilter filterFor(Introspection token, JsonMapper json) {
+        Object session = null;
+        if (token.session() != null) {
+            try {
+                session = StrictJson.parse(json.writeValueAsBytes(token.session())).orElseThrow();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the token's session config", e);
+            }
+        }
+        List<String> locked = token.lockedFields() == null ? List.of() : token.lockedFields();
+        return new ClientEventFilter(RealtimeProtocol.of(token.provider()), session, locked);
     }
 
     // Provider -> client.

@@ -152,10 +152,7 @@ class HttpRelayTest {
     void providerWithAnUntrustedCertificateIsNeverSentTheKey() throws Exception {
         SelfSignedCertificate tls = new SelfSignedCertificate(Path.of("target", "tls-upstream"));
         int port = TestRedis.freePort();
-        try (FakeUpstream untrusted = new FakeUpstream(Map.of("micronaut.server.ssl.enabled", true,
-                "micronaut.server.ssl.port", port,
-                "micronaut.server.ssl.key-store.key-path", "file:" + tls.key.toAbsolutePath(),
-                "micronaut.server.ssl.key-store.certificate-path", "file:" + tls.certificate.toAbsolutePath()));
+        try (FakeUpstream untrusted = FakeUpstream.tls(tls, port);
                 Broker trusting = Broker.onRedis(TestRedis.uri(), Map.of(
                         "ephemera.providers.openai.base-url", "https://localhost:" + port + "/fake/openai",
                         "micronaut.http.client.ssl.insecure-trust-all-certificates", true,

@@ -45,8 +45,8 @@ class KeyRotationRelayTest {
             String token = broker.mint(key, Map.of("provider", "openai")).string("value");
             WsClient ws = WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
                     List.of("ephemera", "ephemera-token." + token), Map.of());
-            ws.socket.sendText("ping", true).get();
-            assertThat(ws.next().text()).isEqualTo("ping");
+            ws.socket.sendText(RealtimeRelayTest.PING, true).get();
+            assertThat(ws.next().text()).isEqualTo(RealtimeRelayTest.PING);
             assertThat(fake.recorder().last().header("Authorization")).isEqualTo("Bearer sk-test-primary-3");
         }
     }

@@ -1,31 +1,40 @@
 package dev.ephemera.support;
 
-import io.micronaut.context.annotation.Requires;
-import jakarta.inject.Singleton;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** What the fake providers received. */
-@Singleton
-@Requires(property = "fake.upstream", value = "true")
+/** What a {@link FakeUpstream} received: every request, recorded before it was routed, and every frame. */
 public final class FakeRecorder {
 
-    /** One request as the provider saw it: lower-case header names. */
+    /**
+     * One request as the provider saw it: the raw request target, lower-case header names with every value, the
+     * body as text.
+     */
     public record Seen(String method, String path, Map<String, List<String>> headers, String body) {
+        /** The first value of {@code name}, or null. */
         public String header(String name) {
-            List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
             return values == null || values.isEmpty() ? null : values.get(0);
+        }
+
+        public List<String> headers(String name) {
+            return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
         }
     }
 
     public final List<Seen> requests = new CopyOnWriteArrayList<>();
     /** The client-side ports requests came from: one per connection the broker opened. */
-    public final java.util.Set<Integer> clientPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    public final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+    /** Client frames as the provider received them: text frames as text, binary frames decoded as UTF-8. */
     public final List<String> frames = new CopyOnWriteArrayList<>();
     public final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
-    public final java.util.concurrent.atomic.AtomicLong binaryBytes = new java.util.concurrent.atomic.AtomicLong();
+    public final AtomicLong binaryBytes = new AtomicLong();
     volatile CountDownLatch streamGate = new CountDownLatch(1);
 
     public void reset() {

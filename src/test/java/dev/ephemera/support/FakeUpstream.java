@@ -1,34 +1,103 @@
 package dev.ephemera.support;
 
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A local stand-in for the AI providers: an embedded server running the fake endpoints of this package
- * ({@code /fake/…}), which record what they receive (headers, bodies, frames) so tests can check what the
- * provider would have seen.
+ * A local stand-in for the AI providers: a small Netty server of its own, never the broker's application context.
+ * Every request is recorded before it is routed (method, raw URI, every value of every header, body), so a path
+ * the broker should never have forwarded shows up in {@link #recorder()} even when no fake endpoint answers it
+ * (it then gets a plain 404 that no broker code could have written). Endpoints live under
+ * {@code /fake/<provider>/…}; see {@link FakeRoutes} and {@link FakeRealtime}.
  */
 public final class FakeUpstream implements AutoCloseable {
 
-    private final EmbeddedServer server;
+    private final FakeRecorder recorder = new FakeRecorder();
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final Channel channel;
+    private final String scheme;
 
     public FakeUpstream() {
-        this(Map.of());
+        this(null, 0);
     }
 
-    /** A fake provider with more server configuration, e.g. TLS. */
-    public FakeUpstream(Map<String, Object> extra) {
-        Map<String, Object> config = new java.util.HashMap<>(Map.of("micronaut.server.port", -1,
-                "fake.upstream", "true", "ephemera.providers.openai.api-key", "unused"));
-        config.putAll(extra);
-        this.server = ApplicationContext.run(EmbeddedServer.class, config);
+    /** A fake provider over TLS on {@code port}, with a certificate the broker does not trust. */
+    public static FakeUpstream tls(SelfSignedCertificate certificate, int port) throws Exception {
+        return new FakeUpstream(SslContextBuilder.forServer(certificate.certificate.toFile(),
+                certificate.key.toFile()).build(), port);
+    }
+
+    private FakeUpstream(SslContext tls, int port) {
+        this.scheme = tls == null ? "http" : "https";
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(32 * 1024 * 1024),
+                                new Recording());
+                    }
+                });
+        try {
+            this.channel = bootstrap.bind("127.0.0.1", port).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Records, then routes: a WebSocket upgrade to {@link FakeRealtime}, anything else to {@link FakeRoutes}. */
+    private final class Recording extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            request.headers().forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT),
+                    k -> new ArrayList<>()).add(h.getValue()));
+            boolean upgrade = "websocket".equalsIgnoreCase(request.headers().get("Upgrade"));
+            recorder.clientPorts.add(((InetSocketAddress) ctx.channel().remoteAddress()).getPort());
+            recorder.requests.add(new FakeRecorder.Seen(upgrade ? "WEBSOCKET" : request.method().name(),
+                    request.uri(), copyOf(headers), request.content().toString(StandardCharsets.UTF_8)));
+            if (upgrade) {
+                FakeRealtime.upgrade(ctx, request, recorder);
+            } else {
+                FakeRoutes.answer(ctx, request, recorder);
+            }
+        }
+    }
+
+    private static Map<String, List<String>> copyOf(Map<String, List<String>> headers) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        headers.forEach((k, v) -> out.put(k, List.copyOf(v)));
+        return out;
     }
 
     /** Base URL of a fake provider, e.g. {@code base("openai")}. */
     public String base(String provider) {
-        return server.getURL() + "/fake/" + provider;
+        return scheme + "://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort() + "/fake/"
+                + provider;
     }
 
     public String websocketBase(String provider) {
@@ -36,16 +105,17 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     public FakeRecorder recorder() {
-        return server.getApplicationContext().getBean(FakeRecorder.class);
+        return recorder;
     }
 
     /** Opens the latch the streaming endpoint waits on before its second event. */
     public CountDownLatch streamGate() {
-        return recorder().streamGate;
+        return recorder.streamGate;
     }
 
     @Override
     public void close() {
-        server.getApplicationContext().close();
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

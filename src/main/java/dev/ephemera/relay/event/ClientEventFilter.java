@@ -1,0 +1,158 @@
+package dev.ephemera.relay.event;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Judges each client frame of a realtime session before it may reach the provider: frame in, verdict out, no I/O.
+ * A frame must be one strict JSON object ({@link StrictJson}) with a string {@code type}; decisions are made on
+ * the decoded values, never on the text. With locked fields:
+ * <ul>
+ *   <li>an event that carries configuration ({@link RealtimeProtocol#configEvents()}) may name a locked field, or
+ *       any spelling of it, only with the locked value; replacing an object on a locked path (say {@code audio:
+ *       null} over {@code audio.output.voice}) counts as changing it;</li>
+ *   <li>with {@code instructions} locked, no {@code system} message may be added to the conversation: it would
+ *       act as instructions;</li>
+ *   <li>an event type the protocol does not know is refused when any of its keys, at any depth, is a name on a
+ *       locked path.</li>
+ * </ul>
+ * Immutable and thread-safe; one per session.
+ */
+public final class ClientEventFilter {
+
+    /** What to do with one frame. */
+    public sealed interface Verdict {
+    }
+
+    /** Send the frame on as it came. */
+    public record Forward() implements Verdict {
+    }
+
+    /**
+     * Do not send it; tell the client. {@code code} is {@code invalid_event} or {@code locked_field}; {@code param}
+     * names the field (never a value the client sent), {@code eventId} is the client's {@code event_id} when the
+     * frame had a string one.
+     */
+    public record Refuse(String code, String message, String param, String eventId) implements Verdict {
+    }
+
+    private static final Forward FORWARD = new Forward();
+
+    private final RealtimeProtocol protocol;
+    /** Locked field -> its locked value (absent: the field may not be set at all). */
+    private final Map<String, Optional<Object>> locked = new LinkedHashMap<>();
+    private final Set<String> lockedNames = new LinkedHashSet<>();
+
+    /**
+     * @param session the token's session config as {@link StrictJson} parsed it, or null
+     * @param lockedFields dotted paths into the session config
+     */
+    public ClientEventFilter(RealtimeProtocol protocol, Object session, List<String> lockedFields) {
+        this.protocol = protocol;
+        for (String field : lockedFields) {
+            Optional<Object> value = Optional.empty();
+            for (String spelling : protocol.spellings(field)) {
+                value = value.isPresent() ? value : Optional.ofNullable(at(session, spelling));
+                lockedNames.addAll(List.of(spelling.split("\\.")));
+            }
+            locked.put(field, value);
+        }
+    }
+
+    public Verdict judge(byte[] frame) {
+        Object parsed = StrictJson.parse(frame).orElse(null);
+        if (!(parsed instanceof Map<?, ?> event) || !(event.get("type") instanceof String type)) {
+            return new Refuse("invalid_event", "Each message must be one JSON object with a string 'type', in "
+                    + "UTF-8, without duplicate keys; this one was not sent on.", null, null);
+        }
+        String eventId = event.get("event_id") instanceof String id ? id : null;
+        if (locked.isEmpty()) {
+            return FORWARD;
+        }
+        String configKey = protocol.configEvents().get(type);
+        if (configKey != null) {
+            return config(event, configKey, eventId);
+        }
+        if (type.equals("conversation.item.create") && locked.containsKey("instructions")
+                && event.get("item") instanceof Map<?, ?> item && "system".equals(item.get("role"))) {
+            return lockedField("instructions", "A system message would change the locked instructions.", eventId);
+        }
+        if (!protocol.plainEvents().contains(type)) {
+            String name = firstLockedName(event);
+            if (name != null) {
+                return new Refuse("locked_field", "This event type is not known to the broker and names a field "
+                        + "that is locked for this session; it was not sent on.", name, eventId);
+            }
+        }
+        return FORWARD;
+    }
+
+    private Verdict config(Map<?, ?> event, String key, String eventId) {
+        if (!event.containsKey(key)) {
+            return FORWARD;
+        }
+        if (!(event.get(key) instanceof Map<?, ?> config)) {
+            return new Refuse("invalid_event", "'" + key + "' must be an object.", key, eventId);
+        }
+        for (Map.Entry<String, Optional<Object>> field : locked.entrySet()) {
+            for (String spelling : protocol.spellings(field.getKey())) {
+                if (changes(config, spelling.split("\\."), 0, field.getValue())) {
+                    return lockedField(key + "." + spelling, "'" + field.getKey() + "' is locked by the server "
+                            + "for this session and cannot be changed.", eventId);
+                }
+            }
+        }
+        return FORWARD;
+    }
+
+    /** Whether {@code config} sets the path {@code parts[i..]} to anything but {@code lockedValue}. */
+    private static boolean changes(Map<?, ?> config, String[] parts, int i, Optional<Object> lockedValue) {
+        if (!config.containsKey(parts[i])) {
+            return false;
+        }
+        Object value = config.get(parts[i]);
+        if (i == parts.length - 1) {
+            return lockedValue.isEmpty() || !StrictJson.same(value, lockedValue.get());
+        }
+        // An object replaced by anything else takes the locked value with it.
+        return !(value instanceof Map<?, ?> inner) || changes(inner, parts, i + 1, lockedValue);
+    }
+
+    private static Refuse lockedField(String param, String message, String eventId) {
+        return new Refuse("locked_field", message, param, eventId);
+    }
+
+    private String firstLockedName(Object node) {
+        List<Object> pending = new ArrayList<>(List.of(node));
+        while (!pending.isEmpty()) {
+            Object next = pending.removeLast();
+            if (next instanceof Map<?, ?> map) {
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (lockedNames.contains(e.getKey())) {
+                        return (String) e.getKey();
+                    }
+                    pending.add(e.getValue());
+                }
+            } else if (next instanceof List<?> list) {
+                pending.addAll(list);
+            }
+        }
+        return null;
+    }
+
+    private static Object at(Object node, String path) {
+        Object current = node;
+        for (String part : path.split("\\.")) {
+            if (!(current instanceof Map<?, ?> map) || !map.containsKey(part)) {
+                return null;
+            }
+            current = map.get(part);
+        }
+        return current;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.ephemera.relay.event;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A JSON parser that refuses everything a provider's parser might read differently from ours: invalid UTF-8
+ * (overlong forms and encoded surrogates included), a byte-order mark, duplicate keys, unpaired surrogates written
+ * as escapes, non-standard tokens (NaN, comments, single quotes), anything after the first value, and nesting
+ * deeper than {@link #MAX_DEPTH}. Values come out as plain Java: {@code Map<String, Object>} (in order),
+ * {@code List<Object>}, {@code String}, {@code BigDecimal}, {@code Boolean} and {@link #NULL}.
+ */
+public final class StrictJson {
+
+    /** JSON {@code null}: a value that is present, unlike a missing key. */
+    public static final Object NULL = new Object() {
+        @Override
+        public String toString() {
+            return "null";
+        }
+    };
+    static final int MAX_DEPTH = 64;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
+                    .maxNumberLength(400).build())
+            .build();
+
+    private StrictJson() {
+    }
+
+    /** The value {@code utf8} holds, or empty when it is not exactly one strict JSON value. */
+    public static Optional<Object> parse(byte[] utf8) {
+        // Decoded here, not by Jackson, which would guess UTF-16 or UTF-32 from the first bytes.
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8)).toString();
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+        if (text.startsWith("\uFEFF")) {
+            return Optional.empty();
+        }
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return Optional.empty();
+            }
+            Object value = read(parser, first);
+            return parser.nextToken() == null ? Optional.of(value) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Object read(JsonParser parser, JsonToken token) throws IOException {
+        return switch (token) {
+            case START_OBJECT -> {
+                Map<String, Object> object = new LinkedHashMap<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
+                    String name = checked(parser.currentName());
+                    object.put(name, read(parser, parser.nextToken()));
+                }
+                yield Collections.unmodifiableMap(object);
+            }
+            case START_ARRAY -> {
+                List<Object> array = new ArrayList<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+                    array.add(read(parser, t));
+                }
+                yield Collections.unmodifiableList(array);
+            }
+            case VALUE_STRING -> checked(parser.getText());
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> NULL;
+            default -> throw new IOException("unexpected token " + token);
+        };
+    }
+
+    /** Refuses a string with an unpaired surrogate: parsers disagree on what it is. */
+    private static String checked(String s) throws IOException {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IOException("unpaired surrogate");
+            }
+        }
+        return s;
+    }
+
+    /** Whether two parsed values are the same JSON value: numbers by value ({@code 1.0} is {@code 1}). */
+    public static boolean same(Object a, Object b) {
+        if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
+            return x.compareTo(y) == 0;
+        }
+        if (a instanceof Map<?, ?> x && b instanceof Map<?, ?> y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            for (Map.Entry<?, ?> e : x.entrySet()) {
+                if (!y.containsKey(e.getKey()) || !same(e.getValue(), y.get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof List<?> x && b instanceof List<?> y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            for (int i = 0; i < x.size(); i++) {
+                if (!same(x.get(i), y.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.equals(b);
+    }
+}

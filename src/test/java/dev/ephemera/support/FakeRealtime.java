@@ -1,0 +1,104 @@
+package dev.ephemera.support;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A fake realtime provider ({@code /fake/<provider>/realtime}): records every frame, echoes text and binary
+ * frames, closes with code N when sent {@code {"type":"fake.close","code":N}}, and on {@code /fake/sdk/realtime}
+ * answers like OpenAI's realtime API, in brief.
+ */
+final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private static final int MAX_FRAME = 16 * 1024 * 1024;
+    private static final Pattern CLOSE = Pattern.compile("\"type\"\\s*:\\s*\"fake\\.close\".*\"code\"\\s*:\\s*(\\d+)");
+
+    private final FakeRecorder recorder;
+    private final boolean openAi;
+    private final WebSocketServerHandshaker handshaker;
+
+    private FakeRealtime(FakeRecorder recorder, boolean openAi, WebSocketServerHandshaker handshaker) {
+        this.recorder = recorder;
+        this.openAi = openAi;
+        this.handshaker = handshaker;
+    }
+
+    static void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, FakeRecorder recorder) {
+        String path = request.uri().split("\\?", 2)[0];
+        if (!path.matches("/fake/[^/]+/realtime")) {
+            ctx.close();
+            return;
+        }
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory("ws://fake" + path, "*", true,
+                MAX_FRAME).newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        ctx.pipeline().addLast(new WebSocketFrameAggregator(MAX_FRAME),
+                new FakeRealtime(recorder, path.equals("/fake/sdk/realtime"), handshaker));
+        ctx.pipeline().remove(ctx.handler());
+        handshaker.handshake(ctx.channel(), request);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof CloseWebSocketFrame close) {
+            recorder.closeCodes.add(close.statusCode());
+            handshaker.close(ctx.channel(), close.retain());
+            return;
+        }
+        if (frame instanceof PingWebSocketFrame) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            return;
+        }
+        ByteBuf content = frame.content();
+        String text = content.toString(StandardCharsets.UTF_8);
+        recorder.frames.add(text);
+        if (frame instanceof BinaryWebSocketFrame) {
+            recorder.binaryBytes.addAndGet(content.readableBytes());
+        }
+        Matcher close = CLOSE.matcher(text);
+        if (close.find()) {
+            handshaker.close(ctx.channel(), new CloseWebSocketFrame(Integer.parseInt(close.group(1)),
+                    "asked to close"));
+            return;
+        }
+        if (openAi) {
+            replies(text).forEach(reply -> ctx.write(new TextWebSocketFrame(reply)));
+            ctx.flush();
+            return;
+        }
+        ctx.writeAndFlush(frame instanceof TextWebSocketFrame ? new TextWebSocketFrame(text)
+                : new BinaryWebSocketFrame(Unpooled.copiedBuffer(content)));
+    }
+
+    /** What OpenAI's realtime API answers to a client event, in brief. */
+    private static List<String> replies(String event) {
+        if (event.contains("\"session.update\"")) {
+            return List.of("{\"type\":\"session.updated\",\"event_id\":\"ev_1\",\"session\":{\"type\":\"realtime\"}}");
+        }
+        if (event.contains("\"response.create\"")) {
+            return List.of("{\"type\":\"response.created\",\"event_id\":\"ev_2\",\"response\":{\"id\":\"resp_1\"}}",
+                    "{\"type\":\"response.done\",\"event_id\":\"ev_3\",\"response\":{\"id\":\"resp_1\","
+                            + "\"status\":\"completed\"}}");
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,180 @@
+package dev.ephemera.support;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** The fake providers' HTTP endpoints, answered like the providers would, in brief. */
+final class FakeRoutes {
+
+    private static final String CHAT_CHUNK = "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\","
+            + "\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},"
+            + "\"finish_reason\":null}]}";
+
+    private FakeRoutes() {
+    }
+
+    static void answer(ChannelHandlerContext ctx, FullHttpRequest request, FakeRecorder recorder) {
+        String uri = request.uri();
+        String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+        String[] parts = path.split("/", 4);
+        if (parts.length < 4 || !parts[1].equals("fake")) {
+            json(ctx, request, HttpResponseStatus.NOT_FOUND, "{\"fake\":\"no such route\"}", Map.of());
+            return;
+        }
+        String provider = parts[2];
+        String rest = "/" + parts[3];
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        boolean post = request.method().equals(HttpMethod.POST);
+        boolean streaming = body.replace(" ", "").contains("\"stream\":true");
+        if (post && rest.equals("/chat/completions")) {
+            if (streaming) {
+                sse(ctx, request, List.of(CHAT_CHUNK.formatted("po"), CHAT_CHUNK.formatted("ng"), "[DONE]"), null,
+                        null);
+                return;
+            }
+            json(ctx, request, HttpResponseStatus.OK, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\","
+                    + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"pong\"},"
+                    + "\"finish_reason\":\"stop\"}]}", Map.of("X-Request-Id", "req_upstream_1",
+                    // As permissive as a provider may be: the broker alone decides CORS for its browsers.
+                    "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Credentials", "true",
+                    "Access-Control-Allow-Headers", "*", "Vary", "Origin"));
+        } else if (post && rest.equals("/stream")) {
+            sse(ctx, request, List.of("{\"delta\":\"first\"}"), recorder.streamGate,
+                    List.of("{\"delta\":\"second\"}", "[DONE]"));
+        } else if (post && rest.equals("/v1/messages")) {
+            anthropic(ctx, request, streaming);
+        } else if (rest.equals("/refuses")) {
+            json(ctx, request, HttpResponseStatus.UNAUTHORIZED, "{\"error\":{\"message\":\"Incorrect API key "
+                    + "provided: " + request.headers().get("Authorization") + "\"}}", Map.of());
+        } else if (post && rest.equals("/realtime/calls")) {
+            FullHttpResponse r = response(HttpResponseStatus.CREATED, "v=0\r\no=- answer\r\n", "application/sdp");
+            r.headers().set("Location", "/v1/realtime/calls/rtc_fake123");
+            send(ctx, request, r);
+        } else if (post && (rest.equals("/realtime/client_secrets") || rest.equals("/v1/realtime/client_secrets"))) {
+            long seconds = Long.parseLong(body.replaceAll("(?s).*\"seconds\":(\\d+).*", "$1"));
+            json(ctx, request, HttpResponseStatus.OK, "{\"value\":\"ek_fake_" + provider + "\",\"expires_at\":"
+                    + (System.currentTimeMillis() / 1000 + seconds) + ",\"session\":{}}", Map.of());
+        } else if (post && rest.equals("/client/sessions")) {
+            String expires = Instant.now().plusSeconds(60).toString();
+            json(ctx, request, HttpResponseStatus.CREATED, "{\"object\":\"client.session\",\"client_secret\":"
+                    + "{\"value\":\"rt_fake_mistral\",\"expires_at\":\"" + expires + "\"},\"expires_at\":\""
+                    + expires + "\"}", Map.of());
+        } else if (post && rest.equals("/v1alpha/auth_tokens")) {
+            json(ctx, request, HttpResponseStatus.OK, "{\"name\":\"auth_tokens/fake_gemini\"}", Map.of());
+        } else if (rest.equals("/slow")) {
+            ctx.executor().schedule(() -> json(ctx, request, HttpResponseStatus.OK, "{}", Map.of()), 5,
+                    TimeUnit.SECONDS);
+        } else if (rest.startsWith("/echo/") || rest.startsWith("/ok/")) {
+            json(ctx, request, HttpResponseStatus.OK, "{\"path\":\"" + path + "\"}", Map.of());
+        } else {
+            json(ctx, request, HttpResponseStatus.NOT_FOUND, "{\"fake\":\"no such route\"}", Map.of());
+        }
+    }
+
+    private static void anthropic(ChannelHandlerContext ctx, FullHttpRequest request, boolean streaming) {
+        if (!streaming) {
+            json(ctx, request, HttpResponseStatus.OK, "{\"id\":\"msg_fake\",\"type\":\"message\",\"role\":"
+                    + "\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"pong\"}],\"model\":\"claude-fake\","
+                    + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,"
+                    + "\"output_tokens\":1}}", Map.of());
+            return;
+        }
+        sse(ctx, request, List.of(
+                "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_fake\",\"type\":"
+                        + "\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-fake\","
+                        + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,"
+                        + "\"output_tokens\":1}}}",
+                "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+                        + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                        + "{\"type\":\"text_delta\",\"text\":\"pong\"}}",
+                "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}",
+                "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                        + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":1}}",
+                "event: message_stop\ndata: {\"type\":\"message_stop\"}"), null, null);
+    }
+
+    /**
+     * Server-sent events: {@code first}, then, once {@code gate} opens (if any), {@code then}. An element that
+     * already names its event is sent as it is; any other is one {@code data:} line.
+     */
+    private static void sse(ChannelHandlerContext ctx, FullHttpRequest request, List<String> first,
+            CountDownLatch gate, List<String> then) {
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+        HttpUtil.setTransferEncodingChunked(head, true);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        ctx.write(head);
+        first.forEach(e -> ctx.write(event(e)));
+        ctx.flush();
+        Runnable rest = () -> {
+            if (then != null) {
+                then.forEach(e -> ctx.write(event(e)));
+            }
+            var done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            if (!keepAlive) {
+                done.addListener(ChannelFutureListener.CLOSE);
+            }
+        };
+        if (gate == null) {
+            rest.run();
+        } else {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ctx.executor().execute(rest);
+            });
+        }
+    }
+
+    private static DefaultHttpContent event(String e) {
+        String text = e.startsWith("event: ") ? e + "\n\n" : "data: " + e + "\n\n";
+        return new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    private static void json(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+            String body, Map<String, String> headers) {
+        FullHttpResponse r = response(status, body, "application/json");
+        headers.forEach((k, v) -> r.headers().set(k, v));
+        send(ctx, request, r);
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String body, String type) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        return r;
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
+        if (HttpUtil.isKeepAlive(request)) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}
