@@ -99,7 +99,7 @@ final class ClientSecretsController {
         limits.mint(caller);
         MintedToken minted = tokens.mint(caller, new MintRequest(provider, model, ttl, TokenFormat.OPAQUE, 1, null,
                 null, "relay", config.isEmpty() ? null : JsonNode.createObjectNode(config),
-                locked.stream().sorted().toList(), null));
+                locked.stream().sorted().toList(), null, List.of()));
         Map<String, Object> echoed = new LinkedHashMap<>();
         echoed.put("type", "realtime");
         echoed.put("object", "realtime.session");

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param lockedFields       session fields the browser may not change during the session
  * @param allowedOrigins     the pages that may fetch tokens of this profile; the token is bound to the one that did
  * @param maxSessionDuration the longest a realtime session of this profile lasts
+ * @param endpoints          the provider endpoints its tokens may reach through the HTTP relay (default: all the
+ *                           provider allows)
  */
 @EachProperty("ephemera.profiles")
 public record ProfileProperties(
@@ -29,5 +31,6 @@ public record ProfileProperties(
         Map<String, Object> session,
         @Nullable List<String> lockedFields,
         @Nullable List<String> allowedOrigins,
-        @Nullable Duration maxSessionDuration) {
+        @Nullable Duration maxSessionDuration,
+        @Nullable List<String> endpoints) {
 }

@@ -24,7 +24,7 @@ public final class Profiles {
     /** One profile, validated and in canonical form. */
     public record Profile(String name, String provider, @Nullable String model, Duration ttl, int maxUses,
             @Nullable JsonNode session, List<String> lockedFields, List<String> allowedOrigins,
-            @Nullable Duration maxSessionDuration) {
+            @Nullable Duration maxSessionDuration, List<String> endpoints) {
     }
 
     private final Map<String, Profile> byName;
@@ -65,9 +65,13 @@ public final class Profiles {
             } catch (IOException e) {
                 throw new IllegalStateException(prefix + ".session cannot be read as JSON", e);
             }
+            List<String> endpoints = p.endpoints() == null ? List.of() : p.endpoints().stream().map(e ->
+                    providers.endpointOf(p.provider(), e).orElseThrow(() -> new IllegalStateException(prefix
+                            + ".endpoints: " + e + " is not one of ephemera.providers." + p.provider()
+                            + ".allowed-endpoints"))).toList();
             all.put(p.name(), new Profile(p.name(), p.provider(), p.model(), ttl, uses, session,
                     p.lockedFields() == null ? List.of() : List.copyOf(p.lockedFields()), origins,
-                    p.maxSessionDuration()));
+                    p.maxSessionDuration(), endpoints));
         }
         this.byName = Map.copyOf(all);
         this.origins = Set.copyOf(allOrigins);
@@ -82,7 +86,7 @@ public final class Profiles {
         if (name != null) {
             Profile p = byName.get(name);
             if (p == null) {
-                throw BrokerException.invalid("profile", "No profile '" + name + "'; use one of "
+                throw BrokerException.invalid("profile", "No such profile; use one of "
                         + String.join(", ", byName.keySet()) + ".");
             }
             return p;

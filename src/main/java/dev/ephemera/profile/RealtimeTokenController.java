@@ -3,6 +3,7 @@ package dev.ephemera.profile;
 import dev.ephemera.apikey.Permission;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.JwtCallers;
+import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
@@ -26,6 +27,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -39,14 +41,17 @@ import java.util.Set;
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class RealtimeTokenController {
 
-    private static final Set<String> FIELDS = Set.of("profile", "ttl_seconds", "max_uses");
+    private static final Set<String> FIELDS = Set.of("profile", "ttl_seconds", "max_uses", "endpoints");
 
     private final Profiles profiles;
     private final TokenService tokens;
     private final MintLimits limits;
     private final JsonMapper json;
+    private final ProviderRegistry providers;
 
-    RealtimeTokenController(Profiles profiles, TokenService tokens, MintLimits limits, JsonMapper json) {
+    RealtimeTokenController(Profiles profiles, TokenService tokens, MintLimits limits, JsonMapper json,
+            ProviderRegistry providers) {
+        this.providers = providers;
         this.profiles = profiles;
         this.tokens = tokens;
         this.limits = limits;
@@ -65,13 +70,30 @@ final class RealtimeTokenController {
             throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "This page's origin may not fetch tokens of "
                     + "profile '" + profile.name() + "'.");
         }
+        List<String> endpoints = narrowed(profile, fields.strings("endpoints", 32));
         Caller caller = Caller.of(authentication);
         limits.browserMint(caller, request.getRemoteAddress().getAddress().getHostAddress());
         MintRequest mint = new MintRequest(profile.provider(), profile.model(),
                 ttl == null ? profile.ttl() : Duration.ofSeconds(ttl), TokenFormat.OPAQUE,
                 uses == null ? profile.maxUses() : uses.intValue(), caller.subject() != null ? caller.subject()
                         : caller.id(), origin, "relay", profile.session(), profile.lockedFields(),
-                profile.maxSessionDuration());
+                profile.maxSessionDuration(), endpoints);
         return HttpResponse.created(tokens.mint(caller, mint));
+    }
+
+    /** The endpoints a browser asked for: some of the profile's (or the provider's, if it names none), never more. */
+    private List<String> narrowed(Profiles.Profile profile, @Nullable List<String> asked) {
+        if (asked == null) {
+            return profile.endpoints();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String endpoint : asked) {
+            String canonical = providers.endpointOf(profile.provider(), endpoint).orElse(null);
+            if (canonical == null || !profile.endpoints().isEmpty() && !profile.endpoints().contains(canonical)) {
+                throw BrokerException.invalid("endpoints", "'endpoints' may only narrow the profile's endpoints.");
+            }
+            out.add(canonical);
+        }
+        return out;
     }
 }

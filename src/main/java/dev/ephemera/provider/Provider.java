@@ -1,6 +1,8 @@
 package dev.ephemera.provider;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,9 +19,11 @@ public final class Provider {
     private final Map<String, String> headers;
     private final KeySource primary;
     private final KeySource secondary;
+    private final List<EndpointPattern> allowedEndpoints;
 
     Provider(String name, URI baseUri, URI realtimeUri, AuthStyle authStyle, Map<String, String> headers,
-            KeySource primary, KeySource secondary) {
+            KeySource primary, KeySource secondary, List<EndpointPattern> allowedEndpoints) {
+        this.allowedEndpoints = List.copyOf(allowedEndpoints);
         this.name = name;
         this.baseUri = baseUri;
         this.realtimeUri = realtimeUri;
@@ -41,6 +45,31 @@ public final class Provider {
     /** The realtime WebSocket URL (without the {@code model} query). */
     public URI realtimeUri() {
         return realtimeUri;
+    }
+
+    /** What the HTTP relay may reach at this provider; empty for a custom provider that names none. */
+    public List<EndpointPattern> allowedEndpoints() {
+        return allowedEndpoints;
+    }
+
+    /** Every allowed endpoint that {@code method} and the decoded {@code path} are. */
+    public List<EndpointPattern.Match> endpoints(String method, String path) {
+        List<EndpointPattern.Match> matches = new ArrayList<>(1);
+        for (EndpointPattern e : allowedEndpoints) {
+            e.match(method, path).ifPresent(matches::add);
+        }
+        return matches;
+    }
+
+    /** The allowed endpoint written {@code text}, in canonical form, or empty. */
+    public Optional<EndpointPattern> allowedEndpoint(String text) {
+        EndpointPattern wanted;
+        try {
+            wanted = EndpointPattern.parse(text);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return allowedEndpoints.stream().filter(e -> e.toString().equals(wanted.toString())).findFirst();
     }
 
     public AuthStyle authStyle() {

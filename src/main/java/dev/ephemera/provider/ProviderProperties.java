@@ -5,6 +5,7 @@ import io.micronaut.context.annotation.Parameter;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.convert.format.MapFormat;
 import io.micronaut.core.naming.conventions.StringConvention;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +16,7 @@ import java.util.Map;
  * @param secondaryApiKey     the key used while the primary is absent, for rotation without downtime
  * @param authStyle           bearer, x-api-key, api-key or goog-api-key
  * @param realtimeUrl         the realtime WebSocket URL, when it is not the base URL's {@code /realtime}
+ * @param allowedEndpoints    what the HTTP relay may reach ({@code "POST /chat/completions"}); replaces the preset's
  */
 @EachProperty("ephemera.providers")
 public record ProviderProperties(
@@ -27,5 +29,6 @@ public record ProviderProperties(
         @Nullable @MapFormat(transformation = MapFormat.MapTransformation.FLAT, keyFormat = StringConvention.RAW)
         Map<String, String> headers,
         @Nullable String authStyle,
-        @Nullable String realtimeUrl) {
+        @Nullable String realtimeUrl,
+        @Nullable List<String> allowedEndpoints) {
 }

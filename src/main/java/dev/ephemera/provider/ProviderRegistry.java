@@ -77,8 +77,18 @@ public final class ProviderRegistry {
         URI realtime = props != null && props.realtimeUrl() != null ? URI.create(props.realtimeUrl())
                 : base.toString().isEmpty() ? base
                 : URI.create(base.toString().replaceFirst("^http", "ws") + "/realtime");
+        List<String> endpoints = props != null && props.allowedEndpoints() != null ? props.allowedEndpoints()
+                : preset != null ? preset.endpoints() : List.of();
+        List<EndpointPattern> allowed = endpoints.stream().map(e -> {
+            try {
+                return EndpointPattern.parse(e);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalStateException("ephemera.providers." + name + ".allowed-endpoints: " + bad.getMessage()
+                        + ", was " + e);
+            }
+        }).toList();
         return new Provider(name, base, realtime, style, headers, primary(preset, props, environment),
-                secondary(props));
+                secondary(props), allowed);
     }
 
     private static KeySource primary(@Nullable ProviderPreset preset, @Nullable ProviderProperties props,
@@ -143,7 +153,7 @@ public final class ProviderRegistry {
     public Provider require(String name) {
         Provider provider = providers.get(name);
         if (provider == null) {
-            throw new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "Unknown provider '" + name + "'. Use one of "
+            throw new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "Unknown provider. Use one of "
                     + String.join(", ", names()) + ".", "provider");
         }
         if (!provider.isConfigured()) {
@@ -151,6 +161,12 @@ public final class ProviderRegistry {
                     + "' has no API key on this broker; an operator must configure it.", "provider");
         }
         return provider;
+    }
+
+    /** The canonical form of {@code endpoint} when it is one that provider {@code name} allows. */
+    public Optional<String> endpointOf(String name, String endpoint) {
+        Provider provider = providers.get(name);
+        return provider == null ? Optional.empty() : provider.allowedEndpoint(endpoint).map(Object::toString);
     }
 
     List<Provider> all() {

@@ -1,7 +1,9 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.TokenService;
 import dev.ephemera.web.BrokerException;
@@ -83,16 +85,19 @@ final class HttpRelayFilter implements HttpServerFilter {
 
     @Override
     public Publisher<MutableHttpResponse<?>> doFilter(HttpRequest<?> request, ServerFilterChain chain) {
-        return Mono.defer(() -> Mono.fromCompletionStage(prepare(request)))
-                .flatMap(this::forward)
+        return Mono.defer(() -> {
+            Target target = target(request);
+            return Mono.usingWhen(wholeBody(request),
+                    body -> Mono.fromCompletionStage(consume(request, target, body))
+                            .flatMap(relayed -> forward(relayed, body)),
+                    body -> Mono.fromRunnable(() -> body.ifPresent(CloseableAvailableByteBody::close)));
+        }).onErrorResume(HttpRelayFilter::tooLarge, e -> Mono.just(ErrorResponses.of(tooLarge())))
                 .onErrorResume(BrokerException.class, e -> Mono.just(ErrorResponses.of(e)));
     }
 
-    private Mono<MutableHttpResponse<?>> forward(Relayed relayed) {
-        return Mono.usingWhen(wholeBody(relayed.original()),
-                        body -> Mono.from(upstream.proxy(body.isPresent()
-                                ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request())),
-                        body -> Mono.fromRunnable(() -> body.ifPresent(CloseableAvailableByteBody::close)))
+    private Mono<MutableHttpResponse<?>> forward(Relayed relayed, Optional<CloseableAvailableByteBody> body) {
+        return Mono.from(upstream.proxy(body.isPresent()
+                        ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request()))
                 .<MutableHttpResponse<?>>map(response -> clean(response, relayed.provider()))
                 .onErrorResume(e -> {
                     if (tooLarge(e)) {
@@ -119,54 +124,107 @@ final class HttpRelayFilter implements HttpServerFilter {
         return false;
     }
 
-    private record Relayed(String provider, HttpRequest<?> original, MutableHttpRequest<?> request) {
+    private record Relayed(String provider, MutableHttpRequest<?> request) {
     }
 
     /**
-     * The request's body read whole, when it is still arriving and small: empty when it came whole with its headers
-     * (it is forwarded as it is), or is large or of unknown length (it is streamed). Micronaut's client closes an
-     * upstream connection, instead of pooling it, when the provider answers before the streamed body's last write
-     * completes: on loopback, for one request in four from Java's HTTP client and for every request whose body
-     * came after its headers. Each was a new connection, and against a real provider a TLS handshake.
+     * Where a request would go, decided before the store is asked: the provider (with its key), the upstream URI,
+     * and the allowed endpoints the request is. Refuses a path outside the provider's API, an endpoint the provider
+     * does not allow, and a body over the size limit; none of them costs the token a use.
+     */
+    private record Target(Provider provider, Map<String, String> auth, URI uri, List<EndpointPattern.Match> matches,
+            String token) {
+    }
+
+    private Target target(HttpRequest<?> request) {
+        String rawPath = request.getUri().getRawPath();
+        String rest = rawPath.length() > PREFIX.length() ? rawPath.substring(PREFIX.length()) : "";
+        int slash = rest.indexOf('/');
+        String name = slash < 0 ? rest : rest.substring(0, slash);
+        String token = RelayCredentials.token(request);
+        Provider provider = providers.require(name);
+        URI uri = UpstreamPaths.resolve(provider.baseUri(), slash < 0 ? "" : rest.substring(slash + 1),
+                request.getUri().getRawQuery());
+        if (request.getContentLength() > maxRequestSize) {
+            throw tooLarge();
+        }
+        // Decided on the decoded path: UpstreamPaths let through no encoding that could change its meaning.
+        String path = uri.getPath().substring(provider.baseUri().getPath().length());
+        List<EndpointPattern.Match> matches = provider.endpoints(request.getMethodName(), path);
+        if (matches.isEmpty()) {
+            throw new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED, "The broker relays only the provider's "
+                    + "inference endpoints that its configuration allows (allowed-endpoints); this is not one.");
+        }
+        Map<String, String> auth = provider.upstreamHeaders().orElseThrow(() -> new BrokerException(
+                ErrorCode.PROVIDER_NOT_CONFIGURED, "Provider '" + name + "' lost its key; an operator must fix it."));
+        return new Target(provider, auth, uri, matches, token);
+    }
+
+    /**
+     * The request's body read whole, when it is still arriving and is JSON (its model decides) or small: empty
+     * when it came whole with its headers (it is forwarded as it is), or is neither (it is streamed). Micronaut's
+     * client closes an upstream connection, instead of pooling it, when the provider answers before the streamed
+     * body's last write completes: on loopback, for one request in four from Java's HTTP client and for every
+     * request whose body came after its headers. Each was a new connection, and against a real provider a TLS
+     * handshake. A JSON body over {@code max-request-size} fails here, before the token is used.
      */
     private static Mono<Optional<CloseableAvailableByteBody>> wholeBody(HttpRequest<?> request) {
         if (!(request instanceof ServerHttpRequest<?> server) || server.byteBody() instanceof AvailableByteBody) {
             return Mono.just(Optional.empty());
         }
         OptionalLong length = server.byteBody().expectedLength();
-        if (length.isEmpty() || length.getAsLong() > MAX_WHOLE_BODY) {
+        boolean small = length.isPresent() && length.getAsLong() <= MAX_WHOLE_BODY;
+        if (!small && !isJson(request)) {
             return Mono.just(Optional.empty());
         }
         return Mono.fromCompletionStage(server.byteBody().buffer()).map(Optional::of);
     }
 
-    /**
-     * Checks everything and takes the token's use, without blocking the event loop; the provider is only called
-     * once this has succeeded.
-     */
-    private CompletionStage<Relayed> prepare(HttpRequest<?> request) {
-        String rawPath = request.getUri().getRawPath();
-        String rest = rawPath.length() > PREFIX.length() ? rawPath.substring(PREFIX.length()) : "";
-        int slash = rest.indexOf('/');
-        String name = slash < 0 ? rest : rest.substring(0, slash);
-        Provider provider = providers.require(name);
-        URI target = UpstreamPaths.resolve(provider.baseUri(), slash < 0 ? "" : rest.substring(slash + 1),
-                request.getUri().getRawQuery());
-        if (request.getContentLength() > maxRequestSize) {
-            // Refused before the token's use is taken: a request that is never relayed costs the browser nothing.
-            throw tooLarge();
-        }
-        String token = RelayCredentials.token(request);
-        return tokens.consumeAsync(token, new Binding(name, null, RelayCredentials.origin(request)), "relay.http")
-                .thenApply(redeemed -> upstreamRequest(request, provider, target));
+    private static boolean isJson(HttpRequest<?> request) {
+        return request.getContentType().map(t -> t.getSubtype().equals("json") || t.getSubtype().endsWith("+json"))
+                .orElse(false);
     }
 
-    private static Relayed upstreamRequest(HttpRequest<?> request, Provider provider, URI target) {
-        String name = provider.name();
-        Map<String, String> auth = provider.upstreamHeaders().orElseThrow(() -> new BrokerException(
-                ErrorCode.PROVIDER_NOT_CONFIGURED, "Provider '" + name + "' lost its key; an operator must fix it."));
+    /**
+     * The model the request uses: the path's, where the endpoint puts it there, else the JSON body's {@code model},
+     * read strictly (a body with duplicate keys names none); {@link Binding#NO_MODEL} when it names none.
+     */
+    private static String model(HttpRequest<?> request, Target target, Optional<CloseableAvailableByteBody> body) {
+        for (EndpointPattern.Match match : target.matches()) {
+            if (match.pathModel() != null) {
+                return match.pathModel();
+            }
+        }
+        AvailableByteBody whole = body.isPresent() ? body.get()
+                : request instanceof ServerHttpRequest<?> server && server.byteBody() instanceof AvailableByteBody a
+                        ? a : null;
+        if (whole == null || !isJson(request)) {
+            return Binding.NO_MODEL;
+        }
+        byte[] bytes;
+        try (CloseableAvailableByteBody copy = whole.split()) {
+            bytes = copy.toByteArray();
+        }
+        return StrictJson.parse(bytes).filter(Map.class::isInstance).map(m -> ((Map<?, ?>) m).get("model"))
+                .filter(String.class::isInstance).map(String.class::cast).orElse(Binding.NO_MODEL);
+    }
+
+    /**
+     * Takes the token's use where it is bound to this provider, model, origin and endpoint, without blocking the
+     * event loop; the provider is only called once this has succeeded.
+     */
+    private CompletionStage<Relayed> consume(HttpRequest<?> request, Target target,
+            Optional<CloseableAvailableByteBody> body) {
+        Binding binding = new Binding(target.provider().name(), model(request, target, body),
+                RelayCredentials.origin(request),
+                target.matches().stream().map(m -> m.endpoint().toString()).toList());
+        return tokens.consumeAsync(target.token(), binding, "relay.http")
+                .thenApply(redeemed -> upstreamRequest(request, target));
+    }
+
+    private static Relayed upstreamRequest(HttpRequest<?> request, Target target) {
         MutableHttpRequest<?> out = request.mutate();
-        out.uri(target);
+        out.uri(target.uri());
         MutableHttpHeaders headers = out.getHeaders();
         List<String> drop = new ArrayList<>();
         for (String header : headers.names()) {
@@ -176,8 +234,8 @@ final class HttpRelayFilter implements HttpServerFilter {
         }
         request.getHeaders().getAll("Connection").forEach(v -> drop.addAll(List.of(v.split("\\s*,\\s*"))));
         drop.forEach(headers::remove);
-        auth.forEach(headers::set);
-        return new Relayed(name, request, out);
+        target.auth().forEach(headers::set);
+        return new Relayed(target.provider().name(), out);
     }
 
     private static MutableHttpResponse<?> clean(MutableHttpResponse<?> response, String provider) {

@@ -25,10 +25,22 @@ public record MintRequest(
         String mode,
         @Nullable JsonNode session,
         List<String> lockedFields,
-        @Nullable Duration maxSession) {
+        @Nullable Duration maxSession,
+        List<String> endpoints) {
+
+    public MintRequest {
+        endpoints = List.copyOf(endpoints);
+    }
+
+    /** This request narrowed to {@code canonical} endpoints. */
+    MintRequest withEndpoints(List<String> canonical) {
+        return new MintRequest(provider, model, ttl, format, maxUses, subject, origin, mode, session, lockedFields,
+                maxSession, canonical);
+    }
 
     static final Set<String> FIELDS = Set.of("provider", "model", "ttl_seconds", "format", "max_uses", "subject",
-            "origin", "mode", "session", "locked_fields");
+            "origin", "mode", "session", "locked_fields", "endpoints");
+    private static final int MAX_ENDPOINTS = 32;
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9._:/@-]{1,128}");
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z0-9_.]{1,64}");
     private static final Pattern PROVIDER = Pattern.compile("[a-z0-9_-]{1,32}");
@@ -73,6 +85,7 @@ public record MintRequest(
                 }
             }
         }
+        List<String> endpoints = body.strings("endpoints", MAX_ENDPOINTS);
         return new MintRequest(
                 provider,
                 model,
@@ -84,7 +97,8 @@ public record MintRequest(
                 mode == null ? "relay" : mode,
                 session,
                 locked == null ? List.of() : List.copyOf(Set.copyOf(locked)).stream().sorted().toList(),
-                null);
+                null,
+                endpoints == null ? List.of() : endpoints);
     }
 
     private static TokenFormat format(@Nullable String value) {

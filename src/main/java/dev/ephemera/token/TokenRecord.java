@@ -14,6 +14,8 @@ import java.util.List;
  * @param usesLeft     uses remaining; 0 means used up
  * @param sessionJson  the server-locked session config as JSON text, or null
  * @param maxSessionSeconds how long a realtime session opened with it may last, or null for the broker's limit
+ * @param endpoints    the provider endpoints the HTTP relay may reach with it ({@code "POST /chat/completions"});
+ *                     empty: all that the provider allows
  */
 public record TokenRecord(
         String id,
@@ -31,10 +33,12 @@ public record TokenRecord(
         @Nullable String sessionJson,
         List<String> lockedFields,
         String keyId,
-        @Nullable Integer maxSessionSeconds) {
+        @Nullable Integer maxSessionSeconds,
+        List<String> endpoints) {
 
     public TokenRecord {
         lockedFields = List.copyOf(lockedFields);
+        endpoints = List.copyOf(endpoints);
     }
 
     public boolean expiredAt(Instant now) {
@@ -43,6 +47,6 @@ public record TokenRecord(
 
     public TokenRecord withUsesLeft(int left) {
         return new TokenRecord(id, secretHash, format, mode, provider, model, subject, origin, maxUses, left,
-                issuedAt, expiresAt, sessionJson, lockedFields, keyId, maxSessionSeconds);
+                issuedAt, expiresAt, sessionJson, lockedFields, keyId, maxSessionSeconds, endpoints);
     }
 }

@@ -108,10 +108,11 @@ public final class TokenService {
      * the same round trip to the store: when admission fails, the record is discarded before anyone saw its value.
      * Anything that costs more (a JWT's signature, an upstream provider's key) is made only once admitted.
      */
-    public CompletionStage<MintedToken> mintAsync(Caller caller, MintRequest request,
+    public CompletionStage<MintedToken> mintAsync(Caller caller, MintRequest asked,
             Supplier<CompletionStage<Void>> admission) {
         try {
-            Provider provider = providers.require(request.provider());
+            Provider provider = providers.require(asked.provider());
+            MintRequest request = asked.withEndpoints(endpoints(provider, asked.endpoints()));
             if (!caller.mayUseProvider(request.provider())) {
                 throw new BrokerException(ErrorCode.PROVIDER_NOT_ALLOWED,
                         "This API key may not mint tokens for provider '" + request.provider() + "'.", "provider");
@@ -149,7 +150,7 @@ public final class TokenService {
         TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(value), request.format(), request.mode(),
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
                 request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(),
-                request.maxSession() == null ? null : (int) request.maxSession().toSeconds());
+                request.maxSession() == null ? null : (int) request.maxSession().toSeconds(), request.endpoints());
         CompletableFuture<Void> saved = store.saveAsync(record).toCompletableFuture();
         return CompletableFuture.allOf(admitted, saved).handle((both, failure) -> {
             if (admitted.isCompletedExceptionally()) {
@@ -171,6 +172,13 @@ public final class TokenService {
                     record.subject(), record.origin(), record.mode(), request.session(), record.lockedFields(),
                     connect(record));
         });
+    }
+
+    /** The endpoints a token is narrowed to, in canonical form; each must be one the provider allows. */
+    private static java.util.List<String> endpoints(Provider provider, java.util.List<String> asked) {
+        return asked.stream().map(endpoint -> provider.allowedEndpoint(endpoint).map(Object::toString)
+                .orElseThrow(() -> BrokerException.invalid("endpoints", "Each of 'endpoints' must be one of the "
+                        + "provider's allowed endpoints: " + provider.allowedEndpoints() + "."))).toList();
     }
 
     /** Deletes the record of a refused token, whose value never left the broker; a failure leaves it to expire. */
@@ -201,7 +209,8 @@ public final class TokenService {
         Instant expiresAt = key.expiresAt().truncatedTo(ChronoUnit.MILLIS);
         TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(key.value()), TokenFormat.OPAQUE, UPSTREAM,
                 provider.name(), request.model(), request.subject(), request.origin(), request.maxUses(),
-                request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(), null);
+                request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(), null,
+                request.endpoints());
         store.save(record);
         audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                 record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
@@ -281,11 +290,16 @@ public final class TokenService {
                     "This token has expired; fetch a new one.");
             case USED_UP -> new BrokerException(ErrorCode.TOKEN_ALREADY_USED,
                     "This token has been used up; fetch a new one for each session.");
-            case MISMATCH -> "origin".equals(redemption.mismatch())
-                    ? new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
-                            "This token is bound to another origin.")
-                    : new BrokerException(ErrorCode.INVALID_TOKEN,
-                            "This token was minted for another " + redemption.mismatch() + ".");
+            case MISMATCH -> switch (redemption.mismatch()) {
+                case "origin" -> new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                        "This token is bound to another origin.");
+                case "model" -> new BrokerException(ErrorCode.MODEL_NOT_ALLOWED,
+                        "This token is bound to one model; the request must name it ('model').", "model");
+                case "endpoint" -> new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED,
+                        "This token may not reach this endpoint of the provider.");
+                default -> new BrokerException(ErrorCode.INVALID_TOKEN,
+                        "This token was minted for another " + redemption.mismatch() + ".");
+            };
             default -> invalidToken();
         };
     }

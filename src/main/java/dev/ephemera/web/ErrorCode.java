@@ -25,6 +25,8 @@ public enum ErrorCode {
     ORIGIN_NOT_ALLOWED(HttpStatus.FORBIDDEN, "permission_error", "origin_not_allowed"),
     PROVIDER_NOT_ALLOWED(HttpStatus.FORBIDDEN, "permission_error", "provider_not_allowed"),
     LOCKED_FIELD(HttpStatus.FORBIDDEN, "permission_error", "locked_field"),
+    ENDPOINT_NOT_ALLOWED(HttpStatus.FORBIDDEN, "permission_error", "endpoint_not_allowed"),
+    MODEL_NOT_ALLOWED(HttpStatus.FORBIDDEN, "permission_error", "model_not_allowed"),
 
     NOT_FOUND(HttpStatus.NOT_FOUND, "not_found_error", "not_found"),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "invalid_request"),

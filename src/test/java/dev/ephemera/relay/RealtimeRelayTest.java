@@ -125,7 +125,7 @@ class RealtimeRelayTest {
         assertRefused(wsBase, List.of("realtime", "openai-insecure-api-key." + used), Map.of(), 401);
         assertRefused(wsBase, List.of("realtime", "openai-insecure-api-key.eph_unknown"), Map.of(), 401);
         assertRefused(wsBase + "?model=other-model", List.of("realtime", "openai-insecure-api-key."
-                + token(Map.of())), Map.of(), 401);
+                + token(Map.of())), Map.of(), 403);
         String bound = token(Map.of("origin", "https://app.example.com"));
         assertRefused(wsBase, List.of("ephemera", "ephemera-token." + bound), Map.of("Origin", "https://evil.example"),
                 403);

@@ -34,7 +34,8 @@ public abstract class AbstractTokenStoreTest {
         return new TokenRecord(id, Secrets.sha256Hex(Secrets.randomBase62(43)), TokenFormat.OPAQUE, "relay",
                 "openai", "gpt-realtime", "user-1", "https://app.example.com", uses, uses,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), expiresAt.truncatedTo(ChronoUnit.MILLIS),
-                "{\"voice\":\"alloy\"}", List.of("voice"), "key_AAAAAAAAAAAAAAAA", 600);
+                "{\"voice\":\"alloy\"}", List.of("voice"), "key_AAAAAAAAAAAAAAAA", 600,
+                List.of("POST /chat/completions", "POST /responses"));
     }
 
     private static Instant inAMinute() {
@@ -58,7 +59,7 @@ public abstract class AbstractTokenStoreTest {
         TokenRecord r = new TokenRecord(base.id(), base.secretHash(), base.format(), base.mode(), base.provider(),
                 "modèle-ß", "usér-李-🎧", base.origin(), 2, 2, base.issuedAt(), base.expiresAt(),
                 "{\"instructions\":\"Réponds en français, 日本語も, 🎙️ ok\"}", base.lockedFields(), base.keyId(),
-                base.maxSessionSeconds());
+                base.maxSessionSeconds(), base.endpoints());
         store().save(r);
         assertThat(store().find(r.secretHash())).contains(r);
         assertThat(store().consume(r.secretHash(), Binding.NONE, Instant.now()).record())
@@ -103,7 +104,8 @@ public abstract class AbstractTokenStoreTest {
         Redemption mismatch = store().consume(r.secretHash(), expected, Instant.now());
         assertThat(mismatch.outcome()).isEqualTo(Outcome.MISMATCH);
         assertThat(mismatch.mismatch()).isEqualTo(field);
-        Binding right = new Binding("openai", "gpt-realtime", "https://app.example.com");
+        Binding right = new Binding("openai", "gpt-realtime", "https://app.example.com",
+                List.of("GET /models", "POST /responses"));
         assertThat(store().consume(r.secretHash(), right, Instant.now()).outcome()).isEqualTo(Outcome.REDEEMED);
     }
 
@@ -111,7 +113,12 @@ public abstract class AbstractTokenStoreTest {
         return Stream.of(
                 Arguments.of("provider", new Binding("anthropic", null, null)),
                 Arguments.of("model", new Binding("openai", "gpt-4o", null)),
-                Arguments.of("origin", new Binding(null, null, "https://evil.example")));
+                Arguments.of("model", new Binding("openai", Binding.NO_MODEL, null)),
+                Arguments.of("origin", new Binding(null, null, "https://evil.example")),
+                Arguments.of("endpoint", new Binding("openai", "gpt-realtime", null, List.of("POST /embeddings"))),
+                Arguments.of("endpoint", new Binding(null, null, null, List.of())),
+                // one endpoint must match whole: a prefix or a part of another is none
+                Arguments.of("endpoint", new Binding(null, null, null, List.of("POST /chat", "POST /responses/x"))));
     }
 
     @Test
@@ -167,7 +174,7 @@ public abstract class AbstractTokenStoreTest {
     private static TokenRecord withKey(TokenRecord r, String keyId) {
         return new TokenRecord(r.id(), r.secretHash(), r.format(), r.mode(), r.provider(), r.model(), r.subject(),
                 r.origin(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), r.sessionJson(),
-                r.lockedFields(), keyId, r.maxSessionSeconds());
+                r.lockedFields(), keyId, r.maxSessionSeconds(), r.endpoints());
     }
 
     @Test

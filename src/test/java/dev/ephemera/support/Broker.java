@@ -79,6 +79,12 @@ public final class Broker implements AutoCloseable {
             return error instanceof Map<?, ?> m ? (String) ((Map<String, Object>) m).get("code") : null;
         }
 
+        /** The {@code error.param} of an error reply. */
+        public String param() {
+            Object error = json.get("error");
+            return error instanceof Map<?, ?> m ? (String) m.get("param") : null;
+        }
+
         public String string(String field) {
             return (String) json.get(field);
         }

@@ -57,6 +57,11 @@ final class FakeRoutes {
                     // As permissive as a provider may be: the broker alone decides CORS for its browsers.
                     "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Credentials", "true",
                     "Access-Control-Allow-Headers", "*", "Vary", "Origin"));
+        } else if (post && rest.equals("/embeddings")) {
+            json(ctx, request, HttpResponseStatus.OK, "{\"object\":\"list\",\"data\":[]}", Map.of());
+        } else if (post && rest.matches("/v1beta/models/[^/]+:generateContent")) {
+            json(ctx, request, HttpResponseStatus.OK, "{\"candidates\":[],\"usageMetadata\":{\"totalTokenCount\":1}}",
+                    Map.of());
         } else if (post && rest.equals("/stream")) {
             sse(ctx, request, List.of("{\"delta\":\"first\"}"), recorder.streamGate,
                     List.of("{\"delta\":\"second\"}", "[DONE]"));

@@ -92,6 +92,10 @@ final class InMemoryTokenStore implements TokenStore {
         if (differs(expected.origin(), record.origin())) {
             return "origin";
         }
+        if (expected.endpoints() != null && !record.endpoints().isEmpty()
+                && expected.endpoints().stream().noneMatch(record.endpoints()::contains)) {
+            return "endpoint";
+        }
         return null;
     }
 

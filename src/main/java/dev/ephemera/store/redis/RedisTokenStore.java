@@ -118,7 +118,9 @@ final class RedisTokenStore implements TokenStore {
         return redis.<List<Object>>callAsync(r -> CONSUME.runAsync(r, ScriptOutputType.MULTI,
                 new String[] {recordKey(secretHash)},
                 Long.toString(now.toEpochMilli()), orEmpty(expected.provider()), orEmpty(expected.model()),
-                orEmpty(expected.origin()))).thenApply(RedisTokenStore::redemption);
+                orEmpty(expected.origin()), expected.endpoints() == null ? ""
+                        : "\n" + String.join("\n", expected.endpoints()) + "\n"))
+                .thenApply(RedisTokenStore::redemption);
     }
 
     private static Redemption redemption(List<Object> result) {

@@ -31,6 +31,9 @@ final class TokenFields {
         putIfPresent(m, "session", r.sessionJson());
         m.put("locked", String.join(",", r.lockedFields()));
         m.put("key", r.keyId());
+        if (!r.endpoints().isEmpty()) {
+            m.put("endp", String.join("\n", r.endpoints()));
+        }
         if (r.maxSessionSeconds() != null) {
             m.put("maxsess", Integer.toString(r.maxSessionSeconds()));
         }
@@ -55,7 +58,8 @@ final class TokenFields {
                 m.get("session"),
                 locked.isEmpty() ? List.of() : Arrays.asList(locked.split(",")),
                 m.get("key"),
-                m.get("maxsess") == null ? null : Integer.valueOf(m.get("maxsess")));
+                m.get("maxsess") == null ? null : Integer.valueOf(m.get("maxsess")),
+                m.get("endp") == null ? List.of() : Arrays.asList(m.get("endp").split("\n")));
     }
 
     /** Reads the flat {@code field, value, …} list that {@code HGETALL} inside a script returns. */

@@ -2,8 +2,20 @@
 -- KEYS[1]  the token record (a hash)
 -- ARGV[1]  now, epoch milliseconds (the broker's clock)
 -- ARGV[2..4]  expected provider, model, origin; '' = not checked. A record without the field is not bound by it.
+-- ARGV[5]  the endpoints the request is, each between newlines; '' = not checked. A record that lists endpoints
+--          ('endp', newline-separated) matches when it lists one of them.
 -- Returns {outcome, detail, field1, value1, ...} where outcome is unknown|expired|mismatch|used|ok.
-local f = redis.call('HMGET', KEYS[1], 'left', 'exp', 'prov', 'model', 'origin')
+-- Whether the newline-separated list 'listed' has one of the endpoints in 'requested'.
+local function lists_one_of(listed, requested)
+  for endpoint in string.gmatch(listed, '[^\n]+') do
+    if string.find(requested, '\n' .. endpoint .. '\n', 1, true) then
+      return true
+    end
+  end
+  return false
+end
+
+local f = redis.call('HMGET', KEYS[1], 'left', 'exp', 'prov', 'model', 'origin', 'endp')
 if not f[1] then
   return {'unknown', ''}
 end
@@ -16,6 +28,8 @@ elseif ARGV[3] ~= '' and f[4] and ARGV[3] ~= f[4] then
   outcome, detail = 'mismatch', 'model'
 elseif ARGV[4] ~= '' and f[5] and ARGV[4] ~= f[5] then
   outcome, detail = 'mismatch', 'origin'
+elseif ARGV[5] ~= '' and f[6] and not lists_one_of(f[6], ARGV[5]) then
+  outcome, detail = 'mismatch', 'endpoint'
 elseif tonumber(f[1]) <= 0 then
   outcome = 'used'
 else

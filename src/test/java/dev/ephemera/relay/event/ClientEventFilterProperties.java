@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -144,8 +143,7 @@ class ClientEventFilterProperties {
 
     private static void assertNoKeyNamed(JsonNode node, Set<String> names) {
         if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
                 assertThat(names).doesNotContain(e.getKey());
                 assertNoKeyNamed(e.getValue(), names);
             }
