@@ -163,6 +163,17 @@ public final class ProviderRegistry {
         return provider;
     }
 
+    /**
+     * The headers that carry provider {@code name}'s key upstream, read now.
+     *
+     * @throws BrokerException as {@link #require}, and {@code provider_not_configured} when the key is gone
+     */
+    public Map<String, String> upstreamHeaders(String name) {
+        return require(name).upstreamHeaders().orElseThrow(() -> new BrokerException(
+                ErrorCode.PROVIDER_NOT_CONFIGURED, "Provider '" + name + "' has no API key on this broker; an "
+                        + "operator must configure it.", "provider"));
+    }
+
     /** The canonical form of {@code endpoint} when it is one that provider {@code name} allows. */
     public Optional<String> endpointOf(String name, String endpoint) {
         Provider provider = providers.get(name);

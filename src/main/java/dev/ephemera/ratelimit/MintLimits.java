@@ -63,23 +63,33 @@ public final class MintLimits {
     }
 
     /**
-     * Takes a realtime-session slot for the API key that minted a token.
+     * Takes a place among the realtime sessions of the API key that minted a token, held for {@code lease} unless
+     * renewed.
      *
      * @throws BrokerException {@code rate_limit_exceeded} when the key has its maximum of sessions open
      */
-    public void openSession(String keyId, Duration maxDuration) {
-        if (!sessions.open(keyId, config.maxConcurrentSessionsPerKey(), maxDuration.plusMinutes(1))) {
+    public void openSession(String keyId, String sessionId, Duration lease) {
+        if (!sessions.open(keyId, sessionId, config.maxConcurrentSessionsPerKey(), lease)) {
             throw new RateLimitedException("API key's concurrent realtime sessions",
-                    config.maxConcurrentSessionsPerKey(), maxDuration, Duration.ofSeconds(5));
+                    config.maxConcurrentSessionsPerKey(), lease, Duration.ofSeconds(5));
         }
     }
 
-    /** Gives the slot back; best effort (the slot also expires). */
-    public void closeSession(String keyId) {
+    /** Holds a live session's place for another {@code lease}; best effort (a missed renewal ends no session). */
+    public void renewSession(String keyId, String sessionId, Duration lease) {
         try {
-            sessions.close(keyId);
+            sessions.renew(keyId, sessionId, lease);
         } catch (BrokerException e) {
-            // The count expires on its own.
+            // The next renewal tries again; the place counts until its lease runs out.
+        }
+    }
+
+    /** Gives the place back; best effort (the place also expires with its lease). */
+    public void closeSession(String keyId, String sessionId) {
+        try {
+            sessions.close(keyId, sessionId);
+        } catch (BrokerException e) {
+            // The place expires on its own.
         }
     }
 

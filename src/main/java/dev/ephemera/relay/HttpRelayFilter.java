@@ -155,8 +155,7 @@ final class HttpRelayFilter implements HttpServerFilter {
             throw new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED, "The broker relays only the provider's "
                     + "inference endpoints that its configuration allows (allowed-endpoints); this is not one.");
         }
-        Map<String, String> auth = provider.upstreamHeaders().orElseThrow(() -> new BrokerException(
-                ErrorCode.PROVIDER_NOT_CONFIGURED, "Provider '" + name + "' lost its key; an operator must fix it."));
+        Map<String, String> auth = providers.upstreamHeaders(name);
         return new Target(provider, auth, uri, matches, token);
     }
 

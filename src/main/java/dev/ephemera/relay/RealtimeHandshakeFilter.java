@@ -2,6 +2,7 @@ package dev.ephemera.relay;
 
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Introspection;
 import dev.ephemera.token.TokenService;
@@ -30,10 +31,13 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Checks a realtime WebSocket handshake before the upgrade: the token is found, consumed atomically and matched
- * against the requested model and the page's {@code Origin}. A refusal is an ordinary HTTP error with the SPEC's
- * JSON body; the WebSocket is never opened. The redeemed token's record travels to {@link RealtimeRelay} as a
- * request attribute.
+ * Checks a realtime WebSocket handshake before the upgrade. Every check that can refuse runs before the token's
+ * use is taken: the token is looked at (not used), its provider must have a key, the page's {@code Origin} must be
+ * allowed, and the minting key must have a session place free, which is taken; then the use is taken atomically
+ * where the token matches the requested model and the origin. When that refuses, the place is given back. A
+ * refusal is an ordinary HTTP error with the SPEC's JSON body; the WebSocket is never opened. The token's record
+ * and the session's place travel to {@link RealtimeRelay} as a request attribute; the place is given back when the
+ * handshake is answered with anything but the upgrade, and when its connection closes, however it closes.
  */
 // Every spelling the router sends to RealtimeRelay's route: a trailing slash and doubled slashes too (the Ant
 // pattern "/v1/realtime" missed "/v1/realtime/", which then opened and at once closed the WebSocket instead of
@@ -42,6 +46,10 @@ import reactor.core.scheduler.Schedulers;
 final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     static final String REDEEMED = "ephemera.relay.redeemed";
+
+    /** A redeemed token and the session place taken for it. */
+    record Handshake(Introspection token, String sessionId) {
+    }
 
     private final TokenService tokens;
     private final ProviderRegistry providers;
@@ -73,9 +81,20 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         return Mono.fromCallable(() -> redeem(request))
                 .subscribeOn(blocking)
                 .publishOn(connectionThread(request))
-                .flatMapMany(redeemed -> {
-                    request.setAttribute(REDEEMED, redeemed);
-                    return Flux.from(chain.proceed(request));
+                .flatMapMany(handshake -> {
+                    request.setAttribute(REDEEMED, handshake);
+                    Runnable release = () -> limits.closeSession(handshake.token().clientId(), handshake.sessionId());
+                    if (request instanceof NettyHttpRequest<?> netty) {
+                        netty.getChannelHandlerContext().channel().closeFuture()
+                                .addListener(closed -> Schedulers.boundedElastic().schedule(release));
+                    }
+                    return Flux.from(chain.proceed(request)).doOnNext(response -> {
+                        // The upgrade passes the filters as a 200 (Micronaut answers 101 after them); an error is
+                        // a handshake that ends here.
+                        if (response.code() >= 300) {
+                            Schedulers.boundedElastic().schedule(release);
+                        }
+                    });
                 })
                 .onErrorResume(BrokerException.class, e -> Mono.just(ErrorResponses.of(e)));
     }
@@ -90,23 +109,29 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
                 ? Schedulers.fromExecutor(netty.getChannelHandlerContext().executor()) : Schedulers.immediate();
     }
 
-    private Introspection redeem(HttpRequest<?> request) {
+    private Handshake redeem(HttpRequest<?> request) {
         String token = RelayCredentials.token(request);
         @Nullable String model = request.getParameters().get("model");
-        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
-        if (origin != null && !origins.allows(origin)) {
-            // A page outside the allow-list may still use a token minted for exactly its origin; look before
-            // consuming, so a refused page does not burn the token.
-            Introspection peek = tokens.introspect(token);
-            if (!peek.active() || !RelayCredentials.origin(request).equals(peek.origin())) {
-                throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
-                        "WebSockets from this origin are not allowed.");
-            }
+        Binding binding = new Binding(null, model, RelayCredentials.origin(request));
+        Introspection peek = tokens.introspect(token);
+        if (!peek.active()) {
+            // Unknown, expired, used up or revoked: the consume says which, and takes nothing.
+            tokens.consume(token, binding, "relay.realtime");
+            throw new IllegalStateException("an inactive token was consumed");
         }
-        Introspection redeemed = tokens.consume(token, new Binding(null, model, RelayCredentials.origin(request)),
-                "relay.realtime");
-        providers.require(redeemed.provider());
-        limits.openSession(redeemed.clientId(), relay.maxSessionDuration());
-        return redeemed;
+        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
+        // A page outside the allow-list may still use a token minted for exactly its origin.
+        if (origin != null && !origins.allows(origin) && !binding.origin().equals(peek.origin())) {
+            throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "WebSockets from this origin are not allowed.");
+        }
+        providers.upstreamHeaders(peek.provider());
+        String sessionId = "ses_" + Secrets.randomBase62(24);
+        limits.openSession(peek.clientId(), sessionId, relay.sessionLease());
+        try {
+            return new Handshake(tokens.consume(token, binding, "relay.realtime"), sessionId);
+        } catch (RuntimeException refused) {
+            limits.closeSession(peek.clientId(), sessionId);
+            throw refused;
+        }
     }
 }

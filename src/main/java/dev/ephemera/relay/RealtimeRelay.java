@@ -24,8 +24,10 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,19 +69,22 @@ final class RealtimeRelay {
 
     @OnOpen
     void open(WebSocketSession session, HttpRequest<?> request) {
-        Introspection token = request.getAttribute(RealtimeHandshakeFilter.REDEEMED, Introspection.class)
-                .orElse(null);
-        if (token == null) {
+        RealtimeHandshakeFilter.Handshake handshake = request.getAttribute(RealtimeHandshakeFilter.REDEEMED,
+                RealtimeHandshakeFilter.Handshake.class).orElse(null);
+        if (handshake == null) {
             session.close(CloseReason.POLICY_VIOLATION);
             return;
         }
+        Introspection token = handshake.token();
+        String keyId = token.clientId();
+        String sessionId = handshake.sessionId();
         Provider provider = providers.require(token.provider());
         Map<String, String> auth = provider.upstreamHeaders().orElse(null);
         if (auth == null) {
             // The handshake checked the provider's key; it was removed (a key file deleted) in the moment since.
             // No session, and the place the handshake took among the minting key's sessions is given back.
             LOG.warn("Realtime session refused: provider '{}' has no key; an operator must fix it", provider.name());
-            limits.closeSession(token.clientId());
+            limits.closeSession(keyId, sessionId);
             session.close(new CloseReason(CloseReason.INTERNAL_ERROR.getCode(), "provider not configured"));
             return;
         }
@@ -92,16 +97,19 @@ final class RealtimeRelay {
                         + "model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
         RelaySession relay = new RelaySession(session, token, json);
         metrics.relaySessionOpened();
+        Duration lease = config.sessionLease();
+        ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3),
+                () -> limits.renewSession(keyId, sessionId, lease));
         relay.onEnd(() -> {
-            limits.closeSession(token.clientId());
+            renewal.cancel(false);
+            limits.closeSession(keyId, sessionId);
             metrics.relaySessionEnded();
         });
         sessions.put(session.getId(), relay);
         relay.connect(client, upstream, auth, config.upstreamTimeout(),
                 request.getHeaders().get("X-Client-Request-Id"));
-        java.time.Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
-                : java.time.Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration()
-                        .toSeconds()));
+        Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
+                : Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration().toSeconds()));
         relay.setTimer(scheduler.schedule(limit, relay::expire));
         LOG.debug("Realtime session {} opened, token id {}", session.getId(), token.id());
     }

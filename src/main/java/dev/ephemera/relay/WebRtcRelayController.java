@@ -61,16 +61,23 @@ final class WebRtcRelayController {
         if (!offer.startsWith("v=0")) {
             throw BrokerException.invalid("sdp", "The body must be an SDP offer (starting with v=0).");
         }
-        Introspection token = tokens.consume(RelayCredentials.token(request),
-                new Binding(null, model, RelayCredentials.origin(request)), "relay.webrtc");
+        String presented = RelayCredentials.token(request);
+        // The provider must have a key before the use is taken: a refusal costs the browser nothing.
+        Introspection peek = tokens.introspect(presented);
+        if (peek.active()) {
+            providers.upstreamHeaders(peek.provider());
+        }
+        Introspection token = tokens.consume(presented, new Binding(null, model, RelayCredentials.origin(request)),
+                "relay.webrtc");
         Provider provider = providers.require(token.provider());
+        java.util.Map<String, String> auth = providers.upstreamHeaders(provider.name());
         String effectiveModel = model != null ? model : token.model();
         String query = effectiveModel == null ? ""
                 : "?model=" + URLEncoder.encode(effectiveModel, StandardCharsets.UTF_8);
         URI target = URI.create(provider.baseUri() + "/realtime/calls" + query);
         java.net.http.HttpRequest.Builder upstream = java.net.http.HttpRequest.newBuilder(target)
                 .timeout(config.upstreamTimeout());
-        provider.upstreamHeaders().orElseThrow().forEach(upstream::header);
+        auth.forEach(upstream::header);
         String clientRequestId = request.getHeaders().get("X-Client-Request-Id");
         if (clientRequestId != null) {
             upstream.header("X-Client-Request-Id", clientRequestId);

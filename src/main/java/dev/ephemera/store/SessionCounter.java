@@ -3,15 +3,22 @@ package dev.ephemera.store;
 import java.time.Duration;
 
 /**
- * Concurrent realtime sessions per API key, shared by every replica. Each count expires after {@code ttl}, so a
- * replica that dies with sessions open cannot hold a key's slots forever. Throws
- * {@link StoreUnavailableException} when the store cannot be reached.
+ * Concurrent realtime sessions per API key, shared by every replica. Each session holds a place of its own that
+ * expires after its lease unless renewed, so the places of a replica that dies with sessions open expire on their
+ * own while the key's other sessions go on. Every method throws {@link StoreUnavailableException} when the store
+ * cannot be reached.
  */
 public interface SessionCounter {
 
-    /** Takes a slot for {@code keyId}; false (and nothing taken) when {@code max} are already open. */
-    boolean open(String keyId, int max, Duration ttl);
+    /**
+     * Takes a place for session {@code sessionId} of {@code keyId}, held for {@code lease}; false (and nothing
+     * taken) when {@code max} unexpired places are already held.
+     */
+    boolean open(String keyId, String sessionId, int max, Duration lease);
 
-    /** Gives a slot back. */
-    void close(String keyId);
+    /** Holds the place of a live session for another {@code lease}; does nothing for a place that is gone. */
+    void renew(String keyId, String sessionId, Duration lease);
+
+    /** Gives the place back; idempotent. */
+    void close(String keyId, String sessionId);
 }

@@ -6,6 +6,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,7 +19,8 @@ final class InMemoryRateLimiter implements RateLimiter, SessionCounter {
 
     private final Clock clock;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
-    private final Map<String, Integer> sessions = new ConcurrentHashMap<>();
+    /** Key id -> its sessions' places and when each expires; each map is replaced, never changed. */
+    private final Map<String, Map<String, Instant>> sessions = new ConcurrentHashMap<>();
 
     InMemoryRateLimiter(Clock clock) {
         this.clock = clock;
@@ -37,21 +39,37 @@ final class InMemoryRateLimiter implements RateLimiter, SessionCounter {
     }
 
     @Override
-    public boolean open(String keyId, int max, Duration ttl) {
+    public boolean open(String keyId, String sessionId, int max, Duration lease) {
+        Instant now = clock.instant();
         boolean[] taken = {false};
-        sessions.compute(keyId, (k, open) -> {
-            int n = open == null ? 0 : open;
-            if (n >= max) {
-                return n;
+        sessions.compute(keyId, (k, places) -> {
+            Map<String, Instant> held = new HashMap<>(places == null ? Map.of() : places);
+            held.values().removeIf(expiry -> !now.isBefore(expiry));
+            if (held.size() < max) {
+                held.put(sessionId, now.plus(lease));
+                taken[0] = true;
             }
-            taken[0] = true;
-            return n + 1;
+            return held.isEmpty() ? null : held;
         });
         return taken[0];
     }
 
     @Override
-    public void close(String keyId) {
-        sessions.computeIfPresent(keyId, (k, open) -> open <= 1 ? null : open - 1);
+    public void renew(String keyId, String sessionId, Duration lease) {
+        Instant now = clock.instant();
+        sessions.computeIfPresent(keyId, (k, places) -> {
+            Map<String, Instant> held = new HashMap<>(places);
+            held.computeIfPresent(sessionId, (id, expiry) -> now.isBefore(expiry) ? now.plus(lease) : null);
+            return held;
+        });
+    }
+
+    @Override
+    public void close(String keyId, String sessionId) {
+        sessions.computeIfPresent(keyId, (k, places) -> {
+            Map<String, Instant> held = new HashMap<>(places);
+            held.remove(sessionId);
+            return held.isEmpty() ? null : held;
+        });
     }
 }

@@ -10,13 +10,15 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Rate limits and session counts in Redis, each decision one script: {@code eph:rl:{<subject>}} counts a window,
- * {@code eph:sess:{<keyId>}} a key's open sessions. Both expire on their own.
+ * {@code eph:sess:{<keyId>}} a key's session places (session ids scored by when each place expires, by Redis's
+ * clock, the one clock every replica shares). Both expire on their own.
  */
 @Singleton
 final class RedisRateLimiter implements RateLimiter, SessionCounter {
 
     private static final RedisConnector.Script WINDOW = new RedisConnector.Script("ratelimit.lua");
     private static final RedisConnector.Script OPEN = new RedisConnector.Script("session-open.lua");
+    private static final RedisConnector.Script RENEW = new RedisConnector.Script("session-renew.lua");
 
     private final RedisConnector redis;
 
@@ -40,16 +42,21 @@ final class RedisRateLimiter implements RateLimiter, SessionCounter {
     }
 
     @Override
-    public boolean open(String keyId, int max, Duration ttl) {
+    public boolean open(String keyId, String sessionId, int max, Duration lease) {
         Long taken = redis.call(r -> OPEN.run(r, ScriptOutputType.INTEGER, new String[] {sessions(keyId)},
-                Integer.toString(max), Long.toString(ttl.toMillis())));
+                Integer.toString(max), sessionId, Long.toString(lease.toMillis())));
         return taken == 1L;
     }
 
     @Override
-    public void close(String keyId) {
-        redis.call(r -> r.eval("if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then "
-                + "return redis.call('DECR', KEYS[1]) end return 0", ScriptOutputType.INTEGER, sessions(keyId)));
+    public void renew(String keyId, String sessionId, Duration lease) {
+        redis.call(r -> RENEW.run(r, ScriptOutputType.INTEGER, new String[] {sessions(keyId)}, sessionId,
+                Long.toString(lease.toMillis())));
+    }
+
+    @Override
+    public void close(String keyId, String sessionId) {
+        redis.call(r -> r.zrem(sessions(keyId), sessionId));
     }
 
     private static String sessions(String keyId) {
