@@ -26,10 +26,9 @@ final class FrameworkErrorProcessor implements ErrorResponseProcessor<ErrorBody>
         ErrorCode code = codeFor(response.getStatus(), context);
         String param = null;
         String message = switch (code) {
-            case NOT_FOUND -> "No such endpoint: " + context.getRequest().getMethodName() + " "
-                    + context.getRequest().getPath() + ". See openapi.yml for the API.";
-            case METHOD_NOT_ALLOWED -> "Method " + context.getRequest().getMethodName()
-                    + " is not allowed on this endpoint.";
+            // Never the path or method sent: a path can hold a token (SPEC §7).
+            case NOT_FOUND -> "No such endpoint. See openapi.yml for the API.";
+            case METHOD_NOT_ALLOWED -> "This method is not allowed on this endpoint.";
             case UNSUPPORTED_MEDIA_TYPE -> "Unsupported Content-Type; send application/json.";
             case PAYLOAD_TOO_LARGE -> "The request body is too large.";
             case INVALID_JSON -> "The request body is not valid JSON.";
@@ -37,8 +36,10 @@ final class FrameworkErrorProcessor implements ErrorResponseProcessor<ErrorBody>
             default -> "The broker failed to handle this request; retry later, and report it with the X-Request-Id.";
         };
         if (code == ErrorCode.INTERNAL_ERROR) {
+            // The route, never the path: a path can hold a token.
             context.getRootCause().ifPresent(e -> LOG.error("Unhandled error on {} {}",
-                    context.getRequest().getMethodName(), context.getRequest().getPath(), e));
+                    context.getRequest().getMethodName(), context.getRequest().getAttribute(
+                            io.micronaut.http.HttpAttributes.URI_TEMPLATE, String.class).orElse("(no route)"), e));
         }
         ErrorResponses.decorate(response, code);
         return response.body(ErrorBody.of(code, message, param));
