@@ -83,13 +83,16 @@ public final class TestRedis {
         return null;
     }
 
-    /** Starts a throwaway redis-server: no persistence, loopback only. */
-    public static String startLocal(String binary) {
+    /** Starts a throwaway redis-server: no persistence, loopback only, with {@code extra} arguments. */
+    public static String startLocal(String binary, String... extra) {
         int port = freePort();
         try {
             Path dir = Files.createTempDirectory("ephemera-redis");
-            Process process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "yes")
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(binary, "--port",
+                    Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+                    dir.toString(), "--protected-mode", "yes"));
+            command.addAll(java.util.List.of(extra));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();

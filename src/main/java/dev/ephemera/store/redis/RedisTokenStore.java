@@ -1,5 +1,6 @@
 package dev.ephemera.store.redis;
 
+import dev.ephemera.secret.Secrets;
 import dev.ephemera.store.TokenStore;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Redemption;
@@ -160,9 +161,24 @@ final class RedisTokenStore implements TokenStore {
                 Range.create((double) now.toEpochMilli(), Double.POSITIVE_INFINITY)));
     }
 
+    /**
+     * Whether the store answers as a mint and a redemption use it, not merely whether it answers a PING: the consume
+     * script on a key no token has (a read through the scripts, in that key's slot) and a write that expires in a
+     * second, each within the command timeout. A Redis that answers PING but refuses these (a Cluster node named
+     * as a standalone server, a read-only replica, a node without its slots) is not reachable for the broker.
+     */
     @Override
     public boolean isReachable() {
-        return redis.allReachable();
+        String probe = Secrets.randomBase62(16);
+        try {
+            redis.await(() -> redis.pipelineAsync(r -> List.of(
+                    CONSUME.runAsync(r, ScriptOutputType.MULTI, new String[] {recordKey("readiness-" + probe)},
+                            "0", "", "", "", ""),
+                    r.set("eph:ready:{" + probe + "}", "1", SetArgs.Builder.px(1000)))));
+            return redis.allReachable();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static String orEmpty(String s) {
