@@ -14,9 +14,11 @@ import java.util.Set;
  * @param id               {@code key_…} for API keys
  * @param allowedOrigins   origins the caller may bind tokens to; empty means any
  * @param allowedProviders providers the caller may mint for; empty means any
+ * @param clientAddress    where the request came from (behind trusted proxies, the client's), for limits and audit
  */
 public record Caller(String id, Set<Permission> permissions, List<String> allowedOrigins,
-        List<String> allowedProviders, @Nullable String subject, boolean user, @Nullable Integer rateLimitPerMinute) {
+        List<String> allowedProviders, @Nullable String subject, boolean user, @Nullable Integer rateLimitPerMinute,
+        @Nullable String clientAddress) {
 
     static final String ORIGINS = "ephemera.allowed_origins";
     static final String PROVIDERS = "ephemera.allowed_providers";
@@ -26,7 +28,7 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
     /** A caller with an API key. */
     public static Caller apiKey(String id, Set<Permission> permissions, List<String> allowedOrigins,
             List<String> allowedProviders, @Nullable Integer rateLimitPerMinute) {
-        return new Caller(id, permissions, allowedOrigins, allowedProviders, null, false, rateLimitPerMinute);
+        return new Caller(id, permissions, allowedOrigins, allowedProviders, null, false, rateLimitPerMinute, null);
     }
 
     public Caller {
@@ -75,7 +77,13 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
         return new Caller(authentication.getName(), perms, strings(authentication.getAttributes().get(ORIGINS)),
                 strings(authentication.getAttributes().get(PROVIDERS)), subject == null ? null : subject.toString(),
                 authentication.getRoles().contains(JwtCallers.ROLE_USER),
-                authentication.getAttributes().get(RATE) instanceof Number n ? n.intValue() : null);
+                authentication.getAttributes().get(RATE) instanceof Number n ? n.intValue() : null, null);
+    }
+
+    /** This caller, making a request from {@code address}. */
+    public Caller at(String address) {
+        return new Caller(id, permissions, allowedOrigins, allowedProviders, subject, user, rateLimitPerMinute,
+                address);
     }
 
     private static List<String> strings(Object value) {

@@ -154,9 +154,9 @@ public final class JwtCallers {
         }
         String id = "jwt:" + issuer.name + ":" + sub;
         if (issuer.users) {
-            return new Caller(id, Set.of(), List.of(), List.of(), sub, true, null);
+            return new Caller(id, Set.of(), List.of(), List.of(), sub, true, null, null);
         }
-        return new Caller(id, permissions(claims), List.of(), List.of(), sub, false, null);
+        return new Caller(id, permissions(claims), List.of(), List.of(), sub, false, null, null);
     }
 
     private static String normalisedTyp(@Nullable JOSEObjectType typ) {

@@ -8,9 +8,11 @@ import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenService;
 import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -49,9 +51,11 @@ final class ClientSecretsController {
     private final MintLimits limits;
     private final JsonMapper json;
     private final String provider;
+    private final ClientAddresses clients;
 
     ClientSecretsController(TokenService tokens, MintLimits limits, JsonMapper json,
-            @Value("${ephemera.compat.openai-provider:openai}") String provider) {
+            @Value("${ephemera.compat.openai-provider:openai}") String provider, ClientAddresses clients) {
+        this.clients = clients;
         this.tokens = tokens;
         this.limits = limits;
         this.json = json;
@@ -59,7 +63,8 @@ final class ClientSecretsController {
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<Map<String, Object>> create(@Body @Nullable String body, Authentication authentication) {
+    HttpResponse<Map<String, Object>> create(HttpRequest<?> http, @Body @Nullable String body,
+            Authentication authentication) {
         RequestFields fields = RequestFields.json(json, body).allowOnly(FIELDS);
         Duration ttl = tokens.configuration().defaultTtl();
         JsonNode expiresAfter = fields.object("expires_after");
@@ -95,7 +100,7 @@ final class ClientSecretsController {
                 }
             }
         }
-        Caller caller = Caller.of(authentication);
+        Caller caller = Caller.of(authentication).at(clients.of(http));
         limits.mint(caller);
         MintedToken minted = tokens.mint(caller, new MintRequest(provider, model, ttl, TokenFormat.OPAQUE, 1, null,
                 null, "relay", config.isEmpty() ? null : JsonNode.createObjectNode(config),

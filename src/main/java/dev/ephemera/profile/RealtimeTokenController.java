@@ -10,6 +10,7 @@ import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenService;
 import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.Origins;
 import dev.ephemera.web.RequestFields;
@@ -48,9 +49,11 @@ final class RealtimeTokenController {
     private final MintLimits limits;
     private final JsonMapper json;
     private final ProviderRegistry providers;
+    private final ClientAddresses clients;
 
     RealtimeTokenController(Profiles profiles, TokenService tokens, MintLimits limits, JsonMapper json,
-            ProviderRegistry providers) {
+            ProviderRegistry providers, ClientAddresses clients) {
+        this.clients = clients;
         this.providers = providers;
         this.profiles = profiles;
         this.tokens = tokens;
@@ -71,8 +74,8 @@ final class RealtimeTokenController {
                     + "profile '" + profile.name() + "'.");
         }
         List<String> endpoints = narrowed(profile, fields.strings("endpoints", 32));
-        Caller caller = Caller.of(authentication);
-        limits.browserMint(caller, request.getRemoteAddress().getAddress().getHostAddress());
+        Caller caller = Caller.of(authentication).at(clients.of(request));
+        limits.browserMint(caller, caller.clientAddress());
         MintRequest mint = new MintRequest(profile.provider(), profile.model(),
                 ttl == null ? profile.ttl() : Duration.ofSeconds(ttl), TokenFormat.OPAQUE,
                 uses == null ? profile.maxUses() : uses.intValue(), caller.subject() != null ? caller.subject()

@@ -4,6 +4,7 @@ import dev.ephemera.apikey.Permission;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -39,8 +40,10 @@ final class TokenController {
     private final TokenService tokens;
     private final MintLimits limits;
     private final JsonMapper json;
+    private final ClientAddresses clients;
 
-    TokenController(TokenService tokens, MintLimits limits, JsonMapper json) {
+    TokenController(TokenService tokens, MintLimits limits, JsonMapper json, ClientAddresses clients) {
+        this.clients = clients;
         this.tokens = tokens;
         this.limits = limits;
         this.json = json;
@@ -48,9 +51,10 @@ final class TokenController {
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     @Secured(Permission.ROLE_WRITE)
-    CompletionStage<HttpResponse<MintedToken>> mint(@Body @Nullable String body, Authentication authentication) {
+    CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> http, @Body @Nullable String body,
+            Authentication authentication) {
         MintRequest request = MintRequest.parse(RequestFields.json(json, body), tokens.configuration());
-        Caller caller = Caller.of(authentication);
+        Caller caller = Caller.of(authentication).at(clients.of(http));
         return tokens.mintAsync(caller, request, () -> limits.mintAsync(caller)).thenApply(HttpResponse::created);
     }
 

@@ -165,7 +165,7 @@ public final class TokenService {
             audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                     record.model(), "format", record.format().wireName(), "max_uses", record.maxUses(),
                     "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
-                    record.origin());
+                    record.origin(), "client_ip", caller.clientAddress());
             metrics.minted(record.provider(), record.format(), record.mode());
             return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
@@ -214,7 +214,7 @@ public final class TokenService {
         store.save(record);
         audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                 record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
-                record.subject());
+                record.subject(), "client_ip", caller.clientAddress());
         metrics.minted(record.provider(), TokenFormat.OPAQUE, UPSTREAM);
         String model = modelQuery(record.model());
         return new MintedToken(id, key.value(), "Bearer", TokenFormat.OPAQUE.wireName(), expiresAt.getEpochSecond(),

@@ -1,6 +1,7 @@
 package dev.ephemera.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ephemera.store.TokenStore;
 import dev.ephemera.support.Broker;
@@ -126,6 +127,46 @@ class RateLimitTest {
             // Same address: its third and fourth mints in the minute exceed the per-address limit of 3.
             assertThat(realtimeToken(broker, idp.user("bob")).status()).isEqualTo(429);
         }
+    }
+
+    /** SPEC §7: behind a trusted proxy each browser has its own per-address limit; otherwise the header is a lie. */
+    @Test
+    void perAddressLimitsCountTheBrowserBehindATrustedProxyAndIgnoreTheHeaderOtherwise() {
+        TestIssuer idp = new TestIssuer();
+        Map<String, Object> config = new java.util.HashMap<>(idp.brokerConfig());
+        config.put("ephemera.rate-limits.per-ip-per-minute", 1);
+        config.put("ephemera.trusted-proxies", List.of("127.0.0.0/8", "::1/128"));
+        try (Broker behindIngress = Broker.inMemory(config)) {
+            assertThat(realtimeToken(behindIngress, idp.user("a"), "203.0.113.7").status()).isEqualTo(201);
+            assertThat(realtimeToken(behindIngress, idp.user("b"), "203.0.113.8").status()).isEqualTo(201);
+            assertThat(realtimeToken(behindIngress, idp.user("c"), "203.0.113.7").status()).isEqualTo(429);
+            // A browser's own X-Forwarded-For is left of what the ingress appends: the ingress's word counts.
+            assertThat(realtimeToken(behindIngress, idp.user("d"), "198.51.100.1, 203.0.113.8").status())
+                    .isEqualTo(429);
+            assertThat(behindIngress.send(HttpRequest.POST("/realtime-token", "{}")
+                    .contentType(MediaType.APPLICATION_JSON_TYPE).header("Origin", "https://app.example.com")
+                    .header("Forwarded", "for=\"[2001:db8::9]:4711\"").bearerAuth(idp.user("e"))).status())
+                    .isEqualTo(201);
+        }
+        config.remove("ephemera.trusted-proxies");
+        try (Broker direct = Broker.inMemory(config)) {
+            assertThat(realtimeToken(direct, idp.user("a"), "203.0.113.7").status()).isEqualTo(201);
+            assertThat(realtimeToken(direct, idp.user("b"), "203.0.113.8").status()).as("header not believed")
+                    .isEqualTo(429);
+        }
+    }
+
+    @Test
+    void aTrustedProxyThatIsNoCidrBlockStopsTheBoot() {
+        for (String bad : List.of("10.0.0.0/33", "proxy.internal", "10.0.0/8", "::1/129")) {
+            assertThatThrownBy(() -> Broker.inMemory(Map.of("ephemera.trusted-proxies", List.of(bad))).close())
+                    .as(bad).hasStackTraceContaining("ephemera.trusted-proxies");
+        }
+    }
+
+    private static Reply realtimeToken(Broker broker, String jwt, String forwardedFor) {
+        return broker.send(HttpRequest.POST("/realtime-token", "{}").contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header("Origin", "https://app.example.com").header("X-Forwarded-For", forwardedFor).bearerAuth(jwt));
     }
 
     private static Reply realtimeToken(Broker broker, String jwt) {
