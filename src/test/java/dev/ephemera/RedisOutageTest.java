@@ -3,11 +3,13 @@ package dev.ephemera;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
+import dev.ephemera.support.LogCapture;
 import dev.ephemera.support.Broker.Reply;
 import dev.ephemera.support.Scrape;
 import dev.ephemera.support.TcpProxy;
 import dev.ephemera.support.TestRedis;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -70,6 +72,33 @@ class RedisOutageTest {
         assertThat(broker.consume(key, unused).status()).isEqualTo(200);
         assertThat(broker.consume(key, unused).code()).isEqualTo("token_already_used");
         assertThat(broker.postJson("/v1/tokens", key, Map.of("provider", "openai")).status()).isEqualTo(201);
+    }
+
+    /** A failure that repeats under load is logged once per interval with a count; the metric counts each. */
+    @Test
+    void anOutageUnderLoadWritesABoundedNumberOfLogLines() throws Exception {
+        Scrape before = Scrape.of(broker);
+        try (LogCapture logs = new LogCapture()) {
+            proxy.cut();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+                List<java.util.concurrent.Future<Integer>> replies = new java.util.ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    replies.add(pool.submit(() -> broker.postJson("/v1/tokens", key,
+                            Map.of("provider", "openai")).status()));
+                }
+                for (var reply : replies) {
+                    assertThat(reply.get()).isEqualTo(503);
+                }
+            } finally {
+                proxy.restore();
+            }
+            long lines = logs.all().lines().filter(l -> l.startsWith("dev.ephemera.store.redis")).count();
+            // Before the throttle: one line per failure (over 400 here).
+            assertThat(lines).as("Redis failure lines for 400 failed mints").isLessThanOrEqualTo(6L);
+        }
+        assertThat(Scrape.of(broker).value("ephemera_redis_errors_total")
+                - before.value("ephemera_redis_errors_total")).isGreaterThanOrEqualTo(400);
+        assertThat(awaitReady().status()).isEqualTo(200);
     }
 
     private void assertUnavailableWithin2s(Supplier<Reply> call) {

@@ -16,6 +16,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.ephemera.apikey.Permission;
+import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.web.BrokerException;
 import dev.ephemera.web.ErrorCode;
 import io.micronaut.context.annotation.Context;
@@ -60,6 +61,7 @@ public final class JwtCallers {
     private static final Set<JWSAlgorithm> SUPPORTED = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256,
             JWSAlgorithm.EdDSA);
     private static final Logger LOG = LoggerFactory.getLogger(JwtCallers.class);
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
 
     private final Map<String, Issuer> byIssuer = new HashMap<>();
     private final Clock clock;
@@ -308,10 +310,10 @@ public final class JwtCallers {
                 if (r.statusCode() == 200) {
                     keys = JWKSet.parse(r.body()).toPublicJWKSet();
                 } else {
-                    LOG.warn("JWKS of issuer {} answered HTTP {}", name, r.statusCode());
+                    REPEATED.warn("JWKS of issuer {} answered HTTP {}", name, r.statusCode());
                 }
             } catch (Exception e) {
-                LOG.warn("JWKS of issuer {} could not be fetched: {}", name, e.getClass().getSimpleName());
+                REPEATED.warn("JWKS of issuer {} could not be fetched: {}", name, e.getClass().getSimpleName());
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.ephemera.provider;
 
+import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.web.BrokerException;
 import dev.ephemera.web.ErrorCode;
 import io.micronaut.context.annotation.Value;
@@ -38,6 +39,7 @@ public final class UpstreamKeys {
 
     public static final Set<String> SUPPORTED = Set.of("openai", "azure", "xai", "mistral", "gemini");
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamKeys.class);
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final Duration OPENAI_MIN = Duration.ofSeconds(10);
     private static final Duration OPENAI_MAX = Duration.ofHours(2);
     private static final Duration GEMINI_MAX = Duration.ofHours(20).minusMinutes(1);
@@ -147,13 +149,13 @@ public final class UpstreamKeys {
                     "Provider '" + provider.name() + "' has no key.")).forEach(request::header);
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                LOG.warn("Provider {} refused to mint an ephemeral key (HTTP {})", provider.name(),
+                REPEATED.warn("Provider {} refused to mint an ephemeral key (HTTP {})", provider.name(),
                         response.statusCode());
                 throw upstreamError(provider, "refused to mint a key (HTTP " + response.statusCode() + ")");
             }
             return json.readValue(response.body(), JsonNode.class);
         } catch (IOException e) {
-            LOG.warn("Provider {} unreachable for minting: {}", provider.name(), e.getClass().getSimpleName());
+            REPEATED.warn("Provider {} unreachable for minting: {}", provider.name(), e.getClass().getSimpleName());
             throw upstreamError(provider, "could not be reached");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
@@ -53,6 +54,7 @@ import reactor.core.publisher.Mono;
 final class HttpRelayFilter implements HttpServerFilter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpRelayFilter.class);
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     /** Request bodies up to this size, with a Content-Length, are read whole before they go upstream. */
     private static final long MAX_WHOLE_BODY = 1024 * 1024;
     private static final String PREFIX = "/v1/proxy/";
@@ -103,7 +105,7 @@ final class HttpRelayFilter implements HttpServerFilter {
                     if (tooLarge(e)) {
                         return Mono.just(ErrorResponses.of(tooLarge()));
                     }
-                    LOG.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
+                    REPEATED.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
                     return Mono.just(ErrorResponses.of(ErrorCode.UPSTREAM_ERROR, "The provider '"
                             + relayed.provider() + "' did not answer in time or could not be reached; retry later.",
                             null));
@@ -239,7 +241,7 @@ final class HttpRelayFilter implements HttpServerFilter {
 
     private static MutableHttpResponse<?> clean(MutableHttpResponse<?> response, String provider) {
         if (response.getStatus() == HttpStatus.UNAUTHORIZED || response.getStatus() == HttpStatus.FORBIDDEN) {
-            LOG.warn("Provider {} refused the broker's key (HTTP {})", provider, response.getStatus().getCode());
+            REPEATED.warn("Provider {} refused the broker's key (HTTP {})", provider, response.getStatus().getCode());
             return ErrorResponses.of(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider + "' refused the broker's "
                     + "credentials; an operator must check its key.", null);
         }

@@ -1,5 +1,6 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
 final class RealtimeRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(RealtimeRelay.class);
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
 
     private final ProviderRegistry providers;
     private final HttpClient client;
@@ -83,7 +85,8 @@ final class RealtimeRelay {
         if (auth == null) {
             // The handshake checked the provider's key; it was removed (a key file deleted) in the moment since.
             // No session, and the place the handshake took among the minting key's sessions is given back.
-            LOG.warn("Realtime session refused: provider '{}' has no key; an operator must fix it", provider.name());
+            REPEATED.warn("Realtime session refused: provider '{}' has no key; an operator must fix it",
+                    provider.name());
             limits.closeSession(keyId, sessionId);
             session.close(new CloseReason(CloseReason.INTERNAL_ERROR.getCode(), "provider not configured"));
             return;

@@ -1,5 +1,6 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.relay.event.StrictJson;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
 final class RelaySession implements WebSocket.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
 
     private final WebSocketSession client;
     private final Introspection token;
@@ -71,7 +73,7 @@ final class RelaySession implements WebSocket.Listener {
                 .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         opened.whenComplete((ws, e) -> {
             if (e != null) {
-                LOG.warn("Realtime upstream {} unreachable: {}", uri.getHost(),
+                REPEATED.warn("Realtime upstream {} unreachable: {}", uri.getHost(),
                         rootCause(e).getClass().getSimpleName());
                 closeBoth(1011, "upstream unavailable");
             }
@@ -213,7 +215,7 @@ final class RelaySession implements WebSocket.Listener {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-        LOG.warn("Realtime upstream failed: {}", error.getClass().getSimpleName());
+        REPEATED.warn("Realtime upstream failed: {}", error.getClass().getSimpleName());
         closeBoth(1011, "upstream failed");
     }
 

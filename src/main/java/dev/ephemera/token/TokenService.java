@@ -3,6 +3,7 @@ package dev.ephemera.token;
 import dev.ephemera.apikey.Permission;
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
@@ -47,6 +48,7 @@ public final class TokenService {
     /** {@code eph_} + 43 base62 characters (256 bits) + 6 characters of checksum. */
     public static final PrefixedSecret OPAQUE = new PrefixedSecret("eph_", Secrets.SECRET_CHARS);
     private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
     private static final String UPSTREAM = "upstream";
 
@@ -185,7 +187,7 @@ public final class TokenService {
     private void discard(TokenRecord record) {
         store.discardAsync(record).whenComplete((done, failure) -> {
             if (failure != null) {
-                LOG.warn("Could not discard refused token {}; it expires unused", record.id());
+                REPEATED.warn("Could not discard refused token {}; it expires unused", record.id());
             }
         });
     }

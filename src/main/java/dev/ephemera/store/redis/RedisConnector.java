@@ -1,5 +1,6 @@
 package dev.ephemera.store.redis;
 
+import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.store.StoreUnavailableException;
 import dev.ephemera.store.Stores;
@@ -60,6 +61,7 @@ import org.slf4j.LoggerFactory;
 final class RedisConnector {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     /** After a failed connect, callers fail fast for this long instead of each waiting for a connect timeout. */
     private static final long RETRY_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** Set while {@link #await} sends a blocking caller's commands. */
@@ -267,9 +269,9 @@ final class RedisConnector {
             return s;
         }
         if (cause instanceof RedisCommandExecutionException) {
-            LOG.error("Redis refused a command: {}", cause.getMessage());
+            REPEATED.error("Redis refused a command: {}", cause.getMessage());
         } else {
-            LOG.warn("Redis unavailable: {}", cause.getClass().getSimpleName());
+            REPEATED.warn("Redis unavailable: {}", cause.getClass().getSimpleName());
         }
         return new StoreUnavailableException();
     }
@@ -387,7 +389,7 @@ final class RedisConnector {
                         lastFailedConnect = System.nanoTime();
                         ready = null;
                     }
-                    LOG.warn("Cannot connect to Redis: {}", Stores.cause(e).getClass().getSimpleName());
+                    REPEATED.warn("Cannot connect to Redis: {}", Stores.cause(e).getClass().getSimpleName());
                     attempt.completeExceptionally(new StoreUnavailableException());
                 }
             });
