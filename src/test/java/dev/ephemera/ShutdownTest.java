@@ -1,0 +1,129 @@
+package dev.ephemera;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.TestRedis;
+import dev.ephemera.support.WsClient;
+import io.lettuce.core.RedisClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SIGTERM under mint load, against the broker as a process of its own: it stops taking requests before it closes
+ * what requests need, so no request is answered 500 ("cannot be started once stopped" was the Redis client's timer,
+ * stopped while HTTP was still served), gives the places of open realtime sessions back, and exits.
+ */
+class ShutdownTest {
+
+    private static final String ADMIN = "shutdown-test-admin-key-0123456789abcdef";
+
+    @Test
+    void sigtermUnderMintLoadAnswersNo500AndExits() throws Exception {
+        int port = TestRedis.freePort();
+        Path log = Files.createTempFile("ephemera-shutdown", ".log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+ExitOnOutOfMemoryError", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), "dev.ephemera.Application")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        FakeUpstream fake = new FakeUpstream();
+        builder.environment().putAll(Map.of("REDIS_URI", TestRedis.uri(), "EPHEMERA_ADMIN_KEY", ADMIN,
+                "MICRONAUT_SERVER_PORT", Integer.toString(port), "OPENAI_API_KEY", "sk-test-shutdown",
+                "EPHEMERA_PROVIDERS_OPENAI_BASE_URL", fake.base("openai"),
+                "EPHEMERA_RATE_LIMITS_PER_KEY_PER_MINUTE", "1000000"));
+        Process broker = builder.start();
+        try (fake; RedisClient redis = RedisClient.create(TestRedis.uri())) {
+            String base = "http://127.0.0.1:" + port;
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            awaitReady(http, base);
+            String token = post(http, base + "/v1/tokens", "{\"provider\":\"openai\"}").replaceAll(
+                    ".*\"value\":\"(eph_[A-Za-z0-9]+)\".*", "$1");
+            String keyId = post(http, base + "/v1/tokens/introspect", "{\"token\":\"" + token + "\"}")
+                    .replaceAll(".*\"client_id\":\"([^\"]+)\".*", "$1");
+            WsClient session = WsClient.connect(base.replace("http", "ws") + "/v1/realtime",
+                    List.of("ephemera", "ephemera-token." + token), Map.of());
+            var places = redis.connect().sync();
+            assertThat(places.zcard("eph:sess:{" + keyId + "}")).as("the session's place").isEqualTo(1);
+            Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+            AtomicInteger refused = new AtomicInteger();
+            AtomicBoolean running = new AtomicBoolean(true);
+            try (ExecutorService load = Executors.newFixedThreadPool(6)) {
+                for (int i = 0; i < 6; i++) {
+                    load.submit(() -> {
+                        while (running.get()) {
+                            try {
+                                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base
+                                        + "/v1/tokens")).header("Authorization", "Bearer " + ADMIN)
+                                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
+                                        .POST(HttpRequest.BodyPublishers.ofString("{\"provider\":\"openai\"}"))
+                                        .build(), HttpResponse.BodyHandlers.ofString());
+                                statuses.computeIfAbsent(r.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+                            } catch (IOException e) {
+                                refused.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    });
+                }
+                Thread.sleep(1_500);
+                broker.destroy();  // SIGTERM
+                assertThat(broker.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+                Thread.sleep(300);
+                running.set(false);
+            }
+            assertThat(statuses.get(201)).as("mints before the signal").isNotNull();
+            // Micronaut's server closes every connection, WebSockets too, before any bean hears of the shutdown:
+            // a close frame (1001) and a drain period need the relay's own drain (SPEC §8).
+            assertThat(session.closeCode.get(5, TimeUnit.SECONDS)).as("session ended").isIn(1001, 1006);
+            assertThat(places.zcard("eph:sess:{" + keyId + "}")).as("place given back").isZero();
+            assertThat(statuses.keySet()).as("statuses answered: " + statuses + "; log: " + tail(log))
+                    .containsOnly(201);
+        } finally {
+            broker.destroyForcibly();
+        }
+    }
+
+    private static String post(HttpClient http, String url, String json) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
+        return r.body();
+    }
+
+    private static void awaitReady(HttpClient http, String base) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/readiness")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the broker did not become ready in 30 s");
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+}
