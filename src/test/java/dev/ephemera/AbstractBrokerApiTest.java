@@ -256,7 +256,10 @@ public abstract class AbstractBrokerApiTest {
 
     static Stream<String> unreadableBodies() {
         return Stream.of("{\"provider\":", "[1,2]", "\"openai\"", "{\"provider\":\"openai\"}}",
-                "[".repeat(5000) + "]".repeat(5000));
+                "[".repeat(5000) + "]".repeat(5000),
+                // a key twice: readers disagree on which one wins
+                "{\"provider\":\"openai\",\"provider\":\"anthropic\"}",
+                "{\"provider\":\"openai\",\"session\":{\"voice\":\"alloy\",\"voice\":\"verse\"}}");
     }
 
     @Test

@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.reactivestreams.Publisher;
@@ -55,8 +54,6 @@ final class HttpRelayFilter implements HttpServerFilter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpRelayFilter.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
-    /** Request bodies up to this size, with a Content-Length, are read whole before they go upstream. */
-    private static final long MAX_WHOLE_BODY = 1024 * 1024;
     private static final String PREFIX = "/v1/proxy/";
     /** Request headers that are the broker's business, never the provider's. */
     private static final Set<String> DROPPED_REQUEST_HEADERS = Set.of("authorization", "x-api-key", "api-key",
@@ -162,20 +159,15 @@ final class HttpRelayFilter implements HttpServerFilter {
     }
 
     /**
-     * The request's body read whole, when it is still arriving and is JSON (its model decides) or small: empty
-     * when it came whole with its headers (it is forwarded as it is), or is neither (it is streamed). Micronaut's
-     * client closes an upstream connection, instead of pooling it, when the provider answers before the streamed
-     * body's last write completes: on loopback, for one request in four from Java's HTTP client and for every
-     * request whose body came after its headers. Each was a new connection, and against a real provider a TLS
-     * handshake. A JSON body over {@code max-request-size} fails here, before the token is used.
+     * The request's body read whole before anything is decided (empty when it came whole with its headers and is
+     * forwarded as it is): its model decides for a model-bound token, and a body over
+     * {@code micronaut.server.max-request-size} fails here, before the token's use is taken. Read whole also
+     * because Micronaut's client closes an upstream connection, instead of pooling it, when the provider answers
+     * before a streamed body's last write completes (a new connection, against a real provider a TLS handshake,
+     * for one request in four from Java's HTTP client). Bounded by the request size limit.
      */
     private static Mono<Optional<CloseableAvailableByteBody>> wholeBody(HttpRequest<?> request) {
         if (!(request instanceof ServerHttpRequest<?> server) || server.byteBody() instanceof AvailableByteBody) {
-            return Mono.just(Optional.empty());
-        }
-        OptionalLong length = server.byteBody().expectedLength();
-        boolean small = length.isPresent() && length.getAsLong() <= MAX_WHOLE_BODY;
-        if (!small && !isJson(request)) {
             return Mono.just(Optional.empty());
         }
         return Mono.fromCompletionStage(server.byteBody().buffer()).map(Optional::of);

@@ -2,6 +2,7 @@ package dev.ephemera.web;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
 import io.micronaut.json.JsonMapper;
@@ -22,7 +23,9 @@ import java.util.Set;
  */
 public final class RequestFields {
 
-    private static final JsonFactory JSON_FACTORY = new JsonFactory();
+    /** Duplicate keys refused: readers disagree on which one wins, and a decision must rest on one value. */
+    private static final JsonFactory JSON_FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private final Map<String, JsonNode> fields;
 
@@ -51,7 +54,10 @@ public final class RequestFields {
         return new RequestFields(map);
     }
 
-    /** The mapper reads the first value and ignores the rest; a body with more than one value is not JSON. */
+    /**
+     * The mapper reads the first value and ignores the rest, and keeps the last of duplicate keys: a body with more
+     * than one value, or a key twice in one object, is refused.
+     */
     private static void requireSingleValue(String body) throws IOException {
         try (JsonParser parser = JSON_FACTORY.createParser(body)) {
             parser.nextToken();

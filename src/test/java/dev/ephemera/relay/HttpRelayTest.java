@@ -226,8 +226,8 @@ class HttpRelayTest {
     }
 
     /**
-     * Bodies up to micronaut.server.max-request-size arrive byte for byte; larger ones are a 413, not a 502, and one
-     * that says its size up front costs the token no use.
+     * Bodies up to micronaut.server.max-request-size arrive byte for byte; larger ones are a 413, not a 502, and
+     * cost the token no use, whether they say their size up front or not.
      */
     @Test
     void bodiesUpToTheLimitArriveIntactAndLargerOnesAre413() throws Exception {
@@ -248,16 +248,21 @@ class HttpRelayTest {
         assertThat(relay("/v1/proxy/openai/chat/completions", token, "{}").status()).as("the token's one use")
                 .isEqualTo(200);
 
-        // Without a Content-Length the body is streamed until it passes the limit.
+        // Without a Content-Length the body is read until it passes the limit, before the use is taken.
+        fake.recorder().reset();
+        String chunkedToken = token("openai", 1);
         Flux<ByteBuffer> chunks = Flux.range(0, 64).map(i -> ByteBuffer.wrap(new byte[32 * 1024]));
         HttpResponse<String> chunked = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
                 .send(java.net.http.HttpRequest.newBuilder(URI.create(broker.url()
-                        + "/v1/proxy/openai/chat/completions")).header("Content-Type", "application/json")
-                        .header("Authorization", "Bearer " + token("openai", 1))
+                        + "/v1/proxy/openai/chat/completions")).header("Content-Type", "application/octet-stream")
+                        .header("Authorization", "Bearer " + chunkedToken)
                         .POST(BodyPublishers.fromPublisher(JdkFlowAdapter.publisherToFlowPublisher(chunks))).build(),
                         HttpResponse.BodyHandlers.ofString());
         assertThat(chunked.statusCode()).isEqualTo(413);
         assertThat(chunked.body()).contains("payload_too_large");
+        assertThat(fake.recorder().requests).isEmpty();
+        assertThat(relay("/v1/proxy/openai/chat/completions", chunkedToken, "{}").status()).as("its use kept")
+                .isEqualTo(200);
     }
 
     @Test
