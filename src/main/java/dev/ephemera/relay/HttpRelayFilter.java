@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code * /v1/proxy/{provider}/{path}}: consumes one use of the request's token, then forwards the request to
- * the provider with the provider's key in its own style, streaming both bodies (SSE arrives as it is sent). The
+ * {@code * /v1/proxy/{provider}/{path}}: decides everything that can refuse first — a path under the provider's
+ * API, one of its allowed endpoints, a body within the size limit, read whole — then takes one use of the token
+ * where it is bound to this provider, model, origin and endpoint (one atomic step), then forwards the request to
+ * the provider with the provider's key in its own style, streaming the response (SSE arrives as it is sent). The
  * client's credentials, cookies and hop-by-hop headers never go upstream; the provider's refusal of the broker's
  * key never reaches the client (it could quote the key).
  */
