@@ -8,6 +8,7 @@ import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.TokenService;
 import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.http.HttpRequest;
@@ -70,9 +71,11 @@ final class HttpRelayFilter implements HttpServerFilter {
     private final TokenService tokens;
     private final ProxyHttpClient upstream;
     private final long maxRequestSize;
+    private final ClientAddresses clients;
 
     HttpRelayFilter(ProviderRegistry providers, TokenService tokens, @Named("upstream") ProxyHttpClient upstream,
-            HttpServerConfiguration server) {
+            HttpServerConfiguration server, ClientAddresses clients) {
+        this.clients = clients;
         this.providers = providers;
         this.tokens = tokens;
         this.upstream = upstream;
@@ -213,7 +216,7 @@ final class HttpRelayFilter implements HttpServerFilter {
         Binding binding = new Binding(target.provider().name(), model(request, target, body),
                 RelayCredentials.origin(request),
                 target.matches().stream().map(m -> m.endpoint().toString()).toList());
-        return tokens.consumeAsync(target.token(), binding, "relay.http")
+        return tokens.consumeAsync(target.token(), binding, "relay.http", clients.of(request))
                 .thenApply(redeemed -> upstreamRequest(request, target));
     }
 

@@ -8,6 +8,7 @@ import dev.ephemera.token.Introspection;
 import dev.ephemera.token.TokenService;
 import dev.ephemera.web.AllowedOrigins;
 import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.core.annotation.Nullable;
@@ -57,9 +58,12 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     private final MintLimits limits;
     private final RelayConfiguration relay;
     private final Scheduler blocking;
+    private final ClientAddresses clients;
 
     RealtimeHandshakeFilter(TokenService tokens, ProviderRegistry providers, AllowedOrigins origins,
-            MintLimits limits, RelayConfiguration relay, @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+            MintLimits limits, RelayConfiguration relay, @Named(TaskExecutors.BLOCKING) ExecutorService executor,
+            ClientAddresses clients) {
+        this.clients = clients;
         this.limits = limits;
         this.relay = relay;
         this.tokens = tokens;
@@ -116,7 +120,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         Introspection peek = tokens.introspect(token);
         if (!peek.active()) {
             // Unknown, expired, used up or revoked: the consume says which, and takes nothing.
-            tokens.consume(token, binding, "relay.realtime");
+            tokens.consume(token, binding, "relay.realtime", clients.of(request));
             throw new IllegalStateException("an inactive token was consumed");
         }
         String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
@@ -128,7 +132,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         String sessionId = "ses_" + Secrets.randomBase62(24);
         limits.openSession(peek.clientId(), sessionId, relay.sessionLease());
         try {
-            return new Handshake(tokens.consume(token, binding, "relay.realtime"), sessionId);
+            return new Handshake(tokens.consume(token, binding, "relay.realtime", clients.of(request)), sessionId);
         } catch (RuntimeException refused) {
             limits.closeSession(peek.clientId(), sessionId);
             throw refused;

@@ -6,6 +6,7 @@ import dev.ephemera.token.Binding;
 import dev.ephemera.token.Introspection;
 import dev.ephemera.token.TokenService;
 import dev.ephemera.web.BrokerException;
+import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.ErrorCode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -46,9 +47,11 @@ final class WebRtcRelayController {
     private final HttpClient client;
     private final RelayConfiguration config;
     private final JsonMapper json;
+    private final ClientAddresses clients;
 
     WebRtcRelayController(TokenService tokens, ProviderRegistry providers, @Named("upstream-jdk") HttpClient client,
-            RelayConfiguration config, JsonMapper json) {
+            RelayConfiguration config, JsonMapper json, ClientAddresses clients) {
+        this.clients = clients;
         this.tokens = tokens;
         this.providers = providers;
         this.client = client;
@@ -68,7 +71,7 @@ final class WebRtcRelayController {
             providers.upstreamHeaders(peek.provider());
         }
         Introspection token = tokens.consume(presented, new Binding(null, model, RelayCredentials.origin(request)),
-                "relay.webrtc");
+                "relay.webrtc", clients.of(request));
         Provider provider = providers.require(token.provider());
         java.util.Map<String, String> auth = providers.upstreamHeaders(provider.name());
         String effectiveModel = model != null ? model : token.model();

@@ -67,7 +67,7 @@ final class TokenController {
                 .allowOnly(INTROSPECT_FIELDS);
         String token = fields.requiredString("token");
         if (fields.bool("consume")) {
-            return tokens.consumeAsync(token, Binding.NONE, authentication.getName());
+            return tokens.consumeAsync(token, Binding.NONE, authentication.getName(), clients.of(http));
         }
         return tokens.introspectAsync(token);
     }

@@ -252,41 +252,43 @@ public final class TokenService {
     }
 
     /**
-     * Takes one use of {@code token} where it is presented with {@code expected} bindings.
+     * Takes one use of {@code token} where it is presented with {@code expected} bindings, by {@code actor} for a
+     * client at {@code clientAddress} (both for the audit log).
      *
      * @throws BrokerException {@code invalid_token} (unknown, malformed, revoked, or bound to another provider or
      *                         model), {@code expired_token}, {@code token_already_used}, {@code origin_not_allowed},
      *                         {@code store_unavailable}
      */
-    public Introspection consume(String token, Binding expected, String actor) {
-        return Stores.join(consumeAsync(token, expected, actor));
+    public Introspection consume(String token, Binding expected, String actor, @Nullable String clientAddress) {
+        return Stores.join(consumeAsync(token, expected, actor, clientAddress));
     }
 
     /** {@link #consume} without blocking the calling thread; the stage fails with the same exceptions. */
-    public CompletionStage<Introspection> consumeAsync(String token, Binding expected, String actor) {
+    public CompletionStage<Introspection> consumeAsync(String token, Binding expected, String actor,
+            @Nullable String clientAddress) {
         try {
             Optional<String> hash = hashOf(token);
             if (hash.isEmpty()) {
                 throw invalidToken();
             }
             return store.consumeAsync(hash.get(), expected, clock.instant())
-                    .thenApply(redemption -> redeemed(redemption, actor));
+                    .thenApply(redemption -> redeemed(redemption, actor, clientAddress));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private Introspection redeemed(Redemption redemption, String actor) {
+    private Introspection redeemed(Redemption redemption, String actor, @Nullable String clientAddress) {
         TokenRecord record = redemption.record();
         if (redemption.outcome() == Outcome.REDEEMED) {
             audit.record("token.redeemed", actor, "token_id", record.id(), "uses_left", record.usesLeft(),
-                    "provider", record.provider(), "model", record.model());
+                    "provider", record.provider(), "model", record.model(), "client_ip", clientAddress);
             metrics.redeemed(record.provider());
             return describe(record);
         }
         audit.record("token.rejected", actor, "token_id", record == null ? null : record.id(),
                 "reason", redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
-                "mismatch", redemption.mismatch());
+                "mismatch", redemption.mismatch(), "client_ip", clientAddress);
         throw switch (redemption.outcome()) {
             case EXPIRED -> new BrokerException(ErrorCode.EXPIRED_TOKEN,
                     "This token has expired; fetch a new one.");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ephemera.store.TokenStore;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.LogCapture;
 import dev.ephemera.support.TestIssuer;
 import dev.ephemera.support.TestRedis;
 import io.micronaut.http.HttpRequest;
@@ -136,8 +137,9 @@ class RateLimitTest {
         Map<String, Object> config = new java.util.HashMap<>(idp.brokerConfig());
         config.put("ephemera.rate-limits.per-ip-per-minute", 1);
         config.put("ephemera.trusted-proxies", List.of("127.0.0.0/8", "::1/128"));
-        try (Broker behindIngress = Broker.inMemory(config)) {
+        try (Broker behindIngress = Broker.inMemory(config); LogCapture logs = new LogCapture()) {
             assertThat(realtimeToken(behindIngress, idp.user("a"), "203.0.113.7").status()).isEqualTo(201);
+            assertThat(logs.all()).as("the audit line names the browser").contains("\"client_ip\":\"203.0.113.7\"");
             assertThat(realtimeToken(behindIngress, idp.user("b"), "203.0.113.8").status()).isEqualTo(201);
             assertThat(realtimeToken(behindIngress, idp.user("c"), "203.0.113.7").status()).isEqualTo(429);
             // A browser's own X-Forwarded-For is left of what the ingress appends: the ingress's word counts.
