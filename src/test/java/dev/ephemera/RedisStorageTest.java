@@ -29,8 +29,9 @@ class RedisStorageTest {
 
     @BeforeAll
     void start() {
-        broker = Broker.onRedis(TestRedis.uri(), Map.of());
-        client = RedisClient.create(TestRedis.uri());
+        // Scripts are flushed and every key is read: a Redis these tests started.
+        broker = Broker.onRedis(TestRedis.ownUri(), Map.of());
+        client = RedisClient.create(TestRedis.ownUri());
         connection = client.connect(ByteArrayCodec.INSTANCE);
     }
 

@@ -79,7 +79,8 @@ class RateLimitTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void aRefusedMintLeavesNoTokenInTheStore(boolean redis) {
-        try (Broker broker = redis ? Broker.onRedis(TestRedis.uri(), Map.of()) : Broker.inMemory(Map.of())) {
+        // Lists the store's keys: a Redis these tests started.
+        try (Broker broker = redis ? Broker.onRedis(TestRedis.ownUri(), Map.of()) : Broker.inMemory(Map.of())) {
             Reply created = broker.postJson("/v1/admin/keys", Broker.ADMIN_KEY, Map.of("name", "one-a-minute",
                     "permissions", List.of("write"), "rate_limit_per_minute", 1));
             String key = created.string("key");
@@ -98,7 +99,7 @@ class RateLimitTest {
             }
             assertThat(live).as("only the admitted mint's token is stored").hasSize(1);
             if (redis) {
-                try (var client = io.lettuce.core.RedisClient.create(TestRedis.uri());
+                try (var client = io.lettuce.core.RedisClient.create(TestRedis.ownUri());
                         var connection = client.connect()) {
                     var records = connection.sync().keys("eph:tok:*");
                     List<String> mine = new ArrayList<>();

@@ -13,13 +13,20 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
 /**
- * The real Redis the tests run against, found as SPEC §9 says: {@code REDIS_URI}, else Testcontainers where
- * Docker runs, else a local {@code redis-server} binary started on a free port. With none of these the tests
- * fail, saying how to get one: a Redis test that silently skips proves nothing.
+ * The real Redis the tests run against, found as SPEC §9 says: {@code EPHEMERA_TEST_REDIS_URI} (never
+ * {@code REDIS_URI}, which names a broker's real store), else Testcontainers where Docker runs, else a local
+ * {@code redis-server} binary started on a free port, else the Redis binary that the {@code embedded-redis} test
+ * dependency ships for this platform, started the same way. Always a real server, never a mock. Tests that pause,
+ * flush or scan Redis use {@link #ownUri()}: one the tests started themselves.
  */
 public final class TestRedis {
 
+    /** Names the Redis to use instead of starting one; it must be one that tests may write to. */
+    public static final String ENV = "EPHEMERA_TEST_REDIS_URI";
+
     private static String uri;
+    private static boolean started;
+    private static String own;
 
     private TestRedis() {
     }
@@ -27,9 +34,30 @@ public final class TestRedis {
     /** {@code redis://host:port} of a Redis for this test run; started on first use, stopped at JVM exit. */
     public static synchronized String uri() {
         if (uri == null) {
-            uri = find();
+            String fromEnv = System.getenv(ENV);
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                uri = fromEnv;
+            } else {
+                uri = start();
+                started = true;
+            }
         }
         return uri;
+    }
+
+    /**
+     * A Redis that these tests started and nobody else uses, for the tests that pause it, flush its scripts or list
+     * its keys: {@link #uri()} when the tests started that one, else one more started now.
+     */
+    public static synchronized String ownUri() {
+        uri();
+        if (started) {
+            return uri;
+        }
+        if (own == null) {
+            own = start();
+        }
+        return own;
     }
 
     /** Host and port of {@link #uri()}. */
@@ -38,24 +66,56 @@ public final class TestRedis {
         return new InetSocketAddress(u.getHost(), u.getPort());
     }
 
-    private static String find() {
-        String fromEnv = System.getenv("REDIS_URI");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return fromEnv;
-        }
+    private static String start() {
         if (dockerAvailable()) {
             GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
             redis.start();
             Runtime.getRuntime().addShutdownHook(new Thread(redis::stop));
             return "redis://" + redis.getHost() + ":" + redis.getMappedPort(6379);
         }
-        String binary = findOnPath("redis-server");
+        String binary = serverBinary();
         if (binary != null) {
             return startLocal(binary);
         }
-        throw new IllegalStateException("No Redis for the tests. Set REDIS_URI=redis://host:port, run Docker for "
-                + "Testcontainers, or install redis-server (Debian/Ubuntu: apt-get install -y redis-server; "
-                + "macOS: brew install redis).");
+        throw new IllegalStateException("No Redis for the tests. Set " + ENV + "=redis://host:port (a Redis the "
+                + "tests may write to), run Docker for Testcontainers, or install redis-server (Debian/Ubuntu: "
+                + "apt-get install -y redis-server; macOS: brew install redis).");
+    }
+
+    /** A redis-server to start: the one on the PATH, else {@link #embeddedBinary()}; null when there is neither. */
+    public static String serverBinary() {
+        String onPath = findOnPath("redis-server");
+        return onPath != null ? onPath : embeddedBinary();
+    }
+
+    /**
+     * The redis-server that {@code com.github.codemonstur:embedded-redis} ships for this platform (Redis 6.2),
+     * copied out of its jar and made executable; null where it ships none.
+     */
+    public static String embeddedBinary() {
+        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        String arch = System.getProperty("os.arch");
+        String name = os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))
+                ? "redis-server-6.2.6-v5-linux-amd64"
+                : os.contains("linux") && arch.equals("aarch64") ? "redis-server-6.2.7-linux-arm64"
+                : os.contains("mac") && arch.equals("aarch64") ? "redis-server-6.2.6-v5-darwin-arm64"
+                : os.contains("mac") ? "redis-server-6.2.6-v5-darwin-amd64" : null;
+        if (name == null) {
+            return null;
+        }
+        try (var in = TestRedis.class.getResourceAsStream("/" + name)) {
+            if (in == null) {
+                return null;
+            }
+            Path binary = Files.createTempDirectory("ephemera-embedded-redis").resolve("redis-server");
+            Files.copy(in, binary);
+            if (!binary.toFile().setExecutable(true)) {
+                return null;
+            }
+            return binary.toString();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static boolean dockerAvailable() {

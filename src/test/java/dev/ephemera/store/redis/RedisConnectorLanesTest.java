@@ -42,7 +42,7 @@ class RedisConnectorLanesTest {
     @BeforeAll
     void start() {
         loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        connector = new RedisConnector(TestRedis.uri(),
+        connector = new RedisConnector(TestRedis.ownUri(),
                 new RedisSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1000), loops);
     }
 
@@ -127,7 +127,7 @@ class RedisConnectorLanesTest {
 
     @Test
     void aCommandRedisLeavesUnansweredFailsAsUnavailableWhenItsTimeoutPasses() throws Exception {
-        RedisConnector quick = new RedisConnector(TestRedis.uri(),
+        RedisConnector quick = new RedisConnector(TestRedis.ownUri(),
                 new RedisSettings(Duration.ofMillis(200), Duration.ofSeconds(1), 1000), loops);
         EventExecutor loop = loops.next();
         String key = "eph:test:lanes:" + UUID.randomUUID();

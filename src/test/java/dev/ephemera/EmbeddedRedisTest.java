@@ -1,0 +1,37 @@
+package dev.ephemera;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ephemera.store.SessionCounter;
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.TestRedis;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The last resort of SPEC §9 — the Redis binary a Maven test dependency ships (Redis 6.2) — runs here and serves
+ * everything the broker asks of Redis: mint, consume, the rate limit, session places.
+ */
+class EmbeddedRedisTest {
+
+    @Test
+    void theShippedRedisBinaryRunsAndServesTheBroker() {
+        String binary = TestRedis.embeddedBinary();
+        assertThat(binary).as("embedded-redis ships a binary for " + System.getProperty("os.name") + "/"
+                + System.getProperty("os.arch")).isNotNull();
+        try (Broker broker = Broker.onRedis(TestRedis.startLocal(binary), Map.of())) {
+            String key = broker.createKey("write", "read");
+            String token = broker.mint(key, Map.of("provider", "openai")).string("value");
+            assertThat(broker.consume(key, token).status()).isEqualTo(200);
+            assertThat(broker.consume(key, token).code()).isEqualTo("token_already_used");
+            SessionCounter places = broker.context().getBean(SessionCounter.class);
+            assertThat(places.open("key_embedded", "ses_1", 1, Duration.ofSeconds(30))).isTrue();
+            assertThat(places.open("key_embedded", "ses_2", 1, Duration.ofSeconds(30))).isFalse();
+            places.renew("key_embedded", "ses_1", Duration.ofSeconds(30));
+            places.close("key_embedded", "ses_1");
+            assertThat(places.open("key_embedded", "ses_2", 1, Duration.ofSeconds(30))).isTrue();
+            assertThat(broker.get("/health/readiness", null).status()).isEqualTo(200);
+        }
+    }
+}
