@@ -3,10 +3,10 @@ package dev.ephemera.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
+import dev.ephemera.support.ExternalTools;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.TestIssuer;
 import dev.ephemera.support.TestRedis;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -31,14 +30,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The demo page in a real browser (Debian's headless Chromium through Selenium): on an allowed origin it gets a
  * token with a user JWT, opens a realtime session through the relay to a fake provider and shows the echoed
  * message; the same token is refused a second time; a page on another origin is stopped by CORS. A screenshot
- * is written to {@code target/browser-demo.png}. Without Chromium the test is skipped, except in CI
- * ({@code CI=true}), where that is a failure.
+ * is written to {@code target/browser-demo.png}. Chromium and ChromeDriver are found on the {@code PATH} or named by
+ * {@code -Dephemera.test.chromium} and {@code -Dephemera.test.chromedriver}; without them the test fails in CI and
+ * is skipped elsewhere, listed at the end of the build ({@link ExternalTools}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserEndToEndTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private final TestIssuer idp = new TestIssuer();
     private FakeUpstream fake;
@@ -48,13 +46,10 @@ class BrowserEndToEndTest {
 
     @BeforeAll
     void start() {
-        boolean available = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (!available && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("CI=true but Chromium is missing: install Debian's chromium and "
-                    + "chromium-driver (.ci/run does)");
-        }
-        Assumptions.assumeTrue(available, "Chromium not installed (apt-get install chromium chromium-driver): "
-                + "browser test skipped");
+        String install = "apt-get install chromium chromium-driver (Debian), or Chrome and its driver";
+        Path chromium = ExternalTools.require("ephemera.test.chromium", install, "chromium", "chromium-browser",
+                "google-chrome");
+        Path chromedriver = ExternalTools.require("ephemera.test.chromedriver", install, "chromedriver");
         fake = new FakeUpstream();
         port = TestRedis.freePort();
         Map<String, Object> config = new HashMap<>(idp.brokerConfig());
@@ -65,11 +60,11 @@ class BrowserEndToEndTest {
         broker = Broker.inMemory(config);
 
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
+        options.setBinary(chromium.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--no-first-run", "--disable-dev-shm-usage", "--window-size=1000,900");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+                .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
     }
 
