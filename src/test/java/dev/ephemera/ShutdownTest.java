@@ -2,6 +2,7 @@ package dev.ephemera;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.support.Broker;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.TestRedis;
 import dev.ephemera.support.WsClient;
@@ -43,7 +44,7 @@ class ShutdownTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         FakeUpstream fake = new FakeUpstream();
         builder.environment().putAll(Map.of("REDIS_URI", TestRedis.uri(), "EPHEMERA_ADMIN_KEY", ADMIN,
-                "MICRONAUT_SERVER_PORT", Integer.toString(port), "OPENAI_API_KEY", "sk-test-shutdown",
+                "MICRONAUT_SERVER_PORT", Integer.toString(port), "OPENAI_API_KEY", Broker.OPENAI_KEY,
                 "EPHEMERA_PROVIDERS_OPENAI_BASE_URL", fake.base("openai"),
                 "EPHEMERA_RATE_LIMITS_PER_KEY_PER_MINUTE", "1000000"));
         Process broker = builder.start();

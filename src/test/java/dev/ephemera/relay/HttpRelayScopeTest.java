@@ -33,7 +33,7 @@ class HttpRelayScopeTest {
 
     @BeforeAll
     void start() {
-        fake = new FakeUpstream();
+        fake = new FakeUpstream().expectKey("gemini", "x-goog-api-key", "sk-test-gemini-0000-fake");
         broker = Broker.onRedis(TestRedis.uri(), Map.of(
                 "ephemera.providers.openai.base-url", fake.base("openai"),
                 "ephemera.providers.gemini.base-url", fake.base("gemini"),

@@ -49,7 +49,7 @@ class HttpRelayTest {
     @BeforeAll
     void start() {
         logs = new LogCapture();
-        fake = new FakeUpstream();
+        fake = new FakeUpstream().expectKey("gemini", "x-goog-api-key", "sk-test-gemini-0000-fake");
         broker = Broker.onRedis(TestRedis.uri(), Map.ofEntries(
                 Map.entry("ephemera.providers.openai.base-url", fake.base("openai")),
                 // The preset's inference endpoints, and the fake's test endpoints.

@@ -25,7 +25,8 @@ class KeyRotationRelayTest {
     void relaysFollowTheKeyFromPrimaryToSecondaryToANewPrimary() throws Exception {
         Path keyFile = dir.resolve("openai-key");
         Files.writeString(keyFile, "sk-test-primary-1");
-        try (FakeUpstream fake = new FakeUpstream();
+        // The key changes during the test, which checks each one the provider saw itself.
+        try (FakeUpstream fake = new FakeUpstream().acceptAnyKey("openai");
                 Broker broker = Broker.onRedis(TestRedis.uri(), Map.of(
                         "ephemera.providers.openai.base-url", fake.base("openai"),
                         "ephemera.providers.openai.api-key", "",

@@ -39,6 +39,12 @@ class UpstreamModeTest {
         for (String p : new String[] {"openai", "azure", "xai", "mistral", "gemini"}) {
             config.put("ephemera.providers." + p + ".base-url", fake.base(p));
             config.put("ephemera.providers." + p + ".api-key", "sk-test-" + p + "-upstream");
+            String header = switch (p) {
+                case "azure" -> "api-key";
+                case "gemini" -> "x-goog-api-key";
+                default -> "Authorization";
+            };
+            fake.expectKey(p, header, (header.equals("Authorization") ? "Bearer " : "") + "sk-test-" + p + "-upstream");
         }
         broker = Broker.onRedis(TestRedis.uri(), config);
         key = broker.createKey("write", "read");

@@ -70,7 +70,7 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         ByteBuf content = frame.content();
         String text = content.toString(StandardCharsets.UTF_8);
-        recorder.frames.add(text);
+        recorder.addFrame(text);
         if (frame instanceof BinaryWebSocketFrame) {
             recorder.binaryBytes.addAndGet(content.readableBytes());
         }

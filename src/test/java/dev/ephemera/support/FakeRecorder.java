@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** What a {@link FakeUpstream} received: every request, recorded before it was routed, and every frame. */
 public final class FakeRecorder {
@@ -36,6 +37,22 @@ public final class FakeRecorder {
     public final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
     public final AtomicLong binaryBytes = new AtomicLong();
     volatile CountDownLatch streamGate = new CountDownLatch(1);
+    /** The first request or frame that held an ephemeral token; never reset. */
+    final AtomicReference<String> tokenSeen = new AtomicReference<>();
+
+    void add(Seen seen) {
+        requests.add(seen);
+        if (seen.toString().contains("eph_")) {
+            tokenSeen.compareAndSet(null, seen.toString());
+        }
+    }
+
+    void addFrame(String frame) {
+        frames.add(frame);
+        if (frame.contains("eph_")) {
+            tokenSeen.compareAndSet(null, frame);
+        }
+    }
 
     public void reset() {
         requests.clear();

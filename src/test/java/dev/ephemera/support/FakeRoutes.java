@@ -95,6 +95,12 @@ final class FakeRoutes {
         }
     }
 
+    /** What a provider answers to a missing or wrong key: 401, quoting nothing. */
+    static void unauthorized(ChannelHandlerContext ctx, FullHttpRequest request) {
+        json(ctx, request, HttpResponseStatus.UNAUTHORIZED, "{\"error\":{\"message\":\"Incorrect API key provided.\","
+                + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}", Map.of());
+    }
+
     private static void anthropic(ChannelHandlerContext ctx, FullHttpRequest request, boolean streaming) {
         if (!streaming) {
             json(ctx, request, HttpResponseStatus.OK, "{\"id\":\"msg_fake\",\"type\":\"message\",\"role\":"

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -29,11 +30,18 @@ import java.util.concurrent.CountDownLatch;
  * Every request is recorded before it is routed (method, raw URI, every value of every header, body), so a path
  * the broker should never have forwarded shows up in {@link #recorder()} even when no fake endpoint answers it
  * (it then gets a plain 404 that no broker code could have written). Endpoints live under
- * {@code /fake/<provider>/…}; see {@link FakeRoutes} and {@link FakeRealtime}.
+ * {@code /fake/<provider>/…}; see {@link FakeRoutes} and {@link FakeRealtime}. Like a provider, it answers 401 to a
+ * request without its key ({@link #expectKey}; by default the {@link Broker}'s OpenAI and Anthropic keys), and it
+ * fails the test when it is closed having received an ephemeral token: the broker must never send one upstream.
  */
 public final class FakeUpstream implements AutoCloseable {
 
     private final FakeRecorder recorder = new FakeRecorder();
+    /** Provider -> the header (lower case) and value every request must carry. */
+    private final Map<String, Map.Entry<String, String>> keys = new ConcurrentHashMap<>(Map.of(
+            "openai", Map.entry("authorization", "Bearer " + Broker.OPENAI_KEY),
+            "sdk", Map.entry("authorization", "Bearer " + Broker.OPENAI_KEY),
+            "anthropic", Map.entry("x-api-key", Broker.ANTHROPIC_KEY)));
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final Channel channel;
     private final String scheme;
@@ -78,14 +86,34 @@ public final class FakeUpstream implements AutoCloseable {
                     k -> new ArrayList<>()).add(h.getValue()));
             boolean upgrade = "websocket".equalsIgnoreCase(request.headers().get("Upgrade"));
             recorder.clientPorts.add(((InetSocketAddress) ctx.channel().remoteAddress()).getPort());
-            recorder.requests.add(new FakeRecorder.Seen(upgrade ? "WEBSOCKET" : request.method().name(),
+            recorder.add(new FakeRecorder.Seen(upgrade ? "WEBSOCKET" : request.method().name(),
                     request.uri(), copyOf(headers), request.content().toString(StandardCharsets.UTF_8)));
-            if (upgrade) {
+            if (!hasKey(request)) {
+                FakeRoutes.unauthorized(ctx, request);
+            } else if (upgrade) {
                 FakeRealtime.upgrade(ctx, request, recorder);
             } else {
                 FakeRoutes.answer(ctx, request, recorder);
             }
         }
+    }
+
+    private boolean hasKey(FullHttpRequest request) {
+        String[] parts = request.uri().split("/", 4);
+        Map.Entry<String, String> key = parts.length > 2 ? keys.get(parts[2]) : null;
+        return key == null || request.headers().getAll(key.getKey()).equals(List.of(key.getValue()));
+    }
+
+    /** Requests to {@code provider} must carry exactly {@code value} in {@code header}, or are answered 401. */
+    public FakeUpstream expectKey(String provider, String header, String value) {
+        keys.put(provider, Map.entry(header.toLowerCase(Locale.ROOT), value));
+        return this;
+    }
+
+    /** Requests to {@code provider} are answered whatever key they carry (a test that checks keys itself). */
+    public FakeUpstream acceptAnyKey(String provider) {
+        keys.remove(provider);
+        return this;
     }
 
     private static Map<String, List<String>> copyOf(Map<String, List<String>> headers) {
@@ -113,9 +141,13 @@ public final class FakeUpstream implements AutoCloseable {
         return recorder.streamGate;
     }
 
+    /** Stops the server; fails when any request or frame it received held an ephemeral token. */
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        if (recorder.tokenSeen.get() != null) {
+            throw new AssertionError("an ephemeral token reached the provider: " + recorder.tokenSeen.get());
+        }
     }
 }
