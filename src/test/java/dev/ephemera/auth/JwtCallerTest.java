@@ -28,6 +28,7 @@ import java.util.Date;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,23 +98,67 @@ class JwtCallerTest {
                 Map.of("provider", "openai")).code()).isEqualTo("insufficient_permissions");
     }
 
+    /**
+     * A service JWT is a backend's credential: with {@code write} it mints on {@code /realtime-token} as that service
+     * (like an API key), never as a user; without it, it cannot pass for a user token, which needs no permission.
+     * The broker's own {@code eph+jwt} passes for neither.
+     */
     @Test
     void serviceTokenCannotPassAsAUserTokenNorTheBrokersOwnJwtAsEither() {
-        assertThat(realtimeToken(idp.service("billing", "write")).status()).isIn(201, 401);
+        Reply asBackend = realtimeToken(idp.service("billing", "write"));
+        assertThat(asBackend.status()).isEqualTo(201);
+        assertThat(asBackend.json()).containsEntry("subject", "billing");
+        Reply withoutWrite = realtimeToken(idp.service("reporting", "read"));
+        assertThat(withoutWrite.status()).isEqualTo(403);
+        assertThat(withoutWrite.code()).isEqualTo("insufficient_permissions");
         String ephJwt = broker.mint(broker.createKey("write"), Map.of("provider", "openai", "format", "jwt"))
                 .string("value");
-        assertThat(realtimeToken(ephJwt).status()).isEqualTo(401);
-        assertThat(broker.postJson("/v1/tokens", ephJwt, Map.of("provider", "openai")).status()).isEqualTo(401);
+        for (Caller path : Caller.values()) {
+            Reply r = call(path, ephJwt);
+            assertThat(r.status()).as(path.name()).isEqualTo(401);
+            assertThat(r.code()).as(path.name()).isEqualTo("invalid_token");
+        }
     }
 
-    @ParameterizedTest(name = "{0}")
+    /**
+     * The {@code typ} rule alone: the same issuer, key and claims, once with the issuer's {@code typ} (accepted) and
+     * once with the other kind's (refused), on both paths.
+     */
+    @Test
+    void theTypAloneDecidesBetweenAUserTokenAndAServiceToken() {
+        assertThat(realtimeToken(idp.user("alice")).status()).isEqualTo(201);
+        Reply userAsService = realtimeToken(idp.user("alice", h -> h.type(new JOSEObjectType("at+jwt")), c -> { }));
+        assertThat(userAsService.status()).isEqualTo(401);
+        assertThat(userAsService.code()).isEqualTo("invalid_token");
+
+        assertThat(call(Caller.SERVICE, idp.service("billing", "write")).status()).isEqualTo(201);
+        Reply serviceAsUser = call(Caller.SERVICE, idp.service("billing", "write",
+                h -> h.type(JOSEObjectType.JWT), c -> { }));
+        assertThat(serviceAsUser.status()).isEqualTo(401);
+        assertThat(serviceAsUser.code()).isEqualTo("invalid_token");
+    }
+
+    /** The two places a caller's JWT is accepted. */
+    enum Caller { USER, SERVICE }
+
+    private Reply call(Caller path, String bearer) {
+        return path == Caller.USER ? realtimeToken(bearer)
+                : broker.send(HttpRequest.POST("/v1/tokens", "{\"provider\":\"openai\"}")
+                        .contentType(MediaType.APPLICATION_JSON_TYPE).header("Authorization", "Bearer " + bearer));
+    }
+
+    /** The code each attack is refused with, where it is not {@code invalid_token}. */
+    private static final Map<String, String> CODES = Map.of("expired", "expired_token",
+            "a 20 KB token", "malformed_authorization", "claims nested 10,000 levels", "malformed_authorization");
+
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("attacks")
-    void refusesEveryAttackWith401AndNoOutboundRequest(String name, String token) {
+    void refusesEveryAttackWith401AndNoOutboundRequest(Caller path, String name, String token) {
         int before = outbound.get();
-        Reply r = realtimeToken(token);
+        Reply r = call(path, token);
         assertThat(r.status()).as(name).isEqualTo(401);
-        assertThat(r.code()).as(name).isIn("invalid_token", "expired_token", "malformed_authorization",
-                "invalid_api_key");
+        assertThat(r.code()).as(name).isEqualTo(CODES.getOrDefault(name, "invalid_token"));
+        assertThat(r.headers().get("WWW-Authenticate")).as(name).isNotNull();
         assertThat(outbound.get()).as(name + ": outbound requests").isEqualTo(before);
     }
 
@@ -124,53 +169,77 @@ class JwtCallerTest {
         assertThat(r.code()).isEqualTo("payload_too_large");
     }
 
+    /** A token of the path's own issuer, signed with its key, after the header and claims were edited. */
+    private interface Forge {
+        String token(Consumer<JWSHeader.Builder> header, Consumer<JWTClaimsSet.Builder> claims);
+    }
+
     Stream<Arguments> attacks() throws Exception {
-        ECKey attacker = new ECKeyGenerator(Curve.P_256).keyID("user-key-1").generate();
-        String good = idp.user("mallory");
+        return Stream.concat(
+                attacksOn(Caller.USER, (h, c) -> idp.user("m", h, c), () -> TestIssuer.userClaims("m"),
+                        idp.userKey.toPublicJWK().toJSONString(), TestIssuer.USERS, "user-key-1", JOSEObjectType.JWT,
+                        new JOSEObjectType("at+jwt")),
+                attacksOn(Caller.SERVICE, (h, c) -> idp.service("m", "write", h, c),
+                        () -> TestIssuer.serviceClaims("m", "write"), idp.serviceKey.toPublicJWK().toJSONString(),
+                        TestIssuer.SERVICES, "svc-key-1", new JOSEObjectType("at+jwt"), JOSEObjectType.JWT));
+    }
+
+    private Stream<Arguments> attacksOn(Caller path, Forge forge,
+            java.util.function.Supplier<JWTClaimsSet.Builder> claims, String publicKeyJson, String iss, String kid,
+            JOSEObjectType typ, JOSEObjectType otherTyp) throws Exception {
+        ECKey attacker = new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
+        String good = forge.token(h -> { }, c -> { });
         String[] parts = good.split("\\.");
+        String alg = path == Caller.USER ? "ES256" : "RS256";
         Instant now = Instant.now();
         return Stream.of(
-                Arguments.of("alg none", b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + "."),
-                Arguments.of("stripped signature", parts[0] + "." + parts[1] + "."),
-                Arguments.of("HS256 keyed with the issuer's public key", hs256WithPublicKey()),
-                Arguments.of("unknown kid", idp.user("m", h -> h.keyID("other"), c -> { })),
-                Arguments.of("kid with a path", idp.user("m", h -> h.keyID("../../../etc/passwd"), c -> { })),
-                Arguments.of("kid with quotes", idp.user("m", h -> h.keyID("k' OR '1'='1\""), c -> { })),
-                Arguments.of("jku header", signed(attacker, new JWSHeader.Builder(JWSAlgorithm.ES256)
-                        .type(JOSEObjectType.JWT).keyID("user-key-1").jwkURL(URI.create(trapUrl)))),
-                Arguments.of("x5u header", signed(attacker, new JWSHeader.Builder(JWSAlgorithm.ES256)
-                        .type(JOSEObjectType.JWT).keyID("user-key-1").x509CertURL(URI.create(trapUrl)))),
-                Arguments.of("embedded jwk", signed(attacker, new JWSHeader.Builder(JWSAlgorithm.ES256)
-                        .type(JOSEObjectType.JWT).keyID("user-key-1").jwk(attacker.toPublicJWK()))),
-                Arguments.of("crit with an unknown name", idp.user("m", h -> h.criticalParams(Set.of("exp2"))
+                Arguments.of(path, "alg none", b64("{\"alg\":\"none\",\"typ\":\"" + typ + "\"}") + "." + parts[1]
+                        + "."),
+                Arguments.of(path, "stripped signature", parts[0] + "." + parts[1] + "."),
+                Arguments.of(path, "HS256 keyed with the issuer's public key", hs256(publicKeyJson, kid, typ,
+                        claims.get().build())),
+                Arguments.of(path, "unknown kid", forge.token(h -> h.keyID("other"), c -> { })),
+                Arguments.of(path, "kid with a path", forge.token(h -> h.keyID("../../../etc/passwd"), c -> { })),
+                Arguments.of(path, "kid with quotes", forge.token(h -> h.keyID("k' OR '1'='1\""), c -> { })),
+                Arguments.of(path, "jku header", signed(attacker, claims.get().build(),
+                        new JWSHeader.Builder(JWSAlgorithm.ES256).type(typ).keyID(kid).jwkURL(URI.create(trapUrl)))),
+                Arguments.of(path, "x5u header", signed(attacker, claims.get().build(),
+                        new JWSHeader.Builder(JWSAlgorithm.ES256).type(typ).keyID(kid)
+                                .x509CertURL(URI.create(trapUrl)))),
+                Arguments.of(path, "embedded jwk", signed(attacker, claims.get().build(),
+                        new JWSHeader.Builder(JWSAlgorithm.ES256).type(typ).keyID(kid).jwk(attacker.toPublicJWK()))),
+                Arguments.of(path, "another key under the issuer's kid", signed(attacker, claims.get().build(),
+                        new JWSHeader.Builder(JWSAlgorithm.ES256).type(typ).keyID(kid))),
+                Arguments.of(path, "crit with an unknown name", forge.token(h -> h.criticalParams(Set.of("exp2"))
                         .customParam("exp2", 1), c -> { })),
-                Arguments.of("ES256 with r = s = 0", parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder()
-                        .withoutPadding().encodeToString(new byte[64])),
-                Arguments.of("expired", idp.user("m", h -> { },
+                Arguments.of(path, "zero signature", parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder()
+                        .withoutPadding().encodeToString(new byte[alg.equals("ES256") ? 64 : 256])),
+                Arguments.of(path, "expired", forge.token(h -> { },
                         c -> c.expirationTime(Date.from(now.minusSeconds(60))))),
-                Arguments.of("exp missing", idp.user("m", h -> { }, c -> c.expirationTime(null))),
-                Arguments.of("nbf in the future", idp.user("m", h -> { },
+                Arguments.of(path, "exp missing", forge.token(h -> { }, c -> c.expirationTime(null))),
+                Arguments.of(path, "nbf in the future", forge.token(h -> { },
                         c -> c.notBeforeTime(Date.from(now.plusSeconds(60))))),
-                Arguments.of("wrong iss", idp.user("m", h -> { }, c -> c.issuer("https://evil.test"))),
-                Arguments.of("wrong aud", idp.user("m", h -> { }, c -> c.audience("someone-else"))),
-                Arguments.of("missing aud", idp.user("m", h -> { }, c -> c.audience((String) null))),
-                Arguments.of("wrong typ", idp.user("m", h -> h.type(new JOSEObjectType("at+jwt")), c -> { })),
-                Arguments.of("typ of the broker's own tokens", idp.user("m", h -> h.type(new JOSEObjectType(
+                Arguments.of(path, "wrong iss", forge.token(h -> { }, c -> c.issuer("https://evil.test"))),
+                Arguments.of(path, "wrong aud", forge.token(h -> { }, c -> c.audience("someone-else"))),
+                Arguments.of(path, "missing aud", forge.token(h -> { }, c -> c.audience((String) null))),
+                Arguments.of(path, "the other kind's typ", forge.token(h -> h.type(otherTyp), c -> { })),
+                Arguments.of(path, "no typ", forge.token(h -> h.type(null), c -> { })),
+                Arguments.of(path, "typ of the broker's own tokens", forge.token(h -> h.type(new JOSEObjectType(
                         "eph+jwt")), c -> { })),
-                Arguments.of("a 20 KB token", idp.user("m", h -> { }, c -> c.claim("pad", "x".repeat(20_000)))),
-                Arguments.of("claims nested 10,000 levels", parts[0] + "." + b64("{\"iss\":\"" + TestIssuer.USERS
+                Arguments.of(path, "a 20 KB token", forge.token(h -> { }, c -> c.claim("pad", "x".repeat(20_000)))),
+                Arguments.of(path, "claims nested 10,000 levels", parts[0] + "." + b64("{\"iss\":\"" + iss
                         + "\",\"deep\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}") + "." + parts[2]));
     }
 
-    private String hs256WithPublicKey() throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT)
-                .keyID("user-key-1").build(), TestIssuer.userClaims("m").build());
-        jwt.sign(new MACSigner(idp.userKey.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8)));
+    private static String hs256(String publicKeyJson, String kid, JOSEObjectType typ, JWTClaimsSet claims)
+            throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(typ).keyID(kid).build(),
+                claims);
+        jwt.sign(new MACSigner(publicKeyJson.getBytes(StandardCharsets.UTF_8)));
         return jwt.serialize();
     }
 
-    private static String signed(ECKey key, JWSHeader.Builder header) throws Exception {
-        JWTClaimsSet claims = TestIssuer.userClaims("m").build();
+    private static String signed(ECKey key, JWTClaimsSet claims, JWSHeader.Builder header) throws Exception {
         SignedJWT jwt = new SignedJWT(header.build(), claims);
         jwt.sign(new ECDSASigner(key));
         return jwt.serialize();

@@ -89,14 +89,27 @@ public final class TestIssuer {
         return user(sub, h -> { }, c -> { });
     }
 
+    public static JWTClaimsSet.Builder serviceClaims(String sub, String scope) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder().issuer(SERVICES).subject(sub).audience(AUDIENCE)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300))).claim("scope", scope);
+    }
+
     /** A service token with these scopes. */
     public String service(String sub, String scope) {
-        Instant now = Instant.now();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(SERVICES).subject(sub).audience(AUDIENCE)
-                .expirationTime(Date.from(now.plusSeconds(300))).claim("scope", scope).build();
+        return service(sub, scope, h -> { }, c -> { });
+    }
+
+    /** A service token, signed properly, after {@code edit} had its way with header and claims. */
+    public String service(String sub, String scope, Consumer<JWSHeader.Builder> header,
+            Consumer<JWTClaimsSet.Builder> claims) {
+        JWSHeader.Builder h = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(serviceKey.getKeyID())
+                .type(new JOSEObjectType("at+jwt"));
+        header.accept(h);
+        JWTClaimsSet.Builder c = serviceClaims(sub, scope);
+        claims.accept(c);
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(serviceKey.getKeyID())
-                    .type(new JOSEObjectType("at+jwt")).build(), claims);
+            SignedJWT jwt = new SignedJWT(h.build(), c.build());
             jwt.sign(new RSASSASigner(serviceKey));
             return jwt.serialize();
         } catch (Exception e) {
