@@ -1,5 +1,6 @@
 package dev.ephemera;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
@@ -111,15 +112,8 @@ class RedisOutageTest {
         assertThat(took).isLessThan(Duration.ofSeconds(2));
     }
 
-    private Reply awaitReady() throws InterruptedException {
-        Reply last = null;
-        for (int i = 0; i < 100; i++) {
-            last = broker.get("/health/readiness", null);
-            if (last.status() == 200) {
-                return last;
-            }
-            Thread.sleep(50);
-        }
-        return last;
+    private Reply awaitReady() {
+        return await().atMost(Duration.ofSeconds(15)).until(() -> broker.get("/health/readiness", null),
+                reply -> reply.status() == 200);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ephemera;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
@@ -81,7 +82,7 @@ class ShutdownTest {
                         return null;
                     });
                 }
-                Thread.sleep(1_500);
+                Thread.sleep(1_500);  // mint load for a while, then the signal in the middle of it
                 broker.destroy();  // SIGTERM
                 assertThat(broker.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
                 Thread.sleep(300);
@@ -107,20 +108,10 @@ class ShutdownTest {
         return r.body();
     }
 
-    private static void awaitReady(HttpClient http, String base) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/readiness")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the broker did not become ready in 30 s");
+    private static void awaitReady(HttpClient http, String base) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/health/readiness")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     private static String tail(Path log) throws IOException {

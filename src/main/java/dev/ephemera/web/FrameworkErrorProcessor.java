@@ -2,6 +2,7 @@ package dev.ephemera.web;
 
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.core.convert.exceptions.ConversionErrorException;
+import io.micronaut.http.BasicHttpAttributes;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
@@ -38,8 +39,8 @@ final class FrameworkErrorProcessor implements ErrorResponseProcessor<ErrorBody>
         if (code == ErrorCode.INTERNAL_ERROR) {
             // The route, never the path: a path can hold a token.
             context.getRootCause().ifPresent(e -> LOG.error("Unhandled error on {} {}",
-                    context.getRequest().getMethodName(), context.getRequest().getAttribute(
-                            io.micronaut.http.HttpAttributes.URI_TEMPLATE, String.class).orElse("(no route)"), e));
+                    context.getRequest().getMethodName(),
+                    BasicHttpAttributes.getUriTemplate(context.getRequest()).orElse("(no route)"), e));
         }
         ErrorResponses.decorate(response, code);
         return response.body(ErrorBody.of(code, message, param));

@@ -1,5 +1,6 @@
 package dev.ephemera.audit;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -72,10 +73,7 @@ class BatchingConsoleAppenderTest {
     void aLineReachesTheOutputSoonWithoutAStop() throws InterruptedException {
         BatchingConsoleAppender appender = appender(1024);
         appender.doAppend(event("{\"event\":\"token.minted\"}"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (written.size() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        await().atMost(java.time.Duration.ofSeconds(5)).until(() -> written.size() > 0);
         assertThat(written.toString(StandardCharsets.UTF_8)).isEqualTo("{\"event\":\"token.minted\"}\n");
         appender.stop();
     }

@@ -1,5 +1,6 @@
 package dev.ephemera.provider;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
@@ -8,6 +9,7 @@ import io.micronaut.context.ApplicationContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -67,11 +69,9 @@ class ProviderRegistryTest {
         assertThat(p.key()).contains("sk-test-first");
         Files.writeString(file, "sk-test-second\n");
         Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
-        Thread.sleep(1_100);
-        assertThat(p.key()).contains("sk-test-second");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(p.key()).contains("sk-test-second"));
         Files.delete(file);
-        Thread.sleep(1_100);
-        assertThat(p.key()).contains("sk-test-secondary");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(p.key()).contains("sk-test-secondary"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ephemera.relay;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -162,10 +163,7 @@ class RealtimeRelayTest {
         roundTrip(client);
         assertThat(activeSessions()).isEqualTo(before + 1);
         client.socket.sendClose(1000, "bye").get();
-        for (int i = 0; i < 100 && activeSessions() != before; i++) {
-            Thread.sleep(20);
-        }
-        assertThat(activeSessions()).isEqualTo(before);
+        await().atMost(Duration.ofSeconds(10)).until(() -> activeSessions() == before);
     }
 
     @Test
@@ -180,14 +178,15 @@ class RealtimeRelayTest {
             String url = b.url().replaceFirst("^http", "ws") + "/v1/realtime";
             String token = b.mint(k, Map.of("provider", "mistral")).string("value");
             Files.delete(keyFile);
-            Thread.sleep(1_100);  // the key file is re-read at most once a second
+            // The key file is re-read at most once a second.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !SessionPlacesTest.enabled(b, "mistral"));
 
             assertRefused(url, List.of("ephemera", "ephemera-token." + token), Map.of(), 502);
             assertThat(Scrape.of(b).value("ephemera_relay_sessions_active")).isZero();
 
             Files.writeString(keyFile, "sk-test-mistral-from-file\n");
             Files.setLastModifiedTime(keyFile, FileTime.from(Instant.now().plusSeconds(5)));
-            Thread.sleep(1_100);
+            await().atMost(Duration.ofSeconds(10)).until(() -> SessionPlacesTest.enabled(b, "mistral"));
             // The key's only session place was given back: a new session opens.
             String next = b.mint(k, Map.of("provider", "mistral")).string("value");
             WsClient opened = WsClient.connect(url, List.of("ephemera", "ephemera-token." + next), Map.of());
@@ -243,11 +242,10 @@ class RealtimeRelayTest {
             }
             assertThat(opened).isEqualTo(1);
         }
-        for (int i = 0; i < 100 && fake.recorder().requests.isEmpty(); i++) {
-            Thread.sleep(20);
-        }
-        Thread.sleep(200);
-        assertThat(fake.recorder().requests.stream().filter(s -> s.method().equals("WEBSOCKET"))).hasSize(1);
+        // The one session reaches the provider; for a while after, no second one does.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !fake.recorder().requests.isEmpty());
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> fake.recorder().requests
+                .stream().filter(s -> s.method().equals("WEBSOCKET")).count() == 1);
     }
 
     @Test
@@ -333,10 +331,7 @@ class RealtimeRelayTest {
         WsClient closing = openAiStyle(token(Map.of()));
         roundTrip(closing);
         closing.socket.sendClose(4002, "client done").get();
-        for (int i = 0; i < 50 && !fake.recorder().closeCodes.contains(4002); i++) {
-            Thread.sleep(20);
-        }
-        assertThat(fake.recorder().closeCodes).contains(4002);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fake.recorder().closeCodes.contains(4002));
     }
 
     @Test
