@@ -9,12 +9,15 @@ import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.ValidationReport;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.TestIssuer;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Real requests and responses of the running broker, checked against {@code openapi.yml} by Atlassian's
  * swagger-request-validator: a field the contract does not list, a status it does not document or a body of the
- * wrong shape fails the test.
+ * wrong shape fails the test, and each call must get the one status named for it. Every path in the contract is
+ * called, the relays against a fake provider.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiConformanceTest {
@@ -34,22 +38,33 @@ class OpenApiConformanceTest {
             .createForSpecificationUrl(Path.of("openapi.yml").toAbsolutePath().toUri().toString())
             .build();
     private final List<String> problems = new ArrayList<>();
+    private final TestIssuer idp = new TestIssuer();
+    private FakeUpstream fake;
     private Broker broker;
 
     @BeforeAll
     void start() {
-        broker = Broker.inMemory(Map.of());
+        fake = new FakeUpstream();
+        Map<String, Object> config = new HashMap<>(idp.brokerConfig());
+        config.put("ephemera.providers.openai.base-url", fake.base("openai"));
+        broker = Broker.inMemory(config);
     }
 
     @AfterAll
     void stop() {
         broker.close();
+        fake.close();
     }
 
-    /** Sends the request; checks request and response against the contract (only the response when bad). */
-    private Reply exchange(MutableHttpRequest<?> http, String body, boolean validRequest) {
+    /**
+     * Sends the request, asserts the one status it must get, and checks request and response against the contract
+     * (only the response when the request is deliberately bad).
+     */
+    private Reply exchange(int status, MutableHttpRequest<?> http, String body, boolean validRequest) {
         Reply reply = broker.send(http);
-        SimpleRequest.Builder request = new SimpleRequest.Builder(http.getMethodName(), http.getPath());
+        assertThat(reply.status()).as(http.getMethodName() + " " + http.getPath() + ": " + reply.body())
+                .isEqualTo(status);
+        SimpleRequest.Builder request = new SimpleRequest.Builder(http.getMethodName(), contractPath(http.getPath()));
         http.getParameters().forEach((name, values) -> request.withQueryParam(name, values));
         http.getHeaders().forEach((name, values) -> request.withHeader(name, values));
         if (body != null) {
@@ -63,7 +78,7 @@ class OpenApiConformanceTest {
         Request built = request.build();
         ValidationReport report = validRequest
                 ? validator.validate(built, response.build())
-                : validator.validateResponse(http.getPath(), Request.Method.valueOf(http.getMethodName()),
+                : validator.validateResponse(contractPath(http.getPath()), Request.Method.valueOf(http.getMethodName()),
                         response.build());
         report.getMessages().stream()
                 .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
@@ -72,7 +87,16 @@ class OpenApiConformanceTest {
         return reply;
     }
 
-    private Reply json(String method, String path, String key, String body, boolean valid) {
+    /**
+     * The path as the contract's templates can match it: OpenAPI has no template for "any number of segments", so the
+     * relayed path of {@code /v1/proxy/{provider}/{path}} is checked as one segment.
+     */
+    private static String contractPath(String path) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(/v1/proxy/[^/]+/)(.+)").matcher(path);
+        return m.matches() ? m.group(1) + m.group(2).replace('/', '~') : path;
+    }
+
+    private Reply json(int status, String method, String path, String key, String body, boolean valid) {
         MutableHttpRequest<?> http = body == null
                 ? HttpRequest.create(HttpMethod.valueOf(method), path)
                 : HttpRequest.create(HttpMethod.valueOf(method), path).body(body)
@@ -80,60 +104,97 @@ class OpenApiConformanceTest {
         if (key != null) {
             http = http.bearerAuth(key);
         }
-        return exchange(http, body, valid);
+        return exchange(status, http, body, valid);
     }
 
-    private Reply form(String path, String key, String body) {
-        return exchange(HttpRequest.POST(path, body).contentType(MediaType.APPLICATION_FORM_URLENCODED_TYPE)
+    private Reply form(int status, String path, String key, String body) {
+        return exchange(status, HttpRequest.POST(path, body).contentType(MediaType.APPLICATION_FORM_URLENCODED_TYPE)
                 .bearerAuth(key), body, true);
+    }
+
+    private String newKey(String... permissions) {
+        return json(201, "POST", "/v1/admin/keys", Broker.ADMIN_KEY, "{\"name\":\"k\",\"permissions\":[\""
+                + String.join("\",\"", permissions) + "\"]}", true).string("key");
     }
 
     @Test
     void everyDocumentedInteractionConformsToTheContract() {
         String admin = Broker.ADMIN_KEY;
-        Reply created = json("POST", "/v1/admin/keys", admin, "{\"name\":\"svc\",\"permissions\":[\"read\","
-                + "\"write\"],\"expires_in\":3600,\"allowed_providers\":[\"openai\"],\"rate_limit_per_minute\":5}",
+        Reply created = json(201, "POST", "/v1/admin/keys", admin, "{\"name\":\"svc\",\"permissions\":[\"read\","
+                + "\"write\"],\"expires_in\":3600,\"allowed_providers\":[\"openai\"],\"rate_limit_per_minute\":50}",
                 true);
         String key = created.string("key");
         String keyId = created.string("id");
-        json("GET", "/v1/admin/keys", admin, null, true);
-        json("GET", "/v1/admin/keys/" + keyId, admin, null, true);
-        json("POST", "/v1/admin/keys/" + keyId + "/rotate", admin, "{\"grace_seconds\":60}", true);
-        json("GET", "/v1/admin/keys/key_AAAAAAAAAAAAAAAA", admin, null, true);
+        json(200, "GET", "/v1/admin/keys", admin, null, true);
+        json(200, "GET", "/v1/admin/keys/" + keyId, admin, null, true);
+        json(200, "POST", "/v1/admin/keys/" + keyId + "/rotate", admin, "{\"grace_seconds\":60}", true);
+        json(404, "GET", "/v1/admin/keys/key_AAAAAAAAAAAAAAAA", admin, null, true);
 
-        Reply opaque = json("POST", "/v1/tokens", key, "{\"provider\":\"openai\",\"model\":\"gpt-realtime\","
+        Reply opaque = json(201, "POST", "/v1/tokens", key, "{\"provider\":\"openai\",\"model\":\"gpt-realtime\","
                 + "\"ttl_seconds\":60,\"format\":\"opaque\",\"max_uses\":2,\"subject\":\"user-1\","
                 + "\"origin\":\"https://app.example.com\",\"mode\":\"relay\",\"session\":{\"voice\":\"alloy\"},"
-                + "\"locked_fields\":[\"voice\"]}", true);
-        Reply jwt = json("POST", "/v1/tokens", key, "{\"provider\":\"openai\",\"format\":\"jwt\"}", true);
-        form("/v1/tokens/introspect", key, "token=" + opaque.string("value"));
-        json("POST", "/v1/tokens/introspect", key, "{\"token\":\"" + jwt.string("value") + "\",\"consume\":true}",
-                true);
-        json("POST", "/v1/tokens/introspect", key, "{\"token\":\"" + jwt.string("value") + "\",\"consume\":true}",
-                true);
-        form("/v1/tokens/introspect", key, "token=" + jwt.string("value"));
-        form("/v1/tokens/revoke", key, "token=" + opaque.string("value"));
-        Reply third = json("POST", "/v1/tokens", key, "{\"provider\":\"openai\"}", true);
-        json("DELETE", "/v1/tokens/" + third.string("id"), key, null, true);
-        json("DELETE", "/v1/tokens/" + third.string("id"), key, null, true);
+                + "\"locked_fields\":[\"voice\"],\"endpoints\":[\"POST /chat/completions\"]}", true);
+        Reply jwt = json(201, "POST", "/v1/tokens", key, "{\"provider\":\"openai\",\"format\":\"jwt\"}", true);
+        form(200, "/v1/tokens/introspect", key, "token=" + opaque.string("value"));
+        json(200, "POST", "/v1/tokens/introspect", key, "{\"token\":\"" + jwt.string("value")
+                + "\",\"consume\":true}", true);
+        json(401, "POST", "/v1/tokens/introspect", key, "{\"token\":\"" + jwt.string("value")
+                + "\",\"consume\":true}", true);
+        form(200, "/v1/tokens/introspect", key, "token=" + jwt.string("value"));
+        form(200, "/v1/tokens/revoke", key, "token=" + opaque.string("value"));
+        Reply third = json(201, "POST", "/v1/tokens", key, "{\"provider\":\"openai\"}", true);
+        json(204, "DELETE", "/v1/tokens/" + third.string("id"), key, null, true);
+        json(404, "DELETE", "/v1/tokens/" + third.string("id"), key, null, true);
 
-        json("POST", "/v1/tokens", key, "{\"provider\":", false);
-        json("POST", "/v1/tokens", key, "{\"provider\":\"openai\",\"ttl_seconds\":1}", false);
-        json("POST", "/v1/tokens", key, "{\"provider\":\"anthropic\"}", true);
-        json("POST", "/v1/tokens", null, "{\"provider\":\"openai\"}", false);
-        json("POST", "/v1/tokens", "ephk_nonsense", "{\"provider\":\"openai\"}", true);
-        json("GET", "/v1/admin/keys", key, null, true);
-        json("DELETE", "/v1/admin/keys/" + keyId + "?cascade=true", admin, null, true);
+        json(400, "POST", "/v1/tokens", key, "{\"provider\":", false);
+        json(400, "POST", "/v1/tokens", key, "{\"provider\":\"openai\",\"ttl_seconds\":1}", false);
+        json(400, "POST", "/v1/tokens", key, "{\"provider\":\"openai\",\"endpoints\":[\"GET /files\"]}", true);
+        json(403, "POST", "/v1/tokens", key, "{\"provider\":\"anthropic\"}", true);
+        json(401, "POST", "/v1/tokens", null, "{\"provider\":\"openai\"}", false);
+        json(401, "POST", "/v1/tokens", "ephk_nonsense", "{\"provider\":\"openai\"}", true);
+        json(403, "GET", "/v1/admin/keys", key, null, true);
+        json(200, "DELETE", "/v1/admin/keys/" + keyId + "?cascade=true", admin, null, true);
+        json(401, "POST", "/v1/tokens", key, "{\"provider\":\"openai\"}", true);
 
-        json("GET", "/v1/admin/providers", admin, null, true);
-        json("POST", "/v1/realtime/client_secrets", key, "{\"expires_after\":{\"anchor\":\"created_at\","
+        // A fresh key: the first one was just revoked, and the 200s below must be 200s.
+        String writer = newKey("read", "write");
+        json(200, "GET", "/v1/admin/providers", admin, null, true);
+        json(200, "POST", "/v1/realtime/client_secrets", writer, "{\"expires_after\":{\"anchor\":\"created_at\","
                 + "\"seconds\":60},\"session\":{\"type\":\"realtime\",\"model\":\"gpt-realtime\"}}", true);
-        json("POST", "/v1/tokens", key, "{\"provider\":\"gemini\"}", true);
-        json("GET", "/.well-known/jwks.json", null, null, true);
-        json("GET", "/.well-known/oauth-authorization-server", null, null, true);
-        json("GET", "/health/liveness", null, null, true);
-        json("GET", "/health/readiness", null, null, true);
-        json("GET", "/prometheus", null, null, true);
+        json(502, "POST", "/v1/tokens", writer, "{\"provider\":\"gemini\"}", true);
+        json(200, "GET", "/.well-known/jwks.json", null, null, true);
+        json(200, "GET", "/.well-known/oauth-authorization-server", null, null, true);
+        json(200, "GET", "/health/liveness", null, null, true);
+        json(200, "GET", "/health/readiness", null, null, true);
+        json(200, "GET", "/prometheus", null, null, true);
+        exchange(200, HttpRequest.GET("/ephemera.js"), null, true);
+        exchange(404, HttpRequest.GET("/"), null, true);  // the demo page is off unless ephemera.demo.enabled
+
+        // /realtime-token: a user JWT on an allowed origin, narrowing the profile; refusals.
+        exchange(201, HttpRequest.POST("/realtime-token", "{\"ttl_seconds\":30,\"max_uses\":1}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).header("Origin", "https://app.example.com")
+                .bearerAuth(idp.user("alice")), "{\"ttl_seconds\":30,\"max_uses\":1}", true);
+        exchange(403, HttpRequest.POST("/realtime-token", "{}").contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header("Origin", "https://evil.example").bearerAuth(idp.user("alice")), "{}", true);
+        exchange(400, HttpRequest.POST("/realtime-token", "{\"ttl_seconds\":3600}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).header("Origin", "https://app.example.com")
+                .bearerAuth(idp.user("alice")), "{\"ttl_seconds\":3600}", false);
+
+        // The relays, against a fake provider.
+        String relayToken = json(201, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"max_uses\":3}", true)
+                .string("value");
+        exchange(200, HttpRequest.POST("/v1/proxy/openai/chat/completions", "{\"model\":\"gpt-4o\"}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(relayToken), "{\"model\":\"gpt-4o\"}", true);
+        exchange(403, HttpRequest.POST("/v1/proxy/openai/files", "{}").contentType(MediaType.APPLICATION_JSON_TYPE)
+                .bearerAuth(relayToken), "{}", true);
+        exchange(401, HttpRequest.POST("/v1/proxy/openai/chat/completions", "{}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth("eph_unknown"), "{}", true);
+        MediaType sdp = new MediaType("application/sdp");
+        exchange(201, HttpRequest.POST("/v1/realtime/calls?model=gpt-realtime", "v=0\r\n").contentType(sdp)
+                .bearerAuth(relayToken), "v=0\r\n", true);
+        exchange(401, HttpRequest.POST("/v1/realtime/calls", "v=0\r\n").contentType(sdp).bearerAuth("eph_unknown"),
+                "v=0\r\n", true);
+        exchange(401, HttpRequest.GET("/v1/realtime?model=gpt-realtime").bearerAuth("eph_unknown"), null, true);
 
         assertThat(problems).isEmpty();
     }
