@@ -78,4 +78,42 @@ class CorsTest {
         assertThat(preflight.headers().get("Access-Control-Allow-Methods")).contains("POST");
         assertThat(preflight.headers().get("Access-Control-Allow-Origin")).isNotEqualTo("*");
     }
+
+    /**
+     * Spellings of an allowed origin that a browser never sends: a trailing slash, a default port written out, a
+     * trailing dot. Each is another origin to the browser, so none is allowed; the case of scheme and host is not
+     * part of an origin, and a differently cased one is answered with the origin as it was sent.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"https://app.example.com/", "https://app.example.com:443", "https://app.example.com.",
+        "https://app.example.com/x", "https://user@app.example.com"})
+    void otherSpellingsOfAnAllowedOriginAreNotIt(String origin) {
+        Reply r = fetch(origin);
+        assertThat(r.status()).as(origin).isEqualTo(403);
+        assertThat(r.code()).isEqualTo("origin_not_allowed");
+        assertThat(r.headers().get("Access-Control-Allow-Origin")).isNull();
+    }
+
+    @Test
+    void theCaseOfSchemeAndHostDoesNotMatter() {
+        Reply r = fetch("HTTPS://App.Example.COM");
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.headers().get("Access-Control-Allow-Origin")).isEqualTo("HTTPS://App.Example.COM");
+    }
+
+    /** The relays are called from pages too: their preflights get the same answer as the mint's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/v1/proxy/openai/chat/completions", "/v1/realtime/calls"})
+    void preflightsOnRelayRoutesFollowTheSameList(String path) {
+        Reply listed = broker.send(HttpRequest.OPTIONS(path).header("Origin", "https://app.example.com")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization, content-type"));
+        assertThat(listed.status()).isEqualTo(204);
+        assertThat(listed.headers().get("Access-Control-Allow-Origin")).isEqualTo("https://app.example.com");
+        assertThat(listed.headers().get("Access-Control-Allow-Headers")).contains("authorization");
+        Reply unlisted = broker.send(HttpRequest.OPTIONS(path).header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "POST"));
+        assertThat(unlisted.status()).isEqualTo(403);
+        assertThat(unlisted.headers().get("Access-Control-Allow-Origin")).isNull();
+    }
 }
