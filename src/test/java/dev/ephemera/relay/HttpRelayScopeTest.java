@@ -149,4 +149,30 @@ class HttpRelayScopeTest {
         assertThat(broker.mint(key, Map.of("provider", "openai", "endpoints", List.of("post /chat/completions")))
                 .string("value")).startsWith("eph_");
     }
+
+    /** An origin-bound token is relayed only for a page on that origin, on the HTTP and the WebRTC relay. */
+    @Test
+    void anOriginBoundTokenIsRelayedOnlyFromItsOrigin() {
+        String token = token(Map.of("origin", "https://app.example.com", "max_uses", 2));
+        MediaType sdp = new MediaType("application/sdp");
+        for (String origin : new String[] {"https://evil.example", null}) {
+            var chat = HttpRequest.POST("/v1/proxy/openai/chat/completions", "{}")
+                    .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token);
+            var call = HttpRequest.POST("/v1/realtime/calls", "v=0\r\n").contentType(sdp).bearerAuth(token);
+            if (origin != null) {
+                chat.header("Origin", origin);
+                call.header("Origin", origin);
+            }
+            for (Reply r : List.of(broker.send(chat), broker.send(call))) {
+                assertThat(r.status()).as(String.valueOf(origin)).isEqualTo(403);
+                assertThat(r.code()).isEqualTo("origin_not_allowed");
+            }
+        }
+        assertThat(fake.recorder().requests).isEmpty();
+        assertThat(broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", "{}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).header("Origin", "https://app.example.com")
+                .bearerAuth(token)).status()).isEqualTo(200);
+        assertThat(broker.send(HttpRequest.POST("/v1/realtime/calls", "v=0\r\n").contentType(sdp)
+                .header("Origin", "https://app.example.com").bearerAuth(token)).status()).isEqualTo(201);
+    }
 }

@@ -68,6 +68,7 @@ class RealtimeRelayTest {
         fake.close();
         String logged = logs.all();
         logs.close();
+        assertThat(logged).as("DEBUG lines were seen too").contains("Realtime session").contains(" opened, token id ");
         assertThat(logged).doesNotContain(Broker.OPENAI_KEY);
         tokensSeen.forEach(t -> assertThat(logged).doesNotContain(t));
     }
