@@ -43,6 +43,12 @@ final class FrameworkErrorProcessor implements ErrorResponseProcessor<ErrorBody>
                     BasicHttpAttributes.getUriTemplate(context.getRequest()).orElse("(no route)"), e));
         }
         ErrorResponses.decorate(response, code);
+        // A request refused before any filter ran (headers over the size limit) gets its id and no-store here.
+        if (!response.getHeaders().contains(ResponseHeadersFilter.REQUEST_ID)) {
+            String id = ResponseHeadersFilter.of(context.getRequest());
+            response.header(ResponseHeadersFilter.REQUEST_ID, id != null ? id : ResponseHeadersFilter.newId());
+            response.header(io.micronaut.http.HttpHeaders.CACHE_CONTROL, "no-store");
+        }
         return response.body(ErrorBody.of(code, message, param));
     }
 

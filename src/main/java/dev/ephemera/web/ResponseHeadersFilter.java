@@ -63,7 +63,7 @@ final class ResponseHeadersFilter implements Ordered {
         }
     }
 
-    private static String newId() {
+    static String newId() {
         byte[] bytes = new byte[12];
         RANDOM.nextBytes(bytes);
         return "req_" + HexFormat.of().formatHex(bytes);

@@ -104,7 +104,16 @@ public final class Broker implements AutoCloseable {
             response = failed;
         }
         String body = response.getBody(String.class).orElse("");
-        return new Reply(response.getStatus().getCode(), response.getHeaders(), body, parse(body));
+        int status = response.getStatus().getCode();
+        Map<String, Object> parsed = parse(body);
+        // SPEC §6: every error is JSON with an error object (a relayed provider's own answer aside).
+        if (status >= 400 && !request.getPath().startsWith("/v1/proxy/") && !request.getPath().startsWith("/health/")
+                && !(parsed.get("error") instanceof Map<?, ?>
+                && response.getHeaders().get("X-Request-Id") != null)) {
+            throw new AssertionError(request.getMethodName() + " " + request.getPath() + " answered " + status
+                    + " without the JSON error envelope and X-Request-Id: " + body);
+        }
+        return new Reply(status, response.getHeaders(), body, parsed);
     }
 
     public Reply postJson(String path, String key, Object body) {
