@@ -31,6 +31,8 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
         lower("io.micronaut.context", Level.INFO);
         lower("io.micronaut.core", Level.INFO);
         lower("io.lettuce.core.protocol", Level.INFO);
+        // The tests' own HTTP client, which logs the URIs the tests send (keys in query strings included, on purpose).
+        lower("io.micronaut.http.client.netty.DefaultHttpClient", Level.INFO);
         for (String name : new String[] {Logger.ROOT_LOGGER_NAME, "ephemera.audit"}) {
             Logger logger = (Logger) LoggerFactory.getLogger(name);
             logger.addAppender(this);
