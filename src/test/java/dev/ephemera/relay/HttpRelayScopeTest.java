@@ -4,19 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.BrokerExtension;
 import dev.ephemera.support.FakeUpstream;
-import dev.ephemera.support.TestRedis;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,24 +27,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpRelayScopeTest {
 
+    @RegisterExtension
+    static final BrokerExtension ENV = BrokerExtension.onRedis()
+            .with("ephemera.providers.gemini.api-key", "sk-test-gemini-0000-fake")
+            .withFakeProvider(fake -> Map.of("ephemera.providers.gemini.base-url", fake.expectKey("gemini",
+                    "x-goog-api-key", "sk-test-gemini-0000-fake").base("gemini")));
     private FakeUpstream fake;
     private Broker broker;
     private String key;
 
     @BeforeAll
     void start() {
-        fake = new FakeUpstream().expectKey("gemini", "x-goog-api-key", "sk-test-gemini-0000-fake");
-        broker = Broker.onRedis(TestRedis.uri(), Map.of(
-                "ephemera.providers.openai.base-url", fake.base("openai"),
-                "ephemera.providers.gemini.base-url", fake.base("gemini"),
-                "ephemera.providers.gemini.api-key", "sk-test-gemini-0000-fake"));
-        key = broker.createKey("write", "read");
-    }
-
-    @AfterAll
-    void stop() {
-        broker.close();
-        fake.close();
+        fake = ENV.fake();
+        broker = ENV.broker();
+        key = ENV.secret(broker.createKey("write", "read"));
     }
 
     @BeforeEach

@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.BrokerExtension;
 import dev.ephemera.support.FakeRecorder;
 import dev.ephemera.support.FakeUpstream;
-import dev.ephemera.support.TestRedis;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +29,17 @@ class ProviderAuthStylesTest {
 
     private static final List<String> CREDENTIAL_HEADERS = List.of("authorization", "x-api-key", "api-key",
             "x-goog-api-key");
+    @RegisterExtension
+    static final BrokerExtension ENV = BrokerExtension.onRedis().withFakeProvider(fake -> {
+        Map<String, Object> config = new HashMap<>();
+        providers().forEach(a -> {
+            String p = (String) a.get()[0];
+            config.put("ephemera.providers." + p + ".base-url", fake.base(p));
+            config.put("ephemera.providers." + p + ".api-key", providerKey(p));
+            fake.expectKey(p, (String) a.get()[1], a.get()[2] + providerKey(p));
+        });
+        return config;
+    });
     private FakeUpstream fake;
     private Broker broker;
     private String key;
@@ -53,22 +64,9 @@ class ProviderAuthStylesTest {
 
     @BeforeAll
     void start() {
-        fake = new FakeUpstream();
-        Map<String, Object> config = new HashMap<>();
-        providers().forEach(a -> {
-            String p = (String) a.get()[0];
-            config.put("ephemera.providers." + p + ".base-url", fake.base(p));
-            config.put("ephemera.providers." + p + ".api-key", providerKey(p));
-            fake.expectKey(p, (String) a.get()[1], a.get()[2] + providerKey(p));
-        });
-        broker = Broker.onRedis(TestRedis.uri(), config);
-        key = broker.createKey("write");
-    }
-
-    @AfterAll
-    void stop() {
-        broker.close();
-        fake.close();
+        fake = ENV.fake();
+        broker = ENV.broker();
+        key = ENV.secret(broker.createKey("write"));
     }
 
     @ParameterizedTest(name = "{0}")

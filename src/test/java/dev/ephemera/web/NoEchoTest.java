@@ -4,32 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.BrokerExtension;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SPEC §6 and §7: no error message echoes what the caller sent beyond a field name. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NoEchoTest {
 
     private static final String SECRET = "eph_SeCrEtInAPathThatMustNeverComeBack0000000";
+    @RegisterExtension
+    static final BrokerExtension ENV = BrokerExtension.inMemory();
     private Broker broker;
     private String key;
 
     @BeforeAll
     void start() {
-        broker = Broker.inMemory(Map.of());
-        key = broker.createKey("write", "read");
-    }
-
-    @AfterAll
-    void stop() {
-        broker.close();
+        broker = ENV.broker();
+        key = ENV.secret(broker.createKey("write", "read"));
     }
 
     private static void assertNoEcho(Reply r, int status) {
