@@ -171,4 +171,17 @@ class HttpRelayScopeTest {
         assertThat(broker.send(HttpRequest.POST("/v1/realtime/calls", "v=0\r\n").contentType(sdp)
                 .header("Origin", "https://app.example.com").bearerAuth(token)).status()).isEqualTo(201);
     }
+
+    /** Gemini's streaming endpoint, with its query, relays the provider's events as they are. */
+    @Test
+    void geminiStreamsThroughTheRelayWithItsQuery() {
+        String token = broker.mint(key, Map.of("provider", "gemini", "model", "gemini-2.0-flash")).string("value");
+        Reply r = send("POST", "/v1/proxy/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", token,
+                "{\"contents\":[]}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers().get("Content-Type")).startsWith("text/event-stream");
+        assertThat(r.body()).contains("\"text\":\"po\"", "\"text\":\"ng\"", "\"totalTokenCount\":6");
+        assertThat(fake.recorder().last().path())
+                .isEqualTo("/fake/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse");
+    }
 }

@@ -97,7 +97,8 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
         if (event.contains("\"response.create\"")) {
             return List.of("{\"type\":\"response.created\",\"event_id\":\"ev_2\",\"response\":{\"id\":\"resp_1\"}}",
                     "{\"type\":\"response.done\",\"event_id\":\"ev_3\",\"response\":{\"id\":\"resp_1\","
-                            + "\"status\":\"completed\"}}");
+                            + "\"status\":\"completed\",\"usage\":{\"total_tokens\":30,\"input_tokens\":20,"
+                            + "\"output_tokens\":10}}}");
         }
         return List.of();
     }

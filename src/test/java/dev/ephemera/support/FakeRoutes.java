@@ -29,6 +29,11 @@ final class FakeRoutes {
             + "\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},"
             + "\"finish_reason\":null}]}";
 
+    /** A generateContent answer (or stream chunk): text, then prompt, candidates and total token counts. */
+    private static final String GEMINI = "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"%s\"}],"
+            + "\"role\":\"model\"},\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":%d,"
+            + "\"candidatesTokenCount\":%d,\"totalTokenCount\":%d}}";
+
     private FakeRoutes() {
     }
 
@@ -47,21 +52,26 @@ final class FakeRoutes {
         boolean streaming = body.replace(" ", "").contains("\"stream\":true");
         if (post && rest.equals("/chat/completions")) {
             if (streaming) {
-                sse(ctx, request, List.of(CHAT_CHUNK.formatted("po"), CHAT_CHUNK.formatted("ng"), "[DONE]"), null,
-                        null);
+                // With stream_options.include_usage, OpenAI ends the stream with a chunk that carries only usage.
+                sse(ctx, request, List.of(CHAT_CHUNK.formatted("po"), CHAT_CHUNK.formatted("ng"),
+                        "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"choices\":[],"
+                                + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}",
+                        "[DONE]"), null, null);
                 return;
             }
             json(ctx, request, HttpResponseStatus.OK, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\","
                     + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"pong\"},"
-                    + "\"finish_reason\":\"stop\"}]}", Map.of("X-Request-Id", "req_upstream_1",
+                    + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,"
+                    + "\"total_tokens\":6}}", Map.of("X-Request-Id", "req_upstream_1",
                     // As permissive as a provider may be: the broker alone decides CORS for its browsers.
                     "Access-Control-Allow-Origin", "*", "Access-Control-Allow-Credentials", "true",
                     "Access-Control-Allow-Headers", "*", "Vary", "Origin"));
         } else if (post && rest.equals("/embeddings")) {
             json(ctx, request, HttpResponseStatus.OK, "{\"object\":\"list\",\"data\":[]}", Map.of());
-        } else if (post && rest.matches("/v1beta/models/[^/]+:generateContent")) {
-            json(ctx, request, HttpResponseStatus.OK, "{\"candidates\":[],\"usageMetadata\":{\"totalTokenCount\":1}}",
-                    Map.of());
+        } else if (post && rest.matches("/v1(beta)?/models/[^/]+:generateContent")) {
+            json(ctx, request, HttpResponseStatus.OK, GEMINI.formatted("pong", 4, 1, 5), Map.of());
+        } else if (post && rest.matches("/v1(beta)?/models/[^/]+:streamGenerateContent")) {
+            sse(ctx, request, List.of(GEMINI.formatted("po", 4, 1, 5), GEMINI.formatted("ng", 4, 2, 6)), null, null);
         } else if (post && rest.equals("/stream")) {
             sse(ctx, request, List.of("{\"delta\":\"first\"}"), recorder.streamGate,
                     List.of("{\"delta\":\"second\"}", "[DONE]"));
