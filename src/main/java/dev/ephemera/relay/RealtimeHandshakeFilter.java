@@ -48,8 +48,11 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     static final String REDEEMED = "ephemera.relay.redeemed";
 
-    /** A redeemed token and the session place taken for it. */
-    record Handshake(Introspection token, String sessionId) {
+    /**
+     * A redeemed token, the place taken for it among its key's sessions, and the one taken on this replica.
+     * {@link #release} gives both back; it may be called any number of times.
+     */
+    record Handshake(Introspection token, String sessionId, Runnable release) {
     }
 
     private final TokenService tokens;
@@ -59,11 +62,13 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     private final RelayConfiguration relay;
     private final Scheduler blocking;
     private final ClientAddresses clients;
+    private final RelayCapacity capacity;
 
     RealtimeHandshakeFilter(TokenService tokens, ProviderRegistry providers, AllowedOrigins origins,
             MintLimits limits, RelayConfiguration relay, @Named(TaskExecutors.BLOCKING) ExecutorService executor,
-            ClientAddresses clients) {
+            ClientAddresses clients, RelayCapacity capacity) {
         this.clients = clients;
+        this.capacity = capacity;
         this.limits = limits;
         this.relay = relay;
         this.tokens = tokens;
@@ -87,7 +92,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
                 .publishOn(connectionThread(request))
                 .flatMapMany(handshake -> {
                     request.setAttribute(REDEEMED, handshake);
-                    Runnable release = () -> limits.closeSession(handshake.token().clientId(), handshake.sessionId());
+                    Runnable release = handshake.release();
                     if (request instanceof NettyHttpRequest<?> netty) {
                         netty.getChannelHandlerContext().channel().closeFuture()
                                 .addListener(closed -> Schedulers.boundedElastic().schedule(release));
@@ -115,6 +120,16 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     private Handshake redeem(HttpRequest<?> request) {
         String token = RelayCredentials.token(request);
+        Runnable replicaPlace = capacity.take();
+        try {
+            return redeem(request, token, replicaPlace);
+        } catch (RuntimeException refused) {
+            replicaPlace.run();
+            throw refused;
+        }
+    }
+
+    private Handshake redeem(HttpRequest<?> request, String token, Runnable replicaPlace) {
         @Nullable String model = request.getParameters().get("model");
         Binding binding = new Binding(null, model, RelayCredentials.origin(request));
         Introspection peek = tokens.introspect(token);
@@ -131,8 +146,16 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         providers.upstreamHeaders(peek.provider());
         String sessionId = "ses_" + Secrets.randomBase62(24);
         limits.openSession(peek.clientId(), sessionId, relay.sessionLease());
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                limits.closeSession(peek.clientId(), sessionId);
+                replicaPlace.run();
+            }
+        };
         try {
-            return new Handshake(tokens.consume(token, binding, "relay.realtime", clients.of(request)), sessionId);
+            return new Handshake(tokens.consume(token, binding, "relay.realtime", clients.of(request)), sessionId,
+                    release);
         } catch (RuntimeException refused) {
             limits.closeSession(peek.clientId(), sessionId);
             throw refused;

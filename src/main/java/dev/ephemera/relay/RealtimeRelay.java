@@ -87,7 +87,7 @@ final class RealtimeRelay {
             // No session, and the place the handshake took among the minting key's sessions is given back.
             REPEATED.warn("Realtime session refused: provider '{}' has no key; an operator must fix it",
                     provider.name());
-            limits.closeSession(keyId, sessionId);
+            handshake.release().run();
             session.close(new CloseReason(CloseReason.INTERNAL_ERROR.getCode(), "provider not configured"));
             return;
         }
@@ -105,7 +105,7 @@ final class RealtimeRelay {
                 () -> limits.renewSession(keyId, sessionId, lease));
         relay.onEnd(() -> {
             renewal.cancel(false);
-            limits.closeSession(keyId, sessionId);
+            handshake.release().run();
             metrics.relaySessionEnded();
         });
         sessions.put(session.getId(), relay);

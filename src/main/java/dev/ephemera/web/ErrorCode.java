@@ -37,7 +37,9 @@ public enum ErrorCode {
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "api_error", "internal_error"),
     UPSTREAM_ERROR(HttpStatus.BAD_GATEWAY, "upstream_error", "upstream_error"),
     PROVIDER_NOT_CONFIGURED(HttpStatus.BAD_GATEWAY, "upstream_error", "provider_not_configured"),
-    STORE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable_error", "store_unavailable");
+    STORE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable_error", "store_unavailable"),
+    RELAY_AT_CAPACITY(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable_error", "relay_at_capacity"),
+    DRAINING(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable_error", "draining");
 
     private final HttpStatus status;
     private final String type;

@@ -23,6 +23,8 @@ public final class ErrorResponses {
             // draft-ietf-httpapi-ratelimit-headers
             response.header("RateLimit-Policy", limited.limit() + ";w=" + limited.window().toSeconds());
             response.header("RateLimit", "limit=" + limited.limit() + ", remaining=0, reset=" + retry);
+        } else if (e instanceof BusyException busy) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(busy.retryAfterSeconds()));
         }
         return response;
     }
