@@ -22,6 +22,7 @@ import io.micronaut.http.filter.HttpServerFilter;
 import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.http.server.netty.NettyHttpRequest;
+import io.netty.channel.Channel;
 import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import java.util.concurrent.ExecutorService;
@@ -52,7 +53,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
      * A redeemed token, the place taken for it among its key's sessions, and the one taken on this replica.
      * {@link #release} gives both back; it may be called any number of times.
      */
-    record Handshake(Introspection token, String sessionId, Runnable release) {
+    record Handshake(Introspection token, String sessionId, Runnable release, Channel channel) {
     }
 
     private final TokenService tokens;
@@ -155,7 +156,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         };
         try {
             return new Handshake(tokens.consume(token, binding, "relay.realtime", clients.of(request)), sessionId,
-                    release);
+                    release, ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel());
         } catch (RuntimeException refused) {
             limits.closeSession(peek.clientId(), sessionId);
             throw refused;

@@ -17,8 +17,6 @@ import io.micronaut.websocket.annotation.OnClose;
 import io.micronaut.websocket.annotation.OnMessage;
 import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import jakarta.inject.Named;
 import java.net.URI;
@@ -98,7 +96,7 @@ final class RealtimeRelay {
         URI upstream = model == null ? provider.realtimeUri()
                 : URI.create(provider.realtimeUri() + (provider.realtimeUri().getRawQuery() == null ? "?" : "&")
                         + "model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
-        RelaySession relay = new RelaySession(session, token, json);
+        RelaySession relay = new RelaySession(session, handshake.channel(), token, json, config);
         metrics.relaySessionOpened();
         Duration lease = config.sessionLease();
         ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3),
@@ -118,22 +116,17 @@ final class RealtimeRelay {
     }
 
     /**
-     * Every client frame, raw, so that text stays text and binary stays binary; fragments are joined before
-     * relaying.
+     * Every client frame, raw, so that text stays text and binary stays binary. Micronaut passes a
+     * {@code WebSocketFrame} argument each fragment as it comes; {@link RelaySession#fromClientFrame} joins them.
      */
-    @OnMessage(maxPayloadLength = 16 * 1024 * 1024)
+    @OnMessage(maxPayloadLength = RelayConfiguration.FRAME_CEILING)
     void message(WebSocketFrame frame, WebSocketSession session) {
         try {
             RelaySession relay = sessions.get(session.getId());
             if (relay == null) {
                 return;
             }
-            if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
-                // The bytes as they came: the filter decodes them itself, and refuses invalid UTF-8.
-                byte[] bytes = new byte[frame.content().readableBytes()];
-                frame.content().getBytes(frame.content().readerIndex(), bytes);
-                relay.fromClient(bytes, frame instanceof BinaryWebSocketFrame);
-            }
+            relay.fromClientFrame(frame);
         } finally {
             frame.release();
         }

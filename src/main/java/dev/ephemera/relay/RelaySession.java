@@ -10,8 +10,11 @@ import io.micronaut.json.JsonMapper;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -45,19 +48,30 @@ final class RelaySession implements WebSocket.Listener {
     private final Introspection token;
     private final JsonMapper json;
     private final ClientEventFilter filter;
+    private final int frameLimit;
+    private final Duration stallTimeout;
+    private final UpstreamBacklog backlog;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+    /** A client message arriving in fragments (event loop only), or null. */
+    private ByteArrayOutputStream fragments;
+    private boolean fragmentsBinary;
     private CompletableFuture<WebSocket> toUpstream;
     private volatile WebSocket upstream;
     private volatile ScheduledFuture<?> timer;
     private volatile Runnable onEnd = () -> { };
 
-    RelaySession(WebSocketSession client, Introspection token, JsonMapper json) {
+    RelaySession(WebSocketSession client, Channel clientChannel, Introspection token, JsonMapper json,
+            RelayConfiguration config) {
         this.client = client;
         this.token = token;
         this.json = json;
         this.filter = filterFor(token, json);
+        this.frameLimit = config.frameLimit();
+        this.stallTimeout = config.upstreamTimeout();
+        this.backlog = new UpstreamBacklog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
+                () -> closeBoth(1011, "the provider stopped reading"));
     }
 
     /** Opens the provider's WebSocket; the token's session config is its first message. */
@@ -110,28 +124,74 @@ final class RelaySession implements WebSocket.Listener {
     }
 
     /**
+     * One client frame as it came (on the connection's event loop): a whole message, or a fragment of one, which
+     * is joined with the rest, up to max-frame-bytes, before the message is judged.
+     */
+    void fromClientFrame(WebSocketFrame frame) {
+        boolean continuation = frame instanceof ContinuationWebSocketFrame;
+        if (!continuation && !(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
+            return;
+        }
+        if (continuation != (fragments != null)) {
+            closeBoth(1002, continuation ? "continuation without a message" : "new message inside a fragmented one");
+            return;
+        }
+        if (!continuation) {
+            fragmentsBinary = frame instanceof BinaryWebSocketFrame;
+            if (frame.isFinalFragment()) {
+                fromClient(bytes(frame), fragmentsBinary);
+                return;
+            }
+            fragments = new ByteArrayOutputStream();
+        }
+        if (fragments.size() + frame.content().readableBytes() > frameLimit) {
+            fragments = null;
+            closeBoth(1009, "message larger than " + frameLimit + " bytes");
+            return;
+        }
+        fragments.writeBytes(bytes(frame));
+        if (frame.isFinalFragment()) {
+            byte[] whole = fragments.toByteArray();
+            fragments = null;
+            fromClient(whole, fragmentsBinary);
+        }
+    }
+
+    private static byte[] bytes(WebSocketFrame frame) {
+        byte[] bytes = new byte[frame.content().readableBytes()];
+        frame.content().getBytes(frame.content().readerIndex(), bytes);
+        return bytes;
+    }
+
+    /**
      * A whole client message, text or binary: judged by the session's {@link ClientEventFilter}, then sent on as
      * it came, or answered with an error event and dropped.
      */
-    void fromClient(byte[] frame, boolean binary) {
+    private void fromClient(byte[] frame, boolean binary) {
+        if (frame.length > frameLimit) {
+            closeBoth(1009, "message larger than " + frameLimit + " bytes");
+            return;
+        }
         ClientEventFilter.Verdict verdict = filter.judge(frame);
         if (verdict instanceof ClientEventFilter.Refuse refused) {
             client.sendAsync(new TextWebSocketFrame(errorEvent(refused)));
             return;
         }
+        int size = frame.length;
         if (binary) {
-            enqueue(ws -> ws.sendBinary(ByteBuffer.wrap(frame), true));
+            enqueue(size, ws -> ws.sendBinary(ByteBuffer.wrap(frame), true));
         } else {
             String text = new String(frame, StandardCharsets.UTF_8);
-            enqueue(ws -> ws.sendText(text, true));
+            enqueue(size, ws -> ws.sendText(text, true));
         }
     }
 
-    private synchronized void enqueue(Function<WebSocket, CompletableFuture<WebSocket>> send) {
+    private synchronized void enqueue(int size, Function<WebSocket, CompletableFuture<WebSocket>> send) {
         if (closed.get()) {
             return;
         }
-        toUpstream = toUpstream.thenCompose(send);
+        backlog.queued(size);
+        toUpstream = toUpstream.thenCompose(send).whenComplete((ws, e) -> backlog.sent(size));
         toUpstream.exceptionally(e -> {
             closeBoth(1011, "upstream failed");
             return null;
@@ -180,6 +240,10 @@ final class RelaySession implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        if (text.length() + data.length() > frameLimit) {
+            closeBoth(1009, "provider message larger than " + frameLimit + " bytes");
+            return null;
+        }
         text.append(data);
         if (!last) {
             webSocket.request(1);
@@ -187,12 +251,30 @@ final class RelaySession implements WebSocket.Listener {
         }
         String message = text.toString();
         text.setLength(0);
-        client.sendAsync(new TextWebSocketFrame(message)).whenComplete((m, e) -> webSocket.request(1));
+        toClient(webSocket, client.sendAsync(new TextWebSocketFrame(message)));
         return null;
+    }
+
+    /**
+     * The next provider message is requested once this one has reached the client, so at most one waits here; a
+     * client that takes nothing for the stall timeout ends the session.
+     */
+    private void toClient(WebSocket webSocket, CompletableFuture<?> sent) {
+        sent.orTimeout(stallTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((m, e) -> {
+            if (e == null) {
+                webSocket.request(1);
+            } else if (rootCause(e) instanceof java.util.concurrent.TimeoutException) {
+                closeBoth(1011, "the client stopped reading");
+            }
+        });
     }
 
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        if (binary.size() + data.remaining() > frameLimit) {
+            closeBoth(1009, "provider message larger than " + frameLimit + " bytes");
+            return null;
+        }
         byte[] chunk = new byte[data.remaining()];
         data.get(chunk);
         binary.writeBytes(chunk);
@@ -202,8 +284,7 @@ final class RelaySession implements WebSocket.Listener {
         }
         byte[] message = binary.toByteArray();
         binary.reset();
-        client.sendAsync(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)))
-                .whenComplete((m, e) -> webSocket.request(1));
+        toClient(webSocket, client.sendAsync(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message))));
         return null;
     }
 
@@ -253,6 +334,7 @@ final class RelaySession implements WebSocket.Listener {
     }
 
     private void cancelTimer() {
+        backlog.close();
         ScheduledFuture<?> t = timer;
         if (t != null) {
             t.cancel(false);

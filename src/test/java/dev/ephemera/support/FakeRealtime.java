@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 /**
  * A fake realtime provider ({@code /fake/<provider>/realtime}): records every frame, echoes text and binary
  * frames, closes with code N when sent {@code {"type":"fake.close","code":N}}, and on {@code /fake/sdk/realtime}
- * answers like OpenAI's realtime API, in brief.
+ * answers like OpenAI's realtime API, in brief. On {@code /fake/stall/realtime} it completes the handshake and
+ * then reads nothing more: a provider that stopped reading.
  */
 final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
 
@@ -54,7 +55,12 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
         ctx.pipeline().addLast(new WebSocketFrameAggregator(MAX_FRAME),
                 new FakeRealtime(recorder, path.equals("/fake/sdk/realtime"), handshaker));
         ctx.pipeline().remove(ctx.handler());
-        handshaker.handshake(ctx.channel(), request);
+        boolean stall = path.equals("/fake/stall/realtime");
+        handshaker.handshake(ctx.channel(), request).addListener(done -> {
+            if (stall) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        });
     }
 
     @Override
