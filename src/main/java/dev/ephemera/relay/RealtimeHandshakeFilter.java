@@ -64,10 +64,12 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     private final Scheduler blocking;
     private final ClientAddresses clients;
     private final RelayCapacity capacity;
+    private final Drain drain;
 
     RealtimeHandshakeFilter(TokenService tokens, ProviderRegistry providers, AllowedOrigins origins,
             MintLimits limits, RelayConfiguration relay, @Named(TaskExecutors.BLOCKING) ExecutorService executor,
-            ClientAddresses clients, RelayCapacity capacity) {
+            ClientAddresses clients, RelayCapacity capacity, Drain drain) {
+        this.drain = drain;
         this.clients = clients;
         this.capacity = capacity;
         this.limits = limits;
@@ -121,6 +123,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     private Handshake redeem(HttpRequest<?> request) {
         String token = RelayCredentials.token(request);
+        drain.admit();
         Runnable replicaPlace = capacity.take();
         try {
             return redeem(request, token, replicaPlace);

@@ -53,11 +53,14 @@ final class RealtimeRelay {
     private final JsonMapper json;
     private final TaskScheduler scheduler;
     private final MintLimits limits;
+    private final Drain drain;
     private final BrokerMetrics metrics;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RealtimeRelay(ProviderRegistry providers, @Named("upstream-jdk") HttpClient client, RelayConfiguration config,
-            JsonMapper json, @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics) {
+            JsonMapper json, @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics,
+            Drain drain) {
+        this.drain = drain;
         this.limits = limits;
         this.metrics = metrics;
         this.providers = providers;
@@ -102,11 +105,13 @@ final class RealtimeRelay {
         ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3),
                 () -> limits.renewSession(keyId, sessionId, lease));
         relay.onEnd(() -> {
+            drain.ended(relay);
             renewal.cancel(false);
             handshake.release().run();
             metrics.relaySessionEnded();
         });
         sessions.put(session.getId(), relay);
+        drain.opened(relay);
         relay.connect(client, upstream, auth, config.upstreamTimeout(),
                 request.getHeaders().get("X-Client-Request-Id"));
         Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()

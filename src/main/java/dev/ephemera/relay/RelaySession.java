@@ -317,6 +317,11 @@ final class RelaySession implements WebSocket.Listener {
         }
     }
 
+    /** The broker is shutting down: the client is told (1001) and should reconnect elsewhere. */
+    void goingAway() {
+        closeBoth(1001, "the broker is shutting down; reconnect");
+    }
+
     /** The session reached its maximum duration. */
     void expire() {
         closeBoth(1008, "maximum session duration reached");
