@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.store.SessionCounter;
 import dev.ephemera.support.Broker;
+import dev.ephemera.support.BrokerExtension;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.TestRedis;
 import dev.ephemera.support.WsClient;
@@ -16,10 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SPEC §4 and §7: a refused handshake costs neither a use nor a session place, and session places are leases that a
@@ -28,6 +29,10 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionPlacesTest {
 
+    @RegisterExtension
+    static final BrokerExtension ENV = BrokerExtension.onRedis().withFakeProvider()
+            .with("ephemera.rate-limits.max-concurrent-sessions-per-key", 1)
+            .with("ephemera.relay.session-lease", "3s");
     private FakeUpstream fake;
     private Broker broker;
     private String key;
@@ -35,19 +40,10 @@ class SessionPlacesTest {
 
     @BeforeAll
     void start() {
-        fake = new FakeUpstream();
-        broker = Broker.onRedis(TestRedis.uri(), Map.of(
-                "ephemera.providers.openai.base-url", fake.base("openai"),
-                "ephemera.rate-limits.max-concurrent-sessions-per-key", 1,
-                "ephemera.relay.session-lease", "3s"));
-        key = broker.createKey("write", "read");
+        fake = ENV.fake();
+        broker = ENV.broker();
+        key = ENV.secret(broker.createKey("write", "read"));
         ws = broker.url().replaceFirst("^http", "ws") + "/v1/realtime";
-    }
-
-    @AfterAll
-    void stop() {
-        broker.close();
-        fake.close();
     }
 
     private String token(String model) {
