@@ -12,6 +12,7 @@ import io.micronaut.websocket.WebSocketSession;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -48,6 +49,7 @@ final class RelaySession implements WebSocket.Listener {
     private final Introspection token;
     private final JsonMapper json;
     private final ClientEventFilter filter;
+    private final Channel clientChannel;
     private final int frameLimit;
     private final Duration stallTimeout;
     private final UpstreamBacklog backlog;
@@ -68,6 +70,7 @@ final class RelaySession implements WebSocket.Listener {
         this.token = token;
         this.json = json;
         this.filter = filterFor(token, json);
+        this.clientChannel = clientChannel;
         this.frameLimit = config.frameLimit();
         this.stallTimeout = config.upstreamTimeout();
         this.backlog = new UpstreamBacklog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
@@ -305,6 +308,12 @@ final class RelaySession implements WebSocket.Listener {
     /** The client went away: tell the provider, with the client's code. */
     void clientClosed(CloseReason reason) {
         if (closed.compareAndSet(false, true)) {
+            // The client began the close: answer it with its own code (RFC 6455 §5.5.1). Micronaut closes the
+            // connection after @OnClose without a close frame, which the client would see as 1006. On the event
+            // loop, so the frame leaves before that close.
+            int code = reason.getCode() == 1005 ? 1000 : sendable(reason.getCode());
+            clientChannel.writeAndFlush(new CloseWebSocketFrame(code, reason.getReason() == null ? ""
+                    : reason.getReason()));
             cancelTimer();
             WebSocket ws = upstream;
             if (ws != null) {

@@ -65,5 +65,6 @@ class RelayFramesTest {
         client.socket.sendClose(1000, "done").get();
         await().atMost(Duration.ofSeconds(10)).until(() -> !ENV.fake().recorder().closeCodes.isEmpty());
         assertThat(ENV.fake().recorder().closeCodes).containsOnly(1000);
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).as("the client's close is answered").isEqualTo(1000);
     }
 }
