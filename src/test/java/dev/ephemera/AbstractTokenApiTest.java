@@ -96,7 +96,7 @@ abstract class AbstractTokenApiTest extends ApiContract {
 
     @Test
     void tokenIsRefusedFromTheMomentItExpires() throws Exception {
-        try (AutoCloseable frozen = broker.clock().freeze()) {
+        try (AutoCloseable _ = broker.clock().freeze()) {
             String token = mint(body("provider", "openai", "ttl_seconds", 10)).string("value");
             broker.clock().advance(Duration.ofMillis(9_999));
             assertThat(broker.introspect(reader, token).json()).containsEntry("active", true);
