@@ -13,7 +13,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.io.ByteArrayOutputStream;
@@ -56,9 +55,7 @@ final class RelaySession implements WebSocket.Listener {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-    /** A client message arriving in fragments (event loop only), or null. */
-    private ByteArrayOutputStream fragments;
-    private boolean fragmentsBinary;
+    private final ClientMessages messages;
     private CompletableFuture<WebSocket> toUpstream;
     private volatile WebSocket upstream;
     private volatile ScheduledFuture<?> timer;
@@ -73,6 +70,17 @@ final class RelaySession implements WebSocket.Listener {
         this.clientChannel = clientChannel;
         this.frameLimit = config.frameLimit();
         this.stallTimeout = config.upstreamTimeout();
+        this.messages = new ClientMessages(frameLimit, new ClientMessages.Sink() {
+            @Override
+            public void message(byte[] bytes, boolean binary) {
+                fromClient(bytes, binary);
+            }
+
+            @Override
+            public void fail(int closeCode, String reason) {
+                closeBoth(closeCode, reason);
+            }
+        });
         this.backlog = new UpstreamBacklog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
                 () -> closeBoth(1011, "the provider stopped reading"));
     }
@@ -126,44 +134,9 @@ final class RelaySession implements WebSocket.Listener {
         }
     }
 
-    /**
-     * One client frame as it came (on the connection's event loop): a whole message, or a fragment of one, which
-     * is joined with the rest, up to max-frame-bytes, before the message is judged.
-     */
+    /** One client frame as it came (on the connection's event loop); whole messages go on to be judged. */
     void fromClientFrame(WebSocketFrame frame) {
-        boolean continuation = frame instanceof ContinuationWebSocketFrame;
-        if (!continuation && !(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
-            return;
-        }
-        if (continuation != (fragments != null)) {
-            closeBoth(1002, continuation ? "continuation without a message" : "new message inside a fragmented one");
-            return;
-        }
-        if (!continuation) {
-            fragmentsBinary = frame instanceof BinaryWebSocketFrame;
-            if (frame.isFinalFragment()) {
-                fromClient(bytes(frame), fragmentsBinary);
-                return;
-            }
-            fragments = new ByteArrayOutputStream();
-        }
-        if (fragments.size() + frame.content().readableBytes() > frameLimit) {
-            fragments = null;
-            closeBoth(1009, "message larger than " + frameLimit + " bytes");
-            return;
-        }
-        fragments.writeBytes(bytes(frame));
-        if (frame.isFinalFragment()) {
-            byte[] whole = fragments.toByteArray();
-            fragments = null;
-            fromClient(whole, fragmentsBinary);
-        }
-    }
-
-    private static byte[] bytes(WebSocketFrame frame) {
-        byte[] bytes = new byte[frame.content().readableBytes()];
-        frame.content().getBytes(frame.content().readerIndex(), bytes);
-        return bytes;
+        messages.accept(frame);
     }
 
     /**
@@ -171,10 +144,6 @@ final class RelaySession implements WebSocket.Listener {
      * it came, or answered with an error event and dropped.
      */
     private void fromClient(byte[] frame, boolean binary) {
-        if (frame.length > frameLimit) {
-            closeBoth(1009, "message larger than " + frameLimit + " bytes");
-            return;
-        }
         ClientEventFilter.Verdict verdict = filter.judge(frame);
         if (verdict instanceof ClientEventFilter.Refuse refused) {
             client.sendAsync(new TextWebSocketFrame(errorEvent(refused)));
