@@ -26,6 +26,7 @@ import io.netty.channel.Channel;
 import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -150,7 +151,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         providers.upstreamHeaders(peek.provider());
         String sessionId = "ses_" + Secrets.randomBase62(24);
         limits.openSession(peek.clientId(), sessionId, relay.sessionLease());
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
                 limits.closeSession(peek.clientId(), sessionId);
@@ -161,7 +162,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
             return new Handshake(tokens.consume(token, binding, "relay.realtime", clients.of(request)), sessionId,
                     release, ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel());
         } catch (RuntimeException refused) {
-            limits.closeSession(peek.clientId(), sessionId);
+            release.run();
             throw refused;
         }
     }

@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -177,7 +178,7 @@ public final class TokenService {
     }
 
     /** The endpoints a token is narrowed to, in canonical form; each must be one the provider allows. */
-    private static java.util.List<String> endpoints(Provider provider, java.util.List<String> asked) {
+    private static List<String> endpoints(Provider provider, List<String> asked) {
         return asked.stream().map(endpoint -> provider.allowedEndpoint(endpoint).map(Object::toString)
                 .orElseThrow(() -> BrokerException.invalid("endpoints", "Each of 'endpoints' must be one of the "
                         + "provider's allowed endpoints: " + provider.allowedEndpoints() + "."))).toList();
