@@ -21,12 +21,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import jakarta.inject.Named;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +47,11 @@ final class RealtimeRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(RealtimeRelay.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
+    /** A client's request id is passed to the provider only if it is short, visible ASCII. */
+    private static final Pattern REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private final ProviderRegistry providers;
-    private final HttpClient client;
+    private final UpstreamConnector connector;
     private final RelayConfiguration config;
     private final JsonMapper json;
     private final TaskScheduler scheduler;
@@ -57,14 +60,14 @@ final class RealtimeRelay {
     private final BrokerMetrics metrics;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
-    RealtimeRelay(ProviderRegistry providers, @Named("upstream-jdk") HttpClient client, RelayConfiguration config,
+    RealtimeRelay(ProviderRegistry providers, UpstreamConnector connector, RelayConfiguration config,
             JsonMapper json, @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics,
             Drain drain) {
         this.drain = drain;
         this.limits = limits;
         this.metrics = metrics;
         this.providers = providers;
-        this.client = client;
+        this.connector = connector;
         this.config = config;
         this.json = json;
         this.scheduler = scheduler;
@@ -99,24 +102,27 @@ final class RealtimeRelay {
         URI upstream = model == null ? provider.realtimeUri()
                 : URI.create(provider.realtimeUri() + (provider.realtimeUri().getRawQuery() == null ? "?" : "&")
                         + "model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
+        Map<String, String> headers = new LinkedHashMap<>(auth);
+        String clientRequestId = request.getHeaders().get("X-Client-Request-Id");
+        if (clientRequestId != null && REQUEST_ID.matcher(clientRequestId).matches()) {
+            headers.put("X-Client-Request-Id", clientRequestId);
+        }
+        Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
+                : Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration().toSeconds()));
         RelaySession relay = new RelaySession(session, handshake.channel(), token, json, config);
         metrics.relaySessionOpened();
         Duration lease = config.sessionLease();
         ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3),
                 () -> limits.renewSession(keyId, sessionId, lease));
-        relay.onEnd(() -> {
+        sessions.put(session.getId(), relay);
+        drain.opened(relay);
+        relay.start(connector, upstream, headers, limit, () -> {
+            sessions.remove(session.getId());
             drain.ended(relay);
             renewal.cancel(false);
             handshake.release().run();
             metrics.relaySessionEnded();
         });
-        sessions.put(session.getId(), relay);
-        drain.opened(relay);
-        relay.connect(client, upstream, auth, config.upstreamTimeout(),
-                request.getHeaders().get("X-Client-Request-Id"));
-        Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
-                : Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration().toSeconds()));
-        relay.setTimer(scheduler.schedule(limit, relay::expire));
         LOG.debug("Realtime session {} opened, token id {}", session.getId(), token.id());
     }
 
@@ -139,7 +145,7 @@ final class RealtimeRelay {
 
     @OnClose
     void close(CloseReason reason, WebSocketSession session) {
-        RelaySession relay = sessions.remove(session.getId());
+        RelaySession relay = sessions.get(session.getId());
         if (relay != null) {
             relay.clientClosed(reason);
         }

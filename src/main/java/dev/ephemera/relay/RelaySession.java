@@ -1,6 +1,5 @@
 package dev.ephemera.relay;
 
-import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.relay.event.StrictJson;
@@ -13,64 +12,60 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One relayed realtime session: the client's WebSocket (Micronaut) and the provider's (the JDK client). Frames
- * to the provider go through one chain of futures, so they leave in the order they arrived and never overlap;
- * frames from the provider are requested one at a time and forwarded before the next is requested.
+ * One relayed realtime session: the client's WebSocket (Micronaut's server) and the provider's (Netty's client, on
+ * the same event loop, see {@link UpstreamConnector}). Everything here runs on that loop, so a session needs no
+ * locks: client messages are judged whole and written to the provider in the order they came; the provider's frames
+ * pass to the client as they come, fragments and all, without being copied. What waits towards either side is
+ * bounded by a {@link Backlog} that stops reading the other side.
  */
-final class RelaySession implements WebSocket.Listener {
+final class RelaySession implements UpstreamSocket.Events {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
-    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
+    /** How long the provider is given to answer our close frame before its connection is closed. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final WebSocketSession client;
+    private final Channel clientChannel;
     private final Introspection token;
     private final JsonMapper json;
     private final ClientEventFilter filter;
-    private final Channel clientChannel;
-    private final int frameLimit;
-    private final Duration stallTimeout;
-    private final UpstreamBacklog backlog;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final StringBuilder text = new StringBuilder();
-    private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+    private final RelayConfiguration config;
     private final ClientMessages messages;
-    private CompletableFuture<WebSocket> toUpstream;
-    private volatile WebSocket upstream;
-    private volatile ScheduledFuture<?> timer;
-    private volatile Runnable onEnd = () -> { };
+    /** What the client caused to wait: its messages towards the provider and the error events it is answered. */
+    private final Backlog fromClient;
+    private final UpstreamSocket events = new UpstreamSocket(this);
+    /** Client messages that came before the provider's handshake completed. */
+    private final ArrayDeque<WebSocketFrame> early = new ArrayDeque<>();
+    /** What the provider caused to wait towards the client; from the handshake on. */
+    private Backlog fromProvider;
+    private Channel upstream;
+    private long providerMessage;
+    private boolean closed;
+    private ScheduledFuture<?> timer;
+    private Runnable onEnd = () -> { };
 
     RelaySession(WebSocketSession client, Channel clientChannel, Introspection token, JsonMapper json,
             RelayConfiguration config) {
         this.client = client;
+        this.clientChannel = clientChannel;
         this.token = token;
         this.json = json;
+        this.config = config;
         this.filter = filterFor(token, json);
-        this.clientChannel = clientChannel;
-        this.frameLimit = config.frameLimit();
-        this.stallTimeout = config.upstreamTimeout();
-        this.messages = new ClientMessages(frameLimit, new ClientMessages.Sink() {
+        this.messages = new ClientMessages(config.frameLimit(), new ClientMessages.Sink() {
             @Override
             public void message(byte[] bytes, boolean binary) {
                 fromClient(bytes, binary);
@@ -81,46 +76,193 @@ final class RelaySession implements WebSocket.Listener {
                 closeBoth(closeCode, reason);
             }
         });
-        this.backlog = new UpstreamBacklog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
+        this.fromClient = new Backlog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
                 () -> closeBoth(1011, "the provider stopped reading"));
     }
 
-    /** Opens the provider's WebSocket; the token's session config is its first message. */
-    void connect(HttpClient http, URI uri, Map<String, String> headers, Duration timeout,
-            @Nullable String clientRequestId) {
-        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(timeout);
-        headers.forEach(builder::header);
-        if (clientRequestId != null) {
-            builder.header("X-Client-Request-Id", clientRequestId);
-        }
-        // connectTimeout covers the TCP connect only; the handshake must also answer in time.
-        CompletableFuture<WebSocket> opened = builder.buildAsync(uri, this)
-                .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        opened.whenComplete((ws, e) -> {
-            if (e != null) {
-                REPEATED.warn("Realtime upstream {} unreachable: {}", uri.getHost(),
-                        rootCause(e).getClass().getSimpleName());
-                closeBoth(1011, "upstream unavailable");
-            }
+    /**
+     * Opens the provider's WebSocket (the token's session config is its first message) and starts the clock of the
+     * session's longest duration; {@code onEnd} runs once when the session ends, however it ends.
+     */
+    void start(UpstreamConnector connector, URI uri, Map<String, String> headers, Duration limit, Runnable onEnd) {
+        onLoop(() -> {
+            this.onEnd = onEnd;
+            timer = clientChannel.eventLoop().schedule(this::expire, limit.toMillis(), TimeUnit.MILLISECONDS);
+            // Micronaut reports a connection's end to @OnClose; should it ever not, the session still ends here.
+            clientChannel.closeFuture().addListener(f -> clientClosed(new CloseReason(1006, "")));
+            connector.connect(clientChannel, uri, headers, config.upstreamTimeout(), config.frameLimit(), events);
         });
-        String lockedConfig = sessionUpdate();
-        synchronized (this) {
-            toUpstream = lockedConfig == null ? opened
-                    : opened.thenCompose(ws -> ws.sendText(lockedConfig, true));
+    }
+
+    // Client -> provider.
+
+    /** One client frame as it came; whole messages go on to be judged. The caller releases {@code frame}. */
+    void fromClientFrame(WebSocketFrame frame) {
+        if (clientChannel.eventLoop().inEventLoop()) {
+            messages.accept(frame);
+        } else {
+            frame.retain();
+            clientChannel.eventLoop().execute(() -> {
+                try {
+                    messages.accept(frame);
+                } finally {
+                    frame.release();
+                }
+            });
         }
     }
 
-    void setTimer(ScheduledFuture<?> timer) {
-        this.timer = timer;
+    /**
+     * A whole client message, text or binary: judged by the session's {@link ClientEventFilter}, then sent on as
+     * it came, or answered with an error event and dropped.
+     */
+    private void fromClient(byte[] message, boolean binary) {
+        if (closed) {
+            return;
+        }
+        ClientEventFilter.Verdict verdict = filter.judge(message);
+        if (verdict instanceof ClientEventFilter.Refuse refused) {
+            byte[] error = errorEvent(refused);
+            fromClient.track(error.length, clientChannel.writeAndFlush(
+                    new TextWebSocketFrame(Unpooled.wrappedBuffer(error))));
+            return;
+        }
+        WebSocketFrame frame = binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message))
+                : new TextWebSocketFrame(Unpooled.wrappedBuffer(message));
+        if (upstream == null) {
+            fromClient.queued(message.length);
+            early.add(frame);
+        } else {
+            fromClient.track(message.length, upstream.writeAndFlush(frame));
+        }
     }
 
-    /** Runs once when the session ends, however it ends. */
-    void onEnd(Runnable onEnd) {
-        this.onEnd = onEnd;
+    // Provider -> client.
+
+    @Override
+    public void opened(Channel provider) {
+        if (closed) {
+            provider.close();
+            return;
+        }
+        upstream = provider;
+        fromProvider = new Backlog(provider, config.bufferLimit(), config.upstreamTimeout(),
+                () -> closeBoth(1011, "the client stopped reading"));
+        byte[] lockedConfig = sessionUpdate();
+        if (lockedConfig != null) {
+            provider.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(lockedConfig)));
+        }
+        for (WebSocketFrame frame; (frame = early.poll()) != null; ) {
+            long size = frame.content().readableBytes();
+            provider.write(frame).addListener(f -> fromClient.sent(size));
+        }
+        provider.flush();
     }
+
+    /** A provider frame, passed on as it came; a message (all its fragments) may be at most the frame limit. */
+    @Override
+    public void frame(WebSocketFrame frame) {
+        int size = frame.content().readableBytes();
+        providerMessage = frame instanceof ContinuationWebSocketFrame ? providerMessage + size : size;
+        if (providerMessage > config.frameLimit()) {
+            frame.release();
+            closeBoth(1009, "provider message larger than " + config.frameLimit() + " bytes");
+            return;
+        }
+        fromProvider.track(size, clientChannel.write(frame));
+    }
+
+    @Override
+    public void readComplete() {
+        clientChannel.flush();
+    }
+
+    @Override
+    public void closed(int code, String reason) {
+        if (!closed) {
+            // The provider began the close: it is answered with its own code, and the client told the same.
+            end(code, reason, code == 1005 ? 1000 : sendable(code));
+        }
+    }
+
+    @Override
+    public void failed(int code, String reason) {
+        closeBoth(code, reason);
+    }
+
+    // Endings.
+
+    /** The client went away: tell the provider, with the client's code. */
+    void clientClosed(CloseReason reason) {
+        onLoop(() -> {
+            if (closed) {
+                return;
+            }
+            // The client began the close: answer it with its own code (RFC 6455 §5.5.1). Micronaut closes the
+            // connection after @OnClose without a close frame, which the client would see as 1006. On the event
+            // loop, so the frame leaves before that close.
+            int code = reason.getCode() == 1005 ? 1000 : sendable(reason.getCode());
+            String text = reason.getReason() == null ? "" : reason.getReason();
+            clientChannel.writeAndFlush(new CloseWebSocketFrame(code, text));
+            finish(code, text);
+        });
+    }
+
+    /** The broker is shutting down: the client is told (1001) and should reconnect elsewhere. */
+    void goingAway() {
+        onLoop(() -> closeBoth(1001, "the broker is shutting down; reconnect"));
+    }
+
+    /** The session reached its maximum duration. */
+    void expire() {
+        onLoop(() -> closeBoth(1008, "maximum session duration reached"));
+    }
+
+    private void closeBoth(int code, String reason) {
+        if (!closed) {
+            end(sendable(code), reason, 1000);
+        }
+    }
+
+    /** Tells the client {@code code} and the provider {@code providerCode}, then ends the session. */
+    private void end(int code, String reason, int providerCode) {
+        client.close(new CloseReason(code, reason));
+        finish(providerCode, "");
+    }
+
+    private void finish(int providerCode, String providerReason) {
+        closed = true;
+        events.end();
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        fromClient.close();
+        if (fromProvider != null) {
+            fromProvider.close();
+        }
+        for (WebSocketFrame frame; (frame = early.poll()) != null; ) {
+            frame.release();
+        }
+        if (upstream != null && upstream.isActive()) {
+            Channel provider = upstream;
+            provider.writeAndFlush(new CloseWebSocketFrame(providerCode, providerReason));
+            provider.eventLoop().schedule(() -> provider.close(), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        onEnd.run();
+    }
+
+    private void onLoop(Runnable action) {
+        if (clientChannel.eventLoop().inEventLoop()) {
+            action.run();
+        } else {
+            clientChannel.eventLoop().execute(action);
+        }
+    }
+
+    // The session's own events.
 
     @Nullable
-    private String sessionUpdate() {
+    private byte[] sessionUpdate() {
         if (token.session() == null) {
             return null;
         }
@@ -128,50 +270,14 @@ final class RelaySession implements WebSocket.Listener {
         event.put("type", "session.update");
         event.put("session", token.session());
         try {
-            return json.writeValueAsString(event);
+            return json.writeValueAsBytes(event);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the session config", e);
         }
     }
 
-    /** One client frame as it came (on the connection's event loop); whole messages go on to be judged. */
-    void fromClientFrame(WebSocketFrame frame) {
-        messages.accept(frame);
-    }
-
-    /**
-     * A whole client message, text or binary: judged by the session's {@link ClientEventFilter}, then sent on as
-     * it came, or answered with an error event and dropped.
-     */
-    private void fromClient(byte[] frame, boolean binary) {
-        ClientEventFilter.Verdict verdict = filter.judge(frame);
-        if (verdict instanceof ClientEventFilter.Refuse refused) {
-            client.sendAsync(new TextWebSocketFrame(errorEvent(refused)));
-            return;
-        }
-        int size = frame.length;
-        if (binary) {
-            enqueue(size, ws -> ws.sendBinary(ByteBuffer.wrap(frame), true));
-        } else {
-            String text = new String(frame, StandardCharsets.UTF_8);
-            enqueue(size, ws -> ws.sendText(text, true));
-        }
-    }
-
-    private synchronized void enqueue(int size, Function<WebSocket, CompletableFuture<WebSocket>> send) {
-        if (closed.get()) {
-            return;
-        }
-        backlog.queued(size);
-        toUpstream = toUpstream.thenCompose(send).whenComplete((ws, e) -> backlog.sent(size));
-        toUpstream.exceptionally(e -> {
-            closeBoth(1011, "upstream failed");
-            return null;
-        });
-    }
-
     /** The error event of OpenAI's realtime protocol, naming at most a field, never a value the client sent. */
-    private String errorEvent(ClientEventFilter.Refuse refused) {
+    private byte[] errorEvent(ClientEventFilter.Refuse refused) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", "invalid_request_error");
         error.put("code", refused.code());
@@ -183,7 +289,7 @@ final class RelaySession implements WebSocket.Listener {
             error.put("event_id", refused.eventId());
         }
         try {
-            return json.writeValueAsString(Map.of("type", "error", "error", error));
+            return json.writeValueAsBytes(Map.of("type", "error", "error", error));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -202,139 +308,8 @@ final class RelaySession implements WebSocket.Listener {
         return new ClientEventFilter(RealtimeProtocol.of(token.provider()), session, locked);
     }
 
-    // Provider -> client.
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-        this.upstream = webSocket;
-        webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        if (text.length() + data.length() > frameLimit) {
-            closeBoth(1009, "provider message larger than " + frameLimit + " bytes");
-            return null;
-        }
-        text.append(data);
-        if (!last) {
-            webSocket.request(1);
-            return null;
-        }
-        String message = text.toString();
-        text.setLength(0);
-        toClient(webSocket, client.sendAsync(new TextWebSocketFrame(message)));
-        return null;
-    }
-
-    /**
-     * The next provider message is requested once this one has reached the client, so at most one waits here; a
-     * client that takes nothing for the stall timeout ends the session.
-     */
-    private void toClient(WebSocket webSocket, CompletableFuture<?> sent) {
-        sent.orTimeout(stallTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((m, e) -> {
-            if (e == null) {
-                webSocket.request(1);
-            } else if (rootCause(e) instanceof java.util.concurrent.TimeoutException) {
-                closeBoth(1011, "the client stopped reading");
-            }
-        });
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-        if (binary.size() + data.remaining() > frameLimit) {
-            closeBoth(1009, "provider message larger than " + frameLimit + " bytes");
-            return null;
-        }
-        byte[] chunk = new byte[data.remaining()];
-        data.get(chunk);
-        binary.writeBytes(chunk);
-        if (!last) {
-            webSocket.request(1);
-            return null;
-        }
-        byte[] message = binary.toByteArray();
-        binary.reset();
-        toClient(webSocket, client.sendAsync(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message))));
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        closeBoth(sendable(statusCode), reason);
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        REPEATED.warn("Realtime upstream failed: {}", error.getClass().getSimpleName());
-        closeBoth(1011, "upstream failed");
-    }
-
-    // Endings.
-
-    /** The client went away: tell the provider, with the client's code. */
-    void clientClosed(CloseReason reason) {
-        if (closed.compareAndSet(false, true)) {
-            // The client began the close: answer it with its own code (RFC 6455 §5.5.1). Micronaut closes the
-            // connection after @OnClose without a close frame, which the client would see as 1006. On the event
-            // loop, so the frame leaves before that close.
-            int code = reason.getCode() == 1005 ? 1000 : sendable(reason.getCode());
-            clientChannel.writeAndFlush(new CloseWebSocketFrame(code, reason.getReason() == null ? ""
-                    : reason.getReason()));
-            cancelTimer();
-            WebSocket ws = upstream;
-            if (ws != null) {
-                ws.sendClose(sendable(reason.getCode()), reason.getReason() == null ? "" : reason.getReason())
-                        .orTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
-                        .whenComplete((w, e) -> ws.abort());
-            } else {
-                toUpstream.thenAccept(WebSocket::abort);
-            }
-        }
-    }
-
-    /** The broker is shutting down: the client is told (1001) and should reconnect elsewhere. */
-    void goingAway() {
-        closeBoth(1001, "the broker is shutting down; reconnect");
-    }
-
-    /** The session reached its maximum duration. */
-    void expire() {
-        closeBoth(1008, "maximum session duration reached");
-    }
-
-    private void closeBoth(int code, String reason) {
-        if (closed.compareAndSet(false, true)) {
-            cancelTimer();
-            client.close(new CloseReason(code, reason));
-            WebSocket ws = upstream;
-            if (ws != null && !ws.isOutputClosed()) {
-                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").whenComplete((w, e) -> ws.abort());
-            }
-        }
-    }
-
-    private void cancelTimer() {
-        backlog.close();
-        ScheduledFuture<?> t = timer;
-        if (t != null) {
-            t.cancel(false);
-        }
-        onEnd.run();
-    }
-
     /** Close codes 1005, 1006 and 1015 may not be sent on the wire; others pass through. */
     private static int sendable(int code) {
         return code < 1000 || code == 1005 || code == 1006 || code == 1015 || code > 4999 ? 1011 : code;
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
     }
 }

@@ -41,7 +41,10 @@ final class UpstreamClients {
         return clients.resolveProxyHttpClient(null, LoadBalancer.empty(), config, context);
     }
 
-    /** The WebSocket client for realtime sessions. */
+    /**
+     * The JDK's client, for the provider calls that are one request and one answer (minting a provider's own
+     * ephemeral key, the WebRTC SDP exchange). Realtime sessions use {@link UpstreamConnector}.
+     */
     @Singleton
     @Named("upstream-jdk")
     HttpClient webSocketClient(RelayConfiguration relay) {

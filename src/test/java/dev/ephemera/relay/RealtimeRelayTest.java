@@ -10,6 +10,7 @@ import dev.ephemera.support.FakeRecorder;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.LogCapture;
 import dev.ephemera.support.Scrape;
+import dev.ephemera.support.SelfSignedCertificate;
 import dev.ephemera.support.TestRedis;
 import dev.ephemera.support.WsClient;
 import io.micronaut.http.HttpRequest;
@@ -385,6 +386,30 @@ class RealtimeRelayTest {
                         .isLessThan(Duration.ofSeconds(3));
             }
             assertThat(down.get("/health/readiness", null).status()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * A realtime provider whose certificate does not verify is never sent the handshake (it would carry the
+     * provider key), even where the broker's HTTP clients were told to trust anything.
+     */
+    @Test
+    void aRealtimeProviderWithAnUntrustedCertificateIsNeverSentTheKey() throws Exception {
+        SelfSignedCertificate tls = new SelfSignedCertificate(Path.of("target", "tls-realtime-upstream"));
+        int port = TestRedis.freePort();
+        try (FakeUpstream untrusted = FakeUpstream.tls(tls, port);
+                Broker trusting = Broker.onRedis(TestRedis.uri(), Map.of(
+                        "ephemera.providers.openai.realtime-url", "wss://localhost:" + port + "/fake/openai/realtime",
+                        "micronaut.http.client.ssl.insecure-trust-all-certificates", true,
+                        "ephemera.relay.upstream-timeout", "2s"))) {
+            String token = trusting.mint(trusting.createKey("write"), Map.of("provider", "openai")).string("value");
+            tokensSeen.add(token);
+            WsClient client = WsClient.connect(trusting.url().replaceFirst("^http", "ws") + "/v1/realtime",
+                    List.of("ephemera", "ephemera-token." + token), Map.of());
+            assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1011);
+            assertThat(client.closeReason.get()).isEqualTo("upstream unavailable");
+            assertThat(untrusted.recorder().requests).isEmpty();
+            assertThat(untrusted.recorder().frames).isEmpty();
         }
     }
 }

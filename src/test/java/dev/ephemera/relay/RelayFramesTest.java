@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.BrokerExtension;
 import dev.ephemera.support.WsClient;
+import java.net.Socket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +28,15 @@ class RelayFramesTest {
         ENV.fake().recorder().reset();
     }
 
-    private WsClient open() throws Exception {
+    private static String token() {
         Broker broker = ENV.broker();
         String key = ENV.secret(broker.createKey("write"));
-        String token = ENV.secret(broker.mint(key, Map.of("provider", "openai")).string("value"));
+        return ENV.secret(broker.mint(key, Map.of("provider", "openai")).string("value"));
+    }
+
+    private WsClient open() throws Exception {
+        Broker broker = ENV.broker();
+        String token = token();
         return WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
                 List.of("ephemera", "ephemera-token." + token), Map.of());
     }
@@ -66,5 +73,69 @@ class RelayFramesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !ENV.fake().recorder().closeCodes.isEmpty());
         assertThat(ENV.fake().recorder().closeCodes).containsOnly(1000);
         assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).as("the client's close is answered").isEqualTo(1000);
+    }
+
+    @Test
+    void aProviderMessageInFragmentsReachesTheClientWhole() throws Exception {
+        WsClient client = open();
+        String event = "{\"type\":\"fake.fragmented\",\"audio\":\"" + "B".repeat(30_000) + "\"}";
+        client.socket.sendText(event, true).get();
+        assertThat(client.next().text()).isEqualTo(event);
+        client.socket.sendClose(1000, "").get();
+    }
+
+    @Test
+    void aProviderMessageOverMaxFrameBytesEndsTheSessionWith1009() throws Exception {
+        WsClient client = open();
+        client.socket.sendText("{\"type\":\"fake.large\",\"bytes\":" + (100 * 1024) + "}", true).get();
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1009);
+        assertThat(client.messages).isEmpty();
+    }
+
+    @Test
+    void binaryMessagesPassBothWaysAsBinary() throws Exception {
+        WsClient client = open();
+        byte[] audio = "{\"type\":\"input_audio_buffer.append\",\"audio\":\"AAAA\"}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8);
+        client.socket.sendBinary(java.nio.ByteBuffer.wrap(audio), true).get();
+        WsClient.Message echoed = client.next();
+        assertThat(echoed.text()).isNull();
+        assertThat(echoed.bytes()).isEqualTo(audio);
+        client.socket.sendClose(1000, "").get();
+    }
+
+    @Test
+    void theProvidersCloseCodeAndReasonReachTheClient() throws Exception {
+        WsClient client = open();
+        client.socket.sendText("{\"type\":\"fake.close\",\"code\":4001}", true).get();
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(4001);
+        assertThat(client.closeReason.get(5, TimeUnit.SECONDS)).isEqualTo("asked to close");
+    }
+
+    /**
+     * The relay negotiates no WebSocket extension with the client: permessage-deflate would cost every session a
+     * compressor's memory, and a small compressed frame could inflate past every limit before one applies.
+     */
+    @Test
+    void permessageDeflateIsNotNegotiated() throws Exception {
+        URI url = URI.create(ENV.broker().url());
+        try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+            socket.setSoTimeout(5000);
+            String request = "GET /v1/realtime HTTP/1.1\r\nHost: " + url.getAuthority() + "\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Protocol: ephemera, ephemera-token." + token() + "\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            java.io.InputStream in = socket.getInputStream();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                assertThat(b).as("the handshake's answer").isNotEqualTo(-1);
+                head.append((char) b);
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            assertThat(head.toString().toLowerCase(java.util.Locale.ROOT)).doesNotContain("sec-websocket-extensions");
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -21,14 +22,16 @@ import java.util.regex.Pattern;
 
 /**
  * A fake realtime provider ({@code /fake/<provider>/realtime}): records every frame, echoes text and binary
- * frames, closes with code N when sent {@code {"type":"fake.close","code":N}}, and on {@code /fake/sdk/realtime}
- * answers like OpenAI's realtime API, in brief. On {@code /fake/stall/realtime} it completes the handshake and
- * then reads nothing more: a provider that stopped reading.
+ * frames, closes with code N when sent {@code {"type":"fake.close","code":N}}, echoes in three fragments what
+ * names {@code fake.fragmented}, answers {@code {"type":"fake.large","bytes":N}} with a message of N bytes, and
+ * on {@code /fake/sdk/realtime} answers like OpenAI's realtime API, in brief. On {@code /fake/stall/realtime} it
+ * completes the handshake and then reads nothing more: a provider that stopped reading.
  */
 final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private static final int MAX_FRAME = 16 * 1024 * 1024;
     private static final Pattern CLOSE = Pattern.compile("\"type\"\\s*:\\s*\"fake\\.close\".*\"code\"\\s*:\\s*(\\d+)");
+    private static final Pattern LARGE = Pattern.compile("\"type\"\\s*:\\s*\"fake\\.large\".*\"bytes\"\\s*:\\s*(\\d+)");
 
     private final FakeRecorder recorder;
     private final boolean openAi;
@@ -84,6 +87,18 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
         if (close.find()) {
             handshaker.close(ctx.channel(), new CloseWebSocketFrame(Integer.parseInt(close.group(1)),
                     "asked to close"));
+            return;
+        }
+        Matcher large = LARGE.matcher(text);
+        if (large.find()) {
+            ctx.writeAndFlush(new TextWebSocketFrame("\"" + "L".repeat(Integer.parseInt(large.group(1)) - 2) + "\""));
+            return;
+        }
+        if (text.contains("fake.fragmented")) {
+            int third = text.length() / 3;
+            ctx.write(new TextWebSocketFrame(false, 0, text.substring(0, third)));
+            ctx.write(new ContinuationWebSocketFrame(false, 0, text.substring(third, 2 * third)));
+            ctx.writeAndFlush(new ContinuationWebSocketFrame(true, 0, text.substring(2 * third)));
             return;
         }
         if (openAi) {

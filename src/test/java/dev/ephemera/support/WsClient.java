@@ -22,6 +22,7 @@ public final class WsClient implements WebSocket.Listener {
 
     public final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
     public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    public final CompletableFuture<String> closeReason = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
     private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
     public WebSocket socket;
@@ -79,11 +80,13 @@ public final class WsClient implements WebSocket.Listener {
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
         closeCode.complete(statusCode);
+        closeReason.complete(reason);
         return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
         closeCode.complete(-1);
+        closeReason.complete(null);
     }
 }
