@@ -43,6 +43,7 @@ final class RelaySession implements UpstreamSocket.Events {
     private final JsonMapper json;
     private final ClientEventFilter filter;
     private final RelayConfiguration config;
+    private final int frameLimit;
     private final ClientMessages messages;
     /** What the client caused to wait: its messages towards the provider and the error events it is answered. */
     private final Backlog fromClient;
@@ -64,8 +65,9 @@ final class RelaySession implements UpstreamSocket.Events {
         this.token = token;
         this.json = json;
         this.config = config;
+        this.frameLimit = config.frameLimit();
         this.filter = filterFor(token, json);
-        this.messages = new ClientMessages(config.frameLimit(), new ClientMessages.Sink() {
+        this.messages = new ClientMessages(frameLimit, new ClientMessages.Sink() {
             @Override
             public void message(byte[] bytes, boolean binary) {
                 fromClient(bytes, binary);
@@ -90,7 +92,7 @@ final class RelaySession implements UpstreamSocket.Events {
             timer = clientChannel.eventLoop().schedule(this::expire, limit.toMillis(), TimeUnit.MILLISECONDS);
             // Micronaut reports a connection's end to @OnClose; should it ever not, the session still ends here.
             clientChannel.closeFuture().addListener(f -> clientClosed(new CloseReason(1006, "")));
-            connector.connect(clientChannel, uri, headers, config.upstreamTimeout(), config.frameLimit(), events);
+            connector.connect(clientChannel, uri, headers, config.upstreamTimeout(), frameLimit, events);
         });
     }
 
@@ -164,9 +166,9 @@ final class RelaySession implements UpstreamSocket.Events {
     public void frame(WebSocketFrame frame) {
         int size = frame.content().readableBytes();
         providerMessage = frame instanceof ContinuationWebSocketFrame ? providerMessage + size : size;
-        if (providerMessage > config.frameLimit()) {
+        if (providerMessage > frameLimit) {
             frame.release();
-            closeBoth(1009, "provider message larger than " + config.frameLimit() + " bytes");
+            closeBoth(1009, "provider message larger than " + frameLimit + " bytes");
             return;
         }
         fromProvider.track(size, clientChannel.write(frame));
