@@ -6,9 +6,7 @@ import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.token.Binding;
-import dev.ephemera.token.TokenService;
 import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.http.HttpRequest;
@@ -68,16 +66,14 @@ final class HttpRelayFilter implements HttpServerFilter {
             "proxy-authenticate", "trailer", "upgrade", "set-cookie", "www-authenticate", "alt-svc");
 
     private final ProviderRegistry providers;
-    private final TokenService tokens;
+    private final Redeemer redeemer;
     private final ProxyHttpClient upstream;
     private final long maxRequestSize;
-    private final ClientAddresses clients;
 
-    HttpRelayFilter(ProviderRegistry providers, TokenService tokens, @Named("upstream") ProxyHttpClient upstream,
-            HttpServerConfiguration server, ClientAddresses clients) {
-        this.clients = clients;
+    HttpRelayFilter(ProviderRegistry providers, Redeemer redeemer, @Named("upstream") ProxyHttpClient upstream,
+            HttpServerConfiguration server) {
         this.providers = providers;
-        this.tokens = tokens;
+        this.redeemer = redeemer;
         this.upstream = upstream;
         this.maxRequestSize = server.getMaxRequestSize();
     }
@@ -136,8 +132,7 @@ final class HttpRelayFilter implements HttpServerFilter {
      * and the allowed endpoints the request is. Refuses a path outside the provider's API, an endpoint the provider
      * does not allow, and a body over the size limit; none of them costs the token a use.
      */
-    private record Target(Provider provider, Map<String, String> auth, URI uri, List<EndpointPattern.Match> matches,
-            String token) {
+    private record Target(Provider provider, URI uri, List<EndpointPattern.Match> matches) {
     }
 
     private Target target(HttpRequest<?> request) {
@@ -145,7 +140,8 @@ final class HttpRelayFilter implements HttpServerFilter {
         String rest = rawPath.length() > PREFIX.length() ? rawPath.substring(PREFIX.length()) : "";
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
-        String token = RelayCredentials.token(request);
+        // A request without a token is refused before its body is read; the Redeemer reads the token again.
+        RelayCredentials.token(request);
         Provider provider = providers.require(name);
         URI uri = UpstreamPaths.resolve(provider.baseUri(), slash < 0 ? "" : rest.substring(slash + 1),
                 request.getUri().getRawQuery());
@@ -159,8 +155,7 @@ final class HttpRelayFilter implements HttpServerFilter {
             throw new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED, "The broker relays only the provider's "
                     + "inference endpoints that its configuration allows (allowed-endpoints); this is not one.");
         }
-        Map<String, String> auth = providers.upstreamHeaders(name);
-        return new Target(provider, auth, uri, matches, token);
+        return new Target(provider, uri, matches);
     }
 
     /**
@@ -216,11 +211,11 @@ final class HttpRelayFilter implements HttpServerFilter {
         Binding binding = new Binding(target.provider().name(), model(request, target, body),
                 RelayCredentials.origin(request),
                 target.matches().stream().map(m -> m.endpoint().toString()).toList());
-        return tokens.consumeAsync(target.token(), binding, "relay.http", clients.of(request))
-                .thenApply(redeemed -> upstreamRequest(request, target));
+        return redeemer.redeem(request, binding, "relay.http", Redeemer.Reservation.NONE)
+                .thenApply(redeemed -> upstreamRequest(request, target, redeemed.upstreamHeaders()));
     }
 
-    private static Relayed upstreamRequest(HttpRequest<?> request, Target target) {
+    private static Relayed upstreamRequest(HttpRequest<?> request, Target target, Map<String, String> auth) {
         MutableHttpRequest<?> out = request.mutate();
         out.uri(target.uri());
         MutableHttpHeaders headers = out.getHeaders();
@@ -232,7 +227,7 @@ final class HttpRelayFilter implements HttpServerFilter {
         }
         request.getHeaders().getAll("Connection").forEach(v -> drop.addAll(List.of(v.split("\\s*,\\s*"))));
         drop.forEach(headers::remove);
-        target.auth().forEach(headers::set);
+        auth.forEach(headers::set);
         return new Relayed(target.provider().name(), out);
     }
 

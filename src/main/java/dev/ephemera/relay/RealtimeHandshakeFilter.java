@@ -1,17 +1,13 @@
 package dev.ephemera.relay;
 
-import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Introspection;
-import dev.ephemera.token.TokenService;
 import dev.ephemera.web.AllowedOrigins;
 import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.ErrorResponses;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
@@ -23,9 +19,9 @@ import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.netty.channel.Channel;
-import io.micronaut.scheduling.TaskExecutors;
-import jakarta.inject.Named;
-import java.util.concurrent.ExecutorService;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -34,10 +30,12 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Checks a realtime WebSocket handshake before the upgrade. Every check that can refuse runs before the token's
- * use is taken: the token is looked at (not used), its provider must have a key, the page's {@code Origin} must be
- * allowed, and the minting key must have a session place free, which is taken; then the use is taken atomically
- * where the token matches the requested model and the origin. When that refuses, the place is given back. A
+ * Checks a realtime WebSocket handshake before the upgrade, through the relays' one redemption path
+ * ({@link Redeemer}): every check that can refuse runs before the token's use is taken. Draining and capacity are
+ * checked first; then the token is looked at (not used), its provider must have a key, the page's {@code Origin}
+ * must be allowed, and the minting key must have a session place free, which is taken; then the use is taken
+ * atomically where the token matches the requested model and the origin. When that refuses, the places are given
+ * back. A
  * refusal is an ordinary HTTP error with the SPEC's JSON body; the WebSocket is never opened. The token's record
  * and the session's place travel to {@link RealtimeRelay} as a request attribute; the place is given back when the
  * handshake is answered with anything but the upgrade, and when its connection closes, however it closes.
@@ -51,34 +49,28 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     static final String REDEEMED = "ephemera.relay.redeemed";
 
     /**
-     * A redeemed token, the place taken for it among its key's sessions, and the one taken on this replica.
-     * {@link #release} gives both back; it may be called any number of times.
+     * A redeemed token, its provider's credentials, the place taken for it among its key's sessions, and the one
+     * taken on this replica. {@link #release} gives both back; it may be called any number of times.
      */
-    record Handshake(Introspection token, String sessionId, Runnable release, Channel channel) {
+    record Handshake(Introspection token, Map<String, String> upstreamHeaders, String sessionId, Runnable release,
+            Channel channel) {
     }
 
-    private final TokenService tokens;
-    private final ProviderRegistry providers;
+    private final Redeemer redeemer;
     private final AllowedOrigins origins;
     private final MintLimits limits;
     private final RelayConfiguration relay;
-    private final Scheduler blocking;
-    private final ClientAddresses clients;
     private final RelayCapacity capacity;
     private final Drain drain;
 
-    RealtimeHandshakeFilter(TokenService tokens, ProviderRegistry providers, AllowedOrigins origins,
-            MintLimits limits, RelayConfiguration relay, @Named(TaskExecutors.BLOCKING) ExecutorService executor,
-            ClientAddresses clients, RelayCapacity capacity, Drain drain) {
-        this.drain = drain;
-        this.clients = clients;
-        this.capacity = capacity;
+    RealtimeHandshakeFilter(Redeemer redeemer, AllowedOrigins origins, MintLimits limits, RelayConfiguration relay,
+            RelayCapacity capacity, Drain drain) {
+        this.redeemer = redeemer;
+        this.origins = origins;
         this.limits = limits;
         this.relay = relay;
-        this.tokens = tokens;
-        this.providers = providers;
-        this.origins = origins;
-        this.blocking = Schedulers.fromExecutorService(executor);
+        this.capacity = capacity;
+        this.drain = drain;
     }
 
     @Override
@@ -91,8 +83,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         if (request.getMethod() != HttpMethod.GET) {
             return chain.proceed(request);
         }
-        return Mono.fromCallable(() -> redeem(request))
-                .subscribeOn(blocking)
+        return Mono.defer(() -> Mono.fromCompletionStage(redeem(request)))
                 .publishOn(connectionThread(request))
                 .flatMapMany(handshake -> {
                     request.setAttribute(REDEEMED, handshake);
@@ -122,48 +113,44 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
                 ? Schedulers.fromExecutor(netty.getChannelHandlerContext().executor()) : Schedulers.immediate();
     }
 
-    private Handshake redeem(HttpRequest<?> request) {
-        String token = RelayCredentials.token(request);
+    /**
+     * The replica's place is taken first (refusing while draining or at capacity costs no store call), then the
+     * token is redeemed through the relays' one path with the checks only a WebSocket needs: the page's origin,
+     * and a place among the minting key's sessions.
+     */
+    private CompletionStage<Handshake> redeem(HttpRequest<?> request) {
         drain.admit();
         Runnable replicaPlace = capacity.take();
-        try {
-            return redeem(request, token, replicaPlace);
-        } catch (RuntimeException refused) {
-            replicaPlace.run();
-            throw refused;
-        }
-    }
-
-    private Handshake redeem(HttpRequest<?> request, String token, Runnable replicaPlace) {
-        @Nullable String model = request.getParameters().get("model");
-        Binding binding = new Binding(null, model, RelayCredentials.origin(request));
-        Introspection peek = tokens.introspect(token);
-        if (!peek.active()) {
-            // Unknown, expired, used up or revoked: the consume says which, and takes nothing.
-            tokens.consume(token, binding, "relay.realtime", clients.of(request));
-            throw new IllegalStateException("an inactive token was consumed");
-        }
-        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
-        // A page outside the allow-list may still use a token minted for exactly its origin.
-        if (origin != null && !origins.allows(origin) && !binding.origin().equals(peek.origin())) {
-            throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "WebSockets from this origin are not allowed.");
-        }
-        providers.upstreamHeaders(peek.provider());
         String sessionId = "ses_" + Secrets.randomBase62(24);
-        limits.openSession(peek.clientId(), sessionId, relay.sessionLease());
-        AtomicBoolean released = new AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                limits.closeSession(peek.clientId(), sessionId);
-                replicaPlace.run();
+        Binding binding = new Binding(null, request.getParameters().get("model"), RelayCredentials.origin(request));
+        return redeemer.redeem(request, binding, "relay.realtime", peek -> {
+            String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
+            // A page outside the allow-list may still use a token minted for exactly its origin.
+            if (origin != null && !origins.allows(origin) && !binding.origin().equals(peek.origin())) {
+                throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                        "WebSockets from this origin are not allowed.");
             }
-        };
-        try {
-            return new Handshake(tokens.consume(token, binding, "relay.realtime", clients.of(request)), sessionId,
-                    release, ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel());
-        } catch (RuntimeException refused) {
-            release.run();
-            throw refused;
-        }
+            limits.openSession(peek.clientId(), sessionId, relay.sessionLease());
+            AtomicBoolean released = new AtomicBoolean();
+            return () -> {
+                if (released.compareAndSet(false, true)) {
+                    limits.closeSession(peek.clientId(), sessionId);
+                }
+            };
+        }).handle((redeemed, refused) -> {
+            if (refused != null) {
+                replicaPlace.run();
+                throw refused instanceof CompletionException c ? c : new CompletionException(refused);
+            }
+            AtomicBoolean released = new AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    redeemed.release().run();
+                    replicaPlace.run();
+                }
+            };
+            return new Handshake(redeemed.token(), redeemed.upstreamHeaders(), sessionId, release,
+                    ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel());
+        });
     }
 }

@@ -1,6 +1,5 @@
 package dev.ephemera.relay;
 
-import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
@@ -27,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +44,6 @@ import org.slf4j.LoggerFactory;
 final class RealtimeRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(RealtimeRelay.class);
-    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
-    /** A client's request id is passed to the provider only if it is short, visible ASCII. */
-    private static final Pattern REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private final ProviderRegistry providers;
     private final UpstreamConnector connector;
@@ -85,16 +80,6 @@ final class RealtimeRelay {
         String keyId = token.clientId();
         String sessionId = handshake.sessionId();
         Provider provider = providers.require(token.provider());
-        Map<String, String> auth = provider.upstreamHeaders().orElse(null);
-        if (auth == null) {
-            // The handshake checked the provider's key; it was removed (a key file deleted) in the moment since.
-            // No session, and the place the handshake took among the minting key's sessions is given back.
-            REPEATED.warn("Realtime session refused: provider '{}' has no key; an operator must fix it",
-                    provider.name());
-            handshake.release().run();
-            session.close(new CloseReason(CloseReason.INTERNAL_ERROR.getCode(), "provider not configured"));
-            return;
-        }
         String model = request.getParameters().get("model");
         if (model == null) {
             model = token.model();
@@ -102,11 +87,8 @@ final class RealtimeRelay {
         URI upstream = model == null ? provider.realtimeUri()
                 : URI.create(provider.realtimeUri() + (provider.realtimeUri().getRawQuery() == null ? "?" : "&")
                         + "model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
-        Map<String, String> headers = new LinkedHashMap<>(auth);
-        String clientRequestId = request.getHeaders().get("X-Client-Request-Id");
-        if (clientRequestId != null && REQUEST_ID.matcher(clientRequestId).matches()) {
-            headers.put("X-Client-Request-Id", clientRequestId);
-        }
+        Map<String, String> headers = new LinkedHashMap<>(handshake.upstreamHeaders());
+        RelayCredentials.clientRequestId(request).ifPresent(id -> headers.put("X-Client-Request-Id", id));
         Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
                 : Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration().toSeconds()));
         RelaySession relay = new RelaySession(session, handshake.channel(), token, json, config);

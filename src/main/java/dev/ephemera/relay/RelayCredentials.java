@@ -8,6 +8,8 @@ import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Finds the ephemeral token a relay request presents: in {@code Authorization: Bearer}, or in the header the
@@ -21,6 +23,7 @@ final class RelayCredentials {
     static final String EPHEMERA_SUBPROTOCOL = "ephemera-token.";
     /** A sentinel origin for requests without {@code Origin}: an origin-bound token never matches it. */
     static final String NO_ORIGIN = "null";
+    private static final Pattern REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private RelayCredentials() {
     }
@@ -79,5 +82,11 @@ final class RelayCredentials {
     static String origin(HttpRequest<?> request) {
         @Nullable String canonical = Origins.canonical(request.getHeaders().get(HttpHeaders.ORIGIN));
         return canonical == null ? NO_ORIGIN : canonical;
+    }
+
+    /** The client's {@code X-Client-Request-Id}, passed to the provider only if it is short, visible ASCII. */
+    static Optional<String> clientRequestId(HttpRequest<?> request) {
+        return Optional.ofNullable(request.getHeaders().get("X-Client-Request-Id"))
+                .filter(id -> REQUEST_ID.matcher(id).matches());
     }
 }

@@ -4,9 +4,7 @@ import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Introspection;
-import dev.ephemera.token.TokenService;
 import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.ErrorCode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -17,42 +15,39 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import jakarta.inject.Named;
-import java.io.IOException;
 import java.net.URI;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 /**
- * {@code POST /v1/realtime/calls}: the WebRTC SDP relay, shaped like OpenAI's. Consumes the token, posts the
- * browser's SDP offer to the provider with the provider's key (and the token's session config, as OpenAI's
- * multipart form takes it), and returns the provider's SDP answer. Media then flows between the browser and the
- * provider directly; the broker only brokers the offer.
+ * {@code POST /v1/realtime/calls}: the WebRTC SDP relay, shaped like OpenAI's. Redeems the token through the
+ * relays' one path ({@link Redeemer}), posts the browser's SDP offer to the provider with the provider's key (and
+ * the token's session config, as OpenAI's multipart form takes it), and returns the provider's SDP answer. Media
+ * then flows between the browser and the provider directly; the broker only brokers the offer. Nothing here blocks
+ * a thread.
  */
 @Controller("/v1/realtime/calls")
 @Secured(SecurityRule.IS_ANONYMOUS)
-@ExecuteOn(TaskExecutors.BLOCKING)
 final class WebRtcRelayController {
 
     static final String APPLICATION_SDP = "application/sdp";
 
-    private final TokenService tokens;
+    private final Redeemer redeemer;
     private final ProviderRegistry providers;
     private final HttpClient client;
     private final RelayConfiguration config;
     private final JsonMapper json;
-    private final ClientAddresses clients;
 
-    WebRtcRelayController(TokenService tokens, ProviderRegistry providers, @Named("upstream-jdk") HttpClient client,
-            RelayConfiguration config, JsonMapper json, ClientAddresses clients) {
-        this.clients = clients;
-        this.tokens = tokens;
+    WebRtcRelayController(Redeemer redeemer, ProviderRegistry providers, @Named("upstream-jdk") HttpClient client,
+            RelayConfiguration config, JsonMapper json) {
+        this.redeemer = redeemer;
         this.providers = providers;
         this.client = client;
         this.config = config;
@@ -60,31 +55,28 @@ final class WebRtcRelayController {
     }
 
     @Post(consumes = APPLICATION_SDP, produces = APPLICATION_SDP)
-    MutableHttpResponse<String> call(HttpRequest<?> request, @Body String offer, @QueryValue @Nullable String model) {
+    CompletionStage<MutableHttpResponse<String>> call(HttpRequest<?> request, @Body String offer,
+            @QueryValue @Nullable String model) {
         if (!offer.startsWith("v=0")) {
             throw BrokerException.invalid("sdp", "The body must be an SDP offer (starting with v=0).");
         }
-        String presented = RelayCredentials.token(request);
-        // The provider must have a key before the use is taken: a refusal costs the browser nothing.
-        Introspection peek = tokens.introspect(presented);
-        if (peek.active()) {
-            providers.upstreamHeaders(peek.provider());
-        }
-        Introspection token = tokens.consume(presented, new Binding(null, model, RelayCredentials.origin(request)),
-                "relay.webrtc", clients.of(request));
+        Binding binding = new Binding(null, model, RelayCredentials.origin(request));
+        return redeemer.redeem(request, binding, "relay.webrtc", Redeemer.Reservation.NONE)
+                .thenCompose(redeemed -> offer(request, redeemed, model, offer));
+    }
+
+    private CompletionStage<MutableHttpResponse<String>> offer(HttpRequest<?> request, Redeemer.Redeemed redeemed,
+            @Nullable String model, String offer) {
+        Introspection token = redeemed.token();
         Provider provider = providers.require(token.provider());
-        java.util.Map<String, String> auth = providers.upstreamHeaders(provider.name());
         String effectiveModel = model != null ? model : token.model();
         String query = effectiveModel == null ? ""
                 : "?model=" + URLEncoder.encode(effectiveModel, StandardCharsets.UTF_8);
         URI target = URI.create(provider.baseUri() + "/realtime/calls" + query);
         java.net.http.HttpRequest.Builder upstream = java.net.http.HttpRequest.newBuilder(target)
                 .timeout(config.upstreamTimeout());
-        auth.forEach(upstream::header);
-        String clientRequestId = request.getHeaders().get("X-Client-Request-Id");
-        if (clientRequestId != null) {
-            upstream.header("X-Client-Request-Id", clientRequestId);
-        }
+        redeemed.upstreamHeaders().forEach(upstream::header);
+        RelayCredentials.clientRequestId(request).ifPresent(id -> upstream.header("X-Client-Request-Id", id));
         if (token.session() == null) {
             upstream.header("Content-Type", APPLICATION_SDP)
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(offer));
@@ -93,16 +85,17 @@ final class WebRtcRelayController {
             upstream.header("Content-Type", "multipart/form-data; boundary=" + boundary)
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(multipart(boundary, offer, token)));
         }
-        java.net.http.HttpResponse<String> answer;
-        try {
-            answer = client.send(upstream.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
-                    + "' did not answer in time or could not be reached; retry later.");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "Interrupted while waiting for the provider.");
-        }
+        return client.sendAsync(upstream.build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+                .handle((answer, failed) -> {
+                    if (failed != null) {
+                        throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
+                                + "' did not answer in time or could not be reached; retry later.");
+                    }
+                    return answer(answer, provider);
+                });
+    }
+
+    private static MutableHttpResponse<String> answer(java.net.http.HttpResponse<String> answer, Provider provider) {
         if (answer.statusCode() == 401 || answer.statusCode() == 403) {
             throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
                     + "' refused the broker's credentials; an operator must check its key.");

@@ -1,0 +1,98 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.token.Binding;
+import dev.ephemera.token.Introspection;
+import dev.ephemera.token.TokenService;
+import dev.ephemera.web.ClientAddresses;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.scheduling.TaskExecutors;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The one way the relays take a token's use (SPEC §5, §7): every check that can refuse runs before it, so a
+ * refused request costs its token nothing. In order: the credential must be present and well formed; where the
+ * provider is not named by the request, the token is looked at (not used) to learn it, and an inactive token is
+ * refused for the reason the consume gives; the provider must have a key; the relay's own reservation (a session
+ * place, say) is taken; then the use is taken atomically where the token matches the request's
+ * {@link Binding}, and a refusal there gives the reservation back. Nothing blocks the calling thread.
+ */
+@Singleton
+final class Redeemer {
+
+    /** What a relay adds before the use is taken, given the token's record; returns how to give it back. */
+    @FunctionalInterface
+    interface Reservation {
+        /** Nothing reserved. */
+        Reservation NONE = token -> () -> { };
+
+        /**
+         * Runs on a blocking thread, may refuse with a {@code BrokerException}, and returns what gives the
+         * reservation back (idempotent).
+         */
+        Runnable reserve(Introspection token);
+    }
+
+    /** A redeemed token, its provider's credentials, and what gives the relay's reservation back. */
+    record Redeemed(Introspection token, Map<String, String> upstreamHeaders, Runnable release) {
+    }
+
+    private final TokenService tokens;
+    private final ProviderRegistry providers;
+    private final ClientAddresses clients;
+    private final ExecutorService blocking;
+
+    Redeemer(TokenService tokens, ProviderRegistry providers, ClientAddresses clients,
+            @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+        this.tokens = tokens;
+        this.providers = providers;
+        this.clients = clients;
+        this.blocking = blocking;
+    }
+
+    /**
+     * Redeems the token {@code request} presents for {@code binding} (whose provider may be {@code null}: then the
+     * token's own), by {@code actor} (for the audit log). The stage fails with the {@code BrokerException} that
+     * refused.
+     */
+    CompletionStage<Redeemed> redeem(HttpRequest<?> request, Binding binding, String actor, Reservation reservation) {
+        String token;
+        try {
+            token = RelayCredentials.token(request);
+        } catch (RuntimeException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        @Nullable String client = clients.of(request);
+        // With the provider named by the request and nothing to reserve, the consume checks all there is to check.
+        CompletionStage<Introspection> peek = binding.provider() != null && reservation == Reservation.NONE
+                ? CompletableFuture.completedFuture(null) : tokens.introspectAsync(token);
+        return peek.thenCompose(looked -> {
+            if (looked != null && !looked.active()) {
+                // Unknown, expired, used up or revoked: the consume says which, and takes nothing.
+                return tokens.consumeAsync(token, binding, actor, client).thenApply(none -> {
+                    throw new IllegalStateException("an inactive token was consumed");
+                });
+            }
+            Map<String, String> auth = providers.upstreamHeaders(
+                    binding.provider() != null ? binding.provider() : looked.provider());
+            CompletionStage<Runnable> reserved = looked == null || reservation == Reservation.NONE
+                    ? CompletableFuture.completedFuture(() -> { })
+                    : CompletableFuture.supplyAsync(() -> reservation.reserve(looked), blocking);
+            return reserved.thenCompose(release -> tokens.consumeAsync(token, binding, actor, client)
+                    .handle((redeemed, refused) -> {
+                        if (refused != null) {
+                            release.run();
+                            throw refused instanceof CompletionException c ? c : new CompletionException(refused);
+                        }
+                        return new Redeemed(redeemed, auth, release);
+                    }));
+        });
+    }
+}
