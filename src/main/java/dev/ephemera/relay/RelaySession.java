@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RelaySession implements UpstreamSocket.Events {
 
-    /** How long the provider is given to answer our close frame before its connection is closed. */
+    /** How long either side is given to take our close frame before its connection is closed. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final WebSocketSession client;
@@ -226,9 +226,14 @@ final class RelaySession implements UpstreamSocket.Events {
         }
     }
 
-    /** Tells the client {@code code} and the provider {@code providerCode}, then ends the session. */
+    /**
+     * Tells the client {@code code} and the provider {@code providerCode}, then ends the session. A client that
+     * does not take its close frame (it stopped reading) loses the connection after the grace period.
+     */
     private void end(int code, String reason, int providerCode) {
         client.close(new CloseReason(code, reason));
+        clientChannel.eventLoop().schedule(() -> clientChannel.close(), CLOSE_GRACE.toMillis(),
+                TimeUnit.MILLISECONDS);
         finish(providerCode, "");
     }
 

@@ -50,6 +50,19 @@ class RelayCapacityTest {
         second.socket.sendClose(1000, "").get();
     }
 
+    /** A replica that cannot hold its max-sessions says so at start-up, naming the limit that is short. */
+    @Test
+    void aMaximumThisProcessCannotHoldIsNamedAtStartUp() {
+        long mb = 1024 * 1024;
+        assertThat(RelayCapacity.warnIfUnsized(10_000, 256 * mb, 65_536)).isEmpty();
+        assertThat(RelayCapacity.warnIfUnsized(10_000, 256 * mb, 20_000)).hasValueSatisfying(w -> assertThat(w)
+                .contains("max-sessions=10000").contains("open files limit 20000 (needs 20512)")
+                .doesNotContain("heap"));
+        assertThat(RelayCapacity.warnIfUnsized(10_000, 128 * mb, 65_536)).hasValueSatisfying(w -> assertThat(w)
+                .contains("heap 128 MB").doesNotContain("open files"));
+        assertThat(RelayCapacity.warnIfUnsized(5_000, 128 * mb, -1)).isEmpty();
+    }
+
     private static String token(Broker broker, String key) {
         return ENV.secret(broker.mint(key, Map.of("provider", "openai")).string("value"));
     }

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 /**
  * A fake realtime provider ({@code /fake/<provider>/realtime}): records every frame, echoes text and binary
  * frames, closes with code N when sent {@code {"type":"fake.close","code":N}}, echoes in three fragments what
- * names {@code fake.fragmented}, answers {@code {"type":"fake.large","bytes":N}} with a message of N bytes, and
+ * names {@code fake.fragmented}, answers {@code {"type":"fake.large","bytes":N}} with a message of N bytes and
+ * {@code {"type":"fake.flood","messages":N}} with N messages of 64 KiB (counted in {@code floodBytesWritten}), and
  * on {@code /fake/sdk/realtime} answers like OpenAI's realtime API, in brief. On {@code /fake/stall/realtime} it
  * completes the handshake and then reads nothing more: a provider that stopped reading.
  */
@@ -31,6 +32,8 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private static final int MAX_FRAME = 16 * 1024 * 1024;
     private static final Pattern CLOSE = Pattern.compile("\"type\"\\s*:\\s*\"fake\\.close\".*\"code\"\\s*:\\s*(\\d+)");
+    private static final Pattern FLOOD =
+            Pattern.compile("\"type\"\\s*:\\s*\"fake\\.flood\".*\"messages\"\\s*:\\s*(\\d+)");
     private static final Pattern LARGE = Pattern.compile("\"type\"\\s*:\\s*\"fake\\.large\".*\"bytes\"\\s*:\\s*(\\d+)");
 
     private final FakeRecorder recorder;
@@ -89,6 +92,12 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
                     "asked to close"));
             return;
         }
+        Matcher flood = FLOOD.matcher(text);
+        if (flood.find()) {
+            String message = "\"" + "F".repeat(64 * 1024 - 2) + "\"";
+            flood(ctx, message, Integer.parseInt(flood.group(1)));
+            return;
+        }
         Matcher large = LARGE.matcher(text);
         if (large.find()) {
             ctx.writeAndFlush(new TextWebSocketFrame("\"" + "L".repeat(Integer.parseInt(large.group(1)) - 2) + "\""));
@@ -108,6 +117,19 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         ctx.writeAndFlush(frame instanceof TextWebSocketFrame ? new TextWebSocketFrame(text)
                 : new BinaryWebSocketFrame(Unpooled.copiedBuffer(content)));
+    }
+
+    /** Writes {@code left} messages, each once the last has left: what a provider streaming audio would do. */
+    private void flood(ChannelHandlerContext ctx, String message, int left) {
+        if (left == 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        ctx.writeAndFlush(new TextWebSocketFrame(message)).addListener(done -> {
+            if (done.isSuccess()) {
+                recorder.floodBytesWritten.addAndGet(message.length());
+                flood(ctx, message, left - 1);
+            }
+        });
     }
 
     /** What OpenAI's realtime API answers to a client event, in brief. */

@@ -36,6 +36,8 @@ public final class FakeRecorder {
     public final List<String> frames = new CopyOnWriteArrayList<>();
     public final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
     public final AtomicLong binaryBytes = new AtomicLong();
+    /** Bytes a {@code fake.flood} got written to the broker's connection (taken by the broker or its socket). */
+    public final AtomicLong floodBytesWritten = new AtomicLong();
     volatile CountDownLatch streamGate = new CountDownLatch(1);
     /** The first request or frame that held an ephemeral token; never reset. */
     final AtomicReference<String> tokenSeen = new AtomicReference<>();
@@ -60,6 +62,7 @@ public final class FakeRecorder {
         frames.clear();
         closeCodes.clear();
         binaryBytes.set(0);
+        floodBytesWritten.set(0);
         streamGate = new CountDownLatch(1);
     }
 
