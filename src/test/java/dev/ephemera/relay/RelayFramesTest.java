@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.BrokerExtension;
+import dev.ephemera.support.RawWebSocket;
 import dev.ephemera.support.WsClient;
-import java.net.Socket;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -118,24 +117,10 @@ class RelayFramesTest {
      */
     @Test
     void permessageDeflateIsNotNegotiated() throws Exception {
-        URI url = URI.create(ENV.broker().url());
-        try (Socket socket = new Socket(url.getHost(), url.getPort())) {
-            socket.setSoTimeout(5000);
-            String request = "GET /v1/realtime HTTP/1.1\r\nHost: " + url.getAuthority() + "\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Protocol: ephemera, ephemera-token." + token() + "\r\n"
-                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
-            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            StringBuilder head = new StringBuilder();
-            java.io.InputStream in = socket.getInputStream();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                assertThat(b).as("the handshake's answer").isNotEqualTo(-1);
-                head.append((char) b);
-            }
-            assertThat(head.toString()).startsWith("HTTP/1.1 101");
-            assertThat(head.toString().toLowerCase(java.util.Locale.ROOT)).doesNotContain("sec-websocket-extensions");
+        try (RawWebSocket socket = RawWebSocket.open(ENV.broker().url(), token(),
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n", 0)) {
+            assertThat(socket.head).startsWith("HTTP/1.1 101");
+            assertThat(socket.head.toLowerCase(java.util.Locale.ROOT)).doesNotContain("sec-websocket-extensions");
         }
     }
 }
