@@ -35,7 +35,7 @@ final class Redeemer {
 
         /**
          * Runs on a blocking thread, may refuse with a {@code BrokerException}, and returns what gives the
-         * reservation back (idempotent).
+         * reservation back (idempotent; run on a blocking thread too, whoever calls it).
          */
         Runnable reserve(Introspection token);
     }
@@ -84,7 +84,7 @@ final class Redeemer {
                     binding.provider() != null ? binding.provider() : looked.provider());
             CompletionStage<Runnable> reserved = looked == null || reservation == Reservation.NONE
                     ? CompletableFuture.completedFuture(() -> { })
-                    : CompletableFuture.supplyAsync(() -> reservation.reserve(looked), blocking);
+                    : CompletableFuture.supplyAsync(() -> onBlockingThread(reservation.reserve(looked)), blocking);
             return reserved.thenCompose(release -> tokens.consumeAsync(token, binding, actor, client)
                     .handle((redeemed, refused) -> {
                         if (refused != null) {
@@ -94,5 +94,14 @@ final class Redeemer {
                         return new Redeemed(redeemed, auth, release);
                     }));
         });
+    }
+
+    /**
+     * A reservation is given back with blocking store calls, and the callers that give it back run on event loops
+     * and on the store's own I/O threads (a refusal's continuation), where waiting for the store would stall every
+     * command behind it until the command timeout: it is handed to a blocking thread.
+     */
+    private Runnable onBlockingThread(Runnable release) {
+        return () -> blocking.execute(release);
     }
 }
