@@ -1,9 +1,9 @@
 package dev.ephemera.apikey;
 
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenService;
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.Origins;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.core.annotation.Nullable;

@@ -2,11 +2,11 @@ package dev.ephemera.apikey;
 
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.secret.PrefixedSecret;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.store.ApiKeyStore;
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;

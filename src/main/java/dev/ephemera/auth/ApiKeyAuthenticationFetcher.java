@@ -1,9 +1,9 @@
 package dev.ephemera.auth;
 
 import dev.ephemera.apikey.ApiKeyService;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.token.jwt.JwtTokens;
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.scheduling.TaskExecutors;

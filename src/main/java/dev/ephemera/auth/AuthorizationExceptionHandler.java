@@ -1,8 +1,8 @@
 package dev.ephemera.auth;
 
-import dev.ephemera.web.BrokerException;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.web.ErrorBody;
-import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpRequest;

@@ -2,12 +2,12 @@ package dev.ephemera.compat;
 
 import dev.ephemera.apikey.Permission;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.error.BrokerException;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenService;
-import dev.ephemera.web.BrokerException;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.context.annotation.Value;

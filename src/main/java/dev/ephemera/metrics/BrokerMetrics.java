@@ -1,8 +1,8 @@
 package dev.ephemera.metrics;
 
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.web.ErrorBody;
-import dev.ephemera.web.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,9 +1,9 @@
 package dev.ephemera.profile;
 
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenConfiguration;
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.Origins;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;

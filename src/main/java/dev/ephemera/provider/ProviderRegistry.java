@@ -1,7 +1,7 @@
 package dev.ephemera.provider;
 
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.env.Environment;
 import io.micronaut.core.annotation.Nullable;

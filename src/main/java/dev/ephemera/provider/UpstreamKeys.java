@@ -1,8 +1,8 @@
 package dev.ephemera.provider;
 
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;

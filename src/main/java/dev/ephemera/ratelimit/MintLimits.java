@@ -1,11 +1,11 @@
 package dev.ephemera.ratelimit;
 
 import dev.ephemera.auth.Caller;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.RateLimitedException;
 import dev.ephemera.store.RateLimiter;
 import dev.ephemera.store.SessionCounter;
 import dev.ephemera.store.Stores;
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.RateLimitedException;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.time.Duration;

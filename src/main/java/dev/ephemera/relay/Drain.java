@@ -1,7 +1,7 @@
 package dev.ephemera.relay;
 
-import dev.ephemera.web.BusyException;
-import dev.ephemera.web.ErrorCode;
+import dev.ephemera.error.BusyException;
+import dev.ephemera.error.ErrorCode;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;

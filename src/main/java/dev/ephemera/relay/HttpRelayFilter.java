@@ -1,13 +1,13 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.token.Binding;
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;

@@ -1,12 +1,12 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Introspection;
 import dev.ephemera.web.AllowedOrigins;
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;

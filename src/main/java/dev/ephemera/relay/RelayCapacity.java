@@ -1,8 +1,8 @@
 package dev.ephemera.relay;
 
-import dev.ephemera.web.BusyException;
-import dev.ephemera.web.ErrorCode;
 import com.sun.management.UnixOperatingSystemMXBean;
+import dev.ephemera.error.BusyException;
+import dev.ephemera.error.ErrorCode;
 import jakarta.inject.Singleton;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.ephemera.relay;
 
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.web.Origins;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;

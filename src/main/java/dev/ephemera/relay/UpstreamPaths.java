@@ -1,6 +1,6 @@
 package dev.ephemera.relay;
 
-import dev.ephemera.web.BrokerException;
+import dev.ephemera.error.BrokerException;
 import io.micronaut.core.annotation.Nullable;
 import java.net.URI;
 import java.util.Locale;

@@ -1,11 +1,11 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Introspection;
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -18,8 +18,8 @@ import io.micronaut.json.JsonMapper;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import jakarta.inject.Named;
-import java.net.URI;
 import java.io.IOException;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;

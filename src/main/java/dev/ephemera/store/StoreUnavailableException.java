@@ -1,7 +1,7 @@
 package dev.ephemera.store;
 
-import dev.ephemera.web.BrokerException;
-import dev.ephemera.web.ErrorCode;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 
 /** The store could not be reached or did not answer in time. The broker fails closed: nothing is granted. */
 public final class StoreUnavailableException extends BrokerException {

@@ -1,6 +1,6 @@
 package dev.ephemera.token;
 
-import dev.ephemera.web.BrokerException;
+import dev.ephemera.error.BrokerException;
 import dev.ephemera.web.Origins;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.core.annotation.Nullable;

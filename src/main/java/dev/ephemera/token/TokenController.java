@@ -2,8 +2,8 @@ package dev.ephemera.token;
 
 import dev.ephemera.apikey.Permission;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.error.BrokerException;
 import dev.ephemera.ratelimit.MintLimits;
-import dev.ephemera.web.BrokerException;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.core.annotation.Nullable;

@@ -1,5 +1,6 @@
 package dev.ephemera.web;
 
+import dev.ephemera.error.BrokerException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

@@ -1,5 +1,6 @@
 package dev.ephemera.web;
 
+import dev.ephemera.error.ErrorCode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;

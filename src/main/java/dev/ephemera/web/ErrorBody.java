@@ -1,6 +1,7 @@
 package dev.ephemera.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ephemera.error.ErrorCode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 

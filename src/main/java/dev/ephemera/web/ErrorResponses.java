@@ -1,5 +1,9 @@
 package dev.ephemera.web;
 
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.BusyException;
+import dev.ephemera.error.ErrorCode;
+import dev.ephemera.error.RateLimitedException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -30,13 +34,13 @@ public final class ErrorResponses {
     }
 
     public static MutableHttpResponse<ErrorBody> of(ErrorCode code, String message, @Nullable String param) {
-        return decorate(HttpResponse.status(code.status()), code).body(ErrorBody.of(code, message, param));
+        return decorate(HttpResponse.status(ErrorStatus.of(code)), code).body(ErrorBody.of(code, message, param));
     }
 
     /** Adds the headers an error of this code carries to a response the framework already built. */
     public static <T> MutableHttpResponse<T> decorate(MutableHttpResponse<T> response, ErrorCode code) {
-        response.status(code.status());
-        if (code.status() == HttpStatus.UNAUTHORIZED) {
+        response.status(ErrorStatus.of(code));
+        if (ErrorStatus.of(code) == HttpStatus.UNAUTHORIZED) {
             response.header(HttpHeaders.WWW_AUTHENTICATE, WWW_AUTHENTICATE);
         }
         return response;

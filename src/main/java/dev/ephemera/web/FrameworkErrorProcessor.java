@@ -1,5 +1,6 @@
 package dev.ephemera.web;
 
+import dev.ephemera.error.ErrorCode;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.core.convert.exceptions.ConversionErrorException;
 import io.micronaut.http.BasicHttpAttributes;

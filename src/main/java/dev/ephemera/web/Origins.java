@@ -1,5 +1,6 @@
 package dev.ephemera.web;
 
+import dev.ephemera.error.BrokerException;
 import io.micronaut.core.annotation.Nullable;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -3,6 +3,8 @@ package dev.ephemera.web;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
 import io.micronaut.json.JsonMapper;

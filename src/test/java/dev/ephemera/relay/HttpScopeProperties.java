@@ -2,8 +2,8 @@ package dev.ephemera.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.error.BrokerException;
 import dev.ephemera.provider.EndpointPattern;
-import dev.ephemera.web.BrokerException;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

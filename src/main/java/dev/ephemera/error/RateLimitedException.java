@@ -1,4 +1,4 @@
-package dev.ephemera.web;
+package dev.ephemera.error;
 
 import java.time.Duration;
 
