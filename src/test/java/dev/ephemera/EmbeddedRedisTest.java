@@ -2,7 +2,7 @@ package dev.ephemera;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.store.SessionCounter;
+import dev.ephemera.ratelimit.SessionCounter;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.TestRedis;
 import java.time.Duration;

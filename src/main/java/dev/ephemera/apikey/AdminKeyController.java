@@ -1,5 +1,6 @@
 package dev.ephemera.apikey;
 
+import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;

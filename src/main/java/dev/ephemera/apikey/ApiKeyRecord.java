@@ -1,5 +1,6 @@
 package dev.ephemera.apikey;
 
+import dev.ephemera.auth.Permission;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Instant;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.ephemera.apikey;
 
+import dev.ephemera.auth.Permission;
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.secret.PrefixedSecret;
 import dev.ephemera.secret.Secrets;
-import dev.ephemera.store.ApiKeyStore;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;

@@ -1,5 +1,6 @@
 package dev.ephemera.apikey;
 
+import dev.ephemera.auth.Permission;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;

@@ -15,7 +15,7 @@ import jakarta.inject.Singleton;
 
 /**
  * Answers a request Micronaut Security refused: with the reason the credential failed (kept on the request by
- * {@link ApiKeyAuthenticationFetcher}), {@code missing_api_key} when there was none, or
+ * {@code apikey.ApiKeyAuthenticationFetcher}), {@code missing_api_key} when there was none, or
  * {@code insufficient_permissions} when the caller lacks the endpoint's permission.
  */
 @Produces
@@ -30,7 +30,7 @@ final class AuthorizationExceptionHandler
             return ErrorResponses.of(ErrorCode.INSUFFICIENT_PERMISSIONS,
                     "This API key lacks the permission this endpoint needs.", null);
         }
-        return request.getAttribute(ApiKeyAuthenticationFetcher.FAILURE, BrokerException.class)
+        return request.getAttribute(Caller.AUTHENTICATION_FAILURE, BrokerException.class)
                 .map(ErrorResponses::of)
                 .orElseGet(() -> ErrorResponses.of(ErrorCode.MISSING_API_KEY,
                         "Send an API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.", null));

@@ -1,6 +1,5 @@
 package dev.ephemera.auth;
 
-import dev.ephemera.apikey.Permission;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.authentication.Authentication;
 import java.util.Collection;
@@ -19,6 +18,12 @@ import java.util.Set;
 public record Caller(String id, Set<Permission> permissions, List<String> allowedOrigins,
         List<String> allowedProviders, @Nullable String subject, boolean user, @Nullable Integer rateLimitPerMinute,
         @Nullable String clientAddress) {
+
+    /**
+     * The request attribute where authentication leaves why it refused a credential, for the 401 answered when the
+     * route needs a caller ({@code AuthorizationExceptionHandler}).
+     */
+    public static final String AUTHENTICATION_FAILURE = "ephemera.auth.failure";
 
     static final String ORIGINS = "ephemera.allowed_origins";
     static final String PROVIDERS = "ephemera.allowed_providers";
@@ -49,7 +54,8 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
         return allowedOrigins.isEmpty() || allowedOrigins.contains(origin);
     }
 
-    Authentication toAuthentication() {
+    /** This caller as Micronaut Security's authentication, with its permissions as roles. */
+    public Authentication authentication() {
         List<String> roles = user ? List.of(JwtCallers.ROLE_USER)
                 : Permission.effective(permissions).stream().map(Permission::wireName).toList();
         Map<String, Object> attributes = new java.util.HashMap<>();

@@ -1,6 +1,6 @@
 package dev.ephemera.compat;
 
-import dev.ephemera.apikey.Permission;
+import dev.ephemera.auth.Permission;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.ratelimit.MintLimits;

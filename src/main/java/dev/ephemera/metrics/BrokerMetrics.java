@@ -1,24 +1,17 @@
 package dev.ephemera.metrics;
 
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.token.TokenFormat;
-import dev.ephemera.web.ErrorBody;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpMethod;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.web.router.RouteAttributes;
-import io.micronaut.web.router.RouteInfo;
-import io.micronaut.web.router.UriRouteInfo;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,18 +27,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BrokerMetrics {
 
     /** The route label of requests that the HTTP relay answered. */
-    private static final String RELAY_ROUTE = "/v1/proxy/{provider}/{path}";
-    /** The route label of requests that no route and no relay matched. */
-    private static final String UNMATCHED = "UNMATCHED";
 
     /** Latency buckets of {@code ephemera_http_requests_seconds}: a mint takes milliseconds, a relay longer. */
     private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
         Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
         Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
         Duration.ofSeconds(10)};
-    private static final HttpMethod[] METHODS = HttpMethod.values();
+    /** Micronaut's {@code HttpMethod} names, in its order; any other method counts as the last. */
+    private static final List<String> METHODS = List.of("OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE",
+            "CONNECT", "PATCH", "CUSTOM");
     private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
     private static final String[] MODES = {"relay", "upstream"};
+    private static final String[] FORMATS = {"opaque", "jwt"};
 
     private final MeterRegistry registry;
     /** By provider: a counter for each format and mode ({@link #MODES}), made on first use. */
@@ -82,18 +75,21 @@ public final class BrokerMetrics {
         return new BrokerMetrics(null);
     }
 
-    /** A token minted for {@code provider} (a configured one) in {@code mode} ({@code relay} or {@code upstream}). */
-    public void minted(String provider, TokenFormat format, String mode) {
+    /**
+     * A token minted for {@code provider} (a configured one) in {@code format} ({@code opaque} or {@code jwt}) and
+     * {@code mode} ({@code relay} or {@code upstream}).
+     */
+    public void minted(String provider, String format, String mode) {
         int m = MODES[0].equals(mode) ? 0 : 1;
-        int slot = format.ordinal() * MODES.length + m;
-        Counter[] counters = minted.computeIfAbsent(provider, p -> new Counter[TokenFormat.values().length
-                * MODES.length]);
+        int f = FORMATS[0].equals(format) ? 0 : 1;
+        int slot = f * MODES.length + m;
+        Counter[] counters = minted.computeIfAbsent(provider, p -> new Counter[FORMATS.length * MODES.length]);
         Counter counter = counters[slot];
         if (counter == null) {
             // Two threads may both get here: the registry gives both the same counter.
             counter = Counter.builder("ephemera.tokens.minted")
                     .description("Tokens minted, by provider, format and mode")
-                    .tags("provider", provider, "format", format.wireName(), "mode", MODES[m])
+                    .tags("provider", provider, "format", FORMATS[f], "mode", MODES[m])
                     .register(registry);
             counters[slot] = counter;
         }
@@ -120,40 +116,31 @@ public final class BrokerMetrics {
     }
 
     /**
-     * One request answered with {@code response}, {@code nanos} after it arrived: timed by route, method and status
-     * class, and counted by its error code when it is an error of ours.
+     * One request to {@code route} (a route template, never a raw path) answered with {@code status}, {@code nanos}
+     * after it arrived: timed by route, method and status class, and counted by {@code errorCode} when it is an
+     * error of ours (SPEC §6).
      */
-    public void answered(HttpRequest<?> request, HttpResponse<?> response, long nanos) {
-        int status = response.code();
+    public void answered(String route, String method, int status, @Nullable String errorCode, long nanos) {
         int statusClass = Math.min(Math.max(status / 100, 1), 5) - 1;
-        String route = route(request);
-        Timer[] timers = requests.computeIfAbsent(route, r -> new Timer[METHODS.length * STATUS_CLASSES.length]);
-        int slot = request.getMethod().ordinal() * STATUS_CLASSES.length + statusClass;
+        int m = METHODS.indexOf(method);
+        int methodSlot = m < 0 ? METHODS.size() - 1 : m;
+        Timer[] timers = requests.computeIfAbsent(route, r -> new Timer[METHODS.size() * STATUS_CLASSES.length]);
+        int slot = methodSlot * STATUS_CLASSES.length + statusClass;
         Timer timer = timers[slot];
         if (timer == null) {
             timer = Timer.builder("ephemera.http.requests")
                     .description("Time from a request's arrival to its response, by route, method and status class")
-                    .tags("method", request.getMethod().name(), "route", route, "status", STATUS_CLASSES[statusClass])
+                    .tags("method", METHODS.get(methodSlot), "route", route, "status", STATUS_CLASSES[statusClass])
                     .serviceLevelObjectives(BUCKETS)
                     .register(registry);
             timers[slot] = timer;
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
-        if (status >= 400 && response.getBody().orElse(null) instanceof ErrorBody body) {
-            Counter counter = rejected.get(body.error().code());
+        if (status >= 400 && errorCode != null) {
+            Counter counter = rejected.get(errorCode);
             if (counter != null) {
                 counter.increment();
             }
         }
-    }
-
-    /** The matched route's template; else the relay's, for its paths; else {@link #UNMATCHED}. Never a raw path. */
-    private static String route(HttpRequest<?> request) {
-        RouteInfo<?> info = RouteAttributes.getRouteInfo(request).orElse(null);
-        if (info instanceof UriRouteInfo<?, ?> uri) {
-            return uri.getUriMatchTemplate().toString();
-        }
-        String path = request.getPath();
-        return path.equals("/v1/proxy") || path.startsWith("/v1/proxy/") ? RELAY_ROUTE : UNMATCHED;
     }
 }

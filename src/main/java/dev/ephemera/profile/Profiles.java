@@ -4,6 +4,7 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenConfiguration;
+import dev.ephemera.web.OriginSource;
 import dev.ephemera.web.Origins;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
@@ -19,7 +20,7 @@ import java.util.TreeMap;
 
 /** The configured profiles, checked at start-up: an unknown provider or a bad origin stops the boot. */
 @Context
-public final class Profiles {
+public final class Profiles implements OriginSource {
 
     /** One profile, validated and in canonical form. */
     public record Profile(String name, String provider, @Nullable String model, Duration ttl, int maxUses,
@@ -106,6 +107,7 @@ public final class Profiles {
     }
 
     /** Every origin some profile allows. */
+    @Override
     public Set<String> allowedOrigins() {
         return origins;
     }

@@ -1,6 +1,6 @@
 package dev.ephemera.profile;
 
-import dev.ephemera.apikey.Permission;
+import dev.ephemera.auth.Permission;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.JwtCallers;
 import dev.ephemera.error.BrokerException;

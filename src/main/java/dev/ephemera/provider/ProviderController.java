@@ -1,7 +1,7 @@
 package dev.ephemera.provider;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.ephemera.apikey.Permission;
+import dev.ephemera.auth.Permission;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;

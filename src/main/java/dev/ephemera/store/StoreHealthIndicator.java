@@ -1,5 +1,6 @@
 package dev.ephemera.store;
 
+import dev.ephemera.token.TokenStore;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;

@@ -1,6 +1,6 @@
 package dev.ephemera.token;
 
-import dev.ephemera.apikey.Permission;
+import dev.ephemera.auth.Permission;
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
@@ -12,8 +12,7 @@ import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.provider.UpstreamKeys;
 import dev.ephemera.secret.PrefixedSecret;
 import dev.ephemera.secret.Secrets;
-import dev.ephemera.store.Stores;
-import dev.ephemera.store.TokenStore;
+import dev.ephemera.error.Stores;
 import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.jwt.JwtTokens;
 import dev.ephemera.web.BrokerUrls;
@@ -169,7 +168,7 @@ public final class TokenService {
                     record.model(), "format", record.format().wireName(), "max_uses", record.maxUses(),
                     "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
                     record.origin(), "client_ip", caller.clientAddress());
-            metrics.minted(record.provider(), record.format(), record.mode());
+            metrics.minted(record.provider(), record.format().wireName(), record.mode());
             return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
                     record.subject(), record.origin(), record.mode(), request.session(), record.lockedFields(),
@@ -218,7 +217,7 @@ public final class TokenService {
         audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                 record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
                 record.subject(), "client_ip", caller.clientAddress());
-        metrics.minted(record.provider(), TokenFormat.OPAQUE, UPSTREAM);
+        metrics.minted(record.provider(), TokenFormat.OPAQUE.wireName(), UPSTREAM);
         String model = modelQuery(record.model());
         return new MintedToken(id, key.value(), "Bearer", TokenFormat.OPAQUE.wireName(), expiresAt.getEpochSecond(),
                 Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond()), record.provider(), record.model(),

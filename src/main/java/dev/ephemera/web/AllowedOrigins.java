@@ -1,23 +1,25 @@
 package dev.ephemera.web;
 
-import dev.ephemera.profile.Profiles;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * The browser origins the broker answers (CORS) and accepts WebSockets from: {@code ephemera.cors.allowed-origins}
- * and every profile's allowed origins. Compared in canonical form, exactly: no wildcards, no suffix matching, so
- * {@code https://app.example.com.evil.example} is not {@code https://app.example.com}.
+ * and every {@link OriginSource}'s (each profile's allowed origins). Compared in canonical form, exactly: no
+ * wildcards, no suffix matching, so {@code https://app.example.com.evil.example} is not
+ * {@code https://app.example.com}.
  */
 @Context
 public final class AllowedOrigins {
 
     private final Set<String> origins;
 
-    AllowedOrigins(CorsConfiguration cors, Profiles profiles) {
-        Set<String> all = new LinkedHashSet<>(profiles.allowedOrigins());
+    AllowedOrigins(CorsConfiguration cors, List<OriginSource> sources) {
+        Set<String> all = new LinkedHashSet<>();
+        sources.forEach(source -> all.addAll(source.allowedOrigins()));
         if (cors.allowedOrigins() != null) {
             for (String o : cors.allowedOrigins()) {
                 if ("*".equals(o.trim())) {

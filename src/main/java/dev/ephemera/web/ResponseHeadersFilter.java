@@ -5,6 +5,9 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.web.router.RouteAttributes;
+import io.micronaut.web.router.RouteInfo;
+import io.micronaut.web.router.UriRouteInfo;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
@@ -24,6 +27,11 @@ import java.util.regex.Pattern;
  */
 @ServerFilter(value = "/**", patternStyle = FilterPatternStyle.ANT)
 final class ResponseHeadersFilter implements Ordered {
+
+    /** The route of every relayed HTTP request: its paths are the caller's, not a series each. */
+    private static final String RELAY_ROUTE = "/v1/proxy/{provider}/{path}";
+    /** The route of requests that matched none: probes, typos, scanners. */
+    private static final String UNMATCHED = "UNMATCHED";
 
     public static final String REQUEST_ID = "X-Request-Id";
     static final String ATTRIBUTE = "ephemera.request-id";
@@ -59,8 +67,21 @@ final class ResponseHeadersFilter implements Ordered {
         }
         Object started = request.getAttribute(STARTED).orElse(null);
         if (started instanceof Long nanos) {
-            metrics.answered(request, response, System.nanoTime() - nanos);
+            String errorCode = response.code() >= 400 && response.getBody().orElse(null) instanceof ErrorBody body
+                    ? body.error().code() : null;
+            metrics.answered(route(request), request.getMethodName(), response.code(), errorCode,
+                    System.nanoTime() - nanos);
         }
+    }
+
+    /** The matched route's template; else the relay's, for its paths; else {@link #UNMATCHED}. Never a raw path. */
+    private static String route(HttpRequest<?> request) {
+        RouteInfo<?> info = RouteAttributes.getRouteInfo(request).orElse(null);
+        if (info instanceof UriRouteInfo<?, ?> uri) {
+            return uri.getUriMatchTemplate().toString();
+        }
+        String path = request.getPath();
+        return path.equals("/v1/proxy") || path.startsWith("/v1/proxy/") ? RELAY_ROUTE : UNMATCHED;
     }
 
     static String newId() {

@@ -3,7 +3,7 @@ package dev.ephemera.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ephemera.store.TokenStore;
+import dev.ephemera.token.TokenStore;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
 import dev.ephemera.support.LogCapture;

@@ -3,7 +3,7 @@ package dev.ephemera.relay;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.store.SessionCounter;
+import dev.ephemera.ratelimit.SessionCounter;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.BrokerExtension;
 import dev.ephemera.support.FakeUpstream;

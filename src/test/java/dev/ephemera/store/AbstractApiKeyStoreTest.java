@@ -2,8 +2,9 @@ package dev.ephemera.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.apikey.ApiKeyStore;
 import dev.ephemera.apikey.ApiKeyRecord;
-import dev.ephemera.apikey.Permission;
+import dev.ephemera.auth.Permission;
 import dev.ephemera.secret.Secrets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

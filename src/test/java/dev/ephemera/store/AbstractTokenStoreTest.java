@@ -2,6 +2,7 @@ package dev.ephemera.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.token.TokenStore;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Redemption;

@@ -1,7 +1,7 @@
 package dev.ephemera.store.memory;
 
 import dev.ephemera.apikey.ApiKeyRecord;
-import dev.ephemera.store.ApiKeyStore;
+import dev.ephemera.apikey.ApiKeyStore;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.Comparator;

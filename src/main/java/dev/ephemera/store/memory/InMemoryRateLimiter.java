@@ -1,7 +1,7 @@
 package dev.ephemera.store.memory;
 
-import dev.ephemera.store.RateLimiter;
-import dev.ephemera.store.SessionCounter;
+import dev.ephemera.ratelimit.RateLimiter;
+import dev.ephemera.ratelimit.SessionCounter;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.ephemera.store.memory;
 
-import dev.ephemera.store.TokenStore;
+import dev.ephemera.token.TokenStore;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Redemption;
 import dev.ephemera.token.Redemption.Outcome;

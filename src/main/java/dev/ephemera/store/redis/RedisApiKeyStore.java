@@ -1,8 +1,8 @@
 package dev.ephemera.store.redis;
 
 import dev.ephemera.apikey.ApiKeyRecord;
-import dev.ephemera.apikey.Permission;
-import dev.ephemera.store.ApiKeyStore;
+import dev.ephemera.auth.Permission;
+import dev.ephemera.apikey.ApiKeyStore;
 import io.lettuce.core.ScriptOutputType;
 import jakarta.inject.Singleton;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.ephemera.store.redis;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.store.StoreUnavailableException;
-import dev.ephemera.store.Stores;
+import dev.ephemera.error.Stores;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;

@@ -1,7 +1,7 @@
 package dev.ephemera.store.redis;
 
 import dev.ephemera.secret.Secrets;
-import dev.ephemera.store.TokenStore;
+import dev.ephemera.token.TokenStore;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Redemption;
 import dev.ephemera.token.Redemption.Outcome;

@@ -2,7 +2,7 @@ package dev.ephemera.bench.jmh;
 
 import dev.ephemera.apikey.ApiKeyService;
 import dev.ephemera.secret.Secrets;
-import dev.ephemera.store.RateLimiter;
+import dev.ephemera.ratelimit.RateLimiter;
 import dev.ephemera.token.TokenService;
 import dev.ephemera.token.jwt.JwtTokens;
 import io.micronaut.context.ApplicationContext;

@@ -3,7 +3,7 @@ package dev.ephemera.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ephemera.store.RateLimiter;
+import dev.ephemera.ratelimit.RateLimiter;
 import dev.ephemera.store.StoreUnavailableException;
 import dev.ephemera.support.TestRedis;
 import io.lettuce.core.codec.StringCodec;

@@ -2,8 +2,8 @@ package dev.ephemera.store.redis;
 
 import dev.ephemera.store.AbstractApiKeyStoreTest;
 import dev.ephemera.store.AbstractTokenStoreTest;
-import dev.ephemera.store.ApiKeyStore;
-import dev.ephemera.store.TokenStore;
+import dev.ephemera.apikey.ApiKeyStore;
+import dev.ephemera.token.TokenStore;
 import dev.ephemera.support.TestRedis;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

@@ -1,4 +1,4 @@
-package dev.ephemera.store;
+package dev.ephemera.error;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

@@ -1,6 +1,6 @@
-package dev.ephemera.store;
+package dev.ephemera.apikey;
 
-import dev.ephemera.apikey.ApiKeyRecord;
+import dev.ephemera.error.Stores;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,6 @@
-package dev.ephemera.store;
+package dev.ephemera.token;
 
-import dev.ephemera.token.Binding;
-import dev.ephemera.token.Redemption;
-import dev.ephemera.token.TokenRecord;
+import dev.ephemera.error.Stores;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.ephemera.store;
+package dev.ephemera.ratelimit;
 
 import java.time.Duration;
 

@@ -1,5 +1,6 @@
-package dev.ephemera.store;
+package dev.ephemera.ratelimit;
 
+import dev.ephemera.error.Stores;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 

@@ -1,4 +1,4 @@
-package dev.ephemera.apikey;
+package dev.ephemera.auth;
 
 import io.micronaut.core.annotation.Nullable;
 import java.util.EnumSet;

@@ -1,6 +1,7 @@
-package dev.ephemera.auth;
+package dev.ephemera.apikey;
 
-import dev.ephemera.apikey.ApiKeyService;
+import dev.ephemera.auth.Caller;
+import dev.ephemera.auth.JwtCallers;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.token.jwt.JwtTokens;
@@ -25,14 +26,13 @@ import reactor.core.scheduler.Schedulers;
  * a JWT from a configured issuer ({@link JwtCallers}); and turns it into a Micronaut Security
  * {@link Authentication} whose roles are the caller's permissions ({@code user} for browser users).
  *
- * <p>A failure does not end the request here: it is remembered on the request ({@link #FAILURE}) and reported
- * by {@link AuthorizationExceptionHandler} only if the endpoint needs a caller, so that public endpoints stay
- * public whatever headers arrive.
+ * <p>A failure does not end the request here: it is remembered on the request
+ * ({@link Caller#AUTHENTICATION_FAILURE}) and reported by {@code auth.AuthorizationExceptionHandler} only if the
+ * endpoint needs a caller, so that public endpoints stay public whatever headers arrive.
  */
 @Singleton
 final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpRequest<?>> {
 
-    static final String FAILURE = "ephemera.auth.failure";
     static final String X_API_KEY = "x-api-key";
     /** Query parameters that look like an attempt to authenticate through the URL. */
     private static final Set<String> CREDENTIAL_PARAMS = Set.of("api_key", "apikey", "api-key", "key",
@@ -61,40 +61,40 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
         try {
             presented = credential(request);
         } catch (BrokerException e) {
-            request.setAttribute(FAILURE, e);
+            request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);
             return Mono.empty();
         }
         if (presented == null) {
             return Mono.empty();
         }
         if (presented.startsWith("eph_")) {
-            request.setAttribute(FAILURE, new BrokerException(ErrorCode.INVALID_API_KEY,
+            request.setAttribute(Caller.AUTHENTICATION_FAILURE, new BrokerException(ErrorCode.INVALID_API_KEY,
                     "Ephemeral tokens (eph_…) authenticate only on the relay endpoints; use an API key here."));
             return Mono.empty();
         }
         if (JwtTokens.looksLikeJwt(presented) && jwts.any()) {
             // A JWKS may have to be fetched: off the event loop.
-            return Mono.fromCallable(() -> jwts.verify(presented).toAuthentication())
+            return Mono.fromCallable(() -> jwts.verify(presented).authentication())
                     .subscribeOn(blocking)
                     .onErrorResume(BrokerException.class, e -> {
-                        request.setAttribute(FAILURE, e);
+                        request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);
                         return Mono.empty();
                     });
         }
         if (!keys.needsStoreLookup(presented)) {
             // Decided without the store: answer on this thread (no hop for what costs no I/O).
             try {
-                return Mono.just(keys.authenticate(presented).toAuthentication());
+                return Mono.just(keys.authenticate(presented).authentication());
             } catch (BrokerException e) {
-                request.setAttribute(FAILURE, e);
+                request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);
                 return Mono.empty();
             }
         }
         // The key's record is read without blocking; the request goes on from Redis's reply.
         return Mono.fromCompletionStage(() -> keys.authenticateAsync(presented))
-                .map(Caller::toAuthentication)
+                .map(Caller::authentication)
                 .onErrorResume(BrokerException.class, e -> {
-                    request.setAttribute(FAILURE, e);
+                    request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);
                     return Mono.empty();
                 });
     }

@@ -1,0 +1,51 @@
+package dev.ephemera.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The package graph's rules (ARCHITECTURE.md): the top-level packages under {@code dev.ephemera} import each other
+ * without a cycle, the domain knows no HTTP, and each library stays in the packages that must touch it.
+ */
+@AnalyzeClasses(packages = "dev.ephemera", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    /** What Micronaut's annotation processor writes beside a bean ({@code $TokenController$Definition}, …). */
+    private static final String GENERATED = ".*\\.\\$.*";
+
+    @ArchTest
+    static final ArchRule TOP_LEVEL_PACKAGES_FORM_NO_CYCLE = slices().matching("dev.ephemera.(*)..")
+            .should().beFreeOfCycles();
+
+    /** Tokens, keys, limits and errors, with their stores' interfaces; their controllers are the HTTP edge. */
+    @ArchTest
+    static final ArchRule THE_DOMAIN_KNOWS_NO_HTTP = noClasses()
+            .that().resideInAnyPackage("dev.ephemera.error..", "dev.ephemera.token..", "dev.ephemera.apikey..",
+                    "dev.ephemera.ratelimit..", "dev.ephemera.secret..", "dev.ephemera.audit..",
+                    "dev.ephemera.metrics..")
+            .and().haveSimpleNameNotEndingWith("Controller")
+            .and().doNotHaveSimpleName("ApiKeyAuthenticationFetcher")
+            .and().haveNameNotMatching(GENERATED)
+            .should().dependOnClassesThat().resideInAPackage("io.micronaut.http..");
+
+    @ArchTest
+    static final ArchRule NIMBUS_ONLY_WHERE_JWTS_ARE_MADE_AND_READ = noClasses()
+            .that().resideOutsideOfPackages("dev.ephemera.token.jwt..", "dev.ephemera.auth..")
+            .should().dependOnClassesThat().resideInAPackage("com.nimbusds..");
+
+    @ArchTest
+    static final ArchRule LETTUCE_ONLY_IN_THE_REDIS_STORE = noClasses()
+            .that().resideOutsideOfPackage("dev.ephemera.store.redis..")
+            .should().dependOnClassesThat().resideInAPackage("io.lettuce..");
+
+    /** The relay's pipes and the Redis lanes on the server's event loops; nothing else touches Netty. */
+    @ArchTest
+    static final ArchRule NETTY_ONLY_IN_THE_RELAY_AND_THE_REDIS_LANES = noClasses()
+            .that().resideOutsideOfPackages("dev.ephemera.relay..", "dev.ephemera.store.redis..")
+            .should().dependOnClassesThat().resideInAPackage("io.netty..");
+}
