@@ -1,10 +1,7 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.relay.event.ClientEventFilter;
-import dev.ephemera.relay.event.RealtimeProtocol;
-import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.token.Introspection;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
@@ -15,12 +12,9 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +34,13 @@ final class RelaySession implements UpstreamSocket.Events {
     private final WebSocketSession client;
     private final Channel clientChannel;
     private final Introspection token;
-    private final JsonMapper json;
-    private final ClientEventFilter filter;
+    private final SessionEvents events;
     private final RelayConfiguration config;
     private final int frameLimit;
     private final ClientMessages messages;
     /** What the client caused to wait: its messages towards the provider and the error events it is answered. */
     private final Backlog fromClient;
-    private final UpstreamSocket events = new UpstreamSocket(this);
+    private final UpstreamSocket providerSocket = new UpstreamSocket(this);
     /** Client messages that came before the provider's handshake completed. */
     private final ArrayDeque<WebSocketFrame> early = new ArrayDeque<>();
     /** What the provider caused to wait towards the client; from the handshake on. */
@@ -63,10 +56,9 @@ final class RelaySession implements UpstreamSocket.Events {
         this.client = client;
         this.clientChannel = clientChannel;
         this.token = token;
-        this.json = json;
         this.config = config;
         this.frameLimit = config.frameLimit();
-        this.filter = filterFor(token, json);
+        this.events = new SessionEvents(token, json);
         this.messages = new ClientMessages(frameLimit, new ClientMessages.Sink() {
             @Override
             public void message(byte[] bytes, boolean binary) {
@@ -92,7 +84,7 @@ final class RelaySession implements UpstreamSocket.Events {
             timer = clientChannel.eventLoop().schedule(this::expire, limit.toMillis(), TimeUnit.MILLISECONDS);
             // Micronaut reports a connection's end to @OnClose; should it ever not, the session still ends here.
             clientChannel.closeFuture().addListener(f -> clientClosed(new CloseReason(1006, "")));
-            connector.connect(clientChannel, uri, headers, config.upstreamTimeout(), frameLimit, events);
+            connector.connect(clientChannel, uri, headers, config.upstreamTimeout(), frameLimit, providerSocket);
         });
     }
 
@@ -122,9 +114,9 @@ final class RelaySession implements UpstreamSocket.Events {
         if (closed) {
             return;
         }
-        ClientEventFilter.Verdict verdict = filter.judge(message);
+        ClientEventFilter.Verdict verdict = events.judge(message);
         if (verdict instanceof ClientEventFilter.Refuse refused) {
-            byte[] error = errorEvent(refused);
+            byte[] error = events.error(refused);
             fromClient.track(error.length, clientChannel.writeAndFlush(
                     new TextWebSocketFrame(Unpooled.wrappedBuffer(error))));
             return;
@@ -150,7 +142,7 @@ final class RelaySession implements UpstreamSocket.Events {
         upstream = provider;
         fromProvider = new Backlog(provider, config.bufferLimit(), config.upstreamTimeout(),
                 () -> closeBoth(1011, "the client stopped reading"));
-        byte[] lockedConfig = sessionUpdate();
+        byte[] lockedConfig = events.sessionUpdate();
         if (lockedConfig != null) {
             provider.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(lockedConfig)));
         }
@@ -239,7 +231,7 @@ final class RelaySession implements UpstreamSocket.Events {
 
     private void finish(int providerCode, String providerReason) {
         closed = true;
-        events.end();
+        providerSocket.end();
         if (timer != null) {
             timer.cancel(false);
         }
@@ -264,55 +256,6 @@ final class RelaySession implements UpstreamSocket.Events {
         } else {
             clientChannel.eventLoop().execute(action);
         }
-    }
-
-    // The session's own events.
-
-    @Nullable
-    private byte[] sessionUpdate() {
-        if (token.session() == null) {
-            return null;
-        }
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "session.update");
-        event.put("session", token.session());
-        try {
-            return json.writeValueAsBytes(event);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write the session config", e);
-        }
-    }
-
-    /** The error event of OpenAI's realtime protocol, naming at most a field, never a value the client sent. */
-    private byte[] errorEvent(ClientEventFilter.Refuse refused) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("type", "invalid_request_error");
-        error.put("code", refused.code());
-        error.put("message", refused.message());
-        if (refused.param() != null) {
-            error.put("param", refused.param());
-        }
-        if (refused.eventId() != null) {
-            error.put("event_id", refused.eventId());
-        }
-        try {
-            return json.writeValueAsBytes(Map.of("type", "error", "error", error));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static ClientEventFilter filterFor(Introspection token, JsonMapper json) {
-        Object session = null;
-        if (token.session() != null) {
-            try {
-                session = StrictJson.parse(json.writeValueAsBytes(token.session())).orElseThrow();
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read the token's session config", e);
-            }
-        }
-        List<String> locked = token.lockedFields() == null ? List.of() : token.lockedFields();
-        return new ClientEventFilter(RealtimeProtocol.of(token.provider()), session, locked);
     }
 
     /** Close codes 1005, 1006 and 1015 may not be sent on the wire; others pass through. */

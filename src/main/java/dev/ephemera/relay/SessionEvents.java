@@ -1,0 +1,79 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.relay.event.ClientEventFilter;
+import dev.ephemera.relay.event.RealtimeProtocol;
+import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.token.Introspection;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The events a realtime session makes of its token: the {@code session.update} that goes to the provider first, the
+ * judgement of every client message ({@link ClientEventFilter}, under the token's locked fields), and the error
+ * event a refused message is answered with.
+ */
+final class SessionEvents {
+
+    private final Introspection token;
+    private final JsonMapper json;
+    private final ClientEventFilter filter;
+
+    SessionEvents(Introspection token, JsonMapper json) {
+        this.token = token;
+        this.json = json;
+        Object session = null;
+        if (token.session() != null) {
+            try {
+                session = StrictJson.parse(json.writeValueAsBytes(token.session())).orElseThrow();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the token's session config", e);
+            }
+        }
+        List<String> locked = token.lockedFields() == null ? List.of() : token.lockedFields();
+        this.filter = new ClientEventFilter(RealtimeProtocol.of(token.provider()), session, locked);
+    }
+
+    /** The token's session config as the provider's first message, or {@code null} when it has none. */
+    @Nullable
+    byte[] sessionUpdate() {
+        if (token.session() == null) {
+            return null;
+        }
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "session.update");
+        event.put("session", token.session());
+        try {
+            return json.writeValueAsBytes(event);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the session config", e);
+        }
+    }
+
+    /** Whether a whole client message goes on. */
+    ClientEventFilter.Verdict judge(byte[] message) {
+        return filter.judge(message);
+    }
+
+    /** The error event of OpenAI's realtime protocol, naming at most a field, never a value the client sent. */
+    byte[] error(ClientEventFilter.Refuse refused) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("type", "invalid_request_error");
+        error.put("code", refused.code());
+        error.put("message", refused.message());
+        if (refused.param() != null) {
+            error.put("param", refused.param());
+        }
+        if (refused.eventId() != null) {
+            error.put("event_id", refused.eventId());
+        }
+        try {
+            return json.writeValueAsBytes(Map.of("type", "error", "error", error));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
