@@ -1,8 +1,8 @@
 package dev.ephemera.store.redis;
 
 import dev.ephemera.apikey.ApiKeyRecord;
-import dev.ephemera.auth.Permission;
 import dev.ephemera.apikey.ApiKeyStore;
+import dev.ephemera.auth.Permission;
 import io.lettuce.core.ScriptOutputType;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -29,7 +29,7 @@ final class RedisApiKeyStore implements ApiKeyStore {
 
     static final Duration KEEP_DEAD_KEYS = Duration.ofDays(30);
     private static final String INDEX = "eph:keys";
-    private static final RedisConnector.Script UPDATE = new RedisConnector.Script("update.lua");
+    private static final RedisScript UPDATE = new RedisScript("update.lua");
 
     private final RedisConnector redis;
 

@@ -1,40 +1,32 @@
 package dev.ephemera.store.redis;
 
+import dev.ephemera.error.Stores;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.store.StoreUnavailableException;
-import dev.ephemera.error.Stores;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.Base16;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
-import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.EventExecutorGroup;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +43,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This replica's Redis connections. Requests on the HTTP server's event loops each use a connection of their own
- * loop ({@link Lane}): the command is written, its reply read and the request continued on one thread, with no
+ * loop ({@link RedisLane}): the command is written, its reply read and the request continued on one thread, with no
  * hand-over between threads. Everything else (blocking callers, other threads) shares one more connection on
  * Lettuce's own I/O thread. Connections open lazily (so the broker starts, not ready, while Redis is down) and are
  * re-opened by Lettuce after a loss; while one is down its commands are refused at once, never queued. Every
@@ -62,8 +54,6 @@ final class RedisConnector {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
-    /** After a failed connect, callers fail fast for this long instead of each waiting for a connect timeout. */
-    private static final long RETRY_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** Set while {@link #await} sends a blocking caller's commands. */
     private static final ThreadLocal<Boolean> BLOCKING_CALLER = ThreadLocal.withInitial(() -> false);
 
@@ -78,8 +68,8 @@ final class RedisConnector {
     private final ClientResources resources;
     private final HashedWheelTimer timeouts;
     private final RedisURI redisUri;
-    private final Lane shared;
-    private final Lane[] lanes;
+    private final RedisLane shared;
+    private final RedisLane[] lanes;
     private final long commandTimeoutMillis;
     private final BrokerMetrics metrics;
 
@@ -117,16 +107,18 @@ final class RedisConnector {
                         .keepAlive(true)
                         .build())
                 .build();
-        this.shared = new Lane(null, client(resources, redisUri, options));
-        List<Lane> onLoops = new ArrayList<>();
+        this.shared = new RedisLane(null, client(resources, redisUri, options), redisUri,
+                commandTimeoutMillis, this::unavailable);
+        List<RedisLane> onLoops = new ArrayList<>();
         for (EventExecutor executor : serverLoops) {
             if (executor instanceof EventLoop loop) {
                 // The lane's client borrows the server's loop and shares this connector's timer and executors.
-                ClientResources onLoop = resources.mutate().eventLoopGroupProvider(new OneLoop(loop)).build();
-                onLoops.add(new Lane(loop, client(onLoop, redisUri, options)));
+                ClientResources onLoop = resources.mutate().eventLoopGroupProvider(new RedisLane.OneLoop(loop)).build();
+                onLoops.add(new RedisLane(loop, client(onLoop, redisUri, options), redisUri, commandTimeoutMillis,
+                        this::unavailable));
             }
         }
-        this.lanes = onLoops.toArray(Lane[]::new);
+        this.lanes = onLoops.toArray(RedisLane[]::new);
         LOG.info("Token store: Redis at {}:{}, {} connection(s) on the server's event loops and one shared",
                 redisUri.getHost(), redisUri.getPort(), lanes.length);
     }
@@ -162,7 +154,7 @@ final class RedisConnector {
 
     private <T> void send(Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command,
             boolean mayReload, CompletableFuture<T> result) {
-        Lane lane = laneOfThisThread();
+        RedisLane lane = laneOfThisThread();
         CompletableFuture<StatefulRedisConnection<String, String>> ready = lane.connect();
         if (!ready.isDone()) {
             ready.whenComplete((c, e) -> {
@@ -203,7 +195,7 @@ final class RedisConnector {
      */
     boolean allReachable() {
         List<CompletableFuture<String>> pings = new ArrayList<>();
-        for (Lane lane : allLanes()) {
+        for (RedisLane lane : allLanes()) {
             pings.add(lane.connect().thenCompose(c -> {
                 CompletionStage<String> ping = c.async().ping();
                 lane.flushSoon();
@@ -225,18 +217,18 @@ final class RedisConnector {
         }
     }
 
-    private List<Lane> allLanes() {
-        List<Lane> all = new ArrayList<>(List.of(lanes));
+    private List<RedisLane> allLanes() {
+        List<RedisLane> all = new ArrayList<>(List.of(lanes));
         all.add(shared);
         return all;
     }
 
-    private Lane laneOfThisThread() {
+    private RedisLane laneOfThisThread() {
         if (BLOCKING_CALLER.get()) {
             return shared;
         }
-        for (Lane lane : lanes) {
-            if (lane.loop.inEventLoop()) {
+        for (RedisLane lane : lanes) {
+            if (lane.isOnThisThread()) {
                 return lane;
             }
         }
@@ -254,8 +246,8 @@ final class RedisConnector {
     }
 
     private CompletionStage<Void> reloadScripts() {
-        return callAsync(r -> CompletableFuture.allOf(Script.ALL.stream()
-                .map(s -> r.scriptLoad(s.text).toCompletableFuture()).toArray(CompletableFuture[]::new)));
+        return callAsync(r -> CompletableFuture.allOf(RedisScript.ALL.stream()
+                .map(s -> r.scriptLoad(s.text()).toCompletableFuture()).toArray(CompletableFuture[]::new)));
     }
 
     /**
@@ -315,165 +307,11 @@ final class RedisConnector {
 
     @PreDestroy
     void close() {
-        for (Lane lane : lanes) {
+        for (RedisLane lane : lanes) {
             lane.close();
         }
         shared.close();
         resources.shutdown(0, 2, TimeUnit.SECONDS);
         timeouts.stop();
-    }
-
-    /** One connection, opened on first use, and the event loop it is bound to (null: Lettuce's own). */
-    private final class Lane {
-        private final EventLoop loop;
-        private final RedisClient client;
-        private volatile CompletableFuture<StatefulRedisConnection<String, String>> ready;
-        private long lastFailedConnect;
-        /** Whether a flush is queued; touched only on the lane's loop. */
-        private boolean flushScheduled;
-
-        Lane(EventLoop loop, RedisClient client) {
-            this.loop = loop;
-            this.client = client;
-        }
-
-        /**
-         * On a lane, commands are written without a flush, and one flush is queued behind the loop's current work:
-         * every command that the requests of one pass of the loop send leaves in one system call, not one each.
-         */
-        void flushSoon() {
-            if (loop == null) {
-                return;
-            }
-            if (!loop.inEventLoop()) {
-                loop.execute(this::flush);
-            } else if (!flushScheduled) {
-                flushScheduled = true;
-                loop.execute(this::flush);
-            }
-        }
-
-        private void flush() {
-            flushScheduled = false;
-            CompletableFuture<StatefulRedisConnection<String, String>> current = ready;
-            if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
-                current.join().flushCommands();
-            }
-        }
-
-        /** The connection, or the connect under way; fails at once within 250 ms of a failed connect. */
-        CompletableFuture<StatefulRedisConnection<String, String>> connect() {
-            CompletableFuture<StatefulRedisConnection<String, String>> current = ready;
-            return current != null ? current : startConnect();
-        }
-
-        private synchronized CompletableFuture<StatefulRedisConnection<String, String>> startConnect() {
-            if (ready != null) {
-                return ready;
-            }
-            if (lastFailedConnect != 0 && System.nanoTime() - lastFailedConnect < RETRY_AFTER_NANOS) {
-                return CompletableFuture.failedFuture(new StoreUnavailableException());
-            }
-            CompletableFuture<StatefulRedisConnection<String, String>> attempt = new CompletableFuture<>();
-            ready = attempt;
-            client.connectAsync(Utf8Codec.INSTANCE, redisUri).whenComplete((connection, e) -> {
-                if (e == null) {
-                    lastFailedConnect = 0;
-                    if (loop != null) {
-                        // Commands of one pass of the loop leave in one write: see flushSoon.
-                        connection.setAutoFlushCommands(false);
-                    }
-                    attempt.complete(connection);
-                } else {
-                    synchronized (this) {
-                        lastFailedConnect = System.nanoTime();
-                        ready = null;
-                    }
-                    REPEATED.warn("Cannot connect to Redis: {}", Stores.cause(e).getClass().getSimpleName());
-                    attempt.completeExceptionally(new StoreUnavailableException());
-                }
-            });
-            return attempt;
-        }
-
-        /** For blocking callers, never on an event loop of a lane. */
-        StatefulRedisConnection<String, String> connectBlocking() {
-            try {
-                return connect().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw unavailable(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StoreUnavailableException();
-            }
-        }
-
-        void close() {
-            CompletableFuture<StatefulRedisConnection<String, String>> current = ready;
-            if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
-                current.join().closeAsync();
-            }
-            client.shutdownAsync(0, 2, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Lettuce's event-loop provider for a lane: the one server loop, which Lettuce must never shut down. */
-    private record OneLoop(EventLoop loop) implements EventLoopGroupProvider {
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public <T extends EventLoopGroup> T allocate(Class<T> type) {
-            return (T) loop;
-        }
-
-        @Override
-        public int threadPoolSize() {
-            return 1;
-        }
-
-        @Override
-        public io.netty.util.concurrent.Future<Boolean> release(EventExecutorGroup group, long quietPeriod,
-                long timeout, TimeUnit unit) {
-            return loop.newSucceededFuture(true);
-        }
-
-        @Override
-        public io.netty.util.concurrent.Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
-            return loop.newSucceededFuture(true);
-        }
-    }
-
-    /** A Lua script kept beside its store, run by digest with a fall-back to its text on {@code NOSCRIPT}. */
-    static final class Script {
-        static final List<Script> ALL = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private final String text;
-        private final String sha;
-
-        Script(String resource) {
-            try (InputStream in = RedisConnector.class.getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new IllegalStateException("missing script " + resource);
-                }
-                this.text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read script " + resource, e);
-            }
-            this.sha = Base16.digest(text.getBytes(StandardCharsets.UTF_8));
-            ALL.add(this);
-        }
-
-        /** Runs the script by digest; {@link #callAsync} loads it on {@code NOSCRIPT}. */
-        <T> RedisFuture<T> runAsync(RedisAsyncCommands<String, String> redis, ScriptOutputType type, String[] keys,
-                String... args) {
-            return redis.evalsha(sha, type, keys, args);
-        }
-
-        <T> T run(RedisCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
-            try {
-                return redis.evalsha(sha, type, keys, args);
-            } catch (RedisNoScriptException e) {
-                return redis.eval(text, type, keys, args);
-            }
-        }
     }
 }

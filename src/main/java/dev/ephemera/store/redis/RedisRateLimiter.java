@@ -16,9 +16,9 @@ import java.util.concurrent.CompletionStage;
 @Singleton
 final class RedisRateLimiter implements RateLimiter, SessionCounter {
 
-    private static final RedisConnector.Script WINDOW = new RedisConnector.Script("ratelimit.lua");
-    private static final RedisConnector.Script OPEN = new RedisConnector.Script("session-open.lua");
-    private static final RedisConnector.Script RENEW = new RedisConnector.Script("session-renew.lua");
+    private static final RedisScript WINDOW = new RedisScript("ratelimit.lua");
+    private static final RedisScript OPEN = new RedisScript("session-open.lua");
+    private static final RedisScript RENEW = new RedisScript("session-renew.lua");
 
     private final RedisConnector redis;
 

@@ -1,11 +1,11 @@
 package dev.ephemera.store.redis;
 
 import dev.ephemera.secret.Secrets;
-import dev.ephemera.token.TokenStore;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Redemption;
 import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.TokenRecord;
+import dev.ephemera.token.TokenStore;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -30,9 +30,9 @@ import java.util.concurrent.CompletionStage;
 @Singleton
 final class RedisTokenStore implements TokenStore {
 
-    private static final RedisConnector.Script CONSUME = new RedisConnector.Script("consume.lua");
-    private static final RedisConnector.Script SAVE = new RedisConnector.Script("save.lua");
-    private static final RedisConnector.Script INDEX = new RedisConnector.Script("index.lua");
+    private static final RedisScript CONSUME = new RedisScript("consume.lua");
+    private static final RedisScript SAVE = new RedisScript("save.lua");
+    private static final RedisScript INDEX = new RedisScript("index.lua");
     /** The per-key index outlives its newest token by the longest a token can live, whatever the config says. */
     private static final long MAX_TOKEN_LIFETIME_MILLIS = 3_600_000L;
 
