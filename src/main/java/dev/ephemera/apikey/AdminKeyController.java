@@ -4,7 +4,7 @@ import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
-import dev.ephemera.token.TokenService;
+import dev.ephemera.token.TokenRevoker;
 import dev.ephemera.web.Origins;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.core.annotation.Nullable;
@@ -41,11 +41,11 @@ final class AdminKeyController {
     private static final long DEFAULT_GRACE = Duration.ofMinutes(5).toSeconds();
 
     private final ApiKeyService keys;
-    private final TokenService tokens;
+    private final TokenRevoker tokens;
     private final ProviderRegistry providers;
     private final JsonMapper json;
 
-    AdminKeyController(ApiKeyService keys, TokenService tokens, ProviderRegistry providers, JsonMapper json) {
+    AdminKeyController(ApiKeyService keys, TokenRevoker tokens, ProviderRegistry providers, JsonMapper json) {
         this.keys = keys;
         this.tokens = tokens;
         this.providers = providers;

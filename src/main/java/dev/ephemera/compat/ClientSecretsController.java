@@ -7,7 +7,7 @@ import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenFormat;
-import dev.ephemera.token.TokenService;
+import dev.ephemera.token.TokenMinter;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.context.annotation.Value;
@@ -47,13 +47,13 @@ final class ClientSecretsController {
     /** Session fields that describe the session rather than configure it: never locked. */
     private static final Set<String> DESCRIPTIVE = Set.of("type", "model", "object", "id");
 
-    private final TokenService tokens;
+    private final TokenMinter tokens;
     private final MintLimits limits;
     private final JsonMapper json;
     private final String provider;
     private final ClientAddresses clients;
 
-    ClientSecretsController(TokenService tokens, MintLimits limits, JsonMapper json,
+    ClientSecretsController(TokenMinter tokens, MintLimits limits, JsonMapper json,
             @Value("${ephemera.compat.openai-provider:openai}") String provider, ClientAddresses clients) {
         this.clients = clients;
         this.tokens = tokens;

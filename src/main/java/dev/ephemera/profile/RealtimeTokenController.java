@@ -10,7 +10,7 @@ import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenFormat;
-import dev.ephemera.token.TokenService;
+import dev.ephemera.token.TokenMinter;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.Origins;
 import dev.ephemera.web.RequestFields;
@@ -45,13 +45,13 @@ final class RealtimeTokenController {
     private static final Set<String> FIELDS = Set.of("profile", "ttl_seconds", "max_uses", "endpoints");
 
     private final Profiles profiles;
-    private final TokenService tokens;
+    private final TokenMinter tokens;
     private final MintLimits limits;
     private final JsonMapper json;
     private final ProviderRegistry providers;
     private final ClientAddresses clients;
 
-    RealtimeTokenController(Profiles profiles, TokenService tokens, MintLimits limits, JsonMapper json,
+    RealtimeTokenController(Profiles profiles, TokenMinter tokens, MintLimits limits, JsonMapper json,
             ProviderRegistry providers, ClientAddresses clients) {
         this.clients = clients;
         this.providers = providers;

@@ -3,7 +3,7 @@ package dev.ephemera.relay;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Introspection;
-import dev.ephemera.token.TokenService;
+import dev.ephemera.token.TokenRedeemer;
 import dev.ephemera.web.ClientAddresses;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -44,12 +44,12 @@ final class Redeemer {
     record Redeemed(Introspection token, Map<String, String> upstreamHeaders, Runnable release) {
     }
 
-    private final TokenService tokens;
+    private final TokenRedeemer tokens;
     private final ProviderRegistry providers;
     private final ClientAddresses clients;
     private final ExecutorService blocking;
 
-    Redeemer(TokenService tokens, ProviderRegistry providers, ClientAddresses clients,
+    Redeemer(TokenRedeemer tokens, ProviderRegistry providers, ClientAddresses clients,
             @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.tokens = tokens;
         this.providers = providers;

@@ -1,7 +1,7 @@
 package dev.ephemera.token;
 
-import dev.ephemera.auth.Permission;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.web.ClientAddresses;
@@ -37,14 +37,19 @@ final class TokenController {
     private static final Set<String> REVOKE_FIELDS = Set.of("token", "token_type_hint");
     private static final Pattern TOKEN_ID = Pattern.compile("tok_[A-Za-z0-9]{24}");
 
-    private final TokenService tokens;
+    private final TokenMinter minter;
+    private final TokenRedeemer redeemer;
+    private final TokenRevoker revoker;
     private final MintLimits limits;
     private final JsonMapper json;
     private final ClientAddresses clients;
 
-    TokenController(TokenService tokens, MintLimits limits, JsonMapper json, ClientAddresses clients) {
+    TokenController(TokenMinter minter, TokenRedeemer redeemer, TokenRevoker revoker, MintLimits limits,
+            JsonMapper json, ClientAddresses clients) {
+        this.minter = minter;
+        this.redeemer = redeemer;
+        this.revoker = revoker;
         this.clients = clients;
-        this.tokens = tokens;
         this.limits = limits;
         this.json = json;
     }
@@ -53,9 +58,9 @@ final class TokenController {
     @Secured(Permission.ROLE_WRITE)
     CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> http, @Body @Nullable String body,
             Authentication authentication) {
-        MintRequest request = MintRequest.parse(RequestFields.json(json, body), tokens.configuration());
+        MintRequest request = MintRequest.parse(RequestFields.json(json, body), minter.configuration());
         Caller caller = Caller.of(authentication).at(clients.of(http));
-        return tokens.mintAsync(caller, request, () -> limits.mintAsync(caller)).thenApply(HttpResponse::created);
+        return minter.mintAsync(caller, request, () -> limits.mintAsync(caller)).thenApply(HttpResponse::created);
     }
 
     @Post(uri = "/introspect", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
@@ -67,9 +72,9 @@ final class TokenController {
                 .allowOnly(INTROSPECT_FIELDS);
         String token = fields.requiredString("token");
         if (fields.bool("consume")) {
-            return tokens.consumeAsync(token, Binding.NONE, authentication.getName(), clients.of(http));
+            return redeemer.consumeAsync(token, Binding.NONE, authentication.getName(), clients.of(http));
         }
-        return tokens.introspectAsync(token);
+        return redeemer.introspectAsync(token);
     }
 
     @Post(uri = "/revoke", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
@@ -80,7 +85,7 @@ final class TokenController {
             Authentication authentication) {
         RequestFields fields = RequestFields.jsonOrForm(json, http.getContentType().orElse(null), body)
                 .allowOnly(REVOKE_FIELDS);
-        tokens.revoke(fields.requiredString("token"), authentication.getName());
+        revoker.revoke(fields.requiredString("token"), authentication.getName());
         return HttpResponse.ok(Map.of());
     }
 
@@ -91,7 +96,7 @@ final class TokenController {
         if (!TOKEN_ID.matcher(id).matches()) {
             throw BrokerException.invalid("id", "A token id looks like tok_ followed by 24 letters and digits.");
         }
-        tokens.revokeById(Caller.of(authentication), id);
+        revoker.revokeById(Caller.of(authentication), id);
         return HttpResponse.noContent();
     }
 }

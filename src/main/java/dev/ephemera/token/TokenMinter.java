@@ -1,10 +1,10 @@
 package dev.ephemera.token;
 
-import dev.ephemera.auth.Permission;
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.error.Stores;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
@@ -12,8 +12,6 @@ import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.provider.UpstreamKeys;
 import dev.ephemera.secret.PrefixedSecret;
 import dev.ephemera.secret.Secrets;
-import dev.ephemera.error.Stores;
-import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.jwt.JwtTokens;
 import dev.ephemera.web.BrokerUrls;
 import io.micronaut.core.annotation.Nullable;
@@ -29,7 +27,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -39,15 +36,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mints, checks, consumes and revokes tokens. Generation (here and in {@link JwtTokens}) is kept apart from
- * persistence ({@link TokenStore}); the store only ever sees the SHA-256 of a token's value.
+ * Mints tokens: checks a request against its caller, provider and limits, makes the secret (here, or a JWT by
+ * {@link JwtTokens}) and saves its record. Generation is kept apart from persistence ({@link TokenStore}); the
+ * store only ever sees the SHA-256 of a token's value. Redeeming is {@link TokenRedeemer}'s, revoking
+ * {@link TokenRevoker}'s.
  */
 @Singleton
-public final class TokenService {
+public final class TokenMinter {
 
     /** {@code eph_} + 43 base62 characters (256 bits) + 6 characters of checksum. */
     public static final PrefixedSecret OPAQUE = new PrefixedSecret("eph_", Secrets.SECRET_CHARS);
-    private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TokenMinter.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
     private static final String UPSTREAM = "upstream";
@@ -64,7 +63,7 @@ public final class TokenService {
     private final Clock clock;
     private final ExecutorService blocking;
 
-    TokenService(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderRegistry providers,
+    TokenMinter(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderRegistry providers,
             UpstreamKeys upstreamKeys, BrokerUrls urls, AuditLog audit, BrokerMetrics metrics, JsonMapper json,
             Clock clock, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.store = store;
@@ -226,141 +225,6 @@ public final class TokenService {
                         provider.baseUri() + "/realtime/calls", provider.baseUri().toString()));
     }
 
-    /**
-     * RFC 7662: what the store knows of {@code token}, or {@link Introspection#INACTIVE} when it is unknown,
-     * expired, used up or revoked. Consumes nothing.
-     *
-     * @throws BrokerException {@code store_unavailable}
-     */
-    public Introspection introspect(String token) {
-        return Stores.join(introspectAsync(token));
-    }
-
-    /** {@link #introspect} without blocking the calling thread. */
-    public CompletionStage<Introspection> introspectAsync(String token) {
-        try {
-            Optional<String> hash = hashOf(token);
-            if (hash.isEmpty()) {
-                return CompletableFuture.completedFuture(Introspection.INACTIVE);
-            }
-            return store.findAsync(hash.get()).thenApply(record ->
-                    record.isEmpty() || record.get().expiredAt(clock.instant()) || record.get().usesLeft() <= 0
-                            ? Introspection.INACTIVE : describe(record.get()));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /**
-     * Takes one use of {@code token} where it is presented with {@code expected} bindings, by {@code actor} for a
-     * client at {@code clientAddress} (both for the audit log).
-     *
-     * @throws BrokerException {@code invalid_token} (unknown, malformed, revoked, or bound to another provider or
-     *                         model), {@code expired_token}, {@code token_already_used}, {@code origin_not_allowed},
-     *                         {@code store_unavailable}
-     */
-    public Introspection consume(String token, Binding expected, String actor, @Nullable String clientAddress) {
-        return Stores.join(consumeAsync(token, expected, actor, clientAddress));
-    }
-
-    /** {@link #consume} without blocking the calling thread; the stage fails with the same exceptions. */
-    public CompletionStage<Introspection> consumeAsync(String token, Binding expected, String actor,
-            @Nullable String clientAddress) {
-        try {
-            Optional<String> hash = hashOf(token);
-            if (hash.isEmpty()) {
-                throw invalidToken();
-            }
-            return store.consumeAsync(hash.get(), expected, clock.instant())
-                    .thenApply(redemption -> redeemed(redemption, actor, clientAddress));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private Introspection redeemed(Redemption redemption, String actor, @Nullable String clientAddress) {
-        TokenRecord record = redemption.record();
-        if (redemption.outcome() == Outcome.REDEEMED) {
-            audit.record("token.redeemed", actor, "token_id", record.id(), "uses_left", record.usesLeft(),
-                    "provider", record.provider(), "model", record.model(), "client_ip", clientAddress);
-            metrics.redeemed(record.provider());
-            return describe(record);
-        }
-        audit.record("token.rejected", actor, "token_id", record == null ? null : record.id(),
-                "reason", redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
-                "mismatch", redemption.mismatch(), "client_ip", clientAddress);
-        throw switch (redemption.outcome()) {
-            case EXPIRED -> new BrokerException(ErrorCode.EXPIRED_TOKEN,
-                    "This token has expired; fetch a new one.");
-            case USED_UP -> new BrokerException(ErrorCode.TOKEN_ALREADY_USED,
-                    "This token has been used up; fetch a new one for each session.");
-            case MISMATCH -> switch (redemption.mismatch()) {
-                case "origin" -> new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
-                        "This token is bound to another origin.");
-                case "model" -> new BrokerException(ErrorCode.MODEL_NOT_ALLOWED,
-                        "This token is bound to one model; the request must name it ('model').", "model");
-                case "endpoint" -> new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED,
-                        "This token may not reach this endpoint of the provider.");
-                default -> new BrokerException(ErrorCode.INVALID_TOKEN,
-                        "This token was minted for another " + redemption.mismatch() + ".");
-            };
-            default -> invalidToken();
-        };
-    }
-
-    /** RFC 7009: revokes {@code token} if it is one of ours; silent either way. */
-    public void revoke(String token, String actor) {
-        hashOf(token).flatMap(store::revoke).ifPresent(record ->
-                audit.record("token.revoked", actor, "token_id", record.id(), "by", "value"));
-    }
-
-    /**
-     * Revokes the token with handle {@code id}, if {@code caller} minted it or is an admin.
-     *
-     * @throws BrokerException {@code not_found} when there is no such live token visible to the caller
-     */
-    public void revokeById(Caller caller, String id) {
-        Optional<TokenRecord> record = store.findById(id)
-                .filter(r -> r.keyId().equals(caller.id()) || caller.has(Permission.ADMIN));
-        if (record.isEmpty() || store.revokeById(id).isEmpty()) {
-            throw new BrokerException(ErrorCode.NOT_FOUND, "No live token with this id was minted by this key.");
-        }
-        audit.record("token.revoked", caller.id(), "token_id", id, "by", "id");
-    }
-
-    /** Revokes every live token {@code keyId} minted; returns how many. */
-    public int revokeAllMintedBy(String keyId, String actor) {
-        int count = 0;
-        for (String id : store.idsMintedBy(keyId, clock.instant())) {
-            if (store.revokeById(id).isPresent()) {
-                audit.record("token.revoked", actor, "token_id", id, "by", "cascade", "key_id", keyId);
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /** The store key of a well-formed token of ours, or empty: garbage and forgeries cost no lookup. */
-    private Optional<String> hashOf(@Nullable String token) {
-        if (token == null) {
-            return Optional.empty();
-        }
-        if (token.startsWith(OPAQUE.prefix())) {
-            return OPAQUE.body(token) == null ? Optional.empty() : Optional.of(Secrets.sha256Hex(token));
-        }
-        if (token.length() <= 8192 && JwtTokens.looksLikeJwt(token)) {
-            return jwts.verify(token, urls.issuer()).map(v -> Secrets.sha256Hex(token));
-        }
-        return Optional.empty();
-    }
-
-    private Introspection describe(TokenRecord r) {
-        return new Introspection(true, "Bearer", r.keyId(), r.subject() != null ? r.subject() : r.keyId(),
-                urls.issuer(), r.expiresAt().getEpochSecond(), r.issuedAt().getEpochSecond(), r.id(), r.mode(),
-                r.id(), r.provider(), r.model(), r.origin(), r.format().wireName(), r.mode(), r.maxUses(),
-                r.usesLeft(), session(r.sessionJson()), r.lockedFields(), r.maxSessionSeconds());
-    }
-
     private MintedToken.Connect connect(TokenRecord r) {
         String model = modelQuery(r.model());
         return new MintedToken.Connect(urls.websocketBase() + "/v1/realtime" + model,
@@ -387,16 +251,4 @@ public final class TokenService {
         }
     }
 
-    @Nullable
-    private JsonNode session(@Nullable String text) {
-        try {
-            return text == null ? null : json.readValue(text, JsonNode.class);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored session of a token is not JSON", e);
-        }
-    }
-
-    private static BrokerException invalidToken() {
-        return new BrokerException(ErrorCode.INVALID_TOKEN, "This token is not valid; fetch a new one.");
-    }
 }

@@ -1,0 +1,147 @@
+package dev.ephemera.token;
+
+import dev.ephemera.audit.AuditLog;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
+import dev.ephemera.error.Stores;
+import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.token.Redemption.Outcome;
+import dev.ephemera.web.BrokerUrls;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Looks tokens up (RFC 7662) and takes their uses, each in one atomic store operation where the token matches the
+ * redeemer's {@link Binding}; every outcome is audited and counted.
+ */
+@Singleton
+public final class TokenRedeemer {
+
+    private final TokenStore store;
+    private final TokenHashes hashes;
+    private final BrokerUrls urls;
+    private final AuditLog audit;
+    private final BrokerMetrics metrics;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    TokenRedeemer(TokenStore store, TokenHashes hashes, BrokerUrls urls, AuditLog audit, BrokerMetrics metrics,
+            JsonMapper json, Clock clock) {
+        this.store = store;
+        this.hashes = hashes;
+        this.urls = urls;
+        this.audit = audit;
+        this.metrics = metrics;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /**
+     * RFC 7662: what the store knows of {@code token}, or {@link Introspection#INACTIVE} when it is unknown,
+     * expired, used up or revoked. Consumes nothing.
+     *
+     * @throws BrokerException {@code store_unavailable}
+     */
+    public Introspection introspect(String token) {
+        return Stores.join(introspectAsync(token));
+    }
+
+    /** {@link #introspect} without blocking the calling thread. */
+    public CompletionStage<Introspection> introspectAsync(String token) {
+        try {
+            Optional<String> hash = hashes.of(token);
+            if (hash.isEmpty()) {
+                return CompletableFuture.completedFuture(Introspection.INACTIVE);
+            }
+            return store.findAsync(hash.get()).thenApply(record ->
+                    record.isEmpty() || record.get().expiredAt(clock.instant()) || record.get().usesLeft() <= 0
+                            ? Introspection.INACTIVE : describe(record.get()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Takes one use of {@code token} where it is presented with {@code expected} bindings, by {@code actor} for a
+     * client at {@code clientAddress} (both for the audit log).
+     *
+     * @throws BrokerException {@code invalid_token} (unknown, malformed, revoked, or bound to another provider or
+     *                         model), {@code expired_token}, {@code token_already_used}, {@code origin_not_allowed},
+     *                         {@code store_unavailable}
+     */
+    public Introspection consume(String token, Binding expected, String actor, @Nullable String clientAddress) {
+        return Stores.join(consumeAsync(token, expected, actor, clientAddress));
+    }
+
+    /** {@link #consume} without blocking the calling thread; the stage fails with the same exceptions. */
+    public CompletionStage<Introspection> consumeAsync(String token, Binding expected, String actor,
+            @Nullable String clientAddress) {
+        try {
+            Optional<String> hash = hashes.of(token);
+            if (hash.isEmpty()) {
+                throw invalidToken();
+            }
+            return store.consumeAsync(hash.get(), expected, clock.instant())
+                    .thenApply(redemption -> redeemed(redemption, actor, clientAddress));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private Introspection redeemed(Redemption redemption, String actor, @Nullable String clientAddress) {
+        TokenRecord record = redemption.record();
+        if (redemption.outcome() == Outcome.REDEEMED) {
+            audit.record("token.redeemed", actor, "token_id", record.id(), "uses_left", record.usesLeft(),
+                    "provider", record.provider(), "model", record.model(), "client_ip", clientAddress);
+            metrics.redeemed(record.provider());
+            return describe(record);
+        }
+        audit.record("token.rejected", actor, "token_id", record == null ? null : record.id(),
+                "reason", redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                "mismatch", redemption.mismatch(), "client_ip", clientAddress);
+        throw switch (redemption.outcome()) {
+            case EXPIRED -> new BrokerException(ErrorCode.EXPIRED_TOKEN,
+                    "This token has expired; fetch a new one.");
+            case USED_UP -> new BrokerException(ErrorCode.TOKEN_ALREADY_USED,
+                    "This token has been used up; fetch a new one for each session.");
+            case MISMATCH -> switch (redemption.mismatch()) {
+                case "origin" -> new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                        "This token is bound to another origin.");
+                case "model" -> new BrokerException(ErrorCode.MODEL_NOT_ALLOWED,
+                        "This token is bound to one model; the request must name it ('model').", "model");
+                case "endpoint" -> new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED,
+                        "This token may not reach this endpoint of the provider.");
+                default -> new BrokerException(ErrorCode.INVALID_TOKEN,
+                        "This token was minted for another " + redemption.mismatch() + ".");
+            };
+            default -> invalidToken();
+        };
+    }
+
+    private Introspection describe(TokenRecord r) {
+        return new Introspection(true, "Bearer", r.keyId(), r.subject() != null ? r.subject() : r.keyId(),
+                urls.issuer(), r.expiresAt().getEpochSecond(), r.issuedAt().getEpochSecond(), r.id(), r.mode(),
+                r.id(), r.provider(), r.model(), r.origin(), r.format().wireName(), r.mode(), r.maxUses(),
+                r.usesLeft(), session(r.sessionJson()), r.lockedFields(), r.maxSessionSeconds());
+    }
+
+    @Nullable
+    private JsonNode session(@Nullable String text) {
+        try {
+            return text == null ? null : json.readValue(text, JsonNode.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored session of a token is not JSON", e);
+        }
+    }
+
+    private static BrokerException invalidToken() {
+        return new BrokerException(ErrorCode.INVALID_TOKEN, "This token is not valid; fetch a new one.");
+    }
+}
