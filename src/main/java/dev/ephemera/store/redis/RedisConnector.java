@@ -6,7 +6,6 @@ import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.store.StoreUnavailableException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -71,7 +70,7 @@ final class RedisConnector {
     private final RedisLane shared;
     private final RedisLane[] lanes;
     private final long commandTimeoutMillis;
-    private final BrokerMetrics metrics;
+    private final RedisFailures failures;
 
     @Inject
     RedisConnector(@Value("${redis.uri}") String uri, RedisSettings settings, EventLoopGroupRegistry loops,
@@ -86,7 +85,7 @@ final class RedisConnector {
 
     private RedisConnector(String uri, RedisSettings settings, Iterable<EventExecutor> serverLoops,
             BrokerMetrics metrics) {
-        this.metrics = metrics;
+        this.failures = new RedisFailures(metrics);
         this.redisUri = RedisURI.create(uri);
         redisUri.setTimeout(settings.commandTimeout());
         this.commandTimeoutMillis = settings.commandTimeout().toMillis();
@@ -108,14 +107,14 @@ final class RedisConnector {
                         .build())
                 .build();
         this.shared = new RedisLane(null, client(resources, redisUri, options), redisUri,
-                commandTimeoutMillis, this::unavailable);
+                commandTimeoutMillis, failures::unavailable);
         List<RedisLane> onLoops = new ArrayList<>();
         for (EventExecutor executor : serverLoops) {
             if (executor instanceof EventLoop loop) {
                 // The lane's client borrows the server's loop and shares this connector's timer and executors.
                 ClientResources onLoop = resources.mutate().eventLoopGroupProvider(new RedisLane.OneLoop(loop)).build();
                 onLoops.add(new RedisLane(loop, client(onLoop, redisUri, options), redisUri, commandTimeoutMillis,
-                        this::unavailable));
+                        failures::unavailable));
             }
         }
         this.lanes = onLoops.toArray(RedisLane[]::new);
@@ -134,7 +133,7 @@ final class RedisConnector {
         try {
             return command.apply(shared.connectBlocking().sync());
         } catch (RedisException e) {
-            throw unavailable(e);
+            throw failures.unavailable(e);
         }
     }
 
@@ -161,7 +160,7 @@ final class RedisConnector {
                 if (e == null) {
                     send(command, mayReload, result);
                 } else {
-                    result.completeExceptionally(unavailable(e));
+                    result.completeExceptionally(failures.unavailable(e));
                 }
             });
             return;
@@ -177,15 +176,15 @@ final class RedisConnector {
                         if (reloadFailure == null) {
                             send(command, false, result);
                         } else {
-                            result.completeExceptionally(passOn(reloadFailure));
+                            result.completeExceptionally(failures.passOn(reloadFailure));
                         }
                     });
                 } else {
-                    result.completeExceptionally(unavailable(e));
+                    result.completeExceptionally(failures.unavailable(e));
                 }
             });
         } catch (CompletionException | RedisException e) {
-            result.completeExceptionally(unavailable(e));
+            result.completeExceptionally(failures.unavailable(e));
         }
     }
 
@@ -251,29 +250,6 @@ final class RedisConnector {
     }
 
     /**
-     * The failure handed to a caller for {@code e}: one Redis error, counted once. A failure that already is one
-     * (a connection that could not be opened) is passed on as it is, and counted here too.
-     */
-    private StoreUnavailableException unavailable(Throwable e) {
-        metrics.redisError();
-        Throwable cause = Stores.cause(e);
-        if (cause instanceof StoreUnavailableException s) {
-            return s;
-        }
-        if (cause instanceof RedisCommandExecutionException) {
-            REPEATED.error("Redis refused a command: {}", cause.getMessage());
-        } else {
-            REPEATED.warn("Redis unavailable: {}", cause.getClass().getSimpleName());
-        }
-        return new StoreUnavailableException();
-    }
-
-    /** A failure of a stage whose own failure was already counted by {@link #unavailable}. */
-    private StoreUnavailableException passOn(Throwable e) {
-        return Stores.cause(e) instanceof StoreUnavailableException s ? s : unavailable(e);
-    }
-
-    /**
      * Runs the asynchronous {@code step} for a blocking caller and waits for it, for at most twice the command
      * timeout. Its commands go over the shared connection even when the caller is on a server event loop: that
      * loop's own connection could never deliver the reply to a thread that is waiting for it.
@@ -290,7 +266,7 @@ final class RedisConnector {
         try {
             return stage.toCompletableFuture().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw passOn(e);
+            throw failures.passOn(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException();
