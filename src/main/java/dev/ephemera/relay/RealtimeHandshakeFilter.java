@@ -5,7 +5,7 @@ import dev.ephemera.error.ErrorCode;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
-import dev.ephemera.token.Introspection;
+import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.web.AllowedOrigins;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.http.HttpHeaders;
@@ -52,7 +52,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
      * A redeemed token, its provider's credentials, the place taken for it among its key's sessions, and the one
      * taken on this replica. {@link #release} gives both back; it may be called any number of times.
      */
-    record Handshake(Introspection token, Map<String, String> upstreamHeaders, String sessionId, Runnable release,
+    record Handshake(RedeemedToken token, Map<String, String> upstreamHeaders, String sessionId, Runnable release,
             Channel channel) {
     }
 
@@ -130,11 +130,11 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
                 throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
                         "WebSockets from this origin are not allowed.");
             }
-            limits.openSession(peek.clientId(), sessionId, relay.sessionLease());
+            limits.openSession(peek.keyId(), sessionId, relay.sessionLease());
             AtomicBoolean released = new AtomicBoolean();
             return () -> {
                 if (released.compareAndSet(false, true)) {
-                    limits.closeSession(peek.clientId(), sessionId);
+                    limits.closeSession(peek.keyId(), sessionId);
                 }
             };
         }).handle((redeemed, refused) -> {

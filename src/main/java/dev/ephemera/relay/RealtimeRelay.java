@@ -4,7 +4,7 @@ import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.MintLimits;
-import dev.ephemera.token.Introspection;
+import dev.ephemera.token.RedeemedToken;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.TaskScheduler;
@@ -76,8 +76,8 @@ final class RealtimeRelay {
             session.close(CloseReason.POLICY_VIOLATION);
             return;
         }
-        Introspection token = handshake.token();
-        String keyId = token.clientId();
+        RedeemedToken token = handshake.token();
+        String keyId = token.keyId();
         String sessionId = handshake.sessionId();
         Provider provider = providers.require(token.provider());
         String model = request.getParameters().get("model");

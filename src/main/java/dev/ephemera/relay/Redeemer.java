@@ -1,8 +1,9 @@
 package dev.ephemera.relay;
 
+import dev.ephemera.error.Stores;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
-import dev.ephemera.token.Introspection;
+import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.TokenRedeemer;
 import dev.ephemera.web.ClientAddresses;
 import io.micronaut.core.annotation.Nullable;
@@ -37,11 +38,11 @@ final class Redeemer {
          * Runs on a blocking thread, may refuse with a {@code BrokerException}, and returns what gives the
          * reservation back (idempotent; run on a blocking thread too, whoever calls it).
          */
-        Runnable reserve(Introspection token);
+        Runnable reserve(RedeemedToken token);
     }
 
     /** A redeemed token, its provider's credentials, and what gives the relay's reservation back. */
-    record Redeemed(Introspection token, Map<String, String> upstreamHeaders, Runnable release) {
+    record Redeemed(RedeemedToken token, Map<String, String> upstreamHeaders, Runnable release) {
     }
 
     private final TokenRedeemer tokens;
@@ -70,29 +71,37 @@ final class Redeemer {
             return CompletableFuture.failedFuture(refused);
         }
         @Nullable String client = clients.of(request);
-        // With the provider named by the request and nothing to reserve, the consume checks all there is to check.
-        CompletionStage<Introspection> peek = binding.provider() != null && reservation == Reservation.NONE
-                ? CompletableFuture.completedFuture(null) : tokens.introspectAsync(token);
-        return peek.thenCompose(looked -> {
-            if (looked != null && !looked.active()) {
+        if (binding.provider() != null && reservation == Reservation.NONE) {
+            // The provider named by the request and nothing to reserve: the consume checks all there is to check.
+            return Stores.now(() -> providers.upstreamHeaders(binding.provider()))
+                    .thenCompose(auth -> take(token, binding, actor, client, auth, () -> { }));
+        }
+        return tokens.look(token).thenCompose(live -> {
+            if (live.isEmpty()) {
                 // Unknown, expired, used up or revoked: the consume says which, and takes nothing.
-                return tokens.consumeAsync(token, binding, actor, client).thenApply(none -> {
+                return tokens.consume(token, binding, actor, client).thenApply(none -> {
                     throw new IllegalStateException("an inactive token was consumed");
                 });
             }
+            RedeemedToken looked = live.get();
             Map<String, String> auth = providers.upstreamHeaders(
                     binding.provider() != null ? binding.provider() : looked.provider());
-            CompletionStage<Runnable> reserved = looked == null || reservation == Reservation.NONE
+            CompletionStage<Runnable> reserved = reservation == Reservation.NONE
                     ? CompletableFuture.completedFuture(() -> { })
                     : CompletableFuture.supplyAsync(() -> onBlockingThread(reservation.reserve(looked)), blocking);
-            return reserved.thenCompose(release -> tokens.consumeAsync(token, binding, actor, client)
-                    .handle((redeemed, refused) -> {
-                        if (refused != null) {
-                            release.run();
-                            throw refused instanceof CompletionException c ? c : new CompletionException(refused);
-                        }
-                        return new Redeemed(redeemed, auth, release);
-                    }));
+            return reserved.thenCompose(release -> take(token, binding, actor, client, auth, release));
+        });
+    }
+
+    /** Takes the use; a refusal gives the reservation back. */
+    private CompletionStage<Redeemed> take(String token, Binding binding, String actor, @Nullable String client,
+            Map<String, String> auth, Runnable release) {
+        return tokens.consume(token, binding, actor, client).handle((redeemed, refused) -> {
+            if (refused != null) {
+                release.run();
+                throw refused instanceof CompletionException c ? c : new CompletionException(refused);
+            }
+            return new Redeemed(redeemed, auth, release);
         });
     }
 

@@ -1,7 +1,7 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.relay.event.ClientEventFilter;
-import dev.ephemera.token.Introspection;
+import dev.ephemera.token.RedeemedToken;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
@@ -33,7 +33,7 @@ final class RelaySession implements UpstreamSocket.Events {
 
     private final WebSocketSession client;
     private final Channel clientChannel;
-    private final Introspection token;
+    private final RedeemedToken token;
     private final SessionEvents events;
     private final RelayConfiguration config;
     private final int frameLimit;
@@ -51,7 +51,7 @@ final class RelaySession implements UpstreamSocket.Events {
     private ScheduledFuture<?> timer;
     private Runnable onEnd = () -> { };
 
-    RelaySession(WebSocketSession client, Channel clientChannel, Introspection token, JsonMapper json,
+    RelaySession(WebSocketSession client, Channel clientChannel, RedeemedToken token, JsonMapper json,
             RelayConfiguration config) {
         this.client = client;
         this.clientChannel = clientChannel;

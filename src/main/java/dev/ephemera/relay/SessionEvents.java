@@ -3,7 +3,7 @@ package dev.ephemera.relay;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.relay.event.StrictJson;
-import dev.ephemera.token.Introspection;
+import dev.ephemera.token.RedeemedToken;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import java.io.IOException;
@@ -18,11 +18,11 @@ import java.util.Map;
  */
 final class SessionEvents {
 
-    private final Introspection token;
+    private final RedeemedToken token;
     private final JsonMapper json;
     private final ClientEventFilter filter;
 
-    SessionEvents(Introspection token, JsonMapper json) {
+    SessionEvents(RedeemedToken token, JsonMapper json) {
         this.token = token;
         this.json = json;
         Object session = null;

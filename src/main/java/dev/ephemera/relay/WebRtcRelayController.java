@@ -5,7 +5,7 @@ import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
-import dev.ephemera.token.Introspection;
+import dev.ephemera.token.RedeemedToken;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -67,7 +67,7 @@ final class WebRtcRelayController {
 
     private CompletionStage<MutableHttpResponse<String>> offer(HttpRequest<?> request, Redeemer.Redeemed redeemed,
             @Nullable String model, String offer) {
-        Introspection token = redeemed.token();
+        RedeemedToken token = redeemed.token();
         Provider provider = providers.require(token.provider());
         String effectiveModel = model != null ? model : token.model();
         String query = effectiveModel == null ? ""
@@ -112,7 +112,7 @@ final class WebRtcRelayController {
         return response;
     }
 
-    private String multipart(String boundary, String offer, Introspection token) {
+    private String multipart(String boundary, String offer, RedeemedToken token) {
         try {
             return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"sdp\"\r\n"
                     + "Content-Type: application/sdp\r\n\r\n" + offer + "\r\n"

@@ -4,6 +4,7 @@ import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.web.BrokerUrls;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestFields;
 import io.micronaut.core.annotation.Nullable;
@@ -43,9 +44,11 @@ final class TokenController {
     private final MintLimits limits;
     private final JsonMapper json;
     private final ClientAddresses clients;
+    private final BrokerUrls urls;
 
     TokenController(TokenMinter minter, TokenRedeemer redeemer, TokenRevoker revoker, MintLimits limits,
-            JsonMapper json, ClientAddresses clients) {
+            JsonMapper json, ClientAddresses clients, BrokerUrls urls) {
+        this.urls = urls;
         this.minter = minter;
         this.redeemer = redeemer;
         this.revoker = revoker;
@@ -72,9 +75,11 @@ final class TokenController {
                 .allowOnly(INTROSPECT_FIELDS);
         String token = fields.requiredString("token");
         if (fields.bool("consume")) {
-            return redeemer.consumeAsync(token, Binding.NONE, authentication.getName(), clients.of(http));
+            return redeemer.consume(token, Binding.NONE, authentication.getName(), clients.of(http))
+                    .thenApply(redeemed -> Introspection.of(redeemed, urls.issuer()));
         }
-        return redeemer.introspectAsync(token);
+        return redeemer.look(token).thenApply(live -> live.map(t -> Introspection.of(t, urls.issuer()))
+                .orElse(Introspection.INACTIVE));
     }
 
     @Post(uri = "/revoke", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},

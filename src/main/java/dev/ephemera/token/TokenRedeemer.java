@@ -3,10 +3,8 @@ package dev.ephemera.token;
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.error.Stores;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.token.Redemption.Outcome;
-import dev.ephemera.web.BrokerUrls;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
@@ -26,17 +24,15 @@ public final class TokenRedeemer {
 
     private final TokenStore store;
     private final TokenHashes hashes;
-    private final BrokerUrls urls;
     private final AuditLog audit;
     private final BrokerMetrics metrics;
     private final JsonMapper json;
     private final Clock clock;
 
-    TokenRedeemer(TokenStore store, TokenHashes hashes, BrokerUrls urls, AuditLog audit, BrokerMetrics metrics,
+    TokenRedeemer(TokenStore store, TokenHashes hashes, AuditLog audit, BrokerMetrics metrics,
             JsonMapper json, Clock clock) {
         this.store = store;
         this.hashes = hashes;
-        this.urls = urls;
         this.audit = audit;
         this.metrics = metrics;
         this.json = json;
@@ -44,25 +40,18 @@ public final class TokenRedeemer {
     }
 
     /**
-     * RFC 7662: what the store knows of {@code token}, or {@link Introspection#INACTIVE} when it is unknown,
-     * expired, used up or revoked. Consumes nothing.
-     *
-     * @throws BrokerException {@code store_unavailable}
+     * What the store knows of {@code token} as it stands, or empty when it is unknown, malformed, expired, used up
+     * or revoked. Consumes nothing; the stage fails only with {@code store_unavailable}.
      */
-    public Introspection introspect(String token) {
-        return Stores.join(introspectAsync(token));
-    }
-
-    /** {@link #introspect} without blocking the calling thread. */
-    public CompletionStage<Introspection> introspectAsync(String token) {
+    public CompletionStage<Optional<RedeemedToken>> look(String token) {
         try {
             Optional<String> hash = hashes.of(token);
             if (hash.isEmpty()) {
-                return CompletableFuture.completedFuture(Introspection.INACTIVE);
+                return CompletableFuture.completedFuture(Optional.empty());
             }
-            return store.findAsync(hash.get()).thenApply(record ->
-                    record.isEmpty() || record.get().expiredAt(clock.instant()) || record.get().usesLeft() <= 0
-                            ? Introspection.INACTIVE : describe(record.get()));
+            return store.findAsync(hash.get()).thenApply(record -> record
+                    .filter(r -> !r.expiredAt(clock.instant()) && r.usesLeft() > 0)
+                    .map(this::describe));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -70,18 +59,12 @@ public final class TokenRedeemer {
 
     /**
      * Takes one use of {@code token} where it is presented with {@code expected} bindings, by {@code actor} for a
-     * client at {@code clientAddress} (both for the audit log).
-     *
-     * @throws BrokerException {@code invalid_token} (unknown, malformed, revoked, or bound to another provider or
-     *                         model), {@code expired_token}, {@code token_already_used}, {@code origin_not_allowed},
-     *                         {@code store_unavailable}
+     * client at {@code clientAddress} (both for the audit log). The stage fails with {@code invalid_token}
+     * (unknown, malformed, revoked, or bound to another provider or model), {@code expired_token},
+     * {@code token_already_used}, {@code origin_not_allowed}, {@code model_not_allowed},
+     * {@code endpoint_not_allowed} or {@code store_unavailable}.
      */
-    public Introspection consume(String token, Binding expected, String actor, @Nullable String clientAddress) {
-        return Stores.join(consumeAsync(token, expected, actor, clientAddress));
-    }
-
-    /** {@link #consume} without blocking the calling thread; the stage fails with the same exceptions. */
-    public CompletionStage<Introspection> consumeAsync(String token, Binding expected, String actor,
+    public CompletionStage<RedeemedToken> consume(String token, Binding expected, String actor,
             @Nullable String clientAddress) {
         try {
             Optional<String> hash = hashes.of(token);
@@ -95,7 +78,7 @@ public final class TokenRedeemer {
         }
     }
 
-    private Introspection redeemed(Redemption redemption, String actor, @Nullable String clientAddress) {
+    private RedeemedToken redeemed(Redemption redemption, String actor, @Nullable String clientAddress) {
         TokenRecord record = redemption.record();
         if (redemption.outcome() == Outcome.REDEEMED) {
             audit.record("token.redeemed", actor, "token_id", record.id(), "uses_left", record.usesLeft(),
@@ -125,11 +108,10 @@ public final class TokenRedeemer {
         };
     }
 
-    private Introspection describe(TokenRecord r) {
-        return new Introspection(true, "Bearer", r.keyId(), r.subject() != null ? r.subject() : r.keyId(),
-                urls.issuer(), r.expiresAt().getEpochSecond(), r.issuedAt().getEpochSecond(), r.id(), r.mode(),
-                r.id(), r.provider(), r.model(), r.origin(), r.format().wireName(), r.mode(), r.maxUses(),
-                r.usesLeft(), session(r.sessionJson()), r.lockedFields(), r.maxSessionSeconds());
+    private RedeemedToken describe(TokenRecord r) {
+        return new RedeemedToken(r.id(), r.keyId(), r.subject(), r.provider(), r.model(), r.origin(), r.format(),
+                r.mode(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), session(r.sessionJson()),
+                r.lockedFields(), r.maxSessionSeconds());
     }
 
     @Nullable
