@@ -1,23 +1,39 @@
 package dev.ephemera.auth;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.Resource;
+import com.nimbusds.jose.util.ResourceRetriever;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.ephemera.logging.RepeatedLog;
 import io.micronaut.core.annotation.Nullable;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -25,34 +41,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One issuer of caller JWTs ({@code ephemera.auth.issuers.<name>}), checked at start-up, and its keys: configured
- * ones, or its JWKS, fetched at most every 30 s and kept 5 minutes. A key is only ever taken from here, never from
- * the token.
+ * One issuer of caller JWTs ({@code ephemera.auth.issuers.<name>}), checked at start-up, and Nimbus's
+ * {@code DefaultJWTProcessor} for its tokens: its keys (configured, or its JWKS through Nimbus's
+ * {@code JWKSourceBuilder}: cached 5 minutes, refreshed on an unknown key id as its rate limit allows, kept through
+ * an outage), its algorithms, its {@code typ}, and {@code iss}, {@code aud}, {@code exp} and {@code sub} required
+ * with 5 s of clock skew. A key is only ever taken from here, never from the token.
  */
 final class JwtIssuer {
 
     static final Set<JWSAlgorithm> SUPPORTED = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256, JWSAlgorithm.EdDSA);
+    private static final Duration SKEW = Duration.ofSeconds(5);
     private static final Duration JWKS_TTL = Duration.ofMinutes(5);
     private static final Duration JWKS_MIN_REFRESH = Duration.ofSeconds(30);
+    private static final Duration JWKS_FETCH_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration JWKS_OUTAGE_TOLERANCE = Duration.ofHours(1);
+    private static final int JWKS_MAX_BYTES = 512 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(JwtIssuer.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
 
-    private final Clock clock;
-    @Nullable
-    private final HttpClient http;
     final String name;
     final String iss;
     final String audience;
     final Set<JWSAlgorithm> algorithms;
     final boolean users;
     final String typ;
-    final URI jwksUri;
-    volatile JWKSet keys;
-    volatile Instant fetchedAt = Instant.EPOCH;
+    /** Nimbus's processor, configured to SPEC §3: the issuer's keys, algorithms, typ, iss, aud, exp and sub. */
+    final ConfigurableJWTProcessor<SecurityContext> processor;
 
     JwtIssuer(IssuerProperties p, Clock clock, @Nullable HttpClient http) {
-        this.clock = clock;
-        this.http = http;
         String prefix = "ephemera.auth.issuers." + p.name();
         if (p.issuer() == null || p.issuer().isBlank()) {
             throw new IllegalStateException(prefix + ".issuer is required: the exact iss of its tokens");
@@ -87,8 +103,50 @@ final class JwtIssuer {
             algs.add(alg);
         }
         this.algorithms = Set.copyOf(algs);
-        this.jwksUri = hasKeys ? null : URI.create(p.jwksUri());
-        this.keys = hasKeys ? parse(p.publicKeys(), prefix) : null;
+        JWKSource<SecurityContext> keys = hasKeys ? new ImmutableJWKSet<>(parse(p.publicKeys(), prefix))
+                : fetched(p.name(), URI.create(p.jwksUri()), http);
+        this.processor = processor(keys, clock);
+    }
+
+    /**
+     * The JWKS at {@code uri}, through Nimbus's source: cached for 5 minutes, refreshed (a key id it does not know)
+     * at most as often as its rate limit allows, the last good set kept through an outage of the issuer.
+     */
+    private static JWKSource<SecurityContext> fetched(String name, URI uri, HttpClient http) {
+        try {
+            return JWKSourceBuilder.<SecurityContext>create(uri.toURL(), new NoRedirects(name, http))
+                    .cache(JWKS_TTL.toMillis(), JWKS_FETCH_TIMEOUT.toMillis())
+                    .rateLimited(JWKS_MIN_REFRESH.toMillis())
+                    .refreshAheadCache(false)
+                    .retrying(false)
+                    .outageTolerant(JWKS_OUTAGE_TOLERANCE.toMillis())
+                    .build();
+        } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalStateException("ephemera.auth.issuers." + name + ".jwks-uri is not a URL");
+        }
+    }
+
+    private ConfigurableJWTProcessor<SecurityContext> processor(JWKSource<SecurityContext> keys, Clock clock) {
+        DefaultJWTProcessor<SecurityContext> jwt = new DefaultJWTProcessor<>();
+        jwt.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType(typ),
+                new JOSEObjectType("application/" + typ)));
+        // RSA keys under 2048 bits are never used, whatever the issuer publishes.
+        JWKSource<SecurityContext> strong = (selector, context) -> keys.get(selector, context).stream()
+                .filter(key -> !(key instanceof RSAKey rsa) || rsa.size() >= 2048).toList();
+        jwt.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, strong));
+        // Nimbus asks these sets whether they hold null: mutable sets, as List.of's and Set.of's refuse the question.
+        Set<String> audiences = new HashSet<>(List.of(audience));
+        Set<String> required = new HashSet<>(List.of("iss", "aud", "exp", "sub"));
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(audiences,
+                new JWTClaimsSet.Builder().issuer(iss).build(), required, null) {
+            @Override
+            protected Date currentTime() {
+                return Date.from(clock.instant());
+            }
+        };
+        claims.setMaxClockSkew((int) SKEW.toSeconds());
+        jwt.setJWTClaimsSetVerifier(claims);
+        return jwt;
     }
 
     private static JWKSet parse(List<String> texts, String prefix) {
@@ -107,59 +165,35 @@ final class JwtIssuer {
         return new JWKSet(keys);
     }
 
-    /** The key for {@code kid} (or the only key for the algorithm when there is no kid). */
-    @Nullable
-    JWK key(@Nullable String kid, JWSAlgorithm alg) {
-        JWK found = lookup(kid, alg);
-        if (found == null && jwksUri != null && refreshAllowed()) {
-            refresh();
-            found = lookup(kid, alg);
-        }
-        return found;
-    }
+    /** A JWKS fetched with the JDK's client: never following a redirect, at most 512 KiB, within 5 s. */
+    private record NoRedirects(String issuer, HttpClient http) implements ResourceRetriever {
 
-    private JWK lookup(@Nullable String kid, JWSAlgorithm alg) {
-        JWKSet set = keys;
-        if (set == null || Duration.between(fetchedAt, clock.instant()).compareTo(JWKS_TTL) > 0
-                && jwksUri != null && refreshAllowed()) {
-            refresh();
-            set = keys;
-        }
-        if (set == null) {
-            return null;
-        }
-        List<JWK> candidates = set.getKeys().stream()
-                .filter(k -> kid == null || kid.equals(k.getKeyID()))
-                .filter(k -> fits(k, alg))
-                .toList();
-        return candidates.size() == 1 ? candidates.get(0) : null;
-    }
-
-    private boolean refreshAllowed() {
-        return Duration.between(fetchedAt, clock.instant()).compareTo(JWKS_MIN_REFRESH) > 0;
-    }
-
-    private synchronized void refresh() {
-        fetchedAt = clock.instant();
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(jwksUri).timeout(Duration.ofSeconds(5))
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200) {
-                keys = JWKSet.parse(r.body()).toPublicJWKSet();
-            } else {
-                REPEATED.warn("JWKS of issuer {} answered HTTP {}", name, r.statusCode());
+        @Override
+        public Resource retrieveResource(URL url) throws IOException {
+            try {
+                HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url.toURI())
+                        .timeout(JWKS_FETCH_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                try (InputStream in = r.body()) {
+                    if (r.statusCode() != 200) {
+                        REPEATED.warn("JWKS of issuer {} answered HTTP {}", issuer, r.statusCode());
+                        throw new IOException("JWKS answered HTTP " + r.statusCode());
+                    }
+                    byte[] body = in.readNBytes(JWKS_MAX_BYTES + 1);
+                    if (body.length > JWKS_MAX_BYTES) {
+                        throw new IOException("JWKS larger than " + JWKS_MAX_BYTES + " bytes");
+                    }
+                    return new Resource(new String(body, StandardCharsets.UTF_8),
+                            r.headers().firstValue("Content-Type").orElse(null));
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            } catch (IOException e) {
+                REPEATED.warn("JWKS of issuer {} could not be fetched: {}", issuer, e.getClass().getSimpleName());
+                throw e;
             }
-        } catch (Exception e) {
-            REPEATED.warn("JWKS of issuer {} could not be fetched: {}", name, e.getClass().getSimpleName());
         }
-    }
-
-    private static boolean fits(JWK key, JWSAlgorithm alg) {
-        return switch (key) {
-            case ECKey ec -> alg == JWSAlgorithm.ES256;
-            case RSAKey rsa -> alg == JWSAlgorithm.RS256 && rsa.size() >= 2048;
-            case OctetKeyPair okp -> alg == JWSAlgorithm.EdDSA;
-            default -> false;
-        };
     }
 }
