@@ -20,8 +20,6 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import java.time.Duration;
@@ -29,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.Set;
 
 /**
@@ -40,7 +39,6 @@ import java.util.Set;
  */
 @Controller("/v1/realtime/client_secrets")
 @Secured(Permission.ROLE_WRITE)
-@ExecuteOn(TaskExecutors.BLOCKING)
 final class ClientSecretsController {
 
     private static final Set<String> FIELDS = Set.of("expires_after", "session");
@@ -63,7 +61,7 @@ final class ClientSecretsController {
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<Map<String, Object>> create(HttpRequest<?> http, @Body @Nullable String body,
+    CompletionStage<HttpResponse<Map<String, Object>>> create(HttpRequest<?> http, @Body @Nullable String body,
             Authentication authentication) {
         RequestFields fields = RequestFields.json(json, body).allowOnly(FIELDS);
         Duration ttl = tokens.configuration().defaultTtl();
@@ -101,10 +99,17 @@ final class ClientSecretsController {
             }
         }
         Caller caller = Caller.of(authentication).at(clients.of(http));
-        limits.mint(caller);
-        MintedToken minted = tokens.mint(caller, new MintRequest(provider, model, ttl, TokenFormat.OPAQUE, 1, null,
-                null, "relay", config.isEmpty() ? null : JsonNode.createObjectNode(config),
-                locked.stream().sorted().toList(), null, List.of()));
+        MintRequest request = new MintRequest(provider, model, ttl, TokenFormat.OPAQUE, 1, null, null, "relay",
+                config.isEmpty() ? null : JsonNode.createObjectNode(config), locked.stream().sorted().toList(), null,
+                List.of());
+        String sessionModel = model;
+        return tokens.mintAsync(caller, request, () -> limits.mintAsync(caller))
+                .thenApply(minted -> HttpResponse.ok(answer(minted, sessionModel, config)));
+    }
+
+    /** OpenAI's answer: the secret, its expiry, and the session as it was asked for. */
+    private static Map<String, Object> answer(MintedToken minted, @Nullable String model,
+            Map<String, JsonNode> config) {
         Map<String, Object> echoed = new LinkedHashMap<>();
         echoed.put("type", "realtime");
         echoed.put("object", "realtime.session");
@@ -117,6 +122,6 @@ final class ClientSecretsController {
         response.put("value", minted.value());
         response.put("expires_at", minted.expiresAt());
         response.put("session", echoed);
-        return HttpResponse.ok(response);
+        return response;
     }
 }

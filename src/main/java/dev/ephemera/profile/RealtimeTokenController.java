@@ -23,12 +23,11 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.Set;
 
 /**
@@ -39,7 +38,6 @@ import java.util.Set;
  */
 @Controller("/realtime-token")
 @Secured({JwtCallers.ROLE_USER, Permission.ROLE_WRITE})
-@ExecuteOn(TaskExecutors.BLOCKING)
 final class RealtimeTokenController {
 
     private static final Set<String> FIELDS = Set.of("profile", "ttl_seconds", "max_uses", "endpoints");
@@ -62,7 +60,7 @@ final class RealtimeTokenController {
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<MintedToken> mint(HttpRequest<?> request, @Body @Nullable String body,
+    CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> request, @Body @Nullable String body,
             Authentication authentication) {
         RequestFields fields = RequestFields.json(json, body).allowOnly(FIELDS);
         Profiles.Profile profile = profiles.select(fields.string("profile"));
@@ -75,13 +73,13 @@ final class RealtimeTokenController {
         }
         List<String> endpoints = narrowed(profile, fields.strings("endpoints", 32));
         Caller caller = Caller.of(authentication).at(clients.of(request));
-        limits.browserMint(caller, caller.clientAddress());
         MintRequest mint = new MintRequest(profile.provider(), profile.model(),
                 ttl == null ? profile.ttl() : Duration.ofSeconds(ttl), TokenFormat.OPAQUE,
                 uses == null ? profile.maxUses() : uses.intValue(), caller.subject() != null ? caller.subject()
                         : caller.id(), origin, "relay", profile.session(), profile.lockedFields(),
                 profile.maxSessionDuration(), endpoints);
-        return HttpResponse.created(tokens.mint(caller, mint));
+        return tokens.mintAsync(caller, mint, () -> limits.browserMintAsync(caller, caller.clientAddress()))
+                .thenApply(HttpResponse::created);
     }
 
     /** The endpoints a browser asked for: some of the profile's (or the provider's, if it names none), never more. */

@@ -3,10 +3,10 @@ package dev.ephemera.ratelimit;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.RateLimitedException;
-import dev.ephemera.error.Stores;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -29,17 +29,8 @@ public final class MintLimits {
     }
 
     /**
-     * Counts one mint by {@code caller}: per API key, or per user for user JWTs.
-     *
-     * @throws RateLimitedException when over the limit
-     */
-    public void mint(Caller caller) {
-        Stores.join(mintAsync(caller));
-    }
-
-    /**
-     * {@link #mint} without blocking: the stage fails with {@link RateLimitedException} when over the limit, or
-     * with {@code store_unavailable}.
+     * Counts one mint by {@code caller}: per API key, or per user for user JWTs. The stage fails with
+     * {@link RateLimitedException} when over the limit, or with {@code store_unavailable}.
      */
     public CompletionStage<Void> mintAsync(Caller caller) {
         return caller.user()
@@ -49,15 +40,13 @@ public final class MintLimits {
     }
 
     /**
-     * Counts one browser mint ({@code /realtime-token}): per client IP, then per caller.
-     *
-     * @throws RateLimitedException when over a limit
+     * Counts one browser mint ({@code /realtime-token}): per client IP, then per caller; the stage fails as
+     * {@link #mintAsync}'s.
      */
-    public void browserMint(Caller caller, @Nullable String clientIp) {
-        if (clientIp != null) {
-            check("client address", "ip:" + clientIp, config.perIpPerMinute());
-        }
-        mint(caller);
+    public CompletionStage<Void> browserMintAsync(Caller caller, @Nullable String clientIp) {
+        CompletionStage<Void> byAddress = clientIp == null ? CompletableFuture.completedFuture(null)
+                : checkAsync("client address", "ip:" + clientIp, config.perIpPerMinute());
+        return byAddress.thenCompose(admitted -> mintAsync(caller));
     }
 
     /**
@@ -89,10 +78,6 @@ public final class MintLimits {
         } catch (BrokerException e) {
             // The place expires on its own.
         }
-    }
-
-    private void check(String what, String subject, int limit) {
-        Stores.join(checkAsync(what, subject, limit));
     }
 
     private CompletionStage<Void> checkAsync(String what, String subject, int limit) {

@@ -84,20 +84,11 @@ public final class TokenMinter {
     }
 
     /**
-     * Mints a token for {@code caller}.
-     *
-     * @throws BrokerException {@code unknown_provider}, {@code provider_not_configured},
-     *                         {@code provider_not_allowed}, {@code origin_not_allowed},
-     *                         {@code invalid_request} (session too large), {@code store_unavailable}
-     */
-    public MintedToken mint(Caller caller, MintRequest request) {
-        return Stores.join(mintAsync(caller, request));
-    }
-
-    /**
-     * {@link #mint} without blocking the calling thread (an event loop): a relay token is signed here and stored
-     * without waiting; an upstream-mode mint, which waits for the provider, runs on the blocking pool. The stage
-     * fails with the {@link BrokerException}s of {@link #mint}. The caller has already been admitted (rate limits).
+     * Mints a token for {@code caller}, already admitted (rate limits), without blocking the calling thread (an
+     * event loop): a relay token is signed here and stored without waiting; an upstream-mode mint, which waits for
+     * the provider, runs on the blocking pool. The stage fails with {@code unknown_provider},
+     * {@code provider_not_configured}, {@code provider_not_allowed}, {@code origin_not_allowed},
+     * {@code invalid_request} (session too large) or {@code store_unavailable}.
      */
     public CompletionStage<MintedToken> mintAsync(Caller caller, MintRequest request) {
         return mintAsync(caller, request, () -> CompletableFuture.completedFuture(null));
