@@ -26,11 +26,14 @@ class EmbeddedRedisTest {
             assertThat(broker.consume(key, token).status()).isEqualTo(200);
             assertThat(broker.consume(key, token).code()).isEqualTo("token_already_used");
             SessionCounter places = broker.context().getBean(SessionCounter.class);
-            assertThat(places.open("key_embedded", "ses_1", 1, Duration.ofSeconds(30))).isTrue();
-            assertThat(places.open("key_embedded", "ses_2", 1, Duration.ofSeconds(30))).isFalse();
-            places.renew("key_embedded", "ses_1", Duration.ofSeconds(30));
-            places.close("key_embedded", "ses_1");
-            assertThat(places.open("key_embedded", "ses_2", 1, Duration.ofSeconds(30))).isTrue();
+            assertThat(places.open("key_embedded", "ses_1", 1, Duration.ofSeconds(30)).toCompletableFuture().join())
+                    .isTrue();
+            assertThat(places.open("key_embedded", "ses_2", 1, Duration.ofSeconds(30)).toCompletableFuture().join())
+                    .isFalse();
+            places.renew("key_embedded", "ses_1", Duration.ofSeconds(30)).toCompletableFuture().join();
+            places.close("key_embedded", "ses_1").toCompletableFuture().join();
+            assertThat(places.open("key_embedded", "ses_2", 1, Duration.ofSeconds(30)).toCompletableFuture().join())
+                    .isTrue();
             assertThat(broker.get("/health/readiness", null).status()).isEqualTo(200);
         }
     }

@@ -1,7 +1,6 @@
 package dev.ephemera.ratelimit;
 
 import dev.ephemera.auth.Caller;
-import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.RateLimitedException;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -51,33 +50,26 @@ public final class MintLimits {
 
     /**
      * Takes a place among the realtime sessions of the API key that minted a token, held for {@code lease} unless
-     * renewed.
-     *
-     * @throws BrokerException {@code rate_limit_exceeded} when the key has its maximum of sessions open
+     * renewed. The stage fails with {@code rate_limit_exceeded} when the key has its maximum of sessions open.
      */
-    public void openSession(String keyId, String sessionId, Duration lease) {
-        if (!sessions.open(keyId, sessionId, config.maxConcurrentSessionsPerKey(), lease)) {
-            throw new RateLimitedException("API key's concurrent realtime sessions",
-                    config.maxConcurrentSessionsPerKey(), lease, Duration.ofSeconds(5));
-        }
+    public CompletionStage<Void> openSession(String keyId, String sessionId, Duration lease) {
+        return sessions.open(keyId, sessionId, config.maxConcurrentSessionsPerKey(), lease).thenAccept(taken -> {
+            if (!taken) {
+                throw new RateLimitedException("API key's concurrent realtime sessions",
+                        config.maxConcurrentSessionsPerKey(), lease, Duration.ofSeconds(5));
+            }
+        });
     }
 
     /** Holds a live session's place for another {@code lease}; best effort (a missed renewal ends no session). */
     public void renewSession(String keyId, String sessionId, Duration lease) {
-        try {
-            sessions.renew(keyId, sessionId, lease);
-        } catch (BrokerException e) {
-            // The next renewal tries again; the place counts until its lease runs out.
-        }
+        // The next renewal tries again; the place counts until its lease runs out.
+        sessions.renew(keyId, sessionId, lease).exceptionally(failed -> null);
     }
 
     /** Gives the place back; best effort (the place also expires with its lease). */
     public void closeSession(String keyId, String sessionId) {
-        try {
-            sessions.close(keyId, sessionId);
-        } catch (BrokerException e) {
-            // The place expires on its own.
-        }
+        sessions.close(keyId, sessionId).exceptionally(failed -> null);
     }
 
     private CompletionStage<Void> checkAsync(String what, String subject, int limit) {

@@ -1,12 +1,13 @@
 package dev.ephemera.ratelimit;
 
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Concurrent realtime sessions per API key, shared by every replica. Each session holds a place of its own that
  * expires after its lease unless renewed, so the places of a replica that dies with sessions open expire on their
- * own while the key's other sessions go on. Every method throws {@link StoreUnavailableException} when the store
- * cannot be reached.
+ * own while the key's other sessions go on. Every stage fails with {@code store_unavailable} when the store cannot
+ * be reached; none blocks the calling thread.
  */
 public interface SessionCounter {
 
@@ -14,11 +15,11 @@ public interface SessionCounter {
      * Takes a place for session {@code sessionId} of {@code keyId}, held for {@code lease}; false (and nothing
      * taken) when {@code max} unexpired places are already held.
      */
-    boolean open(String keyId, String sessionId, int max, Duration lease);
+    CompletionStage<Boolean> open(String keyId, String sessionId, int max, Duration lease);
 
     /** Holds the place of a live session for another {@code lease}; does nothing for a place that is gone. */
-    void renew(String keyId, String sessionId, Duration lease);
+    CompletionStage<Void> renew(String keyId, String sessionId, Duration lease);
 
     /** Gives the place back; idempotent. */
-    void close(String keyId, String sessionId);
+    CompletionStage<Void> close(String keyId, String sessionId);
 }

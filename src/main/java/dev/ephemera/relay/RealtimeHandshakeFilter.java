@@ -20,6 +20,7 @@ import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.netty.channel.Channel;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -127,16 +128,15 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
             String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
             // A page outside the allow-list may still use a token minted for exactly its origin.
             if (origin != null && !origins.allows(origin) && !binding.origin().equals(peek.origin())) {
-                throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
-                        "WebSockets from this origin are not allowed.");
+                return CompletableFuture.failedFuture(new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                        "WebSockets from this origin are not allowed."));
             }
-            limits.openSession(peek.keyId(), sessionId, relay.sessionLease());
             AtomicBoolean released = new AtomicBoolean();
-            return () -> {
+            return limits.openSession(peek.keyId(), sessionId, relay.sessionLease()).thenApply(taken -> () -> {
                 if (released.compareAndSet(false, true)) {
                     limits.closeSession(peek.keyId(), sessionId);
                 }
-            };
+            });
         }).handle((redeemed, refused) -> {
             if (refused != null) {
                 replicaPlace.run();

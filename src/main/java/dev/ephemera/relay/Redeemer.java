@@ -8,14 +8,11 @@ import dev.ephemera.token.TokenRedeemer;
 import dev.ephemera.web.ClientAddresses;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.scheduling.TaskExecutors;
-import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
 
 /**
  * The one way the relays take a token's use (SPEC §5, §7): every check that can refuse runs before it, so a
@@ -32,13 +29,13 @@ final class Redeemer {
     @FunctionalInterface
     interface Reservation {
         /** Nothing reserved. */
-        Reservation NONE = token -> () -> { };
+        Reservation NONE = token -> CompletableFuture.completedFuture(() -> { });
 
         /**
-         * Runs on a blocking thread, may refuse with a {@code BrokerException}, and returns what gives the
-         * reservation back (idempotent; run on a blocking thread too, whoever calls it).
+         * Takes what the relay needs without blocking; the stage fails with the {@code BrokerException} that
+         * refused, or gives what gives the reservation back (idempotent, non-blocking).
          */
-        Runnable reserve(RedeemedToken token);
+        CompletionStage<Runnable> reserve(RedeemedToken token);
     }
 
     /** A redeemed token, its provider's credentials, and what gives the relay's reservation back. */
@@ -48,14 +45,11 @@ final class Redeemer {
     private final TokenRedeemer tokens;
     private final ProviderRegistry providers;
     private final ClientAddresses clients;
-    private final ExecutorService blocking;
 
-    Redeemer(TokenRedeemer tokens, ProviderRegistry providers, ClientAddresses clients,
-            @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+    Redeemer(TokenRedeemer tokens, ProviderRegistry providers, ClientAddresses clients) {
         this.tokens = tokens;
         this.providers = providers;
         this.clients = clients;
-        this.blocking = blocking;
     }
 
     /**
@@ -86,10 +80,8 @@ final class Redeemer {
             RedeemedToken looked = live.get();
             Map<String, String> auth = providers.upstreamHeaders(
                     binding.provider() != null ? binding.provider() : looked.provider());
-            CompletionStage<Runnable> reserved = reservation == Reservation.NONE
-                    ? CompletableFuture.completedFuture(() -> { })
-                    : CompletableFuture.supplyAsync(() -> onBlockingThread(reservation.reserve(looked)), blocking);
-            return reserved.thenCompose(release -> take(token, binding, actor, client, auth, release));
+            return reservation.reserve(looked).thenCompose(release -> take(token, binding, actor, client, auth,
+                    release));
         });
     }
 
@@ -103,14 +95,5 @@ final class Redeemer {
             }
             return new Redeemed(redeemed, auth, release);
         });
-    }
-
-    /**
-     * A reservation is given back with blocking store calls, and the callers that give it back run on event loops
-     * and on the store's own I/O threads (a refusal's continuation), where waiting for the store would stall every
-     * command behind it until the command timeout: it is handed to a blocking thread.
-     */
-    private Runnable onBlockingThread(Runnable release) {
-        return () -> blocking.execute(release);
     }
 }

@@ -120,7 +120,8 @@ class SessionPlacesTest {
         String token = token("gpt-realtime");
         // What a replica that died mid-session leaves: a place that nobody renews or gives back.
         SessionCounter store = broker.context().getBean(SessionCounter.class);
-        assertThat(store.open(keyId(token), "ses_of_a_crashed_replica", 1, Duration.ofSeconds(3))).isTrue();
+        assertThat(store.open(keyId(token), "ses_of_a_crashed_replica", 1, Duration.ofSeconds(3))
+                .toCompletableFuture().join()).isTrue();
         assertThat(refusal(token, "")).isEqualTo(429);
         assertThat(active(token)).isTrue();
         long started = System.nanoTime();

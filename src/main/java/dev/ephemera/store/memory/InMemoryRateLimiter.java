@@ -1,5 +1,6 @@
 package dev.ephemera.store.memory;
 
+import dev.ephemera.error.Stores;
 import dev.ephemera.ratelimit.RateLimiter;
 import dev.ephemera.ratelimit.SessionCounter;
 import jakarta.inject.Singleton;
@@ -8,6 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Rate limits and session counts in this process, with the same fixed-window rule as the Redis twin. */
@@ -39,7 +42,11 @@ final class InMemoryRateLimiter implements RateLimiter, SessionCounter {
     }
 
     @Override
-    public boolean open(String keyId, String sessionId, int max, Duration lease) {
+    public CompletionStage<Boolean> open(String keyId, String sessionId, int max, Duration lease) {
+        return Stores.now(() -> take(keyId, sessionId, max, lease));
+    }
+
+    private boolean take(String keyId, String sessionId, int max, Duration lease) {
         Instant now = clock.instant();
         boolean[] taken = {false};
         sessions.compute(keyId, (k, places) -> {
@@ -55,21 +62,23 @@ final class InMemoryRateLimiter implements RateLimiter, SessionCounter {
     }
 
     @Override
-    public void renew(String keyId, String sessionId, Duration lease) {
+    public CompletionStage<Void> renew(String keyId, String sessionId, Duration lease) {
         Instant now = clock.instant();
         sessions.computeIfPresent(keyId, (k, places) -> {
             Map<String, Instant> held = new HashMap<>(places);
             held.computeIfPresent(sessionId, (id, expiry) -> now.isBefore(expiry) ? now.plus(lease) : null);
             return held;
         });
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public void close(String keyId, String sessionId) {
+    public CompletionStage<Void> close(String keyId, String sessionId) {
         sessions.computeIfPresent(keyId, (k, places) -> {
             Map<String, Instant> held = new HashMap<>(places);
             held.remove(sessionId);
             return held.isEmpty() ? null : held;
         });
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -42,21 +42,20 @@ final class RedisRateLimiter implements RateLimiter, SessionCounter {
     }
 
     @Override
-    public boolean open(String keyId, String sessionId, int max, Duration lease) {
-        Long taken = redis.call(r -> OPEN.run(r, ScriptOutputType.INTEGER, new String[] {sessions(keyId)},
-                Integer.toString(max), sessionId, Long.toString(lease.toMillis())));
-        return taken == 1L;
+    public CompletionStage<Boolean> open(String keyId, String sessionId, int max, Duration lease) {
+        return redis.<Long>callAsync(r -> OPEN.runAsync(r, ScriptOutputType.INTEGER, new String[] {sessions(keyId)},
+                Integer.toString(max), sessionId, Long.toString(lease.toMillis()))).thenApply(taken -> taken == 1L);
     }
 
     @Override
-    public void renew(String keyId, String sessionId, Duration lease) {
-        redis.call(r -> RENEW.run(r, ScriptOutputType.INTEGER, new String[] {sessions(keyId)}, sessionId,
-                Long.toString(lease.toMillis())));
+    public CompletionStage<Void> renew(String keyId, String sessionId, Duration lease) {
+        return redis.<Long>callAsync(r -> RENEW.runAsync(r, ScriptOutputType.INTEGER, new String[] {sessions(keyId)},
+                sessionId, Long.toString(lease.toMillis()))).thenApply(renewed -> null);
     }
 
     @Override
-    public void close(String keyId, String sessionId) {
-        redis.call(r -> r.zrem(sessions(keyId), sessionId));
+    public CompletionStage<Void> close(String keyId, String sessionId) {
+        return redis.<Long>callAsync(r -> r.zrem(sessions(keyId), sessionId)).thenApply(removed -> null);
     }
 
     private static String sessions(String keyId) {
