@@ -3,6 +3,7 @@ package dev.ephemera.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
+import dev.ephemera.support.AuditLines;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.micronaut.json.tree.JsonNode;
@@ -38,7 +39,7 @@ class AuditLogTest {
 
     private JsonNode onlyLine() throws IOException {
         assertThat(lines.list).hasSize(1);
-        String line = lines.list.get(0).getFormattedMessage();
+        String line = AuditLines.of(lines.list.get(0));
         assertThat(line).doesNotContain("\n").doesNotContain("\r");
         return ObjectMapper.getDefault().readValue(line, JsonNode.class);
     }
@@ -54,7 +55,7 @@ class AuditLogTest {
         assertThat(line.get("max_uses").getIntValue()).isEqualTo(3);
         assertThat(line.get("subject")).as("null fields are left out").isNull();
         assertThat(line.get("permissions").get(1).getStringValue()).isEqualTo("write");
-        assertThat(lines.list.get(0).getFormattedMessage())
+        assertThat(AuditLines.of(lines.list.get(0)))
                 .startsWith("{\"ts\":\"2026-11-22T10:00:00Z\",\"event\":\"token.minted\",\"actor\":\"key_abc\","
                         + "\"token_id\":\"tok_1\"");
     }

@@ -42,7 +42,9 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
 
     @Override
     protected void append(ILoggingEvent event) {
-        String line = event.getLoggerName() + " " + event.getFormattedMessage();
+        // Audit lines as the audit appender writes them (JSON); every other line as its message.
+        String line = event.getLoggerName() + " " + ("ephemera.audit".equals(event.getLoggerName())
+                ? AuditLines.of(event) : event.getFormattedMessage());
         if (event.getThrowableProxy() != null) {
             line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
         }
