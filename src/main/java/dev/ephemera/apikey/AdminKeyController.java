@@ -3,6 +3,7 @@ package dev.ephemera.apikey;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.error.Stores;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenRevoker;
 import dev.ephemera.web.Origins;
@@ -113,7 +114,9 @@ final class AdminKeyController {
     ApiKeyView revoke(@PathVariable String id, @QueryValue(defaultValue = "false") boolean cascade,
             Authentication authentication) {
         ApiKeyRecord revoked = keys.revoke(checked(id), authentication.getName());
-        Integer count = cascade ? tokens.revokeAllMintedBy(revoked.id(), authentication.getName()) : null;
+        // On the blocking pool, as the key service's admin operations are (for now).
+        Integer count = cascade ? Stores.join(tokens.revokeAllMintedBy(revoked.id(), authentication.getName()))
+                : null;
         return ApiKeyView.of(revoked, null, count);
     }
 

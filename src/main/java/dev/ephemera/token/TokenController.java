@@ -17,8 +17,6 @@ import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import java.util.Map;
@@ -85,23 +83,20 @@ final class TokenController {
     @Post(uri = "/revoke", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
             produces = MediaType.APPLICATION_JSON)
     @Secured(Permission.ROLE_WRITE)
-    @ExecuteOn(TaskExecutors.BLOCKING)
-    HttpResponse<Map<String, Object>> revoke(HttpRequest<?> http, @Body @Nullable String body,
+    CompletionStage<HttpResponse<Map<String, Object>>> revoke(HttpRequest<?> http, @Body @Nullable String body,
             Authentication authentication) {
         RequestFields fields = RequestFields.jsonOrForm(json, http.getContentType().orElse(null), body)
                 .allowOnly(REVOKE_FIELDS);
-        revoker.revoke(fields.requiredString("token"), authentication.getName());
-        return HttpResponse.ok(Map.of());
+        return revoker.revoke(fields.requiredString("token"), authentication.getName())
+                .thenApply(revoked -> HttpResponse.ok(Map.of()));
     }
 
     @Delete("/{id}")
     @Secured(Permission.ROLE_WRITE)
-    @ExecuteOn(TaskExecutors.BLOCKING)
-    HttpResponse<Void> revokeById(@PathVariable String id, Authentication authentication) {
+    CompletionStage<HttpResponse<Void>> revokeById(@PathVariable String id, Authentication authentication) {
         if (!TOKEN_ID.matcher(id).matches()) {
             throw BrokerException.invalid("id", "A token id looks like tok_ followed by 24 letters and digits.");
         }
-        revoker.revokeById(Caller.of(authentication), id);
-        return HttpResponse.noContent();
+        return revoker.revokeById(Caller.of(authentication), id).thenApply(revoked -> HttpResponse.noContent());
     }
 }

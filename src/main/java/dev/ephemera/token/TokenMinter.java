@@ -143,7 +143,7 @@ public final class TokenMinter {
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
                 request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(),
                 request.maxSession() == null ? null : (int) request.maxSession().toSeconds(), request.endpoints());
-        CompletableFuture<Void> saved = store.saveAsync(record).toCompletableFuture();
+        CompletableFuture<Void> saved = store.save(record).toCompletableFuture();
         return CompletableFuture.allOf(admitted, saved).handle((both, failure) -> {
             if (admitted.isCompletedExceptionally()) {
                 if (!saved.isCompletedExceptionally()) {
@@ -175,7 +175,7 @@ public final class TokenMinter {
 
     /** Deletes the record of a refused token, whose value never left the broker; a failure leaves it to expire. */
     private void discard(TokenRecord record) {
-        store.discardAsync(record).whenComplete((done, failure) -> {
+        store.discard(record).whenComplete((done, failure) -> {
             if (failure != null) {
                 REPEATED.warn("Could not discard refused token {}; it expires unused", record.id());
             }
@@ -203,7 +203,8 @@ public final class TokenMinter {
                 provider.name(), request.model(), request.subject(), request.origin(), request.maxUses(),
                 request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(), null,
                 request.endpoints());
-        store.save(record);
+        // On the blocking pool (an upstream mint waits for the provider): waiting for the store here blocks no loop.
+        Stores.join(store.save(record));
         audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
                 record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
                 record.subject(), "client_ip", caller.clientAddress());

@@ -49,7 +49,7 @@ public final class TokenRedeemer {
             if (hash.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
-            return store.findAsync(hash.get()).thenApply(record -> record
+            return store.find(hash.get()).thenApply(record -> record
                     .filter(r -> !r.expiredAt(clock.instant()) && r.usesLeft() > 0)
                     .map(this::describe));
         } catch (RuntimeException e) {
@@ -71,7 +71,7 @@ public final class TokenRedeemer {
             if (hash.isEmpty()) {
                 throw invalidToken();
             }
-            return store.consumeAsync(hash.get(), expected, clock.instant())
+            return store.consume(hash.get(), expected, clock.instant())
                     .thenApply(redemption -> redeemed(redemption, actor, clientAddress));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);

@@ -8,6 +8,8 @@ import dev.ephemera.error.ErrorCode;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 
 /** Revokes tokens: by value (RFC 7009), by handle, and every token an API key minted; each revocation audited. */
 @Singleton
@@ -25,35 +27,48 @@ public final class TokenRevoker {
         this.clock = clock;
     }
 
-    /** RFC 7009: revokes {@code token} if it is one of ours; silent either way. */
-    public void revoke(String token, String actor) {
-        hashes.of(token).flatMap(store::revoke).ifPresent(record ->
-                audit.record("token.revoked", actor, "token_id", record.id(), "by", "value"));
+    /** RFC 7009: revokes {@code token} if it is one of ours; silent either way (fails only when the store does). */
+    public CompletionStage<Void> revoke(String token, String actor) {
+        Optional<String> hash = hashes.of(token);
+        if (hash.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return store.revoke(hash.get()).thenAccept(revoked -> revoked.ifPresent(record ->
+                audit.record("token.revoked", actor, "token_id", record.id(), "by", "value")));
     }
 
     /**
-     * Revokes the token with handle {@code id}, if {@code caller} minted it or is an admin.
-     *
-     * @throws BrokerException {@code not_found} when there is no such live token visible to the caller
+     * Revokes the token with handle {@code id}, if {@code caller} minted it or is an admin. The stage fails with
+     * {@code not_found} when there is no such live token visible to the caller.
      */
-    public void revokeById(Caller caller, String id) {
-        Optional<TokenRecord> record = store.findById(id)
-                .filter(r -> r.keyId().equals(caller.id()) || caller.has(Permission.ADMIN));
-        if (record.isEmpty() || store.revokeById(id).isEmpty()) {
-            throw new BrokerException(ErrorCode.NOT_FOUND, "No live token with this id was minted by this key.");
-        }
-        audit.record("token.revoked", caller.id(), "token_id", id, "by", "id");
+    public CompletionStage<Void> revokeById(Caller caller, String id) {
+        return store.findById(id).thenCompose(found -> {
+            if (found.filter(r -> r.keyId().equals(caller.id()) || caller.has(Permission.ADMIN)).isEmpty()) {
+                throw notFound();
+            }
+            return store.revokeById(id);
+        }).thenAccept(revoked -> {
+            if (revoked.isEmpty()) {
+                throw notFound();
+            }
+            audit.record("token.revoked", caller.id(), "token_id", id, "by", "id");
+        });
     }
 
-    /** Revokes every live token {@code keyId} minted; returns how many. */
-    public int revokeAllMintedBy(String keyId, String actor) {
-        int count = 0;
-        for (String id : store.idsMintedBy(keyId, clock.instant())) {
-            if (store.revokeById(id).isPresent()) {
-                audit.record("token.revoked", actor, "token_id", id, "by", "cascade", "key_id", keyId);
-                count++;
-            }
-        }
-        return count;
+    /** Revokes every live token {@code keyId} minted; gives how many. */
+    public CompletionStage<Integer> revokeAllMintedBy(String keyId, String actor) {
+        return store.idsMintedBy(keyId, clock.instant()).thenCompose(ids -> {
+            CompletableFuture<?>[] each = ids.stream().map(id -> store.revokeById(id).thenApply(revoked -> {
+                revoked.ifPresent(r -> audit.record("token.revoked", actor, "token_id", id, "by", "cascade",
+                        "key_id", keyId));
+                return revoked.isPresent() ? 1 : 0;
+            }).toCompletableFuture()).toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(each).thenApply(all -> java.util.Arrays.stream(each)
+                    .mapToInt(f -> (Integer) f.join()).sum());
+        });
+    }
+
+    private static BrokerException notFound() {
+        return new BrokerException(ErrorCode.NOT_FOUND, "No live token with this id was minted by this key.");
     }
 }

@@ -93,9 +93,11 @@ class RateLimitTest {
             TokenStore store = broker.context().getBean(TokenStore.class);
             // The store settles the discards after the replies; give it a moment.
             long deadline = System.currentTimeMillis() + 5_000;
-            List<String> live = store.idsMintedBy(created.string("id"), broker.clock().instant());
+            List<String> live = store.idsMintedBy(created.string("id"), broker.clock().instant())
+                    .toCompletableFuture().join();
             while (live.size() != 1 && System.currentTimeMillis() < deadline) {
-                live = store.idsMintedBy(created.string("id"), broker.clock().instant());
+                live = store.idsMintedBy(created.string("id"), broker.clock().instant())
+                    .toCompletableFuture().join();
             }
             assertThat(live).as("only the admitted mint's token is stored").hasSize(1);
             if (redis) {

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,24 +41,33 @@ final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
-    public void save(TokenRecord record) {
+    public CompletionStage<Void> save(TokenRecord record) {
         byHash.put(record.secretHash(), record);
         hashById.put(record.id(), record.secretHash());
         idsByKey.computeIfAbsent(record.keyId(), k -> ConcurrentHashMap.newKeySet()).add(record.id());
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public Optional<TokenRecord> find(String secretHash) {
+    public CompletionStage<Optional<TokenRecord>> find(String secretHash) {
+        return CompletableFuture.completedFuture(found(secretHash));
+    }
+
+    private Optional<TokenRecord> found(String secretHash) {
         return Optional.ofNullable(byHash.get(secretHash)).filter(this::retained);
     }
 
     @Override
-    public Optional<TokenRecord> findById(String id) {
-        return Optional.ofNullable(hashById.get(id)).flatMap(this::find);
+    public CompletionStage<Optional<TokenRecord>> findById(String id) {
+        return CompletableFuture.completedFuture(Optional.ofNullable(hashById.get(id)).flatMap(this::found));
     }
 
     @Override
-    public Redemption consume(String secretHash, Binding expected, Instant now) {
+    public CompletionStage<Redemption> consume(String secretHash, Binding expected, Instant now) {
+        return CompletableFuture.completedFuture(take(secretHash, expected, now));
+    }
+
+    private Redemption take(String secretHash, Binding expected, Instant now) {
         Redemption[] result = {Redemption.of(Outcome.UNKNOWN)};
         byHash.computeIfPresent(secretHash, (hash, record) -> {
             if (!retained(record)) {
@@ -104,7 +115,11 @@ final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
-    public Optional<TokenRecord> revoke(String secretHash) {
+    public CompletionStage<Optional<TokenRecord>> revoke(String secretHash) {
+        return CompletableFuture.completedFuture(removed(secretHash));
+    }
+
+    private Optional<TokenRecord> removed(String secretHash) {
         TokenRecord removed = byHash.remove(secretHash);
         if (removed != null) {
             hashById.remove(removed.id());
@@ -113,18 +128,19 @@ final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
-    public Optional<TokenRecord> revokeById(String id) {
+    public CompletionStage<Optional<TokenRecord>> revokeById(String id) {
         String hash = hashById.get(id);
-        return hash == null ? Optional.empty() : revoke(hash);
+        return CompletableFuture.completedFuture(hash == null ? Optional.empty() : removed(hash));
     }
 
     @Override
-    public List<String> idsMintedBy(String keyId, Instant now) {
+    public CompletionStage<List<String>> idsMintedBy(String keyId, Instant now) {
         List<String> out = new ArrayList<>();
         for (String id : idsByKey.getOrDefault(keyId, Set.of())) {
-            findById(id).filter(r -> !r.expiredAt(now)).ifPresent(r -> out.add(r.id()));
+            Optional.ofNullable(hashById.get(id)).flatMap(this::found).filter(r -> !r.expiredAt(now))
+                    .ifPresent(r -> out.add(r.id()));
         }
-        return out;
+        return CompletableFuture.completedFuture(out);
     }
 
     @Override

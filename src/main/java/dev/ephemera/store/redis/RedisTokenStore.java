@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -55,12 +56,7 @@ final class RedisTokenStore implements TokenStore {
     }
 
     @Override
-    public void save(TokenRecord record) {
-        redis.await(() -> saveAsync(record));
-    }
-
-    @Override
-    public CompletionStage<Void> saveAsync(TokenRecord record) {
+    public CompletionStage<Void> save(TokenRecord record) {
         long forgetAt = record.expiresAt().plus(RETENTION_AFTER_EXPIRY).toEpochMilli();
         String[] hashArgs = flatten(Long.toString(forgetAt), TokenFields.of(record));
         String keyTokens = keyTokensKey(record.keyId());
@@ -74,7 +70,7 @@ final class RedisTokenStore implements TokenStore {
     }
 
     @Override
-    public CompletionStage<Void> discardAsync(TokenRecord record) {
+    public CompletionStage<Void> discard(TokenRecord record) {
         return redis.pipelineAsync(r -> List.of(
                 r.del(recordKey(record.secretHash())),
                 r.del(idKey(record.id())),
@@ -93,29 +89,19 @@ final class RedisTokenStore implements TokenStore {
     }
 
     @Override
-    public Optional<TokenRecord> find(String secretHash) {
-        return redis.await(() -> findAsync(secretHash));
-    }
-
-    @Override
-    public CompletionStage<Optional<TokenRecord>> findAsync(String secretHash) {
+    public CompletionStage<Optional<TokenRecord>> find(String secretHash) {
         return redis.callAsync(r -> r.hgetall(recordKey(secretHash)))
                 .thenApply(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(TokenFields.from(fields)));
     }
 
     @Override
-    public Optional<TokenRecord> findById(String id) {
-        String hash = redis.call(r -> r.get(idKey(id)));
-        return hash == null ? Optional.empty() : find(hash);
+    public CompletionStage<Optional<TokenRecord>> findById(String id) {
+        return redis.<String>callAsync(r -> r.get(idKey(id))).thenCompose(hash -> hash == null
+                ? CompletableFuture.completedFuture(Optional.empty()) : find(hash));
     }
 
     @Override
-    public Redemption consume(String secretHash, Binding expected, Instant now) {
-        return redis.await(() -> consumeAsync(secretHash, expected, now));
-    }
-
-    @Override
-    public CompletionStage<Redemption> consumeAsync(String secretHash, Binding expected, Instant now) {
+    public CompletionStage<Redemption> consume(String secretHash, Binding expected, Instant now) {
         return redis.<List<Object>>callAsync(r -> CONSUME.runAsync(r, ScriptOutputType.MULTI,
                 new String[] {recordKey(secretHash)},
                 Long.toString(now.toEpochMilli()), orEmpty(expected.provider()), orEmpty(expected.model()),
@@ -141,23 +127,22 @@ final class RedisTokenStore implements TokenStore {
     }
 
     @Override
-    public Optional<TokenRecord> revoke(String secretHash) {
-        Optional<TokenRecord> found = find(secretHash);
-        // Two keys in different hash slots: one DEL each, so that Redis Cluster accepts them.
-        found.ifPresent(record -> redis.pipeline(r -> List.of(r.del(recordKey(secretHash)),
-                r.del(idKey(record.id())))));
-        return found;
+    public CompletionStage<Optional<TokenRecord>> revoke(String secretHash) {
+        return find(secretHash).thenCompose(found -> found.isEmpty() ? CompletableFuture.completedFuture(found)
+                // Two keys in different hash slots: one DEL each, so that Redis Cluster accepts them.
+                : redis.pipelineAsync(r -> List.of(r.del(recordKey(secretHash)), r.del(idKey(found.get().id()))))
+                        .thenApply(deleted -> found));
     }
 
     @Override
-    public Optional<TokenRecord> revokeById(String id) {
-        String hash = redis.call(r -> r.get(idKey(id)));
-        return hash == null ? Optional.empty() : revoke(hash);
+    public CompletionStage<Optional<TokenRecord>> revokeById(String id) {
+        return redis.<String>callAsync(r -> r.get(idKey(id))).thenCompose(hash -> hash == null
+                ? CompletableFuture.completedFuture(Optional.empty()) : revoke(hash));
     }
 
     @Override
-    public List<String> idsMintedBy(String keyId, Instant now) {
-        return redis.call(r -> r.zrangebyscore(keyTokensKey(keyId),
+    public CompletionStage<List<String>> idsMintedBy(String keyId, Instant now) {
+        return redis.callAsync(r -> r.zrangebyscore(keyTokensKey(keyId),
                 Range.create((double) now.toEpochMilli(), Double.POSITIVE_INFINITY)));
     }
 
