@@ -3,7 +3,6 @@ package dev.ephemera.apikey;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.error.Stores;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenRevoker;
 import dev.ephemera.web.Origins;
@@ -19,8 +18,6 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import java.time.Duration;
@@ -28,11 +25,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** {@code /v1/admin/keys}: create, list, read, rotate and revoke API keys. Admins only. */
 @Controller("/v1/admin/keys")
 @Secured(Permission.ROLE_ADMIN)
-@ExecuteOn(TaskExecutors.BLOCKING)
 final class AdminKeyController {
 
     private static final Set<String> CREATE_FIELDS = Set.of("name", "permissions", "expires_in", "allowed_origins",
@@ -54,7 +52,7 @@ final class AdminKeyController {
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<ApiKeyView> create(@Body @Nullable String body, Authentication authentication) {
+    CompletionStage<HttpResponse<ApiKeyView>> create(@Body @Nullable String body, Authentication authentication) {
         RequestFields fields = RequestFields.json(json, body).allowOnly(CREATE_FIELDS);
         String name = fields.requiredString("name");
         if (name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
@@ -85,39 +83,39 @@ final class AdminKeyController {
             }
         }
         Long rate = fields.integer("rate_limit_per_minute", 1, 1_000_000);
-        ApiKeyService.Created created = keys.create(new ApiKeyService.Spec(name, permissions,
+        return keys.create(new ApiKeyService.Spec(name, permissions,
                 expiresIn == null ? null : Duration.ofSeconds(expiresIn), origins, allowedProviders,
-                rate == null ? null : rate.intValue()), authentication.getName());
-        return HttpResponse.created(ApiKeyView.of(created.record(), created.key(), null));
+                rate == null ? null : rate.intValue()), authentication.getName())
+                .thenApply(created -> HttpResponse.created(ApiKeyView.of(created.record(), created.key(), null)));
     }
 
     @Get(produces = MediaType.APPLICATION_JSON)
-    Map<String, Object> list() {
-        return Map.of("object", "list", "data", keys.list().stream().map(ApiKeyView::of).toList());
+    CompletionStage<Map<String, Object>> list() {
+        return keys.list().thenApply(all -> Map.of("object", "list", "data", all.stream().map(ApiKeyView::of)
+                .toList()));
     }
 
     @Get(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
-    ApiKeyView get(@PathVariable String id) {
-        return ApiKeyView.of(keys.get(checked(id)));
+    CompletionStage<ApiKeyView> get(@PathVariable String id) {
+        return keys.get(checked(id)).thenApply(ApiKeyView::of);
     }
 
     @Post(uri = "/{id}/rotate", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    ApiKeyView rotate(@PathVariable String id, @Body @Nullable String body, Authentication authentication) {
+    CompletionStage<ApiKeyView> rotate(@PathVariable String id, @Body @Nullable String body,
+            Authentication authentication) {
         RequestFields fields = RequestFields.json(json, body).allowOnly(Set.of("grace_seconds"));
         Long grace = fields.integer("grace_seconds", 0, MAX_GRACE);
-        ApiKeyService.Created rotated = keys.rotate(checked(id),
-                Duration.ofSeconds(grace == null ? DEFAULT_GRACE : grace), authentication.getName());
-        return ApiKeyView.of(rotated.record(), rotated.key(), null);
+        return keys.rotate(checked(id), Duration.ofSeconds(grace == null ? DEFAULT_GRACE : grace),
+                authentication.getName()).thenApply(rotated -> ApiKeyView.of(rotated.record(), rotated.key(), null));
     }
 
     @Delete(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
-    ApiKeyView revoke(@PathVariable String id, @QueryValue(defaultValue = "false") boolean cascade,
+    CompletionStage<ApiKeyView> revoke(@PathVariable String id, @QueryValue(defaultValue = "false") boolean cascade,
             Authentication authentication) {
-        ApiKeyRecord revoked = keys.revoke(checked(id), authentication.getName());
-        // On the blocking pool, as the key service's admin operations are (for now).
-        Integer count = cascade ? Stores.join(tokens.revokeAllMintedBy(revoked.id(), authentication.getName()))
-                : null;
-        return ApiKeyView.of(revoked, null, count);
+        return keys.revoke(checked(id), authentication.getName()).thenCompose(revoked -> cascade
+                ? tokens.revokeAllMintedBy(revoked.id(), authentication.getName())
+                        .thenApply(count -> ApiKeyView.of(revoked, null, count))
+                : CompletableFuture.completedFuture(ApiKeyView.of(revoked, null, null)));
     }
 
     private static String checked(String id) {

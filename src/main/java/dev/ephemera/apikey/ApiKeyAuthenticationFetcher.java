@@ -81,17 +81,9 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
                         return Mono.empty();
                     });
         }
-        if (!keys.needsStoreLookup(presented)) {
-            // Decided without the store: answer on this thread (no hop for what costs no I/O).
-            try {
-                return Mono.just(keys.authenticate(presented).authentication());
-            } catch (BrokerException e) {
-                request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);
-                return Mono.empty();
-            }
-        }
-        // The key's record is read without blocking; the request goes on from Redis's reply.
-        return Mono.fromCompletionStage(() -> keys.authenticateAsync(presented))
+        // The key's record is read without blocking; the request goes on from Redis's reply (at once where no
+        // record is needed: the bootstrap key, a malformed one).
+        return Mono.fromCompletionStage(() -> keys.authenticate(presented))
                 .map(Caller::authentication)
                 .onErrorResume(BrokerException.class, e -> {
                     request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);

@@ -10,8 +10,6 @@ import dev.ephemera.secret.Secrets;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.scheduling.TaskExecutors;
-import jakarta.inject.Named;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,17 +42,14 @@ public final class ApiKeyService {
     private final ApiKeyStore store;
     private final AuditLog audit;
     private final Clock clock;
-    private final ExecutorService background;
     private final String bootstrapHash;
 
     ApiKeyService(ApiKeyStore store, AuditLog audit, Clock clock,
-            @Named(TaskExecutors.BLOCKING) ExecutorService background,
             @Value("${ephemera.admin-key:}") @Nullable String adminKey,
             @Value("${redis.uri:}") @Nullable String redisUri) {
         this.store = store;
         this.audit = audit;
         this.clock = clock;
-        this.background = background;
         if (adminKey != null && !adminKey.isEmpty() && adminKey.length() < 32) {
             throw new IllegalStateException("ephemera.admin-key (EPHEMERA_ADMIN_KEY) must be at least 32 characters");
         }
@@ -83,50 +76,36 @@ public final class ApiKeyService {
             List<String> allowedOrigins, List<String> allowedProviders, @Nullable Integer rateLimitPerMinute) {
     }
 
-    public Created create(Spec spec, String actor) {
+    public CompletionStage<Created> create(Spec spec, String actor) {
         String key = FORMAT.generate(Secrets.randomBase62(16));
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ApiKeyRecord record = new ApiKeyRecord(idOf(key), spec.name(), EnumSet.copyOf(spec.permissions()),
                 Secrets.sha256Hex(key), null, null, now, spec.expiresIn() == null ? null : now.plus(spec.expiresIn()),
                 null, null, spec.allowedOrigins(), spec.allowedProviders(), spec.rateLimitPerMinute());
-        store.create(record);
-        audit.record("key.created", actor, "key_id", record.id(), "permissions",
-                record.permissions().stream().map(Permission::wireName).sorted().toList());
-        return new Created(record, key);
+        return store.create(record).thenApply(created -> {
+            audit.record("key.created", actor, "key_id", record.id(), "permissions",
+                    record.permissions().stream().map(Permission::wireName).sorted().toList());
+            return new Created(record, key);
+        });
     }
 
     /**
-     * The caller a presented key stands for.
-     *
-     * @throws BrokerException {@code invalid_api_key} (malformed, unknown or wrong secret), {@code revoked_api_key},
-     *                         {@code expired_api_key}, {@code store_unavailable}
+     * The caller a presented key stands for, without blocking: a store lookup, when one is needed, completes on the
+     * store's I/O thread; the bootstrap key and anything malformed are decided at once. The stage fails with
+     * {@code invalid_api_key} (malformed, unknown or wrong secret), {@code revoked_api_key},
+     * {@code expired_api_key} or {@code store_unavailable}.
      */
-    public Caller authenticate(String presented) {
+    public CompletionStage<Caller> authenticate(String presented) {
         if (bootstrapHash != null && !presented.startsWith(FORMAT.prefix())) {
-            if (Secrets.constantTimeEquals(bootstrapHash, Secrets.sha256Hex(presented))) {
-                return Caller.apiKey(BOOTSTRAP_ID, EnumSet.of(Permission.ADMIN), List.of(), List.of(), null);
-            }
-            throw invalidKey();
+            return Secrets.constantTimeEquals(bootstrapHash, Secrets.sha256Hex(presented))
+                    ? CompletableFuture.completedFuture(Caller.apiKey(BOOTSTRAP_ID, EnumSet.of(Permission.ADMIN),
+                            List.of(), List.of(), null))
+                    : CompletableFuture.failedFuture(invalidKey());
         }
         if (FORMAT.body(presented) == null) {
-            throw invalidKey();
+            return CompletableFuture.failedFuture(invalidKey());
         }
-        return verify(store.find(idOf(presented)), presented);
-    }
-
-    /**
-     * {@link #authenticate} without blocking: a store lookup, when one is needed, completes on the store's I/O
-     * thread. The stage fails with the same {@link BrokerException}s.
-     */
-    public CompletionStage<Caller> authenticateAsync(String presented) {
-        if (!needsStoreLookup(presented)) {
-            try {
-                return CompletableFuture.completedFuture(authenticate(presented));
-            } catch (BrokerException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
-        return store.findAsync(idOf(presented)).thenApply(record -> verify(record, presented));
+        return store.find(idOf(presented)).thenApply(record -> verify(record, presented));
     }
 
     private Caller verify(Optional<ApiKeyRecord> found, String presented) {
@@ -153,47 +132,40 @@ public final class ApiKeyService {
                 record.rateLimitPerMinute());
     }
 
-    /**
-     * Whether {@link #authenticate} must read the store for {@code presented}: only for a well-formed
-     * {@code ephk_} key. The bootstrap key and anything malformed are decided in memory.
-     */
-    public boolean needsStoreLookup(String presented) {
-        return FORMAT.body(presented) != null;
-    }
-
-    public List<ApiKeyRecord> list() {
+    public CompletionStage<List<ApiKeyRecord>> list() {
         return store.list();
     }
 
-    /** @throws BrokerException {@code not_found} */
-    public ApiKeyRecord get(String id) {
-        return store.find(id).orElseThrow(ApiKeyService::notFound);
+    /** The key with this id; the stage fails with {@code not_found} when there is none. */
+    public CompletionStage<ApiKeyRecord> get(String id) {
+        return store.find(id).thenApply(found -> found.orElseThrow(ApiKeyService::notFound));
     }
 
     /**
-     * A new secret for key {@code id}; the current one stays valid for {@code grace}.
-     *
-     * @throws BrokerException {@code not_found}, {@code invalid_request} for a revoked key
+     * A new secret for key {@code id}; the current one stays valid for {@code grace}. The stage fails with
+     * {@code not_found}, or {@code invalid_request} for a revoked key.
      */
-    public Created rotate(String id, Duration grace, String actor) {
-        ApiKeyRecord current = get(id);
-        if (current.revokedAt() != null) {
-            throw BrokerException.invalid("id", "A revoked key cannot be rotated; create a new one.");
-        }
+    public CompletionStage<Created> rotate(String id, Duration grace, String actor) {
         String key = FORMAT.generate(id.substring("key_".length()));
-        Instant previousValidUntil = clock.instant().plus(grace).truncatedTo(ChronoUnit.MILLIS);
-        ApiKeyRecord rotated = store.rotate(id, Secrets.sha256Hex(key), previousValidUntil)
-                .orElseThrow(ApiKeyService::notFound);
-        audit.record("key.rotated", actor, "key_id", id, "grace_seconds", grace.toSeconds());
-        return new Created(rotated, key);
+        return get(id).thenCompose(current -> {
+            if (current.revokedAt() != null) {
+                throw BrokerException.invalid("id", "A revoked key cannot be rotated; create a new one.");
+            }
+            Instant previousValidUntil = clock.instant().plus(grace).truncatedTo(ChronoUnit.MILLIS);
+            return store.rotate(id, Secrets.sha256Hex(key), previousValidUntil);
+        }).thenApply(rotated -> {
+            audit.record("key.rotated", actor, "key_id", id, "grace_seconds", grace.toSeconds());
+            return new Created(rotated.orElseThrow(ApiKeyService::notFound), key);
+        });
     }
 
-    /** @throws BrokerException {@code not_found} */
-    public ApiKeyRecord revoke(String id, String actor) {
-        ApiKeyRecord revoked = store.revoke(id, clock.instant().truncatedTo(ChronoUnit.MILLIS))
-                .orElseThrow(ApiKeyService::notFound);
-        audit.record("key.revoked", actor, "key_id", id);
-        return revoked;
+    /** Revokes key {@code id}; the stage fails with {@code not_found} when there is none. */
+    public CompletionStage<ApiKeyRecord> revoke(String id, String actor) {
+        return store.revoke(id, clock.instant().truncatedTo(ChronoUnit.MILLIS)).thenApply(found -> {
+            ApiKeyRecord revoked = found.orElseThrow(ApiKeyService::notFound);
+            audit.record("key.revoked", actor, "key_id", id);
+            return revoked;
+        });
     }
 
     /** The {@code key_…} id of a well-formed key. */
@@ -206,17 +178,10 @@ public final class ApiKeyService {
         if (record.lastUsedAt() != null && record.lastUsedAt().plus(TOUCH_EVERY).isAfter(now)) {
             return;
         }
-        try {
-            background.execute(() -> {
-                try {
-                    store.touch(record.id(), now.truncatedTo(ChronoUnit.MILLIS));
-                } catch (RuntimeException e) {
-                    LOG.debug("Could not record last use of {}", record.id());
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("Skipped recording last use of {}", record.id());
-        }
+        store.touch(record.id(), now.truncatedTo(ChronoUnit.MILLIS)).exceptionally(failed -> {
+            LOG.debug("Could not record last use of {}", record.id());
+            return null;
+        });
     }
 
     private static BrokerException invalidKey() {

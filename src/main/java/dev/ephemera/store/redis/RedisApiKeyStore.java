@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
@@ -42,9 +43,9 @@ final class RedisApiKeyStore implements ApiKeyStore {
     }
 
     @Override
-    public void create(ApiKeyRecord record) {
+    public CompletionStage<Void> create(ApiKeyRecord record) {
         Map<String, String> fields = fields(record);
-        redis.pipeline(r -> {
+        return redis.pipelineAsync(r -> {
             var set = r.hset(key(record.id()), fields);
             var index = r.sadd(INDEX, record.id());
             return record.expiresAt() == null ? List.of(set, index)
@@ -53,56 +54,51 @@ final class RedisApiKeyStore implements ApiKeyStore {
     }
 
     @Override
-    public Optional<ApiKeyRecord> find(String id) {
-        Map<String, String> fields = redis.call(r -> r.hgetall(key(id)));
-        return fields.isEmpty() ? Optional.empty() : Optional.of(record(fields));
-    }
-
-    @Override
-    public CompletionStage<Optional<ApiKeyRecord>> findAsync(String id) {
+    public CompletionStage<Optional<ApiKeyRecord>> find(String id) {
         return redis.callAsync(r -> r.hgetall(key(id)))
                 .thenApply(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(record(fields)));
     }
 
     @Override
-    public List<ApiKeyRecord> list() {
-        Set<String> ids = redis.call(r -> r.smembers(INDEX));
-        return ids.stream()
-                .map(this::find)
-                .flatMap(Optional::stream)
-                .sorted(Comparator.comparing(ApiKeyRecord::createdAt).thenComparing(ApiKeyRecord::id))
-                .toList();
+    public CompletionStage<List<ApiKeyRecord>> list() {
+        return redis.<Set<String>>callAsync(r -> r.smembers(INDEX)).thenCompose(ids -> {
+            List<CompletableFuture<Optional<ApiKeyRecord>>> each = ids.stream()
+                    .map(id -> find(id).toCompletableFuture()).toList();
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(all -> each.stream()
+                    .map(CompletableFuture::join)
+                    .flatMap(Optional::stream)
+                    .sorted(Comparator.comparing(ApiKeyRecord::createdAt).thenComparing(ApiKeyRecord::id))
+                    .toList());
+        });
     }
 
     @Override
-    public Optional<ApiKeyRecord> rotate(String id, String newHash, Instant previousValidUntil) {
-        return find(id).flatMap(current -> update(id, "",
-                "hash", newHash,
-                "prev_hash", current.secretHash(),
-                "prev_exp", Long.toString(previousValidUntil.toEpochMilli())));
+    public CompletionStage<Optional<ApiKeyRecord>> rotate(String id, String newHash, Instant previousValidUntil) {
+        return find(id).thenCompose(current -> current.isEmpty() ? CompletableFuture.completedFuture(current)
+                : update(id, "", "hash", newHash, "prev_hash", current.get().secretHash(),
+                        "prev_exp", Long.toString(previousValidUntil.toEpochMilli())));
     }
 
     @Override
-    public Optional<ApiKeyRecord> revoke(String id, Instant at) {
-        Optional<ApiKeyRecord> current = find(id);
-        if (current.isEmpty() || current.get().revokedAt() != null) {
-            return current;
-        }
-        return update(id, Long.toString(at.plus(KEEP_DEAD_KEYS).toEpochMilli()),
-                "revoked", Long.toString(at.toEpochMilli()));
+    public CompletionStage<Optional<ApiKeyRecord>> revoke(String id, Instant at) {
+        return find(id).thenCompose(current -> current.isEmpty() || current.get().revokedAt() != null
+                ? CompletableFuture.completedFuture(current)
+                : update(id, Long.toString(at.plus(KEEP_DEAD_KEYS).toEpochMilli()),
+                        "revoked", Long.toString(at.toEpochMilli())));
     }
 
     @Override
-    public void touch(String id, Instant at) {
-        update(id, "", "last_used", Long.toString(at.toEpochMilli()));
+    public CompletionStage<Void> touch(String id, Instant at) {
+        return update(id, "", "last_used", Long.toString(at.toEpochMilli())).thenApply(updated -> null);
     }
 
-    private Optional<ApiKeyRecord> update(String id, String forgetAt, String... fieldValues) {
+    private CompletionStage<Optional<ApiKeyRecord>> update(String id, String forgetAt, String... fieldValues) {
         String[] args = new String[fieldValues.length + 1];
         args[0] = forgetAt;
         System.arraycopy(fieldValues, 0, args, 1, fieldValues.length);
-        List<Object> flat = redis.call(r -> UPDATE.run(r, ScriptOutputType.MULTI, new String[] {key(id)}, args));
-        return flat.isEmpty() ? Optional.empty() : Optional.of(record(TokenFields.fromFlat(flat, 0)));
+        return redis.<List<Object>>callAsync(r -> UPDATE.runAsync(r, ScriptOutputType.MULTI, new String[] {key(id)},
+                args)).thenApply(flat -> flat.isEmpty() ? Optional.empty()
+                        : Optional.of(record(TokenFields.fromFlat(flat, 0))));
     }
 
     private static Map<String, String> fields(ApiKeyRecord r) {
