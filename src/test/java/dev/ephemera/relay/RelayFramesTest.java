@@ -121,6 +121,8 @@ class RelayFramesTest {
                 "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n", 0)) {
             assertThat(socket.head).startsWith("HTTP/1.1 101");
             assertThat(socket.head.toLowerCase(java.util.Locale.ROOT)).doesNotContain("sec-websocket-extensions");
+            // Closed as a client should, so that the provider hears 1000 now, not 1011 during the next test.
+            socket.closeNormally();
         }
     }
 }

@@ -83,6 +83,15 @@ public final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Ends the session as a client should: a close frame (1000), then the server's answering close frame. */
+    public void closeNormally() throws IOException {
+        out.write(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xe8});
+        out.flush();
+        while (!read().isClose()) {
+            // frames still on their way
+        }
+    }
+
     public Frame read() throws IOException {
         int opcode = in.readUnsignedByte() & 0x0f;
         long length = in.readUnsignedByte() & 0x7f;
