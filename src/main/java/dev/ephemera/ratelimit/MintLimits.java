@@ -73,7 +73,7 @@ public final class MintLimits {
     }
 
     private CompletionStage<Void> checkAsync(String what, String subject, int limit) {
-        return limiter.acquireAsync(subject, limit, MINUTE).thenAccept(d -> {
+        return limiter.acquire(subject, limit, MINUTE).thenAccept(d -> {
             if (!d.allowed()) {
                 throw new RateLimitedException(what, limit, MINUTE, d.resetAfter());
             }

@@ -1,6 +1,5 @@
 package dev.ephemera.ratelimit;
 
-import dev.ephemera.error.Stores;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
@@ -15,14 +14,9 @@ public interface RateLimiter {
     record Decision(boolean allowed, int limit, int remaining, Duration resetAfter) {
     }
 
-    /** Counts one request of {@code subject} (e.g. {@code key:key_…}) and says whether it may pass. */
-    Decision acquire(String subject, int limit, Duration window);
-
     /**
-     * {@link #acquire} without blocking the calling thread: the stage completes with the verdict, or exceptionally
-     * with {@link StoreUnavailableException}. Implementations without I/O may complete at once.
+     * Counts one request of {@code subject} (e.g. {@code key:key_…}) and says whether it may pass, without blocking
+     * the calling thread; the stage fails with {@code store_unavailable}.
      */
-    default CompletionStage<Decision> acquireAsync(String subject, int limit, Duration window) {
-        return Stores.now(() -> acquire(subject, limit, window));
-    }
+    CompletionStage<Decision> acquire(String subject, int limit, Duration window);
 }

@@ -9,7 +9,6 @@ import jakarta.inject.Singleton;
 import java.util.Map;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /** Readiness is DOWN while the token store does not answer: a replica that cannot grant must get no traffic. */
 @Singleton
@@ -24,10 +23,9 @@ final class StoreHealthIndicator implements HealthIndicator {
 
     @Override
     public Publisher<HealthResult> getResult() {
-        return Mono.fromCallable(() -> HealthResult.builder("tokenStore",
-                        store.isReachable() ? HealthStatus.UP : HealthStatus.DOWN)
-                        .details(Map.of("type", store.getClass().getSimpleName()))
-                        .build())
-                .subscribeOn(Schedulers.boundedElastic());
+        return Mono.fromCompletionStage(() -> store.isReachable().thenApply(reachable -> HealthResult
+                .builder("tokenStore", reachable ? HealthStatus.UP : HealthStatus.DOWN)
+                .details(Map.of("type", store.getClass().getSimpleName()))
+                .build()));
     }
 }

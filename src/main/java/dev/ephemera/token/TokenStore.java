@@ -52,6 +52,6 @@ public interface TokenStore {
     /** Ids of the tokens minted by {@code keyId} that have not yet expired at {@code now}. */
     CompletionStage<List<String>> idsMintedBy(String keyId, Instant now);
 
-    /** Whether the store answers right now; never throws. */
-    boolean isReachable();
+    /** Whether the store answers right now; the stage never fails. */
+    CompletionStage<Boolean> isReachable();
 }

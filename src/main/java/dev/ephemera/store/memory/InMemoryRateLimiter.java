@@ -30,7 +30,11 @@ final class InMemoryRateLimiter implements RateLimiter, SessionCounter {
     }
 
     @Override
-    public Decision acquire(String subject, int limit, Duration window) {
+    public CompletionStage<Decision> acquire(String subject, int limit, Duration window) {
+        return CompletableFuture.completedFuture(count(subject, limit, window));
+    }
+
+    private Decision count(String subject, int limit, Duration window) {
         Instant now = clock.instant();
         Window w = windows.compute(subject, (k, old) -> old == null || !now.isBefore(old.resetAt())
                 ? new Window(now.plus(window), 1) : new Window(old.resetAt(), old.count() + 1));

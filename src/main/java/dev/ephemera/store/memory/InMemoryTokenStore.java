@@ -144,8 +144,8 @@ final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
-    public boolean isReachable() {
-        return true;
+    public CompletionStage<Boolean> isReachable() {
+        return CompletableFuture.completedFuture(true);
     }
 
     private boolean retained(TokenRecord record) {

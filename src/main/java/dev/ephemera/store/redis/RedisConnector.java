@@ -14,7 +14,6 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.micronaut.context.annotation.Value;
@@ -32,19 +31,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This replica's Redis connections. Requests on the HTTP server's event loops each use a connection of their own
  * loop ({@link RedisLane}): the command is written, its reply read and the request continued on one thread, with no
- * hand-over between threads. Everything else (blocking callers, other threads) shares one more connection on
- * Lettuce's own I/O thread. Connections open lazily (so the broker starts, not ready, while Redis is down) and are
+ * hand-over between threads. Commands from other threads share one more connection on Lettuce's own I/O thread.
+ * Nothing here blocks: every command is a stage. Connections open lazily (so the broker starts, not ready, while Redis is down) and are
  * re-opened by Lettuce after a loss; while one is down its commands are refused at once, never queued. Every
  * Redis failure becomes {@link StoreUnavailableException}.
  */
@@ -53,8 +49,6 @@ final class RedisConnector {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
-    /** Set while {@link #await} sends a blocking caller's commands. */
-    private static final ThreadLocal<Boolean> BLOCKING_CALLER = ThreadLocal.withInitial(() -> false);
 
     /**
      * Tick of the wheel that times out commands. A command's timeout stays in the wheel until the tick after its
@@ -128,15 +122,6 @@ final class RedisConnector {
         return client;
     }
 
-    /** Runs {@code command} on the shared connection, blocking; any Redis failure becomes unavailability. */
-    <T> T call(Function<RedisCommands<String, String>, T> command) {
-        try {
-            return command.apply(shared.connectBlocking().sync());
-        } catch (RedisException e) {
-            throw failures.unavailable(e);
-        }
-    }
-
     /**
      * Runs {@code command} without blocking: on a server event loop, on that loop's own connection, and the stage
      * completes on the same loop; from any other thread, on the shared connection. The stage fails with
@@ -190,30 +175,20 @@ final class RedisConnector {
 
     /**
      * Whether every connection of this replica answers a PING now: readiness holds only when a request on any
-     * event loop would reach Redis. Connections not yet opened are opened. Never throws.
+     * event loop would reach Redis. Connections not yet opened are opened. Never fails.
      */
-    boolean allReachable() {
+    CompletionStage<Boolean> allReachable() {
         List<CompletableFuture<String>> pings = new ArrayList<>();
         for (RedisLane lane : allLanes()) {
             pings.add(lane.connect().thenCompose(c -> {
                 CompletionStage<String> ping = c.async().ping();
                 lane.flushSoon();
                 return ping;
-            }));
+            }).orTimeout(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS));
         }
-        try {
-            for (CompletableFuture<String> ping : pings) {
-                if (!"PONG".equals(ping.get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS))) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return CompletableFuture.allOf(pings.toArray(CompletableFuture[]::new))
+                .thenApply(all -> pings.stream().allMatch(ping -> "PONG".equals(ping.join())))
+                .exceptionally(failed -> false);
     }
 
     private List<RedisLane> allLanes() {
@@ -223,9 +198,6 @@ final class RedisConnector {
     }
 
     private RedisLane laneOfThisThread() {
-        if (BLOCKING_CALLER.get()) {
-            return shared;
-        }
         for (RedisLane lane : lanes) {
             if (lane.isOnThisThread()) {
                 return lane;
@@ -247,38 +219,6 @@ final class RedisConnector {
     private CompletionStage<Void> reloadScripts() {
         return callAsync(r -> CompletableFuture.allOf(RedisScript.ALL.stream()
                 .map(s -> r.scriptLoad(s.text()).toCompletableFuture()).toArray(CompletableFuture[]::new)));
-    }
-
-    /**
-     * Runs the asynchronous {@code step} for a blocking caller and waits for it, for at most twice the command
-     * timeout. Its commands go over the shared connection even when the caller is on a server event loop: that
-     * loop's own connection could never deliver the reply to a thread that is waiting for it.
-     */
-    <T> T await(Supplier<CompletionStage<T>> step) {
-        CompletionStage<T> stage;
-        boolean nested = BLOCKING_CALLER.get();
-        BLOCKING_CALLER.set(true);
-        try {
-            stage = step.get();
-        } finally {
-            BLOCKING_CALLER.set(nested);
-        }
-        try {
-            return stage.toCompletableFuture().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw failures.passOn(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException();
-        }
-    }
-
-    /**
-     * {@link #pipelineAsync} for a blocking caller: sends the commands in one round trip over the shared connection
-     * and waits for all of them.
-     */
-    void pipeline(Function<RedisAsyncCommands<String, String>, List<? extends RedisFuture<?>>> commands) {
-        await(() -> pipelineAsync(commands));
     }
 
     @PreDestroy

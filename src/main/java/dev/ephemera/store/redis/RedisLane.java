@@ -11,9 +11,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,18 +108,6 @@ final class RedisLane {
             }
         });
         return attempt;
-    }
-
-    /** For blocking callers, never on an event loop of a lane. */
-    StatefulRedisConnection<String, String> connectBlocking() {
-        try {
-            return connect().get(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw unavailable.apply(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException();
-        }
     }
 
     void close() {

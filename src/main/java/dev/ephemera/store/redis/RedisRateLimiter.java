@@ -27,12 +27,7 @@ final class RedisRateLimiter implements RateLimiter, SessionCounter {
     }
 
     @Override
-    public Decision acquire(String subject, int limit, Duration window) {
-        return redis.await(() -> acquireAsync(subject, limit, window));
-    }
-
-    @Override
-    public CompletionStage<Decision> acquireAsync(String subject, int limit, Duration window) {
+    public CompletionStage<Decision> acquire(String subject, int limit, Duration window) {
         return redis.<List<Long>>callAsync(r -> WINDOW.runAsync(r, ScriptOutputType.MULTI,
                 new String[] {"eph:rl:{" + subject + "}"}, Long.toString(window.toMillis()))).thenApply(result -> {
                     long count = result.get(0);

@@ -153,17 +153,14 @@ final class RedisTokenStore implements TokenStore {
      * as a standalone server, a read-only replica, a node without its slots) is not reachable for the broker.
      */
     @Override
-    public boolean isReachable() {
+    public CompletionStage<Boolean> isReachable() {
         String probe = Secrets.randomBase62(16);
-        try {
-            redis.await(() -> redis.pipelineAsync(r -> List.of(
-                    CONSUME.runAsync(r, ScriptOutputType.MULTI, new String[] {recordKey("readiness-" + probe)},
-                            "0", "", "", "", ""),
-                    r.set("eph:ready:{" + probe + "}", "1", SetArgs.Builder.px(1000)))));
-            return redis.allReachable();
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return redis.pipelineAsync(r -> List.of(
+                        CONSUME.runAsync(r, ScriptOutputType.MULTI, new String[] {recordKey("readiness-" + probe)},
+                                "0", "", "", "", ""),
+                        r.set("eph:ready:{" + probe + "}", "1", SetArgs.Builder.px(1000))))
+                .thenCompose(probed -> redis.allReachable())
+                .exceptionally(failed -> false);
     }
 
     private static String orEmpty(String s) {

@@ -78,6 +78,7 @@ public class HotPathBenchmarks {
 
     @Benchmark
     public RateLimiter.Decision rateLimiterInMemory(Broker b) {
-        return b.limiter.acquire("key:" + (b.counter.incrementAndGet() & 1023), 1_000_000, Duration.ofMinutes(1));
+        return b.limiter.acquire("key:" + (b.counter.incrementAndGet() & 1023), 1_000_000, Duration.ofMinutes(1))
+                .toCompletableFuture().join();
     }
 }

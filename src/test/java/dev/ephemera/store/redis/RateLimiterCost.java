@@ -26,7 +26,7 @@ public final class RateLimiterCost {
         long[] nanos = new long[samples];
         for (int i = 0; i < warmup + samples; i++) {
             long started = System.nanoTime();
-            limiter.acquire("bench:" + (i % 100), 1_000_000, Duration.ofMinutes(1));
+            limiter.acquire("bench:" + (i % 100), 1_000_000, Duration.ofMinutes(1)).toCompletableFuture().join();
             if (i >= warmup) {
                 nanos[i - warmup] = System.nanoTime() - started;
             }

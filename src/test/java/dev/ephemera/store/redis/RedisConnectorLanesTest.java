@@ -3,7 +3,6 @@ package dev.ephemera.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ephemera.ratelimit.RateLimiter;
 import dev.ephemera.store.StoreUnavailableException;
 import dev.ephemera.support.TestRedis;
 import io.lettuce.core.codec.StringCodec;
@@ -96,33 +95,14 @@ class RedisConnectorLanesTest {
         for (int i = 0; i < 500; i++) {
             assertThat(values.get(i)).isEqualTo(i + 1L);
         }
-        connector.call(r -> r.del(key));
-    }
-
-    @Test
-    void aBlockingCallOnAnEventLoopUsesTheSharedConnectionAndIsAnswered() throws Exception {
-        RedisRateLimiter limiter = new RedisRateLimiter(connector);
-        RedisTokenStore tokens = new RedisTokenStore(connector);
-        CompletableFuture<RateLimiter.Decision> decided = new CompletableFuture<>();
-        loops.next().execute(() -> {
-            try {
-                // Both would wait out the command timeout (store_unavailable) if sent over this loop's own lane.
-                assertThat(connector.await(() -> tokens.find("0".repeat(64)))).isEmpty();
-                decided.complete(limiter.acquire("test:" + UUID.randomUUID(), 10, Duration.ofMinutes(1)));
-            } catch (RuntimeException | AssertionError e) {
-                decided.completeExceptionally(e);
-            }
-        });
-        RateLimiter.Decision decision = decided.get(10, TimeUnit.SECONDS);
-        assertThat(decision.allowed()).isTrue();
-        assertThat(decision.remaining()).isEqualTo(9);
+        connector.callAsync(r -> r.del(key)).toCompletableFuture().join();
     }
 
     @Test
     void asynchronousCallsFromOtherThreadsUseTheSharedConnection() throws Exception {
         CompletionStage<String> pong = connector.callAsync(r -> r.ping());
         assertThat(pong.toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("PONG");
-        assertThat(connector.allReachable()).isTrue();
+        assertThat(connector.allReachable().toCompletableFuture().get(5, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
@@ -134,18 +114,19 @@ class RedisConnectorLanesTest {
         try {
             assertThat(onLoop(loop, () -> quick.callAsync(r -> r.ping())).get(5, TimeUnit.SECONDS)).isEqualTo("PONG");
             // Redis holds every write for 3 s: without the command timeout the INCR below would succeed then.
-            connector.call(r -> r.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
-                    new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(3000).add("WRITE")));
+            connector.callAsync(r -> r.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(3000).add("WRITE")))
+                    .toCompletableFuture().join();
             CompletableFuture<Long> stalled = onLoop(loop, () -> quick.<Long>callAsync(r -> r.incr(key)));
             assertThatThrownBy(() -> stalled.get(2, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(StoreUnavailableException.class);
         } finally {
-            connector.call(r -> r.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
-                    new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE")));
+            connector.callAsync(r -> r.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"))).toCompletableFuture().join();
             quick.close();
         }
-        connector.call(r -> r.del(key));
+        connector.callAsync(r -> r.del(key)).toCompletableFuture().join();
     }
 
     /** Starts {@code call} on {@code loop}, so that it goes over that loop's lane. */
