@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * This replica's Redis connections. Requests on the HTTP server's event loops each use a connection of their own
  * loop ({@link RedisLane}): the command is written, its reply read and the request continued on one thread, with no
  * hand-over between threads. Commands from other threads share one more connection on Lettuce's own I/O thread.
- * Nothing here blocks: every command is a stage. Connections open lazily (so the broker starts, not ready, while Redis is down) and are
- * re-opened by Lettuce after a loss; while one is down its commands are refused at once, never queued. Every
- * Redis failure becomes {@link StoreUnavailableException}.
+ * Nothing here blocks: every command is a stage. Connections open lazily (so the broker starts, not ready, while
+ * Redis is down) and are re-opened by Lettuce after a loss; while one is down its commands are refused at once,
+ * never queued. Every Redis failure becomes {@link StoreUnavailableException}.
  */
 @Singleton
 final class RedisConnector {
