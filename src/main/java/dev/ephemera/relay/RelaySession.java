@@ -223,6 +223,9 @@ final class RelaySession implements UpstreamSocket.Events {
      * does not take its close frame (it stopped reading) loses the connection after the grace period.
      */
     private void end(int code, String reason, int providerCode) {
+        // Ended before the client is closed: closing it runs the close listener of start() at once, which must find
+        // the session ended (else the provider is told 1011 and the session ends twice).
+        closed = true;
         client.close(new CloseReason(code, reason));
         clientChannel.eventLoop().schedule(() -> clientChannel.close(), CLOSE_GRACE.toMillis(),
                 TimeUnit.MILLISECONDS);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.BrokerExtension;
 import dev.ephemera.support.RawWebSocket;
+import dev.ephemera.support.Scrape;
 import dev.ephemera.support.WsClient;
 import java.time.Duration;
 import java.util.List;
@@ -109,6 +110,11 @@ class RelayFramesTest {
         client.socket.sendText("{\"type\":\"fake.close\",\"code\":4001}", true).get();
         assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(4001);
         assertThat(client.closeReason.get(5, TimeUnit.SECONDS)).isEqualTo("asked to close");
+        // The session ends once: the open-sessions gauge comes back to where it was, not below it.
+        await().atMost(Duration.ofSeconds(5)).until(() -> Scrape.of(ENV.broker())
+                .value("ephemera_relay_sessions_active") <= 0);
+        Thread.sleep(200);
+        assertThat(Scrape.of(ENV.broker()).value("ephemera_relay_sessions_active")).isZero();
     }
 
     /**
