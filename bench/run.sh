@@ -56,7 +56,7 @@ start_broker() { # $1 = signing algorithm, $2 = extra JVM options
   local started; started=$(date +%s%N)
   # MALLOC_ARENA_MAX caps glibc's per-thread malloc arenas, which grow the footprint outside the JVM's accounting.
   MALLOC_ARENA_MAX=2 EPHEMERA_ADMIN_KEY=$ADMIN MICRONAUT_SERVER_PORT=$BROKER_PORT EPHEMERA_TOKENS_SIGNING_ALGORITHM=$1 \
-    EPHEMERA_PROVIDERS_OPENAI_API_KEY=sk-bench-fake-provider-key EPHEMERA_RATE_LIMITS_PER_KEY_PER_MINUTE=100000000 \
+    EPHEMERA_PROVIDERS_OPENAI_API_KEY=sk-test-bench-fake-key EPHEMERA_RATE_LIMITS_PER_KEY_PER_MINUTE=100000000 \
     java -XX:+ExitOnOutOfMemoryError ${BROKER_JAVA_OPTS:-} ${2:-} -jar "$JAR" > "$WORK/broker-$1.log" 2>&1 & BROKER_PID=$!; PIDS+=("$BROKER_PID")
   until curl -sf "http://127.0.0.1:$BROKER_PORT/health/readiness" >/dev/null; do sleep 0.02; done
   READY_MS=$(( ($(date +%s%N) - started) / 1000000 ))

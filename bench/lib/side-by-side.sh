@@ -39,7 +39,7 @@ start_redis() {
 start_broker() {
   local jar=$1 port=$2 log=$3; shift 3
   env "$@" MALLOC_ARENA_MAX=2 REDIS_URI=redis://127.0.0.1:$SIDE_REDIS_PORT EPHEMERA_ADMIN_KEY=$SIDE_ADMIN \
-    MICRONAUT_SERVER_PORT=$port EPHEMERA_PROVIDERS_OPENAI_API_KEY=sk-bench \
+    MICRONAUT_SERVER_PORT=$port EPHEMERA_PROVIDERS_OPENAI_API_KEY=sk-test-bench-fake-key \
     EPHEMERA_RATE_LIMITS_PER_KEY_PER_MINUTE=100000000 \
     java -XX:+ExitOnOutOfMemoryError -Xms64m -Xmx128m -Xmn80m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m \
     -jar "$jar" > >(cat > /dev/null) 2>"$log" &

@@ -77,7 +77,7 @@ ADMIN=bench-admin-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 start_broker() {
   BROKER_PORT=$(free_port)
   MALLOC_ARENA_MAX=2 REDIS_URI=redis://127.0.0.1:$REDIS_PORT EPHEMERA_ADMIN_KEY=$ADMIN MICRONAUT_SERVER_PORT=$BROKER_PORT \
-    OPENAI_API_KEY=sk-bench-fake-provider-key ANTHROPIC_API_KEY=sk-ant-bench-fake-provider-key \
+    OPENAI_API_KEY=sk-test-bench-fake-key ANTHROPIC_API_KEY=sk-test-bench-fake-anthropic-key \
     EPHEMERA_PROVIDERS_OPENAI_REALTIME_URL=ws://127.0.0.1:$FAKE_PORT/v1/realtime \
     EPHEMERA_PROVIDERS_ANTHROPIC_REALTIME_URL=ws://127.0.0.1:$FAKE_PORT/stall/v1/realtime \
     EPHEMERA_RATE_LIMITS_PER_KEY_PER_MINUTE=100000000 EPHEMERA_RATE_LIMITS_MAX_CONCURRENT_SESSIONS_PER_KEY=1000000 \

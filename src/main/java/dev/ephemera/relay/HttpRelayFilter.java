@@ -132,7 +132,7 @@ final class HttpRelayFilter implements HttpServerFilter {
      * and the allowed endpoints the request is. Refuses a path outside the provider's API, an endpoint the provider
      * does not allow, and a body over the size limit; none of them costs the token a use.
      */
-    private record Target(Provider provider, URI uri, List<EndpointPattern.Match> matches) {
+    private record Target(Provider provider, URI uri, List<EndpointPattern.Match> matches, String token) {
     }
 
     private Target target(HttpRequest<?> request) {
@@ -140,8 +140,8 @@ final class HttpRelayFilter implements HttpServerFilter {
         String rest = rawPath.length() > PREFIX.length() ? rawPath.substring(PREFIX.length()) : "";
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
-        // A request without a token is refused before its body is read; the Redeemer reads the token again.
-        RelayCredentials.token(request);
+        // A request without a token is refused before its body is read.
+        String token = RelayCredentials.token(request);
         Provider provider = providers.require(name);
         URI uri = UpstreamPaths.resolve(provider.baseUri(), slash < 0 ? "" : rest.substring(slash + 1),
                 request.getUri().getRawQuery());
@@ -155,7 +155,7 @@ final class HttpRelayFilter implements HttpServerFilter {
             throw new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED, "The broker relays only the provider's "
                     + "inference endpoints that its configuration allows (allowed-endpoints); this is not one.");
         }
-        return new Target(provider, uri, matches);
+        return new Target(provider, uri, matches, token);
     }
 
     /**
@@ -211,7 +211,7 @@ final class HttpRelayFilter implements HttpServerFilter {
         Binding binding = new Binding(target.provider().name(), model(request, target, body),
                 RelayCredentials.origin(request),
                 target.matches().stream().map(m -> m.endpoint().toString()).toList());
-        return redeemer.redeem(request, binding, "relay.http", Redeemer.Reservation.NONE)
+        return redeemer.redeem(request, target.token(), binding, "relay.http", Redeemer.Reservation.NONE)
                 .thenApply(redeemed -> upstreamRequest(request, target, redeemed.upstreamHeaders()));
     }
 

@@ -90,14 +90,13 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
                     request.setAttribute(REDEEMED, handshake);
                     Runnable release = handshake.release();
                     if (request instanceof NettyHttpRequest<?> netty) {
-                        netty.getChannelHandlerContext().channel().closeFuture()
-                                .addListener(closed -> Schedulers.boundedElastic().schedule(release));
+                        netty.getChannelHandlerContext().channel().closeFuture().addListener(closed -> release.run());
                     }
                     return Flux.from(chain.proceed(request)).doOnNext(response -> {
                         // The upgrade passes the filters as a 200 (Micronaut answers 101 after them); an error is
                         // a handshake that ends here.
                         if (response.code() >= 300) {
-                            Schedulers.boundedElastic().schedule(release);
+                            release.run();
                         }
                     });
                 })
@@ -120,11 +119,12 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
      * and a place among the minting key's sessions.
      */
     private CompletionStage<Handshake> redeem(HttpRequest<?> request) {
+        String token = RelayCredentials.token(request);
         drain.admit();
         Runnable replicaPlace = capacity.take();
         String sessionId = "ses_" + Secrets.randomBase62(24);
         Binding binding = new Binding(null, request.getParameters().get("model"), RelayCredentials.origin(request));
-        return redeemer.redeem(request, binding, "relay.realtime", peek -> {
+        return redeemer.redeem(request, token, binding, "relay.realtime", peek -> {
             String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
             // A page outside the allow-list may still use a token minted for exactly its origin.
             if (origin != null && !origins.allows(origin) && !binding.origin().equals(peek.origin())) {

@@ -53,17 +53,12 @@ final class Redeemer {
     }
 
     /**
-     * Redeems the token {@code request} presents for {@code binding} (whose provider may be {@code null}: then the
-     * token's own), by {@code actor} (for the audit log). The stage fails with the {@code BrokerException} that
-     * refused.
+     * Redeems {@code token}, which {@code request} presented ({@link RelayCredentials#token}), for {@code binding}
+     * (whose provider may be {@code null}: then the token's own), by {@code actor} (for the audit log). The stage
+     * fails with the {@code BrokerException} that refused.
      */
-    CompletionStage<Redeemed> redeem(HttpRequest<?> request, Binding binding, String actor, Reservation reservation) {
-        String token;
-        try {
-            token = RelayCredentials.token(request);
-        } catch (RuntimeException refused) {
-            return CompletableFuture.failedFuture(refused);
-        }
+    CompletionStage<Redeemed> redeem(HttpRequest<?> request, String token, Binding binding, String actor,
+            Reservation reservation) {
         @Nullable String client = clients.of(request);
         if (binding.provider() != null && reservation == Reservation.NONE) {
             // The provider named by the request and nothing to reserve: the consume checks all there is to check.

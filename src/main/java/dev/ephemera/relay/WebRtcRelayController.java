@@ -61,7 +61,8 @@ final class WebRtcRelayController {
             throw BrokerException.invalid("sdp", "The body must be an SDP offer (starting with v=0).");
         }
         Binding binding = new Binding(null, model, RelayCredentials.origin(request));
-        return redeemer.redeem(request, binding, "relay.webrtc", Redeemer.Reservation.NONE)
+        return redeemer.redeem(request, RelayCredentials.token(request), binding, "relay.webrtc",
+                Redeemer.Reservation.NONE)
                 .thenCompose(redeemed -> offer(request, redeemed, model, offer));
     }
 

@@ -7,6 +7,7 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
@@ -58,13 +59,13 @@ public final class TokenRevoker {
     /** Revokes every live token {@code keyId} minted; gives how many. */
     public CompletionStage<Integer> revokeAllMintedBy(String keyId, String actor) {
         return store.idsMintedBy(keyId, clock.instant()).thenCompose(ids -> {
-            CompletableFuture<?>[] each = ids.stream().map(id -> store.revokeById(id).thenApply(revoked -> {
+            List<CompletableFuture<Integer>> each = ids.stream().map(id -> store.revokeById(id).thenApply(revoked -> {
                 revoked.ifPresent(r -> audit.record("token.revoked", actor, "token_id", id, "by", "cascade",
                         "key_id", keyId));
                 return revoked.isPresent() ? 1 : 0;
-            }).toCompletableFuture()).toArray(CompletableFuture[]::new);
-            return CompletableFuture.allOf(each).thenApply(all -> java.util.Arrays.stream(each)
-                    .mapToInt(f -> (Integer) f.join()).sum());
+            }).toCompletableFuture()).toList();
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                    .thenApply(all -> each.stream().mapToInt(CompletableFuture::join).sum());
         });
     }
 
