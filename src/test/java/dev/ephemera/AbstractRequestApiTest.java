@@ -54,7 +54,44 @@ abstract class AbstractRequestApiTest extends ApiContract {
                         "locked_fields"),
                 Arguments.of("{\"provider\":\"openai\",\"model\":\"a b\"}", "invalid_request", "model"),
                 Arguments.of("{\"provider\":\"openai\",\"subject\":\"\"}", "invalid_request", "subject"),
-                Arguments.of("{\"provider\":\"openai\",\"colour\":\"red\"}", "invalid_request", "colour"));
+                Arguments.of("{\"provider\":\"openai\",\"colour\":\"red\"}", "invalid_request", "colour"),
+                // a number past any long is clamped, then refused by the range, never wrapped into it
+                Arguments.of("{\"provider\":\"openai\",\"ttl_seconds\":1e30}", "invalid_request", "ttl_seconds"),
+                Arguments.of("{\"provider\":\"openai\",\"max_uses\":-18446744073709551615}", "invalid_request",
+                        "max_uses"),
+                Arguments.of("{\"provider\":\"openai\",\"max_uses\":true}", "invalid_request", "max_uses"),
+                Arguments.of("{\"provider\":\"openai\",\"locked_fields\":[\"voice\",5]}", "invalid_request",
+                        "locked_fields"),
+                Arguments.of("{\"provider\":\"openai\",\"endpoints\":[" + "\"chat/completions\",".repeat(32)
+                        + "\"chat/completions\"]}", "invalid_request", "endpoints"),
+                Arguments.of("{\"provider\":\"openai\",\"subject\":\"a\\u0085b\"}", "invalid_request", "subject"),
+                // two mistakes: the first field in the body's documented order is named, whatever the JSON order
+                Arguments.of("{\"max_uses\":0,\"model\":\"a b\",\"provider\":\"openai\"}", "invalid_request",
+                        "model"),
+                Arguments.of("{\"provider\":\"openai\",\"consume\":true}", "invalid_request", "consume"));
+    }
+
+    @Test
+    void acceptsAWholeNumberWrittenAsADecimal() {
+        Reply r = broker.postJson("/v1/tokens", writer, "{\"provider\":\"openai\",\"ttl_seconds\":60.0,"
+                + "\"max_uses\":2e0}");
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(broker.introspect(writer, r.string("value")).json()).containsEntry("max_uses", 2);
+    }
+
+    @Test
+    void formBodiesGiveBooleansAsTextAndNothingElse() {
+        String token = broker.postJson("/v1/tokens", writer, "{\"provider\":\"openai\"}").string("value");
+        Reply yes = broker.postForm("/v1/tokens/introspect", writer, "token=" + token + "&consume=yes");
+        assertThat(yes.status()).isEqualTo(400);
+        assertThat(((Map<?, ?>) yes.json().get("error")).get("param")).isEqualTo("consume");
+        Reply twice = broker.postForm("/v1/tokens/introspect", writer, "token=" + token + "&token=" + token);
+        assertThat(((Map<?, ?>) twice.json().get("error")).get("param")).isEqualTo("token");
+        Reply json = broker.postJson("/v1/tokens/introspect", writer,
+                "{\"token\":\"" + token + "\",\"consume\":\"true\"}");
+        assertThat(((Map<?, ?>) json.json().get("error")).get("param")).isEqualTo("consume");
+        assertThat(broker.postForm("/v1/tokens/introspect", writer, "token=" + token + "&consume=false").json())
+                .containsEntry("active", true);
     }
 
     @ParameterizedTest(name = "{0}")

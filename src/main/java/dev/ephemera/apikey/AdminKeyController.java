@@ -6,7 +6,7 @@ import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenRevoker;
 import dev.ephemera.web.Origins;
-import dev.ephemera.web.RequestFields;
+import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -17,7 +17,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.json.JsonMapper;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import java.time.Duration;
@@ -33,38 +32,25 @@ import java.util.concurrent.CompletionStage;
 @Secured(Permission.ROLE_ADMIN)
 final class AdminKeyController {
 
-    private static final Set<String> CREATE_FIELDS = Set.of("name", "permissions", "expires_in", "allowed_origins",
-            "allowed_providers", "rate_limit_per_minute");
-    private static final long MAX_EXPIRES_IN = Duration.ofDays(5 * 366).toSeconds();
-    private static final long MAX_GRACE = Duration.ofDays(7).toSeconds();
     private static final long DEFAULT_GRACE = Duration.ofMinutes(5).toSeconds();
 
     private final ApiKeyService keys;
     private final TokenRevoker tokens;
     private final ProviderRegistry providers;
-    private final JsonMapper json;
+    private final RequestBodies bodies;
 
-    AdminKeyController(ApiKeyService keys, TokenRevoker tokens, ProviderRegistry providers, JsonMapper json) {
+    AdminKeyController(ApiKeyService keys, TokenRevoker tokens, ProviderRegistry providers, RequestBodies bodies) {
         this.keys = keys;
         this.tokens = tokens;
         this.providers = providers;
-        this.json = json;
+        this.bodies = bodies;
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     CompletionStage<HttpResponse<ApiKeyView>> create(@Body @Nullable String body, Authentication authentication) {
-        RequestFields fields = RequestFields.json(json, body).allowOnly(CREATE_FIELDS);
-        String name = fields.requiredString("name");
-        if (name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
-            throw BrokerException.invalid("name", "'name' must be 1-100 printable characters.");
-        }
-        List<String> permissionNames = fields.strings("permissions", 4);
-        if (permissionNames == null || permissionNames.isEmpty()) {
-            throw BrokerException.invalid("permissions",
-                    "'permissions' is required: a list of read, write, admin, webhook.");
-        }
+        KeyBodies.Create fields = bodies.json(body, KeyBodies.Create.class);
         Set<Permission> permissions = EnumSet.noneOf(Permission.class);
-        for (String p : permissionNames) {
+        for (String p : fields.permissions()) {
             Permission permission = Permission.fromWire(p);
             if (permission == null) {
                 throw BrokerException.invalid("permissions",
@@ -72,18 +58,18 @@ final class AdminKeyController {
             }
             permissions.add(permission);
         }
-        Long expiresIn = fields.integer("expires_in", 60, MAX_EXPIRES_IN);
-        List<String> origins = orEmpty(fields.strings("allowed_origins", 50)).stream()
+        Long expiresIn = fields.expiresIn();
+        List<String> origins = orEmpty(fields.allowedOrigins()).stream()
                 .map(o -> Origins.parse(o, "allowed_origins")).toList();
-        List<String> allowedProviders = orEmpty(fields.strings("allowed_providers", 50));
+        List<String> allowedProviders = orEmpty(fields.allowedProviders());
         for (String p : allowedProviders) {
             if (!providers.isKnown(p)) {
                 throw new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "Unknown provider in 'allowed_providers'.",
                         "allowed_providers");
             }
         }
-        Long rate = fields.integer("rate_limit_per_minute", 1, 1_000_000);
-        return keys.create(new ApiKeyService.Spec(name, permissions,
+        Long rate = fields.rateLimitPerMinute();
+        return keys.create(new ApiKeyService.Spec(fields.name(), permissions,
                 expiresIn == null ? null : Duration.ofSeconds(expiresIn), origins, allowedProviders,
                 rate == null ? null : rate.intValue()), authentication.getName())
                 .thenApply(created -> HttpResponse.created(ApiKeyView.of(created.record(), created.key(), null)));
@@ -103,8 +89,7 @@ final class AdminKeyController {
     @Post(uri = "/{id}/rotate", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     CompletionStage<ApiKeyView> rotate(@PathVariable String id, @Body @Nullable String body,
             Authentication authentication) {
-        RequestFields fields = RequestFields.json(json, body).allowOnly(Set.of("grace_seconds"));
-        Long grace = fields.integer("grace_seconds", 0, MAX_GRACE);
+        Long grace = bodies.json(body, KeyBodies.Rotate.class).graceSeconds();
         return keys.rotate(checked(id), Duration.ofSeconds(grace == null ? DEFAULT_GRACE : grace),
                 authentication.getName()).thenApply(rotated -> ApiKeyView.of(rotated.record(), rotated.key(), null));
     }

@@ -1,7 +1,7 @@
 package dev.ephemera.compat;
 
-import dev.ephemera.auth.Permission;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.token.MintRequest;
@@ -9,7 +9,7 @@ import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenMinter;
 import dev.ephemera.web.ClientAddresses;
-import dev.ephemera.web.RequestFields;
+import dev.ephemera.web.RequestBodies;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -18,17 +18,21 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
-import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code POST /v1/realtime/client_secrets}, shaped like OpenAI's, so that backend code written for
@@ -41,47 +45,47 @@ import java.util.Set;
 @Secured(Permission.ROLE_WRITE)
 final class ClientSecretsController {
 
-    private static final Set<String> FIELDS = Set.of("expires_after", "session");
+    /** OpenAI's body: when the secret expires, and the session it opens. */
+    @Serdeable.Deserializable
+    record Fields(@Valid @Nullable ExpiresAfter expiresAfter, @Nullable JsonNode session) {
+    }
+
+    @Serdeable.Deserializable
+    record ExpiresAfter(
+            @Pattern(regexp = "created_at", message = "'expires_after.anchor' must be 'created_at'.")
+            @Nullable String anchor,
+            @Min(value = 10, message = "'expires_after.seconds' must be a whole number from 10 to 7200.")
+            @Max(value = 7200, message = "'expires_after.seconds' must be a whole number from 10 to 7200.")
+            @Nullable Long seconds) {
+    }
     /** Session fields that describe the session rather than configure it: never locked. */
     private static final Set<String> DESCRIPTIVE = Set.of("type", "model", "object", "id");
 
     private final TokenMinter tokens;
     private final MintLimits limits;
-    private final JsonMapper json;
+    private final RequestBodies bodies;
     private final String provider;
     private final ClientAddresses clients;
 
-    ClientSecretsController(TokenMinter tokens, MintLimits limits, JsonMapper json,
+    ClientSecretsController(TokenMinter tokens, MintLimits limits, RequestBodies bodies,
             @Value("${ephemera.compat.openai-provider:openai}") String provider, ClientAddresses clients) {
         this.clients = clients;
         this.tokens = tokens;
         this.limits = limits;
-        this.json = json;
+        this.bodies = bodies;
         this.provider = provider;
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     CompletionStage<HttpResponse<Map<String, Object>>> create(HttpRequest<?> http, @Body @Nullable String body,
             Authentication authentication) {
-        RequestFields fields = RequestFields.json(json, body).allowOnly(FIELDS);
+        Fields fields = bodies.json(body, Fields.class);
         Duration ttl = tokens.configuration().defaultTtl();
-        JsonNode expiresAfter = fields.object("expires_after");
-        if (expiresAfter != null) {
-            JsonNode anchor = expiresAfter.get("anchor");
-            if (anchor != null && !(anchor.isString() && "created_at".equals(anchor.getStringValue()))) {
-                throw BrokerException.invalid("expires_after.anchor", "'expires_after.anchor' must be 'created_at'.");
-            }
-            JsonNode seconds = expiresAfter.get("seconds");
-            if (seconds != null) {
-                if (!seconds.isNumber() || seconds.getDoubleValue() != Math.rint(seconds.getDoubleValue())
-                        || seconds.getLongValue() < 10 || seconds.getLongValue() > 7200) {
-                    throw BrokerException.invalid("expires_after.seconds",
-                            "'expires_after.seconds' must be a whole number from 10 to 7200.");
-                }
-                ttl = Duration.ofSeconds(Math.min(seconds.getLongValue(), tokens.configuration().maxTtl().toSeconds()));
-            }
+        if (fields.expiresAfter() != null && fields.expiresAfter().seconds() != null) {
+            ttl = Duration.ofSeconds(Math.min(fields.expiresAfter().seconds(),
+                    tokens.configuration().maxTtl().toSeconds()));
         }
-        JsonNode session = fields.object("session");
+        JsonNode session = fields.session();
         String model = null;
         Map<String, JsonNode> config = new LinkedHashMap<>();
         List<String> locked = new ArrayList<>();

@@ -1,8 +1,8 @@
 package dev.ephemera.profile;
 
-import dev.ephemera.auth.Permission;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.JwtCallers;
+import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
@@ -13,7 +13,7 @@ import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenMinter;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.Origins;
-import dev.ephemera.web.RequestFields;
+import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -22,13 +22,13 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
-import io.micronaut.json.JsonMapper;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.Set;
 
 /**
  * {@code POST /realtime-token}: a browser's token, minted from a server-side profile for the authenticated user
@@ -40,38 +40,47 @@ import java.util.Set;
 @Secured({JwtCallers.ROLE_USER, Permission.ROLE_WRITE})
 final class RealtimeTokenController {
 
-    private static final Set<String> FIELDS = Set.of("profile", "ttl_seconds", "max_uses", "endpoints");
+    /** The body a page sends: which profile, and what it narrows. */
+    @Serdeable.Deserializable
+    record Fields(
+            @Nullable String profile,
+            @Nullable Long ttlSeconds,
+            @Nullable Long maxUses,
+            @Size(max = 32, message = "'endpoints' may hold at most 32 items.") @Nullable List<String> endpoints) {
+    }
 
     private final Profiles profiles;
     private final TokenMinter tokens;
     private final MintLimits limits;
-    private final JsonMapper json;
+    private final RequestBodies bodies;
     private final ProviderRegistry providers;
     private final ClientAddresses clients;
 
-    RealtimeTokenController(Profiles profiles, TokenMinter tokens, MintLimits limits, JsonMapper json,
+    RealtimeTokenController(Profiles profiles, TokenMinter tokens, MintLimits limits, RequestBodies bodies,
             ProviderRegistry providers, ClientAddresses clients) {
         this.clients = clients;
         this.providers = providers;
         this.profiles = profiles;
         this.tokens = tokens;
         this.limits = limits;
-        this.json = json;
+        this.bodies = bodies;
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> request, @Body @Nullable String body,
             Authentication authentication) {
-        RequestFields fields = RequestFields.json(json, body).allowOnly(FIELDS);
-        Profiles.Profile profile = profiles.select(fields.string("profile"));
-        Long ttl = fields.integer("ttl_seconds", 10, profile.ttl().toSeconds());
-        Long uses = fields.integer("max_uses", 1, profile.maxUses());
+        Fields fields = bodies.json(body, Fields.class);
+        Profiles.Profile profile = profiles.select(fields.profile());
+        Long ttl = fields.ttlSeconds();
+        RequestBodies.requireWithin(ttl, "ttl_seconds", 10, profile.ttl().toSeconds());
+        Long uses = fields.maxUses();
+        RequestBodies.requireWithin(uses, "max_uses", 1, profile.maxUses());
         String origin = Origins.canonical(request.getHeaders().get(HttpHeaders.ORIGIN));
         if (origin == null || !profile.allowedOrigins().contains(origin)) {
             throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "This page's origin may not fetch tokens of "
                     + "profile '" + profile.name() + "'.");
         }
-        List<String> endpoints = narrowed(profile, fields.strings("endpoints", 32));
+        List<String> endpoints = narrowed(profile, fields.endpoints());
         Caller caller = Caller.of(authentication).at(clients.of(request));
         MintRequest mint = new MintRequest(profile.provider(), profile.model(),
                 ttl == null ? profile.ttl() : Duration.ofSeconds(ttl), TokenFormat.OPAQUE,

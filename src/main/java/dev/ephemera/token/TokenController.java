@@ -6,7 +6,7 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.web.BrokerUrls;
 import dev.ephemera.web.ClientAddresses;
-import dev.ephemera.web.RequestFields;
+import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -16,50 +16,45 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
-import io.micronaut.json.JsonMapper;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /**
- * {@code /v1/tokens}: mint, introspect (RFC 7662), revoke (RFC 7009) and revoke by handle. Mint and introspect, the
- * hot paths, run on the event loop and never block it: the store answers them asynchronously. The rarer revocations
- * run on the blocking pool.
+ * {@code /v1/tokens}: mint, introspect (RFC 7662), revoke (RFC 7009) and revoke by handle. Each runs on the event
+ * loop and never blocks it: the store answers asynchronously.
  */
 @Controller("/v1/tokens")
 final class TokenController {
 
-    private static final Set<String> INTROSPECT_FIELDS = Set.of("token", "token_type_hint", "consume");
-    private static final Set<String> REVOKE_FIELDS = Set.of("token", "token_type_hint");
     private static final Pattern TOKEN_ID = Pattern.compile("tok_[A-Za-z0-9]{24}");
 
     private final TokenMinter minter;
     private final TokenRedeemer redeemer;
     private final TokenRevoker revoker;
     private final MintLimits limits;
-    private final JsonMapper json;
+    private final RequestBodies bodies;
     private final ClientAddresses clients;
     private final BrokerUrls urls;
 
     TokenController(TokenMinter minter, TokenRedeemer redeemer, TokenRevoker revoker, MintLimits limits,
-            JsonMapper json, ClientAddresses clients, BrokerUrls urls) {
+            RequestBodies bodies, ClientAddresses clients, BrokerUrls urls) {
         this.urls = urls;
         this.minter = minter;
         this.redeemer = redeemer;
         this.revoker = revoker;
         this.clients = clients;
         this.limits = limits;
-        this.json = json;
+        this.bodies = bodies;
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     @Secured(Permission.ROLE_WRITE)
     CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> http, @Body @Nullable String body,
             Authentication authentication) {
-        MintRequest request = MintRequest.parse(RequestFields.json(json, body), minter.configuration());
+        MintRequest request = MintRequest.of(bodies.json(body, MintBody.class), minter.configuration());
         Caller caller = Caller.of(authentication).at(clients.of(http));
         return minter.mintAsync(caller, request, () -> limits.mintAsync(caller)).thenApply(HttpResponse::created);
     }
@@ -69,10 +64,10 @@ final class TokenController {
     @Secured(Permission.ROLE_READ)
     CompletionStage<Introspection> introspect(HttpRequest<?> http, @Body @Nullable String body,
             Authentication authentication) {
-        RequestFields fields = RequestFields.jsonOrForm(json, http.getContentType().orElse(null), body)
-                .allowOnly(INTROSPECT_FIELDS);
-        String token = fields.requiredString("token");
-        if (fields.bool("consume")) {
+        TokenBodies.Introspect fields = bodies.jsonOrForm(http.getContentType().orElse(null), body,
+                TokenBodies.Introspect.class);
+        String token = fields.token();
+        if (fields.consuming()) {
             return redeemer.consume(token, Binding.NONE, authentication.getName(), clients.of(http))
                     .thenApply(redeemed -> Introspection.of(redeemed, urls.issuer()));
         }
@@ -85,9 +80,9 @@ final class TokenController {
     @Secured(Permission.ROLE_WRITE)
     CompletionStage<HttpResponse<Map<String, Object>>> revoke(HttpRequest<?> http, @Body @Nullable String body,
             Authentication authentication) {
-        RequestFields fields = RequestFields.jsonOrForm(json, http.getContentType().orElse(null), body)
-                .allowOnly(REVOKE_FIELDS);
-        return revoker.revoke(fields.requiredString("token"), authentication.getName())
+        TokenBodies.Revoke fields = bodies.jsonOrForm(http.getContentType().orElse(null), body,
+                TokenBodies.Revoke.class);
+        return revoker.revoke(fields.token(), authentication.getName())
                 .thenApply(revoked -> HttpResponse.ok(Map.of()));
     }
 

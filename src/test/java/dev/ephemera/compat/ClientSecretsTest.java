@@ -53,6 +53,12 @@ class ClientSecretsTest {
         Reply seconds = broker.postJson("/v1/realtime/client_secrets", key,
                 Map.of("expires_after", Map.of("seconds", 5)));
         assertThat(((Map<?, ?>) seconds.json().get("error")).get("param")).isEqualTo("expires_after.seconds");
+        Reply unknown = broker.postJson("/v1/realtime/client_secrets", key,
+                Map.of("expires_after", Map.of("seconds", 60, "colour", "red")));
+        assertThat(((Map<?, ?>) unknown.json().get("error")).get("param")).isEqualTo("expires_after.colour");
+        Reply fraction = broker.postJson("/v1/realtime/client_secrets", key,
+                Map.of("expires_after", Map.of("seconds", 60.5)));
+        assertThat(((Map<?, ?>) fraction.json().get("error")).get("param")).isEqualTo("expires_after.seconds");
         assertThat(broker.postJson("/v1/realtime/client_secrets", null, Map.of()).code())
                 .isEqualTo("missing_api_key");
     }

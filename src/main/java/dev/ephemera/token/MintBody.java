@@ -1,0 +1,42 @@
+package dev.ephemera.token;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/**
+ * The body of {@code POST /v1/tokens} as sent (SPEC §4), its fixed rules as constraints. The rules that depend on
+ * configuration or on more than one field are {@link MintRequest#of}'s.
+ */
+@Serdeable.Deserializable
+record MintBody(
+        @NotEmpty(message = "'provider' is required.")
+        @Pattern(regexp = "[a-z0-9_-]{1,32}", message = "'provider' must be a provider name such as openai.")
+        @Nullable String provider,
+        @Pattern(regexp = "[A-Za-z0-9._:/@-]{1,128}",
+                message = "'model' must be 1-128 characters of letters, digits and . _ : / @ -")
+        @Nullable String model,
+        @Nullable Long ttlSeconds,
+        @Pattern(regexp = "opaque|jwt", message = "'format' must be 'opaque' or 'jwt'.")
+        @Nullable String format,
+        @Min(value = 1, message = "'max_uses' must be between 1 and 100.")
+        @Max(value = TokenConfiguration.MAX_USES, message = "'max_uses' must be between 1 and 100.")
+        @Nullable Long maxUses,
+        @Pattern(regexp = "[^\\x00-\\x1F\\x7F-\\x9F]{1,256}", message = "'subject' must be 1-256 printable characters.")
+        @Nullable String subject,
+        @Nullable String origin,
+        @Pattern(regexp = "relay|upstream", message = "'mode' must be 'relay' or 'upstream'.")
+        @Nullable String mode,
+        @Nullable JsonNode session,
+        @Size(max = 32, message = "'locked_fields' may hold at most 32 items.")
+        @Nullable List<@Pattern(regexp = "[A-Za-z0-9_.]{1,64}",
+                message = "Each of 'locked_fields' must be a session field name.") String> lockedFields,
+        @Size(max = 32, message = "'endpoints' may hold at most 32 items.")
+        @Nullable List<String> endpoints) {
+}

@@ -1,0 +1,177 @@
+package dev.ephemera.web;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.beans.BeanIntrospection;
+import io.micronaut.core.beans.BeanProperty;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.MediaType;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import jakarta.inject.Singleton;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Path;
+import jakarta.validation.Validator;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Request bodies as records (SPEC §6): a {@code @Serdeable} record per body, its rules as Bean Validation
+ * constraints. A body's JSON names are its record's component names in snake_case. Before Micronaut Serde makes
+ * the record, the body is held to what a decision can rest on: one JSON object (a form where the endpoint allows
+ * one), no key twice, no field the record lacks, each field of its property's JSON kind ({@link FieldKinds}).
+ * Any mistake is a {@code 400 invalid_request} naming the field in {@code param}, the first in the record's order.
+ */
+@Singleton
+public final class RequestBodies {
+
+    /** Duplicate keys refused: readers disagree on which one wins, and a decision must rest on one value. */
+    private static final JsonFactory JSON_FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    private final JsonMapper mapper;
+    private final Validator validator;
+
+    RequestBodies(JsonMapper mapper, Validator validator) {
+        this.mapper = mapper;
+        this.validator = validator;
+    }
+
+    /** A JSON body as {@code type}; an absent or empty body is an empty object. */
+    public <T> T json(@Nullable String body, Class<T> type) {
+        return bind(parseJson(body), type, false);
+    }
+
+    /** A JSON or {@code application/x-www-form-urlencoded} body as {@code type}, as its content type says. */
+    public <T> T jsonOrForm(@Nullable MediaType contentType, @Nullable String body, Class<T> type) {
+        if (contentType != null && contentType.matches(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
+            return bind(parseForm(body), type, true);
+        }
+        return json(body, type);
+    }
+
+    /**
+     * Checks a whole-number field against bounds known only at run time (configuration, a profile): the rule a
+     * record's constraints cannot hold. Absent passes.
+     */
+    public static void requireWithin(@Nullable Long value, String param, long min, long max) {
+        if (value != null && (value < min || value > max)) {
+            throw BrokerException.invalid(param, "'" + param + "' must be between " + min + " and " + max + ".");
+        }
+    }
+
+    private <T> T bind(JsonNode object, Class<T> type, boolean form) {
+        BeanIntrospection<T> introspection = BeanIntrospection.getIntrospection(type);
+        JsonNode checked = FieldKinds.checked(object, introspection, "", form);
+        T value;
+        try {
+            value = mapper.readValueFromTree(checked, Argument.of(type));
+        } catch (IOException | RuntimeException e) {
+            // Every field already has its property's kind: what is left is not the caller's to fix field by field.
+            throw new BrokerException(ErrorCode.INVALID_REQUEST, "The request body cannot be read.");
+        }
+        Set<ConstraintViolation<T>> violations = validator.validate(value);
+        if (!violations.isEmpty()) {
+            ConstraintViolation<T> first = violations.stream()
+                    .min(Comparator.comparingInt((ConstraintViolation<T> v) -> order(introspection, v))
+                            .thenComparing(v -> v.getPropertyPath().toString()))
+                    .orElseThrow();
+            throw BrokerException.invalid(param(first.getPropertyPath()), first.getMessage());
+        }
+        return value;
+    }
+
+    private JsonNode parseJson(@Nullable String body) {
+        if (body == null || body.isBlank()) {
+            return JsonNode.createObjectNode(Map.of());
+        }
+        JsonNode node;
+        try (JsonParser parser = JSON_FACTORY.createParser(body)) {
+            // Micronaut's mapper reads the first value and keeps the last of duplicate keys: the strict parser
+            // refuses a key twice in one object and anything after the value first.
+            parser.nextToken();
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                throw new IOException("trailing content");
+            }
+            node = mapper.readValue(body, JsonNode.class);
+        } catch (IOException | RuntimeException e) {
+            throw new BrokerException(ErrorCode.INVALID_JSON,
+                    "The request body is not valid JSON; send a JSON object.");
+        }
+        if (node == null || !node.isObject()) {
+            throw new BrokerException(ErrorCode.INVALID_JSON, "The request body must be a JSON object.");
+        }
+        return node;
+    }
+
+    private static JsonNode parseForm(@Nullable String body) {
+        Map<String, JsonNode> map = new LinkedHashMap<>();
+        if (body != null && !body.isEmpty()) {
+            for (String pair : body.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                if (map.put(name, JsonNode.createStringNode(value)) != null) {
+                    throw BrokerException.invalid(FieldKinds.printable(name),
+                            "Parameter '" + FieldKinds.printable(name) + "' is given more than once.");
+                }
+            }
+        }
+        return JsonNode.createObjectNode(map);
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new BrokerException(ErrorCode.INVALID_REQUEST, "The form body is not correctly URL-encoded.");
+        }
+    }
+
+    private static <T> int order(BeanIntrospection<T> introspection, ConstraintViolation<T> violation) {
+        String name = top(violation.getPropertyPath());
+        int i = 0;
+        for (BeanProperty<T, Object> property : introspection.getBeanProperties()) {
+            if (property.getName().equals(name)) {
+                return i;
+            }
+            i++;
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    private static String top(Path path) {
+        for (Path.Node node : path) {
+            if (node.getName() != null) {
+                return node.getName();
+            }
+        }
+        return "";
+    }
+
+    /** The JSON name of the field a violation is about: nested records' names joined by dots, no indexes. */
+    private static String param(Path path) {
+        List<String> names = new ArrayList<>();
+        for (Path.Node node : path) {
+            if (node.getName() != null && !node.getName().startsWith("<")) {
+                names.add(FieldKinds.snakeCase(node.getName()));
+            }
+        }
+        return String.join(".", names);
+    }
+}
