@@ -179,8 +179,9 @@ kill "$KC_PID" 2>/dev/null || true
 echo "bench: relay overhead (1000 sequential requests and round trips)"
 ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 RELAY=$(java -cp "target/classes:target/test-classes:$(cat target/test-classpath.txt)" dev.ephemera.bench.RelayLatency 2>&1 | grep -E 'samples:' || true)
-HTTP_LINE=$(echo "$RELAY" | grep 'HTTP request' | sed 's/.*RelayLatency - //')
-WS_LINE=$(echo "$RELAY" | grep 'WebSocket' | sed 's/.*RelayLatency - //')
+HTTP_LINE=$(echo "$RELAY" | grep 'HTTP request' | sed 's/.*RelayLatency - //' || true)
+WS_LINE=$(echo "$RELAY" | grep 'WebSocket' | sed 's/.*RelayLatency - //' || true)
+[ -n "$HTTP_LINE" ] && [ -n "$WS_LINE" ] || echo "bench: the relay overhead run failed; see its output above" >&2
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
 {

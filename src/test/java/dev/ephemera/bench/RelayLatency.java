@@ -46,7 +46,7 @@ public final class RelayLatency {
                         .string("value"));
             }
             for (int i = 0; i < WARMUP + SAMPLES; i++) {
-                long d = time(http, fake.base("openai") + "/chat/completions", null, body);
+                long d = time(http, fake.base("openai") + "/chat/completions", Broker.OPENAI_KEY, body);
                 long r = time(http, broker.url() + "/v1/proxy/openai/chat/completions", tokens.get(i / 100), body);
                 if (i >= WARMUP) {
                     direct[i - WARMUP] = d;
@@ -56,7 +56,8 @@ public final class RelayLatency {
             report("HTTP request", direct, relayed);
 
             String token = broker.mint(key, Map.of("provider", "openai")).string("value");
-            WsClient straight = WsClient.connect(fake.websocketBase("openai") + "/realtime", List.of(), Map.of());
+            WsClient straight = WsClient.connect(fake.websocketBase("openai") + "/realtime", List.of(),
+                    Map.of("Authorization", "Bearer " + Broker.OPENAI_KEY));
             WsClient through = WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
                     List.of("ephemera", "ephemera-token." + token), Map.of());
             long[] wsDirect = new long[SAMPLES];

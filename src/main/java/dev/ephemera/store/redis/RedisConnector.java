@@ -13,7 +13,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.micronaut.context.annotation.Value;
@@ -130,13 +130,13 @@ final class RedisConnector {
      * commands, or scripts that fail before changing anything, belong here.
      */
     <T> CompletionStage<T> callAsync(
-            Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
+            Function<RedisClusterAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
         CompletableFuture<T> result = new CompletableFuture<>();
         send(command, true, result);
         return result;
     }
 
-    private <T> void send(Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> command,
+    private <T> void send(Function<RedisClusterAsyncCommands<String, String>, ? extends CompletionStage<T>> command,
             boolean mayReload, CompletableFuture<T> result) {
         RedisLane lane = laneOfThisThread();
         CompletableFuture<StatefulRedisConnection<String, String>> ready = lane.connect();
@@ -211,7 +211,7 @@ final class RedisConnector {
      * answered, or exceptionally with {@link StoreUnavailableException}. Reloads scripts as {@link #callAsync}.
      */
     CompletionStage<Void> pipelineAsync(
-            Function<RedisAsyncCommands<String, String>, List<? extends RedisFuture<?>>> commands) {
+            Function<RedisClusterAsyncCommands<String, String>, List<? extends RedisFuture<?>>> commands) {
         return callAsync(r -> CompletableFuture.allOf(commands.apply(r).stream()
                 .map(RedisFuture::toCompletableFuture).toArray(CompletableFuture[]::new)));
     }
