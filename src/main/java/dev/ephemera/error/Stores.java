@@ -35,19 +35,4 @@ public final class Stores {
         }
         return t;
     }
-
-    /**
-     * Waits for {@code stage} and returns its value; a failure is rethrown as itself (a {@code BrokerException}
-     * stays one), not wrapped.
-     */
-    public static <T> T join(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            if (cause(e) instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
-    }
 }

@@ -17,8 +17,6 @@ import dev.ephemera.web.BrokerUrls;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
-import io.micronaut.scheduling.TaskExecutors;
-import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -27,10 +25,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,11 +59,10 @@ public final class TokenMinter {
     private final BrokerMetrics metrics;
     private final JsonMapper json;
     private final Clock clock;
-    private final ExecutorService blocking;
 
     TokenMinter(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderRegistry providers,
             UpstreamKeys upstreamKeys, BrokerUrls urls, AuditLog audit, BrokerMetrics metrics, JsonMapper json,
-            Clock clock, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+            Clock clock) {
         this.store = store;
         this.jwts = jwts;
         this.config = config;
@@ -76,7 +73,6 @@ public final class TokenMinter {
         this.metrics = metrics;
         this.json = json;
         this.clock = clock;
-        this.blocking = blocking;
     }
 
     public TokenConfiguration configuration() {
@@ -85,8 +81,8 @@ public final class TokenMinter {
 
     /**
      * Mints a token for {@code caller}, already admitted (rate limits), without blocking the calling thread (an
-     * event loop): a relay token is signed here and stored without waiting; an upstream-mode mint, which waits for
-     * the provider, runs on the blocking pool. The stage fails with {@code unknown_provider},
+     * event loop): a relay token is signed here and stored without waiting; an upstream-mode mint waits for the
+     * provider's answer without holding a thread. The stage fails with {@code unknown_provider},
      * {@code provider_not_configured}, {@code provider_not_allowed}, {@code origin_not_allowed},
      * {@code invalid_request} (session too large) or {@code store_unavailable}.
      */
@@ -116,8 +112,12 @@ public final class TokenMinter {
             }
             String sessionJson = sessionJson(request.session());
             if (UPSTREAM.equals(request.mode())) {
-                return admission.get().thenCompose(admitted -> CompletableFuture.supplyAsync(
-                        () -> mintUpstream(caller, request, provider, sessionJson), blocking));
+                if (!UpstreamKeys.supports(provider.name())) {
+                    String supported = String.join(", ", new TreeSet<>(UpstreamKeys.supported()));
+                    throw BrokerException.invalid("mode", "Provider '" + provider.name() + "' has no ephemeral keys "
+                            + "of its own; use mode 'relay'. Upstream mode supports " + supported + ".");
+                }
+                return admission.get().thenCompose(admitted -> mintUpstream(caller, request, provider, sessionJson));
             }
             if (request.format() == TokenFormat.JWT) {
                 return admission.get().thenCompose(admitted -> mintRelay(caller, request, sessionJson,
@@ -187,33 +187,34 @@ public final class TokenMinter {
      * id) and audits it. The browser then talks to the provider directly, so the provider, not the broker, governs
      * how often it is used.
      */
-    private MintedToken mintUpstream(Caller caller, MintRequest request, Provider provider,
+    private CompletionStage<MintedToken> mintUpstream(Caller caller, MintRequest request, Provider provider,
             @Nullable String sessionJson) {
-        if (!UpstreamKeys.supports(provider.name())) {
-            String supported = String.join(", ", new java.util.TreeSet<>(UpstreamKeys.SUPPORTED));
-            throw BrokerException.invalid("mode", "Provider '" + provider.name() + "' has no ephemeral keys of its "
-                    + "own; use mode 'relay'. Upstream mode supports " + supported + ".");
-        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        UpstreamKeys.UpstreamKey key = upstreamKeys.mint(provider, request.model(), request.ttl(),
-                request.maxUses(), request.session());
-        String id = "tok_" + Secrets.randomBase62(24);
-        Instant expiresAt = key.expiresAt().truncatedTo(ChronoUnit.MILLIS);
-        TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(key.value()), TokenFormat.OPAQUE, UPSTREAM,
-                provider.name(), request.model(), request.subject(), request.origin(), request.maxUses(),
-                request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(), null,
-                request.endpoints());
-        // On the blocking pool (an upstream mint waits for the provider): waiting for the store here blocks no loop.
-        Stores.join(store.save(record));
-        audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
+        return upstreamKeys.mint(provider, request.model(), request.ttl(), request.maxUses(), request.session())
+                .thenCompose(key -> {
+                    String id = "tok_" + Secrets.randomBase62(24);
+                    Instant expiresAt = key.expiresAt().truncatedTo(ChronoUnit.MILLIS);
+                    TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(key.value()), TokenFormat.OPAQUE,
+                            UPSTREAM, provider.name(), request.model(), request.subject(), request.origin(),
+                            request.maxUses(), request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(),
+                            caller.id(), null, request.endpoints());
+                    return store.save(record).thenApply(saved -> upstreamMinted(caller, request, provider, record,
+                            key.value(), now));
+                });
+    }
+
+    private MintedToken upstreamMinted(Caller caller, MintRequest request, Provider provider, TokenRecord record,
+            String value, Instant now) {
+        Instant expiresAt = record.expiresAt();
+        audit.record("token.minted", caller.id(), "token_id", record.id(), "provider", record.provider(), "model",
                 record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
                 record.subject(), "client_ip", caller.clientAddress());
         metrics.minted(record.provider(), TokenFormat.OPAQUE.wireName(), UPSTREAM);
         String model = modelQuery(record.model());
-        return new MintedToken(id, key.value(), "Bearer", TokenFormat.OPAQUE.wireName(), expiresAt.getEpochSecond(),
-                Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond()), record.provider(), record.model(),
-                record.maxUses(), record.subject(), record.origin(), UPSTREAM, request.session(),
-                record.lockedFields(), new MintedToken.Connect(provider.realtimeUri() + model,
+        return new MintedToken(record.id(), value, "Bearer", TokenFormat.OPAQUE.wireName(),
+                expiresAt.getEpochSecond(), Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond()),
+                record.provider(), record.model(), record.maxUses(), record.subject(), record.origin(), UPSTREAM,
+                request.session(), record.lockedFields(), new MintedToken.Connect(provider.realtimeUri() + model,
                         provider.baseUri() + "/realtime/calls", provider.baseUri().toString()));
     }
 

@@ -105,6 +105,29 @@ class UpstreamModeTest {
     }
 
     @Test
+    void aProviderThatRefusesOrCannotBeReachedIsAnUpstreamError() throws Exception {
+        fake.expectKey("xai", "Authorization", "Bearer sk-test-not-the-brokers-key");
+        try {
+            Reply refused = broker.postJson("/v1/tokens", key, Map.of("provider", "xai", "mode", "upstream"));
+            assertThat(refused.status()).isEqualTo(502);
+            assertThat(refused.code()).isEqualTo("upstream_error");
+        } finally {
+            fake.expectKey("xai", "Authorization", "Bearer sk-test-xai-upstream");
+        }
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (Broker unreachable = Broker.inMemory(Map.of("ephemera.providers.openai.base-url",
+                "http://127.0.0.1:" + closedPort + "/v1"))) {
+            String writer = unreachable.createKey("write");
+            Reply r = unreachable.postJson("/v1/tokens", writer, Map.of("provider", "openai", "mode", "upstream"));
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.code()).isEqualTo("upstream_error");
+        }
+    }
+
+    @Test
     void providersWithoutEphemeralKeysAreRefused() {
         Reply r = broker.postJson("/v1/tokens", key, Map.of("provider", "anthropic", "mode", "upstream"));
         assertThat(r.status()).isEqualTo(400);
