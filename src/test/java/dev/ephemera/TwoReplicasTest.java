@@ -19,7 +19,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Two broker replicas on one Redis keep every promise of SPEC §4 between them. */
+/**
+ * Two broker replicas on one Redis keep every promise of SPEC §4 between them: a standalone Redis here, a Sentinel
+ * group and a Cluster in the subclasses.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TwoReplicasTest {
 
@@ -29,9 +32,14 @@ class TwoReplicasTest {
 
     @BeforeAll
     void start() {
-        a = Broker.onRedis(TestRedis.uri(), Map.of());
-        b = Broker.onRedis(TestRedis.uri(), Map.of());
+        a = replica();
+        b = replica();
         keyOnA = a.createKey("read", "write");
+    }
+
+    /** A broker replica on the store under test. */
+    protected Broker replica() {
+        return Broker.onRedis(TestRedis.uri(), Map.of());
     }
 
     @AfterAll

@@ -46,7 +46,7 @@ public final class ApiKeyService {
 
     ApiKeyService(ApiKeyStore store, AuditLog audit, Clock clock,
             @Value("${ephemera.admin-key:}") @Nullable String adminKey,
-            @Value("${redis.uri:}") @Nullable String redisUri) {
+            @Value("${redis.uri:${redis.uris:}}") @Nullable String redisUri) {
         this.store = store;
         this.audit = audit;
         this.clock = clock;
@@ -56,7 +56,8 @@ public final class ApiKeyService {
         if (DEV_ADMIN_KEY.equals(adminKey)) {
             if (redisUri != null && !redisUri.isEmpty()) {
                 throw new IllegalStateException("ephemera.admin-key is the published development key; set "
-                        + "EPHEMERA_ADMIN_KEY to a secret of your own before using a shared store (redis.uri)");
+                        + "EPHEMERA_ADMIN_KEY to a secret of your own before using a shared store (redis.uri, "
+                        + "redis.uris)");
             }
             LOG.warn("Development admin key active (application-dev.yml): anyone who read the README can "
                     + "administer this broker. Use ./mvnw mn:run for development only.");

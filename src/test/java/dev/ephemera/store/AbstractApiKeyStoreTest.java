@@ -23,7 +23,7 @@ public abstract class AbstractApiKeyStoreTest {
         return stage.toCompletableFuture().join();
     }
 
-    private static ApiKeyRecord key() {
+    public static ApiKeyRecord key() {
         return new ApiKeyRecord("key_" + Secrets.randomBase62(16), "svc", Set.of(Permission.READ, Permission.WRITE),
                 Secrets.sha256Hex(Secrets.randomBase62(43)), null, null, Instant.now().truncatedTo(ChronoUnit.MILLIS),
                 Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.MILLIS), null, null,

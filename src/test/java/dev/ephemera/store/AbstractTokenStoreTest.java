@@ -35,7 +35,7 @@ public abstract class AbstractTokenStoreTest {
         return stage.toCompletableFuture().join();
     }
 
-    protected static TokenRecord record(int uses, Instant expiresAt) {
+    public static TokenRecord record(int uses, Instant expiresAt) {
         String id = "tok_" + Secrets.randomBase62(24);
         return new TokenRecord(id, Secrets.sha256Hex(Secrets.randomBase62(43)), TokenFormat.OPAQUE, "relay",
                 "openai", "gpt-realtime", "user-1", "https://app.example.com", uses, uses,

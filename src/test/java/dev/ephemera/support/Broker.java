@@ -57,6 +57,13 @@ public final class Broker implements AutoCloseable {
         return new Broker(all);
     }
 
+    /** A broker on the Redis Cluster seeded by {@code seeds}. */
+    public static Broker onCluster(List<String> seeds, Map<String, Object> properties) {
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("redis.uris", seeds);
+        return new Broker(all);
+    }
+
     public ApplicationContext context() {
         return server.getApplicationContext();
     }

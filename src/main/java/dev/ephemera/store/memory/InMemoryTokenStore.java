@@ -36,8 +36,9 @@ final class InMemoryTokenStore implements TokenStore {
 
     InMemoryTokenStore(Clock clock) {
         this.clock = clock;
-        LOG.warn("redis.uri is not set: tokens and API keys are kept in this process's memory. They are lost on "
-                + "restart and not shared between replicas; set REDIS_URI to run more than one instance.");
+        LOG.warn("Neither redis.uri nor redis.uris is set: tokens and API keys are kept in this process's memory. "
+                + "They are lost on restart and not shared between replicas; set REDIS_URI to run more than one "
+                + "instance.");
     }
 
     @Override

@@ -4,6 +4,7 @@
  */
 @Configuration
 @Requires(missingProperty = "redis.uri")
+@Requires(missingProperty = "redis.uris")
 package dev.ephemera.store.memory;
 
 import io.micronaut.context.annotation.Configuration;

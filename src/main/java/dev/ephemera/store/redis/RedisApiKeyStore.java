@@ -7,6 +7,7 @@ import io.lettuce.core.ScriptOutputType;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -16,12 +17,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
 /**
- * API keys in Redis: {@code eph:key:{<id>}} (a hash) and the set {@code eph:keys} of ids. A live key has no TTL
+ * API keys in Redis: {@code eph:key:{<id>}} (a hash) and the ids in 16 sets {@code eph:keys:{<n>}} by the id's
+ * hash. A live key has no TTL
  * (it is configuration, not a session); a revoked or expired one is forgotten {@link #KEEP_DEAD_KEYS} after, so
  * that it is answered {@code revoked_api_key}/{@code expired_api_key} for that long.
  */
@@ -29,7 +32,10 @@ import java.util.stream.Collectors;
 final class RedisApiKeyStore implements ApiKeyStore {
 
     static final Duration KEEP_DEAD_KEYS = Duration.ofDays(30);
-    private static final String INDEX = "eph:keys";
+    /** The index of ids before it was sharded; still read, never written. */
+    private static final String LEGACY_INDEX = "eph:keys";
+    /** Index shards, each in a hash slot of its own: on a Cluster no node holds every key's entry. */
+    private static final int INDEX_SHARDS = 16;
     private static final RedisScript UPDATE = new RedisScript("update.lua");
 
     private final RedisConnector redis;
@@ -42,12 +48,21 @@ final class RedisApiKeyStore implements ApiKeyStore {
         return "eph:key:{" + id + "}";
     }
 
+    /** The index shard that lists {@code id}: by the id's hash ({@link String#hashCode} is the same everywhere). */
+    static String indexKey(String id) {
+        return shardKey(Math.floorMod(id.hashCode(), INDEX_SHARDS));
+    }
+
+    private static String shardKey(int shard) {
+        return "eph:keys:{" + shard + "}";
+    }
+
     @Override
     public CompletionStage<Void> create(ApiKeyRecord record) {
         Map<String, String> fields = fields(record);
         return redis.pipelineAsync(r -> {
             var set = r.hset(key(record.id()), fields);
-            var index = r.sadd(INDEX, record.id());
+            var index = r.sadd(indexKey(record.id()), record.id());
             return record.expiresAt() == null ? List.of(set, index)
                     : List.of(set, index, r.pexpireat(key(record.id()), record.expiresAt().plus(KEEP_DEAD_KEYS)));
         });
@@ -61,7 +76,14 @@ final class RedisApiKeyStore implements ApiKeyStore {
 
     @Override
     public CompletionStage<List<ApiKeyRecord>> list() {
-        return redis.<Set<String>>callAsync(r -> r.smembers(INDEX)).thenCompose(ids -> {
+        List<CompletableFuture<Set<String>>> shards = new ArrayList<>();
+        for (int i = 0; i <= INDEX_SHARDS; i++) {
+            String index = i == INDEX_SHARDS ? LEGACY_INDEX : shardKey(i);
+            shards.add(redis.<Set<String>>callAsync(r -> r.smembers(index)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(shards.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+            Set<String> ids = new TreeSet<>();
+            shards.forEach(shard -> ids.addAll(shard.join()));
             List<CompletableFuture<Optional<ApiKeyRecord>>> each = ids.stream()
                     .map(id -> find(id).toCompletableFuture()).toList();
             return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(all -> each.stream()

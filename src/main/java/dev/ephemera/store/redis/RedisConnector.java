@@ -5,14 +5,11 @@ import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.store.StoreUnavailableException;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -65,28 +62,28 @@ final class RedisConnector {
 
     private final ClientResources resources;
     private final HashedWheelTimer timeouts;
-    private final RedisURI redisUri;
+    private final RedisEndpoint endpoint;
     private final RedisLane shared;
     private final RedisLane[] lanes;
     private final long commandTimeoutMillis;
     private final RedisFailures failures;
 
     @Inject
-    RedisConnector(@Value("${redis.uri}") String uri, RedisSettings settings, EventLoopGroupRegistry loops,
-            BrokerMetrics metrics) {
-        this(uri, settings, loops.getDefaultEventLoopGroup(), metrics);
+    RedisConnector(@Value("${redis.uri:}") String uri, @Value("${redis.uris:}") List<String> uris,
+            RedisSettings settings, EventLoopGroupRegistry loops, BrokerMetrics metrics) {
+        this(RedisEndpoint.of(uri, uris, settings.commandTimeout()), settings, loops.getDefaultEventLoopGroup(),
+                metrics);
     }
 
     /** A connector with a lane on each of {@code serverLoops} (none: every command on the shared connection). */
     RedisConnector(String uri, RedisSettings settings, Iterable<EventExecutor> serverLoops) {
-        this(uri, settings, serverLoops, BrokerMetrics.none());
+        this(RedisEndpoint.of(uri, List.of(), settings.commandTimeout()), settings, serverLoops, BrokerMetrics.none());
     }
 
-    private RedisConnector(String uri, RedisSettings settings, Iterable<EventExecutor> serverLoops,
+    RedisConnector(RedisEndpoint endpoint, RedisSettings settings, Iterable<EventExecutor> serverLoops,
             BrokerMetrics metrics) {
         this.failures = new RedisFailures(metrics);
-        this.redisUri = RedisURI.create(uri);
-        redisUri.setTimeout(settings.commandTimeout());
+        this.endpoint = endpoint;
         this.commandTimeoutMillis = settings.commandTimeout().toMillis();
         this.timeouts = new HashedWheelTimer(new DefaultThreadFactory("redis-timeouts", true), TIMEOUT_TICK_MILLIS,
                 TimeUnit.MILLISECONDS);
@@ -108,26 +105,18 @@ final class RedisConnector {
                         .keepAlive(true)
                         .build())
                 .build();
-        this.shared = new RedisLane(null, client(resources, redisUri, options), redisUri,
-                commandTimeoutMillis, failures::unavailable);
+        this.shared = new RedisLane(null, endpoint.client(resources, options));
         List<RedisLane> onLoops = new ArrayList<>();
         for (EventExecutor executor : serverLoops) {
             if (executor instanceof EventLoop loop) {
                 // The lane's client borrows the server's loop and shares this connector's timer and executors.
                 ClientResources onLoop = resources.mutate().eventLoopGroupProvider(new RedisLane.OneLoop(loop)).build();
-                onLoops.add(new RedisLane(loop, client(onLoop, redisUri, options), redisUri, commandTimeoutMillis,
-                        failures::unavailable));
+                onLoops.add(new RedisLane(loop, endpoint.client(onLoop, options)));
             }
         }
         this.lanes = onLoops.toArray(RedisLane[]::new);
-        LOG.info("Token store: Redis at {}:{}, {} connection(s) on the server's event loops and one shared",
-                redisUri.getHost(), redisUri.getPort(), lanes.length);
-    }
-
-    private static RedisClient client(ClientResources resources, RedisURI uri, ClientOptions options) {
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(options);
-        return client;
+        LOG.info("Token store: {}, {} connection(s) on the server's event loops and one shared",
+                endpoint.describe(), lanes.length);
     }
 
     /**
@@ -147,7 +136,7 @@ final class RedisConnector {
     private <T> void send(Function<RedisClusterAsyncCommands<String, String>, ? extends CompletionStage<T>> command,
             boolean mayReload, CompletableFuture<T> result) {
         RedisLane lane = laneOfThisThread();
-        CompletableFuture<StatefulRedisConnection<String, String>> ready = lane.connect();
+        CompletableFuture<RedisEndpoint.Connection> ready = lane.connect();
         if (!ready.isDone()) {
             ready.whenComplete((c, e) -> {
                 if (e == null) {
@@ -159,7 +148,7 @@ final class RedisConnector {
             return;
         }
         try {
-            CompletionStage<T> sent = command.apply(ready.join().async());
+            CompletionStage<T> sent = command.apply(ready.join().commands());
             lane.flushSoon();
             sent.whenComplete((value, e) -> {
                 if (e == null) {
@@ -189,7 +178,7 @@ final class RedisConnector {
         List<CompletableFuture<String>> pings = new ArrayList<>();
         for (RedisLane lane : allLanes()) {
             pings.add(lane.connect().thenCompose(c -> {
-                CompletionStage<String> ping = c.async().ping();
+                CompletionStage<String> ping = c.commands().ping();
                 lane.flushSoon();
                 return ping;
             }).orTimeout(commandTimeoutMillis * 2, TimeUnit.MILLISECONDS));

@@ -3,16 +3,12 @@ package dev.ephemera.store.redis;
 import dev.ephemera.error.Stores;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.store.StoreUnavailableException;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,22 +24,15 @@ final class RedisLane {
     private static final long RETRY_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final EventLoop loop;
-    private final RedisClient client;
-    private final RedisURI redisUri;
-    private final long commandTimeoutMillis;
-    private final Function<Throwable, StoreUnavailableException> unavailable;
-    private volatile CompletableFuture<StatefulRedisConnection<String, String>> ready;
+    private final RedisEndpoint.Client client;
+    private volatile CompletableFuture<RedisEndpoint.Connection> ready;
     private long lastFailedConnect;
     /** Whether a flush is queued; touched only on the lane's loop. */
     private boolean flushScheduled;
 
-    RedisLane(EventLoop loop, RedisClient client, RedisURI redisUri, long commandTimeoutMillis,
-            Function<Throwable, StoreUnavailableException> unavailable) {
+    RedisLane(EventLoop loop, RedisEndpoint.Client client) {
         this.loop = loop;
         this.client = client;
-        this.redisUri = redisUri;
-        this.commandTimeoutMillis = commandTimeoutMillis;
-        this.unavailable = unavailable;
     }
 
     /** Whether the calling thread is this lane's event loop. */
@@ -69,33 +58,33 @@ final class RedisLane {
 
     private void flush() {
         flushScheduled = false;
-        CompletableFuture<StatefulRedisConnection<String, String>> current = ready;
+        CompletableFuture<RedisEndpoint.Connection> current = ready;
         if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
-            current.join().flushCommands();
+            current.join().stateful().flushCommands();
         }
     }
 
     /** The connection, or the connect under way; fails at once within 250 ms of a failed connect. */
-    CompletableFuture<StatefulRedisConnection<String, String>> connect() {
-        CompletableFuture<StatefulRedisConnection<String, String>> current = ready;
+    CompletableFuture<RedisEndpoint.Connection> connect() {
+        CompletableFuture<RedisEndpoint.Connection> current = ready;
         return current != null ? current : startConnect();
     }
 
-    private synchronized CompletableFuture<StatefulRedisConnection<String, String>> startConnect() {
+    private synchronized CompletableFuture<RedisEndpoint.Connection> startConnect() {
         if (ready != null) {
             return ready;
         }
         if (lastFailedConnect != 0 && System.nanoTime() - lastFailedConnect < RETRY_AFTER_NANOS) {
             return CompletableFuture.failedFuture(new StoreUnavailableException());
         }
-        CompletableFuture<StatefulRedisConnection<String, String>> attempt = new CompletableFuture<>();
+        CompletableFuture<RedisEndpoint.Connection> attempt = new CompletableFuture<>();
         ready = attempt;
-        client.connectAsync(Utf8Codec.INSTANCE, redisUri).whenComplete((connection, e) -> {
+        client.connect().whenComplete((connection, e) -> {
             if (e == null) {
                 lastFailedConnect = 0;
                 if (loop != null) {
                     // Commands of one pass of the loop leave in one write: see flushSoon.
-                    connection.setAutoFlushCommands(false);
+                    connection.stateful().setAutoFlushCommands(false);
                 }
                 attempt.complete(connection);
             } else {
@@ -111,11 +100,11 @@ final class RedisLane {
     }
 
     void close() {
-        CompletableFuture<StatefulRedisConnection<String, String>> current = ready;
+        CompletableFuture<RedisEndpoint.Connection> current = ready;
         if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
-            current.join().closeAsync();
+            current.join().stateful().closeAsync();
         }
-        client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+        client.lettuce().shutdownAsync(0, 2, TimeUnit.SECONDS);
     }
 
     /** Lettuce's event-loop provider for a lane: the one server loop, which Lettuce must never shut down. */
