@@ -27,6 +27,18 @@ final class FieldKinds {
     private static final BigDecimal MAX = BigDecimal.valueOf(Long.MAX_VALUE);
     private static final BigDecimal MIN = BigDecimal.valueOf(Long.MIN_VALUE);
 
+    /** Each body record's properties by field name, worked out once per record type. */
+    private static final ClassValue<Map<String, BeanProperty<?, Object>>> BY_FIELD = new ClassValue<>() {
+        @Override
+        protected Map<String, BeanProperty<?, Object>> computeValue(Class<?> type) {
+            Map<String, BeanProperty<?, Object>> byField = new LinkedHashMap<>();
+            for (BeanProperty<?, Object> property : BeanIntrospection.getIntrospection(type).getBeanProperties()) {
+                byField.put(snakeCase(property.getName()), property);
+            }
+            return Map.copyOf(byField);
+        }
+    };
+
     private FieldKinds() {
     }
 
@@ -40,13 +52,10 @@ final class FieldKinds {
      * an unknown or ill-typed field is an {@code invalid_request} naming it ({@code prefix} before nested names).
      */
     static <T> JsonNode checked(JsonNode object, BeanIntrospection<T> introspection, String prefix, boolean form) {
-        Map<String, BeanProperty<T, Object>> byField = new LinkedHashMap<>();
-        for (BeanProperty<T, Object> property : introspection.getBeanProperties()) {
-            byField.put(snakeCase(property.getName()), property);
-        }
+        Map<String, BeanProperty<?, Object>> byField = BY_FIELD.get(introspection.getBeanType());
         Map<String, JsonNode> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> entry : object.entries()) {
-            BeanProperty<T, Object> property = byField.get(entry.getKey());
+            BeanProperty<?, Object> property = byField.get(entry.getKey());
             if (property == null) {
                 String shown = printable(prefix + entry.getKey());
                 throw BrokerException.invalid(shown, "Unknown parameter '" + shown + "'.");

@@ -15,12 +15,17 @@ import io.micronaut.json.tree.JsonNode;
 import jakarta.inject.Singleton;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Path;
+import jakarta.validation.Valid;
 import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +86,7 @@ public final class RequestBodies {
             // Every field already has its property's kind: what is left is not the caller's to fix field by field.
             throw new BrokerException(ErrorCode.INVALID_REQUEST, "The request body cannot be read.");
         }
-        Set<ConstraintViolation<T>> violations = validator.validate(value);
+        Set<ConstraintViolation<T>> violations = validate(value, introspection);
         if (!violations.isEmpty()) {
             ConstraintViolation<T> first = violations.stream()
                     .min(Comparator.comparingInt((ConstraintViolation<T> v) -> order(introspection, v))
@@ -91,6 +96,48 @@ public final class RequestBodies {
         }
         return value;
     }
+
+    /**
+     * The record's violations. Validating a record whole visits every property, about 6 µs a body here whatever it
+     * holds (as much as the rest of a mint's own work), one property about 0.8 µs, and a mint body names one or two.
+     * So the properties are validated one by one: those with a value, and those that must have one ({@code NotNull},
+     * {@code NotEmpty}, {@code NotBlank}: every other built-in constraint holds for null, as Bean Validation says).
+     * A record that cascades into another ({@code @Valid}) is validated whole, as property validation does not
+     * cascade.
+     */
+    private <T> Set<ConstraintViolation<T>> validate(T value, BeanIntrospection<T> introspection) {
+        BodyShape shape = SHAPES.get(introspection.getBeanType());
+        if (shape.cascades()) {
+            return validator.validate(value);
+        }
+        Set<ConstraintViolation<T>> violations = new HashSet<>();
+        for (BeanProperty<T, Object> property : introspection.getBeanProperties()) {
+            if (property.get(value) != null || shape.required().contains(property.getName())) {
+                violations.addAll(validator.validateProperty(value, property.getName()));
+            }
+        }
+        return violations;
+    }
+
+    /** Which properties of a body record must have a value, and whether it cascades into another record. */
+    private record BodyShape(Set<String> required, boolean cascades) {
+    }
+
+    private static final ClassValue<BodyShape> SHAPES = new ClassValue<>() {
+        @Override
+        protected BodyShape computeValue(Class<?> type) {
+            Set<String> required = new HashSet<>();
+            boolean cascades = false;
+            for (BeanProperty<?, Object> property : BeanIntrospection.getIntrospection(type).getBeanProperties()) {
+                if (property.hasAnnotation(NotNull.class) || property.hasAnnotation(NotEmpty.class)
+                        || property.hasAnnotation(NotBlank.class)) {
+                    required.add(property.getName());
+                }
+                cascades |= property.hasAnnotation(Valid.class);
+            }
+            return new BodyShape(Set.copyOf(required), cascades);
+        }
+    };
 
     private JsonNode parseJson(@Nullable String body) {
         if (body == null || body.isBlank()) {
