@@ -29,6 +29,7 @@ public final class EventLoopBlocking implements AutoCloseable {
     private static final List<String> EVENTS = List.of("jdk.ThreadPark", "jdk.ThreadSleep", "jdk.JavaMonitorWait");
 
     private static final String EXECUTOR = "io.netty.util.concurrent.SingleThreadEventExecutor";
+    private static final Set<String> IDLE = Set.of("takeTask", "confirmShutdown");
 
     private final Recording recording = new Recording();
 
@@ -60,7 +61,7 @@ public final class EventLoopBlocking implements AutoCloseable {
             List<String> found = new ArrayList<>();
             for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
                 if (EVENTS.contains(event.getEventType().getName()) && event.getThread() != null
-                        && loops.contains(event.getThread().getJavaThreadId()) && !shuttingDown(event)) {
+                        && loops.contains(event.getThread().getJavaThreadId()) && !idle(event)) {
                     found.add(describe(event));
                 }
             }
@@ -70,10 +71,15 @@ public final class EventLoopBlocking implements AutoCloseable {
         }
     }
 
-    /** A loop that is shutting down (an earlier test's) waits out its quiet period: it serves no request. */
-    private static boolean shuttingDown(RecordedEvent event) {
+    /**
+     * An executor with nothing to do: one waiting for its next task (a task-only executor's idle wait, as a select is
+     * an I/O loop's), or one shutting down (an earlier test's) that waits out its quiet period. Neither serves a
+     * request.
+     */
+    private static boolean idle(RecordedEvent event) {
         return event.getStackTrace() != null && event.getStackTrace().getFrames().stream()
-                .anyMatch(f -> f.getMethod().getName().equals("confirmShutdown"));
+                .anyMatch(f -> IDLE.contains(f.getMethod().getName())
+                        && f.getMethod().getType().getName().equals(EXECUTOR));
     }
 
     private static String describe(RecordedEvent event) {

@@ -67,7 +67,7 @@ public final class RedisTopologies {
     public static SentinelGroup sentinel(String name) {
         String server = require("redis-server");
         String cli = require("redis-cli");
-        String master = TestRedis.startLocal(server);
+        String master = TestRedis.startLocal(server, "--repl-diskless-sync-delay", "0");
         int masterPort = java.net.URI.create(master).getPort();
         String replica = TestRedis.startLocal(server, "--replicaof", "127.0.0.1", Integer.toString(masterPort));
         List<Integer> sentinels = new ArrayList<>();
@@ -76,6 +76,8 @@ public final class RedisTopologies {
         }
         waitFor(() -> run(List.of(cli, "-p", Integer.toString(sentinels.get(0)), "sentinel", "replicas", name))
                 .contains("127.0.0.1"));
+        // In sync: a WAIT on the master counts the replica only once its first synchronisation is over.
+        waitFor(() -> run(List.of(cli, "-u", master, "info", "replication")).contains("state=online"));
         return new SentinelGroup(name, master, replica, sentinels);
     }
 

@@ -10,7 +10,10 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.micronaut.context.annotation.Value;
@@ -24,7 +27,9 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -67,6 +72,7 @@ final class RedisConnector {
     private final RedisLane[] lanes;
     private final long commandTimeoutMillis;
     private final RedisFailures failures;
+    private final RedisPersistence persistence;
 
     @Inject
     RedisConnector(@Value("${redis.uri:}") String uri, @Value("${redis.uris:}") List<String> uris,
@@ -115,6 +121,7 @@ final class RedisConnector {
             }
         }
         this.lanes = onLoops.toArray(RedisLane[]::new);
+        this.persistence = new RedisPersistence(resources, this::persistenceSaid);
         LOG.info("Token store: {}, {} connection(s) on the server's event loops and one shared",
                 endpoint.describe(), lanes.length);
     }
@@ -171,6 +178,25 @@ final class RedisConnector {
     }
 
     /**
+     * The commands of the connection that runs commands on {@code key}: {@code r} itself, except on a Cluster, where
+     * it is the connection to the master serving the key's slot (the one the cluster connection routes the key's
+     * commands to), for commands about a connection rather than a key, such as {@code WAIT}. Never blocks: a node
+     * connection still opening is waited for as a stage.
+     */
+    static CompletionStage<RedisClusterAsyncCommands<String, String>> connectionOf(
+            RedisClusterAsyncCommands<String, String> r, String key) {
+        if (r instanceof RedisAdvancedClusterAsyncCommands<String, String> cluster) {
+            RedisClusterNode master = cluster.getStatefulConnection().getPartitions()
+                    .getMasterBySlot(SlotHash.getSlot(key));
+            if (master != null) {
+                return cluster.getStatefulConnection().getConnectionAsync(master.getNodeId())
+                        .thenApply(node -> node.async());
+            }
+        }
+        return CompletableFuture.completedFuture(r);
+    }
+
+    /**
      * Whether every connection of this replica answers a PING now: readiness holds only when a request on any
      * event loop would reach Redis. Connections not yet opened are opened. Never fails.
      */
@@ -218,8 +244,24 @@ final class RedisConnector {
                 .map(s -> r.scriptLoad(s.text()).toCompletableFuture()).toArray(CompletableFuture[]::new)));
     }
 
+    /** {@code aof_enabled} and {@code save} as Redis reports them ({@code save} absent where CONFIG is refused). */
+    private CompletableFuture<Map<String, String>> persistenceSaid() {
+        CompletableFuture<String> info = this.<String>callAsync(r -> r.info("persistence")).toCompletableFuture();
+        CompletableFuture<Map<String, String>> save = this.<Map<String, String>>callAsync(r -> r.configGet("save")
+                .exceptionally(refused -> Map.of())).toCompletableFuture();
+        return info.thenCombine(save, (persistence, config) -> {
+            Map<String, String> said = new HashMap<>();
+            said.put("aof_enabled", RedisPersistence.aofEnabled().apply(persistence));
+            if (config.containsKey("save")) {
+                said.put("save", config.get("save"));
+            }
+            return said;
+        });
+    }
+
     @PreDestroy
     void close() {
+        persistence.close();
         for (RedisLane lane : lanes) {
             lane.close();
         }

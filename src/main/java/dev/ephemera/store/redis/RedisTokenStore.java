@@ -7,8 +7,11 @@ import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.TokenRecord;
 import dev.ephemera.token.TokenStore;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
@@ -38,9 +41,23 @@ final class RedisTokenStore implements TokenStore {
     private static final long MAX_TOKEN_LIFETIME_MILLIS = 3_600_000L;
 
     private final RedisConnector redis;
+    private final int acknowledgeReplicas;
+    private final long acknowledgeTimeoutMillis;
+
+    @Inject
+    RedisTokenStore(RedisConnector redis, @Value("${ephemera.store.acknowledge-replicas:0}") int acknowledgeReplicas,
+            RedisSettings settings) {
+        if (acknowledgeReplicas < 0) {
+            throw new IllegalArgumentException("ephemera.store.acknowledge-replicas must be 0 or more");
+        }
+        this.redis = redis;
+        this.acknowledgeReplicas = acknowledgeReplicas;
+        // WAIT holds the connection it is sent on: half the command timeout, so that the redemption still answers.
+        this.acknowledgeTimeoutMillis = Math.max(1, settings.commandTimeout().toMillis() / 2);
+    }
 
     RedisTokenStore(RedisConnector redis) {
-        this.redis = redis;
+        this(redis, 0, new RedisSettings(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 1));
     }
 
     static String recordKey(String secretHash) {
@@ -100,14 +117,39 @@ final class RedisTokenStore implements TokenStore {
                 ? CompletableFuture.completedFuture(Optional.empty()) : find(hash));
     }
 
+    /**
+     * Takes a use in one script. With {@code ephemera.store.acknowledge-replicas} (SPEC §2), a use is granted only
+     * once that many replicas hold it ({@code WAIT} on the connection that ran the script, right behind it): a
+     * failover then cannot bring the use back. When they do not answer in time the redemption fails closed
+     * ({@code store_unavailable}) and the use stays taken.
+     */
     @Override
     public CompletionStage<Redemption> consume(String secretHash, Binding expected, Instant now) {
-        return redis.<List<Object>>callAsync(r -> CONSUME.runAsync(r, ScriptOutputType.MULTI,
-                new String[] {recordKey(secretHash)},
-                Long.toString(now.toEpochMilli()), orEmpty(expected.provider()), orEmpty(expected.model()),
-                orEmpty(expected.origin()), expected.endpoints() == null ? ""
-                        : "\n" + String.join("\n", expected.endpoints()) + "\n"))
-                .thenApply(RedisTokenStore::redemption);
+        String key = recordKey(secretHash);
+        return redis.<List<Object>>callAsync(r -> {
+            RedisFuture<List<Object>> consumed = CONSUME.runAsync(r, ScriptOutputType.MULTI, new String[] {key},
+                    Long.toString(now.toEpochMilli()), orEmpty(expected.provider()), orEmpty(expected.model()),
+                    orEmpty(expected.origin()), expected.endpoints() == null ? ""
+                            : "\n" + String.join("\n", expected.endpoints()) + "\n");
+            if (acknowledgeReplicas == 0) {
+                return consumed;
+            }
+            CompletionStage<Long> acknowledged = RedisConnector.connectionOf(r, key).thenCompose(connection ->
+                    connection.waitForReplication(acknowledgeReplicas, acknowledgeTimeoutMillis));
+            return consumed.toCompletableFuture().thenCombine(acknowledged, (result, replicas) -> {
+                if ("ok".equals(TokenFields.text(result.get(0))) && replicas < acknowledgeReplicas) {
+                    throw new ReplicasDidNotAcknowledge(replicas, acknowledgeReplicas);
+                }
+                return result;
+            });
+        }).thenApply(RedisTokenStore::redemption);
+    }
+
+    /** A use taken on the master that not enough replicas confirmed in time: refused, and left taken. */
+    static final class ReplicasDidNotAcknowledge extends RuntimeException {
+        ReplicasDidNotAcknowledge(long acknowledged, int wanted) {
+            super(acknowledged + " of " + wanted + " replicas acknowledged a redemption in time", null, false, false);
+        }
     }
 
     private static Redemption redemption(List<Object> result) {

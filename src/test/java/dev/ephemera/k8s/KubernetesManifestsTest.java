@@ -1,0 +1,160 @@
+package dev.ephemera.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every overlay of {@code k8s/}, rendered by {@code kubectl kustomize} and loaded through fabric8's typed model: no
+ * field the model does not know (a misspelt {@code readinesProbe} would be silently ignored by a cluster), and the
+ * rules a platform team checks before applying it (issue 18).
+ */
+class KubernetesManifestsTest {
+
+    /** preStop (5 s) + the relay's drain period (20 s) + the server's graceful shutdown (20 s). */
+    private static final Duration SHUTDOWN_NEEDS = Duration.ofSeconds(45);
+
+    static List<String> overlays() {
+        return Manifests.OVERLAYS;
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void everyFieldIsOneTheTypedModelKnows(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        assertThat(manifests.resources()).isNotEmpty().noneMatch(GenericKubernetesResource.class::isInstance);
+        List<String> unknown = new ArrayList<>();
+        for (HasMetadata resource : manifests.resources()) {
+            unknownFields(resource, resource.getKind() + "/" + resource.getMetadata().getName(), unknown);
+        }
+        assertThat(unknown).as("fields the Kubernetes model does not know").isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theBrokerRunsLockedDownAndDrains(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        Deployment deployment = manifests.get(Deployment.class, "ephemera");
+        assertThat(deployment.getSpec().getReplicas()).isGreaterThanOrEqualTo(2);
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThanOrEqualTo(SHUTDOWN_NEEDS.toSeconds());
+        assertThat(pod.getTopologySpreadConstraints())
+                .anyMatch(t -> "kubernetes.io/hostname".equals(t.getTopologyKey()));
+        ServiceAccount account = manifests.get(ServiceAccount.class, pod.getServiceAccountName());
+        assertThat(account.getAutomountServiceAccountToken()).isFalse();
+
+        Container broker = pod.getContainers().get(0);
+        assertThat(broker.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(broker.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(broker.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(broker.getResources().getRequests()).containsKeys("cpu", "memory");
+        assertThat(broker.getResources().getLimits()).containsKey("memory");
+        assertThat(broker.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+        assertThat(broker.getVolumeMounts()).anyMatch(m -> "/tmp".equals(m.getMountPath()));
+        assertProbe(broker, broker.getLivenessProbe(), "/health/liveness");
+        assertProbe(broker, broker.getReadinessProbe(), "/health/readiness");
+        assertProbe(broker, broker.getStartupProbe(), "/health/liveness");
+        // No secret in the environment except the admin key, taken from the Secret; provider keys are files.
+        assertThat(broker.getEnv()).allMatch(e -> e.getValue() == null && e.getValueFrom().getSecretKeyRef() != null);
+        ConfigMap config = manifests.get(ConfigMap.class, "ephemera");
+        assertThat(config.getData().keySet()).noneMatch(k -> k.endsWith("_API_KEY") || k.endsWith("ADMIN_KEY"));
+
+        assertThat(manifests.get(Service.class, "ephemera").getSpec().getPorts()).hasSize(1)
+                .allMatch(p -> "http".equals(p.getTargetPort().getStrVal()));
+        assertThat(manifests.get(HorizontalPodAutoscaler.class, "ephemera").getSpec().getMinReplicas())
+                .isGreaterThanOrEqualTo(2);
+        assertThat(manifests.get(PodDisruptionBudget.class, "ephemera").getSpec().getMinAvailable().getIntVal())
+                .isEqualTo(1);
+    }
+
+    private static void assertProbe(Container container, Probe probe, String path) {
+        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+        String port = probe.getHttpGet().getPort().getStrVal();
+        assertThat(container.getPorts()).extracting(ContainerPort::getName).contains(port);
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theNetworkLetsInOnlyHttpAndMetricsFromMonitoringAndOutOnlyRedisDnsAndHttps(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        NetworkPolicy policy = manifests.get(NetworkPolicy.class, "ephemera");
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+            List<Integer> ports = rule.getPorts().stream().map(p -> p.getPort().getIntVal()).toList();
+            if (ports.equals(List.of(8080))) {
+                continue;
+            }
+            assertThat(ports).as("only the management port besides HTTP").containsExactly(9090);
+            assertThat(rule.getFrom()).singleElement().satisfies(peer -> assertThat(peer.getNamespaceSelector()
+                    .getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "monitoring"));
+        }
+        Set<Integer> egress = Set.of(6379, 26379, 53, 443);
+        assertThat(policy.getSpec().getEgress()).allSatisfy(rule -> assertThat(rule.getPorts())
+                .extracting(NetworkPolicyPort::getPort).allMatch(p -> egress.contains(p.getIntVal())));
+    }
+
+    /** Adds the path of every field the typed model kept as "additional" (did not know) under {@code path}. */
+    private static void unknownFields(Object node, String path, List<String> unknown) {
+        if (node == null || node instanceof String || node instanceof Number || node instanceof Boolean
+                || node instanceof Enum<?>) {
+            return;
+        }
+        if (node instanceof Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                unknownFields(item, path + "[" + i++ + "]", unknown);
+            }
+            return;
+        }
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> unknownFields(v, path + "." + k, unknown));
+            return;
+        }
+        if (!node.getClass().getName().startsWith("io.fabric8.")) {
+            return;
+        }
+        for (Method getter : node.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || getter.getDeclaringClass() == Object.class
+                    || !(getter.getName().startsWith("get") || getter.getName().startsWith("is"))) {
+                continue;
+            }
+            try {
+                Object value = getter.invoke(node);
+                if ("getAdditionalProperties".equals(getter.getName())) {
+                    ((Map<?, ?>) value).keySet().forEach(k -> unknown.add(path + "." + k));
+                } else {
+                    unknownFields(value, path + "." + getter.getName(), unknown);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

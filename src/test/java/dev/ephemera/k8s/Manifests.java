@@ -1,0 +1,64 @@
+package dev.ephemera.k8s;
+
+import dev.ephemera.support.ExternalTools;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** The manifests of an overlay of {@code k8s/} as {@code kubectl kustomize} renders them, as fabric8's typed model. */
+public record Manifests(String overlay, List<HasMetadata> resources) {
+
+    public static final List<String> OVERLAYS = List.of("demo", "production");
+
+    /** Renders {@code k8s/overlays/<overlay>} with the local kubectl (CI installs it; elsewhere a skip says so). */
+    public static Manifests render(String overlay) {
+        Path kubectl = ExternalTools.require("kubectl.path", "kubectl 1.27 or later (it renders kustomize overlays "
+                + "offline)", "kubectl");
+        String yaml = run(List.of(kubectl.toString(), "kustomize", Path.of("k8s", "overlays", overlay).toString()));
+        KubernetesSerialization serialization = new KubernetesSerialization();
+        List<HasMetadata> resources = new ArrayList<>();
+        for (String document : yaml.split("(?m)^---$")) {
+            if (!document.isBlank()) {
+                resources.add(serialization.unmarshal(document, HasMetadata.class));
+            }
+        }
+        return new Manifests(overlay, List.copyOf(resources));
+    }
+
+    /** The one resource of {@code type} named {@code name}. */
+    public <T extends HasMetadata> T get(Class<T> type, String name) {
+        return find(type, name).orElseThrow(() -> new AssertionError(overlay + " has no " + type.getSimpleName()
+                + " " + name));
+    }
+
+    public <T extends HasMetadata> Optional<T> find(Class<T> type, String name) {
+        return resources.stream().filter(type::isInstance).map(type::cast)
+                .filter(r -> name.equals(r.getMetadata().getName())).findFirst();
+    }
+
+    public <T extends HasMetadata> List<T> all(Class<T> type) {
+        return resources.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static String run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+            String out = new String(process.getInputStream().readAllBytes());
+            String err = new String(process.getErrorStream().readAllBytes());
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new AssertionError(command + " failed: " + err);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
