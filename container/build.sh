@@ -18,17 +18,24 @@ rm -rf "$OUT" && mkdir -p "$OUT/rootfs/tmp" "$OUT/rootfs/etc" "$OUT/rootfs/app"
 cp "$JAR" "$OUT/ephemera.jar"
 
 # The modules the jar needs (jdeps), and those it reaches only by name or service: DNS through JNDI, the JDK's
-# elliptic curves and its management beans (Micrometer), Netty's use of Unsafe, the flight recorder for profiling.
+# elliptic curves and its management beans (Micrometer), Netty's use of Unsafe, the flight recorder for profiling,
+# and the zip file system Micronaut reads its own jar with.
 MODULES=$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 "$JAR")
-MODULES="$MODULES,jdk.naming.dns,jdk.crypto.ec,jdk.management,jdk.unsupported,jdk.jfr,java.net.http"
+MODULES="$MODULES,jdk.zipfs,jdk.naming.dns,jdk.crypto.ec,jdk.management,jdk.unsupported,jdk.jfr,java.net.http"
 echo "container: modules $MODULES"
 "$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
   --compress=zip-6 --output "$OUT/rootfs/opt/java"
 
+# java.desktop comes for java.beans; its native graphics libraries (and the X11 they link) are never loaded by a
+# headless server, so they stay out.
+rm -f "$OUT"/rootfs/opt/java/lib/{libawt_xawt,libsplashscreen,libjawt,libfontmanager,liblcms,libjavajpeg,libmlib_image,libjsound}.so
+
 # The shared libraries the runtime links (glibc, zlib, ...), at the paths it looks for them.
-for lib in $(find "$OUT/rootfs/opt/java" -name '*.so' -o -name java -type f | xargs ldd 2>/dev/null \
-    | grep -o '/[^ ]*\.so[^ ]*' | sort -u); do
-  mkdir -p "$OUT/rootfs$(dirname "$lib")" && cp -L "$lib" "$OUT/rootfs$lib"
+ROOT=$(cd "$OUT/rootfs" && pwd)
+find "$ROOT/opt/java" -type f \( -name '*.so' -o -name java \) | while read -r f; do
+  ldd "$f" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'
+done | grep -v "^$ROOT" | sort -u | while read -r lib; do
+  mkdir -p "$ROOT$(dirname "$lib")" && cp -L "$lib" "$ROOT$lib"
 done
 # glibc's name service switch for host names (the container runtime mounts /etc/hosts and /etc/resolv.conf).
 for lib in /lib/x86_64-linux-gnu/libnss_dns.so.2 /lib/x86_64-linux-gnu/libnss_files.so.2 \
@@ -40,5 +47,25 @@ printf 'root:x:0:0::/:/nonexistent\nephemera:x:10001:10001::/tmp:/nonexistent\n'
 printf 'root:x:0:\nephemera:x:10001:\n' > "$OUT/rootfs/etc/group"
 chmod 1777 "$OUT/rootfs/tmp"
 
-"$ENGINE" build -f container/Containerfile -t "$IMAGE" .
+"$ENGINE" build -f container/Containerfile -t "$IMAGE-noaot" .
+
+# The AOT cache (JEP 483/514): a training run of this very image (same runtime, same jar path) records the classes
+# it loads and linked; the final image starts from it. In-memory store, one mint and one introspection as the work.
+mkdir -p "$OUT/aot" && chmod 777 "$OUT/aot"
+PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+ADMIN=train-admin-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+"$ENGINE" run -d --name ephemera-aot-training --network=host --user 10001 -v "$(pwd)/$OUT/aot:/aot:rw" \
+  -e MICRONAUT_SERVER_PORT="$PORT" -e EPHEMERA_ADMIN_KEY="$ADMIN" -e EPHEMERA_PROVIDERS_OPENAI_API_KEY=sk-test-aot-training \
+  --entrypoint /opt/java/bin/java "$IMAGE-noaot" -XX:AOTCacheOutput=/aot/ephemera.aot -jar /app/ephemera.jar >/dev/null
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health/readiness" >/dev/null && break; sleep 0.1; done
+KEY=$(curl -sf "http://127.0.0.1:$PORT/v1/admin/keys" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+  -d '{"name":"training","permissions":["read","write"]}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["key"])')
+TOKEN=$(curl -sf "http://127.0.0.1:$PORT/v1/tokens" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  -d '{"provider":"openai"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["value"])')
+curl -sf "http://127.0.0.1:$PORT/v1/tokens/introspect" -H "Authorization: Bearer $KEY" -d "token=$TOKEN" >/dev/null
+"$ENGINE" stop -t 30 ephemera-aot-training >/dev/null; "$ENGINE" rm ephemera-aot-training >/dev/null
+cp "$OUT/aot/ephemera.aot" "$OUT/ephemera.aot"
+printf 'FROM %s\nCOPY %s /app/ephemera.aot\nENTRYPOINT ["/opt/java/bin/java", "-XX:AOTCache=/app/ephemera.aot", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/ephemera.jar"]\n' \
+  "$IMAGE-noaot" "$OUT/ephemera.aot" > "$OUT/Containerfile.aot"
+"$ENGINE" build -f "$OUT/Containerfile.aot" -t "$IMAGE" .
 "$ENGINE" image inspect "$IMAGE" --format '{{.Size}}' | awk -v i="$IMAGE" '{printf "container: %s, %.0f MB\n", i, $1/1e6}'
