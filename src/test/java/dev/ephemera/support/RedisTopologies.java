@@ -65,11 +65,21 @@ public final class RedisTopologies {
 
     /** A Sentinel group named {@code name}: the replica follows the master, three Sentinels (quorum 2) watch it. */
     public static SentinelGroup sentinel(String name) {
+        return sentinel(name, 1);
+    }
+
+    /** A Sentinel group with {@code replicas} replicas (the first one's URI in the record). */
+    public static SentinelGroup sentinel(String name, int replicas) {
         String server = require("redis-server");
         String cli = require("redis-cli");
         String master = TestRedis.startLocal(server, "--repl-diskless-sync-delay", "0");
         int masterPort = java.net.URI.create(master).getPort();
-        String replica = TestRedis.startLocal(server, "--replicaof", "127.0.0.1", Integer.toString(masterPort));
+        String replica = null;
+        for (int i = 0; i < replicas; i++) {
+            String started = TestRedis.startLocal(server, "--replicaof", "127.0.0.1", Integer.toString(masterPort),
+                    "--repl-diskless-sync-delay", "0");
+            replica = replica == null ? started : replica;
+        }
         List<Integer> sentinels = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             sentinels.add(startSentinel(server, name, masterPort));
@@ -77,7 +87,8 @@ public final class RedisTopologies {
         waitFor(() -> run(List.of(cli, "-p", Integer.toString(sentinels.get(0)), "sentinel", "replicas", name))
                 .contains("127.0.0.1"));
         // In sync: a WAIT on the master counts the replica only once its first synchronisation is over.
-        waitFor(() -> run(List.of(cli, "-u", master, "info", "replication")).contains("state=online"));
+        waitFor(() -> run(List.of(cli, "-u", master, "info", "replication")).split("state=online", -1).length
+                == replicas + 1);
         return new SentinelGroup(name, master, replica, sentinels);
     }
 
