@@ -177,6 +177,11 @@ final class RedisConnector {
         }
     }
 
+    /** Whether the store is a Redis Cluster ({@code redis.uris}). */
+    boolean clustered() {
+        return endpoint instanceof RedisEndpoint.Cluster;
+    }
+
     /**
      * The commands of the connection that runs commands on {@code key}: {@code r} itself, except on a Cluster, where
      * it is the connection to the master serving the key's slot (the one the cluster connection routes the key's

@@ -1,5 +1,6 @@
 package dev.ephemera.store.redis;
 
+import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Redemption;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tokens in Redis. Keys:
@@ -34,6 +36,7 @@ import java.util.concurrent.CompletionStage;
 @Singleton
 final class RedisTokenStore implements TokenStore {
 
+    private static final RepeatedLog REPEATED = new RepeatedLog(LoggerFactory.getLogger(RedisTokenStore.class));
     private static final RedisScript CONSUME = new RedisScript("consume.lua");
     private static final RedisScript SAVE = new RedisScript("save.lua");
     private static final RedisScript INDEX = new RedisScript("index.lua");
@@ -201,8 +204,23 @@ final class RedisTokenStore implements TokenStore {
                         CONSUME.runAsync(r, ScriptOutputType.MULTI, new String[] {recordKey("readiness-" + probe)},
                                 "0", "", "", "", ""),
                         r.set("eph:ready:{" + probe + "}", "1", SetArgs.Builder.px(1000))))
-                .thenCompose(probed -> redis.allReachable())
+                .thenCompose(probed -> redis.clustered() ? CompletableFuture.completedFuture(true)
+                        : redis.<String>callAsync(r -> r.info("cluster")).thenApply(RedisTokenStore::notAClusterNode))
+                .thenCompose(standalone -> standalone ? redis.allReachable() : CompletableFuture.completedFuture(false))
                 .exceptionally(failed -> false);
+    }
+
+    /**
+     * Whether {@code info} (INFO cluster) is a server's that is not a Cluster node. A Cluster node named in
+     * {@code redis.uri} answers the probe's keys when they happen to be in its own slots and {@code MOVED} for the
+     * rest, so the probe alone would say ready now and then while most mints fail.
+     */
+    private static boolean notAClusterNode(String info) {
+        if (info.contains("cluster_enabled:1")) {
+            REPEATED.error("redis.uri names a Redis Cluster node: name the Cluster's nodes in redis.uris instead");
+            return false;
+        }
+        return true;
     }
 
     private static String orEmpty(String s) {
