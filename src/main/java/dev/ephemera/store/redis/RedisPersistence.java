@@ -1,5 +1,6 @@
 package dev.ephemera.store.redis;
 
+import dev.ephemera.logging.RepeatedLog;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.resource.ClientResources;
 import java.util.Map;
@@ -20,6 +21,8 @@ import reactor.core.Disposable;
 final class RedisPersistence {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisPersistence.class);
+    /** Every connection (each event loop's, each Cluster node's) reports its activation: one line per 10 s. */
+    private final RepeatedLog repeated = new RepeatedLog(LOG);
 
     private final Supplier<CompletableFuture<Map<String, String>>> probe;
     private final AtomicBoolean checking = new AtomicBoolean();
@@ -47,7 +50,7 @@ final class RedisPersistence {
             }
             String verdict = verdict(said);
             if (verdict != null) {
-                LOG.warn(verdict);
+                repeated.warn(verdict);
             }
         });
     }
