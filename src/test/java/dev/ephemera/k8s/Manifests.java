@@ -1,14 +1,14 @@
 package dev.ephemera.k8s;
 
 import dev.ephemera.support.ExternalTools;
+import dev.ephemera.support.Processes;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /** The manifests of an overlay of {@code k8s/} as {@code kubectl kustomize} renders them, as fabric8's typed model. */
 public record Manifests(String overlay, List<HasMetadata> resources) {
@@ -46,19 +46,10 @@ public record Manifests(String overlay, List<HasMetadata> resources) {
     }
 
     private static String run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-            String out = new String(process.getInputStream().readAllBytes());
-            String err = new String(process.getErrorStream().readAllBytes());
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new AssertionError(command + " failed: " + err);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        Processes.Result result = Processes.run(command, Duration.ofSeconds(60));
+        if (result.exitCode() != 0) {
+            throw new AssertionError(command + " failed: " + result.err());
         }
+        return result.out();
     }
 }

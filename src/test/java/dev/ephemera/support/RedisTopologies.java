@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Redis Sentinel groups and Clusters on free loopback ports, started by the tests from the local
@@ -124,22 +123,10 @@ public final class RedisTopologies {
         return found;
     }
 
-    /** Runs {@code command} to its end (10 s at most) and returns what it printed. */
+    /** Runs {@code command} to its end (10 s at most) and returns what it printed, errors included. */
     public static String run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("timed out: " + command);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Processes.Result result = Processes.run(command, Duration.ofSeconds(10));
+        return result.out() + result.err();
     }
 
     private static void waitFor(java.util.function.BooleanSupplier ready) {
