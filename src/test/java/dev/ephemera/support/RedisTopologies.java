@@ -114,13 +114,10 @@ public final class RedisTopologies {
         }
     }
 
+    /** A program the topologies need: missing, the test fails when {@code CI=true} and is skipped elsewhere. */
     private static String require(String program) {
-        String found = TestRedis.findOnPath(program);
-        if (found == null) {
-            throw new IllegalStateException(program + " is needed for the Sentinel and Cluster tests (Debian/Ubuntu: "
-                    + "apt-get install -y redis-server redis-tools)");
-        }
-        return found;
+        return ExternalTools.require("ephemera.test." + program, "apt-get install -y redis-server redis-tools "
+                + "(the Sentinel and Cluster tests)", program).toString();
     }
 
     /** Runs {@code command} to its end (10 s at most) and returns what it printed, errors included. */
