@@ -59,6 +59,13 @@ public final class RedisTopologies {
         command.addAll(List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
         run(command);
         waitFor(() -> run(List.of(cli, "-u", nodes.get(0), "cluster", "info")).contains("cluster_state:ok"));
+        // Replicas in sync: a master that stops before its replica's first synchronisation takes its keys along.
+        for (String node : nodes) {
+            waitFor(() -> {
+                String replication = run(List.of(cli, "-u", node, "info", "replication"));
+                return replication.contains("role:master") || replication.contains("master_link_status:up");
+            });
+        }
         return nodes.subList(0, 3);
     }
 
