@@ -103,8 +103,9 @@ sealed interface RedisEndpoint {
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enableAllAdaptiveRefreshTriggers()
                             // Lettuce's default waits 30 s between adaptive refreshes: the first one after a master
-                            // dies comes before the cluster has promoted its replica and sees nothing new. FailoverTest:
-                            // the dead master's slots answered again after 31 s with the default, 7 s with 1 s.
+                            // dies comes before the cluster has promoted its replica and sees nothing new.
+                            // FailoverTest: the dead master's slots answered again after 31 s with the default,
+                            // 7 s with 1 s.
                             .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
                             .build())
