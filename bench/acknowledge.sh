@@ -10,8 +10,7 @@ WORK=$ROOT/target/bench-acknowledge
 mkdir -p "$WORK" "$ROOT/bench/results"
 source bench/lib/side-by-side.sh
 
-./mvnw -q -B package -DskipTests
-cp target/ephemera-*-SNAPSHOT.jar "$WORK/broker.jar"
+build_here "$WORK/broker.jar"
 start_redis "$WORK"
 REPLICA_PORT=$(free_port)
 redis-server --port "$REPLICA_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
@@ -21,9 +20,7 @@ until redis-cli -p "$SIDE_REDIS_PORT" info replication | grep -q 'state=online';
 AT_ONCE=$(free_port); ACKED=$(free_port)
 start_broker "$WORK/broker.jar" "$AT_ONCE" "$WORK/at-once.log" EPHEMERA_STORE_ACKNOWLEDGE_REPLICAS=0
 start_broker "$WORK/broker.jar" "$ACKED" "$WORK/acked.log" EPHEMERA_STORE_ACKNOWLEDGE_REPLICAS=1
-KEY=$(curl -sf "http://127.0.0.1:$AT_ONCE/v1/admin/keys" -H "Authorization: Bearer $SIDE_ADMIN" \
-  -H 'Content-Type: application/json' -d '{"name":"acknowledge","permissions":["read","write"]}' \
-  | python3 -c 'import json,sys;print(json.load(sys.stdin)["key"])')
+KEY=$(new_key "$AT_ONCE" '"read","write"')
 TOKEN=$(curl -sf "http://127.0.0.1:$AT_ONCE/v1/tokens" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
   -d '{"provider":"openai","max_uses":100,"ttl_seconds":600}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["value"])')
 export KEY BODY="{\"token\":\"$TOKEN\",\"consume\":true}"

@@ -13,10 +13,8 @@ mkdir -p "$WORK" "$ROOT/bench/results"
 source bench/lib/side-by-side.sh
 
 echo "audit: building the broker as it is (logstash) and at ${BATCHING_REV:-503afe5} (own writer, batching appender)"
-./mvnw -q -B package -DskipTests
-cp target/ephemera-*-SNAPSHOT.jar "$WORK/logstash.jar"
-build_at "$WORK/batching" "${BATCHING_REV:-503afe5}" true
-cp "$WORK"/batching/target/ephemera-*-SNAPSHOT.jar "$WORK/own.jar"
+build_here "$WORK/logstash.jar"
+build_at "$WORK/own.jar" "$WORK/batching" "${BATCHING_REV:-503afe5}" true
 
 start_redis "$WORK"
 OWN=$(free_port); LOGSTASH=$(free_port)

@@ -13,18 +13,14 @@ mkdir -p "$WORK" "$ROOT/bench/results"
 source bench/lib/side-by-side.sh
 
 echo "compare: building the broker as it is, and at $REV"
-./mvnw -q -B package -DskipTests
-cp target/ephemera-*-SNAPSHOT.jar "$WORK/now.jar"
-build_at "$WORK/then" "$REV" true
-cp "$WORK"/then/target/ephemera-*-SNAPSHOT.jar "$WORK/then.jar"
+build_here "$WORK/now.jar"
+build_at "$WORK/then.jar" "$WORK/then" "$REV" true
 
 start_redis "$WORK"
 NOW=$(free_port); THEN=$(free_port)
 start_broker "$WORK/now.jar" "$NOW" "$WORK/now.log" EPHEMERA_TOKENS_SIGNING_ALGORITHM=ES256
 start_broker "$WORK/then.jar" "$THEN" "$WORK/then.log" EPHEMERA_TOKENS_SIGNING_ALGORITHM=ES256
-KEY=$(curl -sf "http://127.0.0.1:$NOW/v1/admin/keys" -H "Authorization: Bearer $SIDE_ADMIN" \
-  -H 'Content-Type: application/json' -d '{"name":"compare","permissions":["read","write"]}' \
-  | python3 -c 'import json,sys;print(json.load(sys.stdin)["key"])')
+KEY=$(new_key "$NOW" '"read","write"')
 export KEY
 NOW_PID=${SIDE_PIDS[0]}; THEN_PID=${SIDE_PIDS[1]}
 CLK_TCK=$(getconf CLK_TCK)

@@ -13,23 +13,19 @@ mkdir -p "$WORK" "$ROOT/bench/results"
 source bench/lib/side-by-side.sh
 
 echo "redis-lanes: building the broker as it is, and a copy on one shared Lettuce connection"
-./mvnw -q -B package -DskipTests
-cp target/ephemera-*-SNAPSHOT.jar "$WORK/lanes.jar"
+build_here "$WORK/lanes.jar"
 one_connection() {
   sed -i 's/this(uri, settings, loops.getDefaultEventLoopGroup(), metrics);/this(uri, settings, java.util.List.of(), metrics);/' \
     src/main/java/dev/ephemera/store/redis/RedisConnector.java
   grep -q 'java.util.List.of(), metrics' src/main/java/dev/ephemera/store/redis/RedisConnector.java
 }
-build_at "$WORK/shared" HEAD one_connection
-cp "$WORK"/shared/target/ephemera-*-SNAPSHOT.jar "$WORK/shared.jar"
+build_at "$WORK/shared.jar" "$WORK/shared" HEAD one_connection
 
 start_redis "$WORK"
 LANES=$(free_port); SHARED=$(free_port)
 start_broker "$WORK/lanes.jar" "$LANES" "$WORK/lanes.log"
 start_broker "$WORK/shared.jar" "$SHARED" "$WORK/shared.log"
-KEY=$(curl -sf "http://127.0.0.1:$LANES/v1/admin/keys" -H "Authorization: Bearer $SIDE_ADMIN" \
-  -H 'Content-Type: application/json' -d '{"name":"redis-lanes","permissions":["read","write"]}' \
-  | python3 -c 'import json,sys;print(json.load(sys.stdin)["key"])')
+KEY=$(new_key "$LANES" '"read","write"')
 ROWS=()
 export KEY BODY='{"provider":"openai"}'
 alternate "${ROUNDS:-3}" "${SECONDS_PER_RUN:-10}" "http://127.0.0.1:$LANES/v1/tokens" "http://127.0.0.1:$SHARED/v1/tokens"

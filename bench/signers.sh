@@ -11,15 +11,13 @@ mkdir -p "$WORK" "$ROOT/bench/results"
 source bench/lib/side-by-side.sh
 
 echo "signers: building the broker as it is, and a copy with Nimbus's stock signers"
-./mvnw -q -B package -DskipTests
-cp target/ephemera-*-SNAPSHOT.jar "$WORK/own.jar"
+build_here "$WORK/own.jar"
 stock_signers() {
   sed -i -e 's/new P256FastSigner(ec)/new com.nimbusds.jose.crypto.ECDSASigner(ec)/' \
     -e 's/new Ed25519FastSigner(okp)/new com.nimbusds.jose.crypto.Ed25519Signer(okp)/' \
     src/main/java/dev/ephemera/token/jwt/SigningKeys.java
 }
-build_at "$WORK/stock" HEAD stock_signers
-cp "$WORK"/stock/target/ephemera-*-SNAPSHOT.jar "$WORK/stock.jar"
+build_at "$WORK/stock.jar" "$WORK/stock" HEAD stock_signers
 
 start_redis "$WORK"
 ROWS=()

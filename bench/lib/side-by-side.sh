@@ -18,13 +18,21 @@ trap side_cleanup EXIT
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-# build_at DIR REV [EDIT...]: the broker's jar at commit REV in a worktree at DIR, after running EDIT there.
+# build_here JAR: the broker's jar as the working tree is, copied to JAR.
+build_here() {
+  ./mvnw -q -B package -DskipTests
+  cp target/ephemera-*-SNAPSHOT.jar "$1"
+}
+
+# build_at JAR DIR REV [EDIT...]: the broker's jar at commit REV, built in a worktree at DIR after running EDIT
+# there, copied to JAR.
 build_at() {
-  local dir=$1 rev=$2; shift 2
+  local jar=$1 dir=$2 rev=$3; shift 3
   rm -rf "$dir"
   git worktree add -q --detach "$dir" "$rev"
   SIDE_WORKTREE=$dir
   (cd "$dir" && "$@" && ./mvnw -q -B package -DskipTests -Dcheckstyle.skip)
+  cp "$dir"/target/ephemera-*-SNAPSHOT.jar "$jar"
 }
 
 start_redis() {
@@ -47,10 +55,10 @@ start_broker() {
   until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.2; done
 }
 
-# new_key PORT: an API key with write permission, on the broker at PORT.
+# new_key PORT [PERMISSIONS]: an API key (default permission: write; e.g. '"read","write"'), on the broker at PORT.
 new_key() {
   curl -sf "http://127.0.0.1:$1/v1/admin/keys" -H "Authorization: Bearer $SIDE_ADMIN" \
-    -H 'Content-Type: application/json' -d '{"name":"side-by-side","permissions":["write"]}' \
+    -H 'Content-Type: application/json' -d "{\"name\":\"side-by-side\",\"permissions\":[${2:-\"write\"}]}" \
     | python3 -c 'import json,sys;print(json.load(sys.stdin)["key"])'
 }
 
