@@ -259,7 +259,7 @@ final class RedisConnector {
                 .exceptionally(refused -> Map.of())).toCompletableFuture();
         return info.thenCombine(save, (persistence, config) -> {
             Map<String, String> said = new HashMap<>();
-            said.put("aof_enabled", RedisPersistence.aofEnabled().apply(persistence));
+            said.put("aof_enabled", RedisPersistence.aofEnabled(persistence));
             if (config.containsKey("save")) {
                 said.put("save", config.get("save"));
             }

@@ -6,7 +6,6 @@ import io.lettuce.core.resource.ClientResources;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,9 +68,9 @@ final class RedisPersistence {
                 + "lost when Redis restarts. Turn on appendonly (README: production notes).";
     }
 
-    /** Reads {@code aof_enabled} from an {@code INFO persistence} answer. */
-    static Function<String, String> aofEnabled() {
-        return info -> info.lines().filter(l -> l.startsWith("aof_enabled:")).map(l -> l.substring(12).trim())
+    /** {@code aof_enabled} in an {@code INFO persistence} answer, or null. */
+    static String aofEnabled(String info) {
+        return info.lines().filter(l -> l.startsWith("aof_enabled:")).map(l -> l.substring(12).trim())
                 .findFirst().orElse(null);
     }
 
