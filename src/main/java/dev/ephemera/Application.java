@@ -1,8 +1,11 @@
 package dev.ephemera;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.ephemera.relay.Drain;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
@@ -18,6 +21,8 @@ public final class Application {
 
     public static void main(String[] args) {
         ApplicationContext context = Micronaut.run(Application.class, args);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("logging-stop").unstarted(() ->
+                stopLoggingAfter(context)));
         Drain drain = context.getBean(Drain.class);
         Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("drain").start(() -> {
             try {
@@ -31,5 +36,19 @@ public final class Application {
             }
             System.exit(143);
         }));
+    }
+
+    /**
+     * Stops Logback once Micronaut's own shutdown hook has closed the context (hooks run side by side), so that the
+     * audit appender writes every line still queued (logback.xml), including those of the last requests answered.
+     */
+    private static void stopLoggingAfter(ApplicationContext context) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (context.isRunning() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
+            logging.stop();
+        }
     }
 }

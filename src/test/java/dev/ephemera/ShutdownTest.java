@@ -120,6 +120,11 @@ class ShutdownTest {
             assertThat(places.zcard("eph:sess:{" + keyId + "}")).as("place given back").isZero();
             assertThat(statuses.keySet()).as("statuses answered: " + statuses + "; log: " + tail(log))
                     .containsOnly(201);
+            // Every mint answered has its audit line, the last ones too (written while the broker stopped).
+            long minted = Files.readAllLines(log).stream().filter(line -> line.startsWith("{")
+                    && line.contains("\"event\":\"token.minted\"")).count();
+            assertThat(minted).as("audit lines of the mints answered (2 before the load; a mint whose answer was "
+                    + "cut by the shutdown has its line too)").isGreaterThanOrEqualTo(statuses.get(201).get() + 2L);
         } finally {
             broker.destroyForcibly();
         }

@@ -1,10 +1,10 @@
 package dev.ephemera.support;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import java.nio.charset.StandardCharsets;
+import net.logstash.logback.appender.LoggingEventAsyncDisruptorAppender;
 import org.slf4j.LoggerFactory;
 
 /** The line logback.xml's audit appender writes for an event: what the audit pipeline reads. */
@@ -16,7 +16,7 @@ public final class AuditLines {
     @SuppressWarnings("unchecked")
     public static String of(ILoggingEvent event) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        AsyncAppender async = (AsyncAppender) context.getLogger("ephemera.audit").getAppender("AUDIT");
+        var async = (LoggingEventAsyncDisruptorAppender) context.getLogger("ephemera.audit").getAppender("AUDIT");
         OutputStreamAppender<ILoggingEvent> out = (OutputStreamAppender<ILoggingEvent>) async.getAppender("AUDIT_OUT");
         return new String(out.getEncoder().encode(event), StandardCharsets.UTF_8).stripTrailing();
     }
