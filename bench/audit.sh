@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The audit log, side by side in one run (issue 17): the broker as built (its JSON line through
-# logstash-logback-encoder behind Logback's AsyncAppender, never dropping a line) against commit 503afe5, the last
+# logstash-logback-encoder behind its Disruptor appender, never dropping a line) against commit 503afe5, the last
 # with the broker's own JSON writer and BatchingConsoleAppender (nothing else differs on the mint path), on one
 # Redis, alternating wrk runs of opaque mints (each writes one audit line); standard output goes into a pipe, as
 # under a container runtime.
@@ -31,7 +31,7 @@ OUT=$ROOT/bench/results/audit-latest.md
   echo "Opaque mints/s (one audit line each), wrk -t2 -c50, ${SECONDS_PER_RUN:-10} s a run, alternating, one Redis;"
   echo "broker -Xmx128m -Xmn80m, standard output into a pipe (read by cat), as a container runtime reads it."
   echo
-  echo "| AuditLog + BatchingConsoleAppender | logstash-logback-encoder + AsyncAppender | difference |"
+  echo "| AuditLog + BatchingConsoleAppender | logstash-logback-encoder + its Disruptor appender | difference |"
   echo "|---|---|---|"
   echo "| ${SIDE_A[*]} (mean $mo) | ${SIDE_B[*]} (mean $ml) | $(python3 -c "print(f'{($ml/$mo-1)*100:+.0f}%')") |"
 } > "$OUT"

@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One JSON line per mint, redeem, revoke and key change, on the logger {@code ephemera.audit}: the event's fields
- * as structured arguments, written by logstash-logback-encoder behind Logback's asynchronous appender, which never
- * drops a line (logback.xml). Lines carry ids ({@code tok_…}, {@code key_…}), never a secret: callers pass only
+ * as structured arguments, written by logstash-logback-encoder behind its asynchronous appender, which never drops
+ * a line (logback.xml). Lines carry ids ({@code tok_…}, {@code key_…}), never a secret: callers pass only
  * ids and bindings.
  */
 @Singleton
