@@ -1,6 +1,7 @@
 package dev.ephemera;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.atlassian.oai.validator.model.Request;
@@ -11,15 +12,18 @@ import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.TestIssuer;
+import dev.ephemera.support.WsClient;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -196,7 +200,37 @@ class OpenApiConformanceTest {
                 "v=0\r\n", true);
         exchange(401, HttpRequest.GET("/v1/realtime?model=gpt-realtime").bearerAuth("eph_unknown"), null, true);
 
+        // Live sessions and receipts (SPEC §11).
+        Reply limited = json(201, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"limits\":"
+                + "{\"max_total_tokens\":20000,\"max_session_seconds\":300,\"max_responses\":50}}", true);
+        json(400, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"limits\":{\"max_responses\":0}}",
+                false);
+        json(200, "GET", "/v1/tokens/" + limited.string("id"), writer, null, true);
+        json(404, "GET", "/v1/tokens/tok_AAAAAAAAAAAAAAAAAAAAAAAA", writer, null, true);
+        WsClient live = connect(limited.string("value"));
+        String sessionId = await().atMost(Duration.ofSeconds(5)).until(() -> ((List<?>) json(200, "GET",
+                "/v1/sessions", writer, null, true).json().get("data")).stream().map(s -> (String) ((Map<?, ?>) s)
+                .get("id")).findFirst().orElse(null), Objects::nonNull);
+        json(200, "GET", "/v1/sessions/" + sessionId, writer, null, true);
+        json(204, "DELETE", "/v1/sessions/" + sessionId, writer, null, true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> live.closeCode.isDone());
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.get("/v1/sessions/" + sessionId, writer).status()
+                == 404);
+        json(404, "GET", "/v1/sessions/" + sessionId, writer, null, true);
+        json(404, "DELETE", "/v1/sessions/" + sessionId, writer, null, true);
+        json(400, "GET", "/v1/sessions/not-a-session", writer, null, true);
+        json(200, "GET", "/v1/tokens/" + limited.string("id"), writer, null, true);
+
         assertThat(problems).isEmpty();
+    }
+
+    private WsClient connect(String token) {
+        try {
+            return WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
+                    List.of("ephemera", "ephemera-token." + token), Map.of());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenMinter;
+import dev.ephemera.token.UsageLimits;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestBodies;
 import io.micronaut.context.annotation.Value;
@@ -105,7 +106,7 @@ final class ClientSecretsController {
         Caller caller = Caller.of(authentication).at(clients.of(http));
         MintRequest request = new MintRequest(provider, model, ttl, TokenFormat.OPAQUE, 1, null, null, "relay",
                 config.isEmpty() ? null : JsonNode.createObjectNode(config), locked.stream().sorted().toList(), null,
-                List.of());
+                List.of(), UsageLimits.NONE);
         String sessionModel = model;
         return tokens.mintAsync(caller, request, () -> limits.mintAsync(caller))
                 .thenApply(minted -> HttpResponse.ok(answer(minted, sessionModel, config)));

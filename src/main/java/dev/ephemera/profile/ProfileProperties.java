@@ -19,6 +19,8 @@ import java.util.Map;
  * @param maxSessionDuration the longest a realtime session of this profile lasts
  * @param endpoints          the provider endpoints its tokens may reach through the HTTP relay (default: all the
  *                           provider allows)
+ * @param limits             what the sessions and requests of one token may use ({@code max-total-tokens},
+ *                           {@code max-session-seconds}, {@code max-responses}; SPEC §11)
  */
 @EachProperty("ephemera.profiles")
 public record ProfileProperties(
@@ -32,5 +34,7 @@ public record ProfileProperties(
         @Nullable List<String> lockedFields,
         @Nullable List<String> allowedOrigins,
         @Nullable Duration maxSessionDuration,
-        @Nullable List<String> endpoints) {
+        @Nullable List<String> endpoints,
+        @Nullable @MapFormat(transformation = MapFormat.MapTransformation.NESTED, keyFormat = StringConvention.RAW)
+        Map<String, Object> limits) {
 }

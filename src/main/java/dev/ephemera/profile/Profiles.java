@@ -4,6 +4,7 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenConfiguration;
+import dev.ephemera.token.UsageLimits;
 import dev.ephemera.web.OriginSource;
 import dev.ephemera.web.Origins;
 import io.micronaut.context.annotation.Context;
@@ -25,8 +26,10 @@ public final class Profiles implements OriginSource {
     /** One profile, validated and in canonical form. */
     public record Profile(String name, String provider, @Nullable String model, Duration ttl, int maxUses,
             @Nullable JsonNode session, List<String> lockedFields, List<String> allowedOrigins,
-            @Nullable Duration maxSessionDuration, List<String> endpoints) {
+            @Nullable Duration maxSessionDuration, List<String> endpoints, UsageLimits limits) {
     }
+
+    private static final Set<String> LIMITS = Set.of("max-total-tokens", "max-session-seconds", "max-responses");
 
     private final Map<String, Profile> byName;
     private final Set<String> origins;
@@ -72,7 +75,7 @@ public final class Profiles implements OriginSource {
                             + ".allowed-endpoints"))).toList();
             all.put(p.name(), new Profile(p.name(), p.provider(), p.model(), ttl, uses, session,
                     p.lockedFields() == null ? List.of() : List.copyOf(p.lockedFields()), origins,
-                    p.maxSessionDuration(), endpoints));
+                    p.maxSessionDuration(), endpoints, limits(prefix, p.limits())));
         }
         this.byName = Map.copyOf(all);
         this.origins = Set.copyOf(allOrigins);
@@ -110,5 +113,36 @@ public final class Profiles implements OriginSource {
     @Override
     public Set<String> allowedOrigins() {
         return origins;
+    }
+
+    /** A profile's {@code limits}, each a whole number from 1; an unknown name or a bad number stops the boot. */
+    private static UsageLimits limits(String prefix, @Nullable Map<String, Object> configured) {
+        if (configured == null || configured.isEmpty()) {
+            return UsageLimits.NONE;
+        }
+        for (String name : configured.keySet()) {
+            if (!LIMITS.contains(name)) {
+                throw new IllegalStateException(prefix + ".limits." + name + " is not a limit; known: " + LIMITS);
+            }
+        }
+        return new UsageLimits(positive(prefix, configured, "max-total-tokens"),
+                positive(prefix, configured, "max-session-seconds"), positive(prefix, configured, "max-responses"));
+    }
+
+    @Nullable
+    private static Long positive(String prefix, Map<String, Object> configured, String name) {
+        Object value = configured.get(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(value.toString().trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalStateException(prefix + ".limits." + name + " must be a whole number from 1");
     }
 }

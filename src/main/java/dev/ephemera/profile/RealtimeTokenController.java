@@ -86,7 +86,7 @@ final class RealtimeTokenController {
                 ttl == null ? profile.ttl() : Duration.ofSeconds(ttl), TokenFormat.OPAQUE,
                 uses == null ? profile.maxUses() : uses.intValue(), caller.subject() != null ? caller.subject()
                         : caller.id(), origin, "relay", profile.session(), profile.lockedFields(),
-                profile.maxSessionDuration(), endpoints);
+                profile.maxSessionDuration(), endpoints, profile.limits());
         return tokens.mintAsync(caller, mint, () -> limits.browserMintAsync(caller, caller.clientAddress()))
                 .thenApply(HttpResponse::created);
     }

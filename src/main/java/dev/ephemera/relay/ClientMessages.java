@@ -1,5 +1,6 @@
 package dev.ephemera.relay;
 
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -28,6 +29,22 @@ final class ClientMessages {
     ClientMessages(int limit, Sink sink) {
         this.limit = limit;
         this.sink = sink;
+    }
+
+    /** {@link #accept} on {@code loop}, the session's; the caller releases {@code frame}. */
+    void acceptOn(EventLoop loop, WebSocketFrame frame) {
+        if (loop.inEventLoop()) {
+            accept(frame);
+            return;
+        }
+        frame.retain();
+        loop.execute(() -> {
+            try {
+                accept(frame);
+            } finally {
+                frame.release();
+            }
+        });
     }
 
     void accept(WebSocketFrame frame) {

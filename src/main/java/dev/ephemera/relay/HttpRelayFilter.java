@@ -7,8 +7,11 @@ import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.session.LiveSessions;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.web.ErrorResponses;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpHeaders;
@@ -69,9 +72,11 @@ final class HttpRelayFilter implements HttpServerFilter {
     private final Redeemer redeemer;
     private final ProxyHttpClient upstream;
     private final long maxRequestSize;
+    private final LiveSessions sessions;
 
     HttpRelayFilter(ProviderRegistry providers, Redeemer redeemer, @Named("upstream") ProxyHttpClient upstream,
-            HttpServerConfiguration server) {
+            HttpServerConfiguration server, LiveSessions sessions) {
+        this.sessions = sessions;
         this.providers = providers;
         this.redeemer = redeemer;
         this.upstream = upstream;
@@ -89,7 +94,8 @@ final class HttpRelayFilter implements HttpServerFilter {
             Target target = target(request);
             return Mono.usingWhen(wholeBody(request),
                     body -> Mono.fromCompletionStage(consume(request, target, body))
-                            .flatMap(relayed -> forward(relayed, body)),
+                            .flatMap(relayed -> forward(relayed, StreamUsageOption.added(relayed.provider(),
+                                    target.uri().getPath(), relayed.request(), whole(request, body)).or(() -> body))),
                     body -> Mono.fromRunnable(() -> body.ifPresent(CloseableAvailableByteBody::close)));
         }).onErrorResume(HttpRelayFilter::tooLarge, e -> Mono.just(ErrorResponses.of(tooLarge())))
                 .onErrorResume(BrokerException.class, e -> Mono.just(ErrorResponses.of(e)));
@@ -98,7 +104,11 @@ final class HttpRelayFilter implements HttpServerFilter {
     private Mono<MutableHttpResponse<?>> forward(Relayed relayed, Optional<CloseableAvailableByteBody> body) {
         return Mono.from(upstream.proxy(body.isPresent()
                         ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request()))
-                .<MutableHttpResponse<?>>map(response -> clean(response, relayed.provider()))
+                .<MutableHttpResponse<?>>map(response -> {
+                    MutableHttpResponse<?> cleaned = clean(response, relayed.provider());
+                    return cleaned.code() < 300 ? UsageTap.attach(cleaned, usage -> sessions.add(relayed.token(),
+                            usage)) : cleaned;
+                })
                 .onErrorResume(e -> {
                     if (tooLarge(e)) {
                         return Mono.just(ErrorResponses.of(tooLarge()));
@@ -124,7 +134,7 @@ final class HttpRelayFilter implements HttpServerFilter {
         return false;
     }
 
-    private record Relayed(String provider, MutableHttpRequest<?> request) {
+    private record Relayed(String provider, MutableHttpRequest<?> request, RedeemedToken token) {
     }
 
     /**
@@ -178,6 +188,14 @@ final class HttpRelayFilter implements HttpServerFilter {
                 .orElse(false);
     }
 
+    /** The request's body, read whole: {@code body}, or the body that came whole with the headers; else null. */
+    @Nullable
+    private static AvailableByteBody whole(HttpRequest<?> request, Optional<CloseableAvailableByteBody> body) {
+        return body.isPresent() ? body.get()
+                : request instanceof ServerHttpRequest<?> server && server.byteBody() instanceof AvailableByteBody a
+                        ? a : null;
+    }
+
     /**
      * The model the request uses: the path's, where the endpoint puts it there, else the JSON body's {@code model},
      * read strictly (a body with duplicate keys names none); {@link Binding#NO_MODEL} when it names none.
@@ -188,9 +206,7 @@ final class HttpRelayFilter implements HttpServerFilter {
                 return match.pathModel();
             }
         }
-        AvailableByteBody whole = body.isPresent() ? body.get()
-                : request instanceof ServerHttpRequest<?> server && server.byteBody() instanceof AvailableByteBody a
-                        ? a : null;
+        AvailableByteBody whole = whole(request, body);
         if (whole == null || !isJson(request)) {
             return Binding.NO_MODEL;
         }
@@ -212,10 +228,10 @@ final class HttpRelayFilter implements HttpServerFilter {
                 RelayCredentials.origin(request),
                 target.matches().stream().map(m -> m.endpoint().toString()).toList());
         return redeemer.redeem(request, target.token(), binding, "relay.http", Redeemer.Reservation.NONE)
-                .thenApply(redeemed -> upstreamRequest(request, target, redeemed.upstreamHeaders()));
+                .thenApply(redeemed -> upstreamRequest(request, target, redeemed));
     }
 
-    private static Relayed upstreamRequest(HttpRequest<?> request, Target target, Map<String, String> auth) {
+    private static Relayed upstreamRequest(HttpRequest<?> request, Target target, Redeemer.Redeemed redeemed) {
         MutableHttpRequest<?> out = request.mutate();
         out.uri(target.uri());
         MutableHttpHeaders headers = out.getHeaders();
@@ -227,8 +243,8 @@ final class HttpRelayFilter implements HttpServerFilter {
         }
         request.getHeaders().getAll("Connection").forEach(v -> drop.addAll(List.of(v.split("\\s*,\\s*"))));
         drop.forEach(headers::remove);
-        auth.forEach(headers::set);
-        return new Relayed(target.provider().name(), out);
+        redeemed.upstreamHeaders().forEach(headers::set);
+        return new Relayed(target.provider().name(), out, redeemed.token());
     }
 
     private static MutableHttpResponse<?> clean(MutableHttpResponse<?> response, String provider) {

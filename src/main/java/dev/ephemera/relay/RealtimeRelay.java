@@ -4,6 +4,7 @@ import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.session.LiveSessions;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.json.JsonMapper;
@@ -52,12 +53,14 @@ final class RealtimeRelay {
     private final TaskScheduler scheduler;
     private final MintLimits limits;
     private final Drain drain;
+    private final LiveSessions live;
     private final BrokerMetrics metrics;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RealtimeRelay(ProviderRegistry providers, UpstreamConnector connector, RelayConfiguration config,
             JsonMapper json, @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics,
-            Drain drain) {
+            Drain drain, LiveSessions live) {
+        this.live = live;
         this.drain = drain;
         this.limits = limits;
         this.metrics = metrics;
@@ -91,6 +94,11 @@ final class RealtimeRelay {
         RelayCredentials.clientRequestId(request).ifPresent(id -> headers.put("X-Client-Request-Id", id));
         Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
                 : Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration().toSeconds()));
+        Long seconds = token.limits().maxSessionSeconds();
+        boolean limitIsTokens = seconds != null && seconds < limit.toSeconds();
+        if (limitIsTokens) {
+            limit = Duration.ofSeconds(seconds);
+        }
         RelaySession relay = new RelaySession(session, handshake.channel(), token, json, config);
         metrics.relaySessionOpened();
         Duration lease = config.sessionLease();
@@ -98,13 +106,17 @@ final class RealtimeRelay {
                 () -> limits.renewSession(keyId, sessionId, lease));
         sessions.put(session.getId(), relay);
         drain.opened(relay);
-        relay.start(connector, upstream, headers, limit, () -> {
+        relay.meter().durationIsLimit(limitIsTokens);
+        relay.start(connector, upstream, headers, limit, reason -> {
             sessions.remove(session.getId());
             drain.ended(relay);
             renewal.cancel(false);
             handshake.release().run();
             metrics.relaySessionEnded();
         });
+        SessionMeter meter = relay.meter();
+        live.open(token, sessionId, limit, meter::requested).whenComplete((registered, failed) ->
+                meter.registered(registered));
         LOG.debug("Realtime session {} opened, token id {}", session.getId(), token.id());
     }
 

@@ -1,6 +1,7 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.relay.event.ClientEventFilter;
+import dev.ephemera.session.Usage;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.websocket.CloseReason;
@@ -18,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One relayed realtime session: the client's WebSocket (Micronaut's server) and the provider's (Netty's client, on
@@ -26,14 +28,13 @@ import java.util.concurrent.TimeUnit;
  * pass to the client as they come, fragments and all, without being copied. What waits towards either side is
  * bounded by a {@link Backlog} that stops reading the other side.
  */
-final class RelaySession implements UpstreamSocket.Events {
+final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, SessionMeter.Ending {
 
     /** How long either side is given to take our close frame before its connection is closed. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final WebSocketSession client;
     private final Channel clientChannel;
-    private final RedeemedToken token;
     private final SessionEvents events;
     private final RelayConfiguration config;
     private final int frameLimit;
@@ -49,36 +50,36 @@ final class RelaySession implements UpstreamSocket.Events {
     private long providerMessage;
     private boolean closed;
     private ScheduledFuture<?> timer;
-    private Runnable onEnd = () -> { };
+    private Consumer<String> onEnd = reason -> { };
+    /** Why the session ended, for its receipt: set by whichever end comes first. */
+    private String endReason;
+    /** Usage and limits: what the provider reports, what the client may ask for, when it must end. */
+    private final SessionMeter meter;
 
     RelaySession(WebSocketSession client, Channel clientChannel, RedeemedToken token, JsonMapper json,
             RelayConfiguration config) {
         this.client = client;
         this.clientChannel = clientChannel;
-        this.token = token;
         this.config = config;
         this.frameLimit = config.frameLimit();
         this.events = new SessionEvents(token, json);
-        this.messages = new ClientMessages(frameLimit, new ClientMessages.Sink() {
-            @Override
-            public void message(byte[] bytes, boolean binary) {
-                fromClient(bytes, binary);
-            }
-
-            @Override
-            public void fail(int closeCode, String reason) {
-                closeBoth(closeCode, reason);
-            }
-        });
+        this.messages = new ClientMessages(frameLimit, this);
         this.fromClient = new Backlog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
-                () -> closeBoth(1011, "the provider stopped reading"));
+                () -> closeBoth(1011, "the provider stopped reading", "error"));
+        this.meter = new SessionMeter(token.limits(), frameLimit, clientChannel.eventLoop(), this);
+    }
+
+    /** This session's usage and limits, for the live list. */
+    SessionMeter meter() {
+        return meter;
     }
 
     /**
      * Opens the provider's WebSocket (the token's session config is its first message) and starts the clock of the
      * session's longest duration; {@code onEnd} runs once when the session ends, however it ends.
      */
-    void start(UpstreamConnector connector, URI uri, Map<String, String> headers, Duration limit, Runnable onEnd) {
+    void start(UpstreamConnector connector, URI uri, Map<String, String> headers, Duration limit,
+            Consumer<String> onEnd) {
         onLoop(() -> {
             this.onEnd = onEnd;
             timer = clientChannel.eventLoop().schedule(this::expire, limit.toMillis(), TimeUnit.MILLISECONDS);
@@ -92,25 +93,15 @@ final class RelaySession implements UpstreamSocket.Events {
 
     /** One client frame as it came; whole messages go on to be judged. The caller releases {@code frame}. */
     void fromClientFrame(WebSocketFrame frame) {
-        if (clientChannel.eventLoop().inEventLoop()) {
-            messages.accept(frame);
-        } else {
-            frame.retain();
-            clientChannel.eventLoop().execute(() -> {
-                try {
-                    messages.accept(frame);
-                } finally {
-                    frame.release();
-                }
-            });
-        }
+        messages.acceptOn(clientChannel.eventLoop(), frame);
     }
 
     /**
      * A whole client message, text or binary: judged by the session's {@link ClientEventFilter}, then sent on as
-     * it came, or answered with an error event and dropped.
+     * it came (its output limit capped by the token's budget), or answered with an error event and dropped.
      */
-    private void fromClient(byte[] message, boolean binary) {
+    @Override
+    public void message(byte[] message, boolean binary) {
         if (closed) {
             return;
         }
@@ -121,13 +112,14 @@ final class RelaySession implements UpstreamSocket.Events {
                     new TextWebSocketFrame(Unpooled.wrappedBuffer(error))));
             return;
         }
-        WebSocketFrame frame = binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message))
-                : new TextWebSocketFrame(Unpooled.wrappedBuffer(message));
+        byte[] sent = meter.toProvider(message);
+        WebSocketFrame frame = binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(sent))
+                : new TextWebSocketFrame(Unpooled.wrappedBuffer(sent));
         if (upstream == null) {
-            fromClient.queued(message.length);
+            fromClient.queued(sent.length);
             early.add(frame);
         } else {
-            fromClient.track(message.length, upstream.writeAndFlush(frame));
+            fromClient.track(sent.length, upstream.writeAndFlush(frame));
         }
     }
 
@@ -141,10 +133,10 @@ final class RelaySession implements UpstreamSocket.Events {
         }
         upstream = provider;
         fromProvider = new Backlog(provider, config.bufferLimit(), config.upstreamTimeout(),
-                () -> closeBoth(1011, "the client stopped reading"));
-        byte[] lockedConfig = events.sessionUpdate();
-        if (lockedConfig != null) {
-            provider.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(lockedConfig)));
+                () -> closeBoth(1011, "the client stopped reading", "error"));
+        byte[] first = events.sessionUpdate();
+        if (first != null) {
+            provider.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(first)));
         }
         for (WebSocketFrame frame; (frame = early.poll()) != null; ) {
             long size = frame.content().readableBytes();
@@ -160,10 +152,14 @@ final class RelaySession implements UpstreamSocket.Events {
         providerMessage = frame instanceof ContinuationWebSocketFrame ? providerMessage + size : size;
         if (providerMessage > frameLimit) {
             frame.release();
-            closeBoth(1009, "provider message larger than " + frameLimit + " bytes");
+            closeBoth(1009, "provider message larger than " + frameLimit + " bytes", "message_too_large");
             return;
         }
+        Usage usage = meter.read(frame);
         fromProvider.track(size, clientChannel.write(frame));
+        if (usage != null) {
+            meter.count(usage);
+        }
     }
 
     @Override
@@ -175,13 +171,14 @@ final class RelaySession implements UpstreamSocket.Events {
     public void closed(int code, String reason) {
         if (!closed) {
             // The provider began the close: it is answered with its own code, and the client told the same.
-            end(code, reason, code == 1005 ? 1000 : sendable(code));
+            reasonIfNone("provider_closed");
+            end(code, reason, code == 1005 ? 1000 : SessionEnds.sendable(code));
         }
     }
 
     @Override
     public void failed(int code, String reason) {
-        closeBoth(code, reason);
+        closeBoth(code, reason, code == 1009 ? "message_too_large" : "error");
     }
 
     // Endings.
@@ -195,8 +192,9 @@ final class RelaySession implements UpstreamSocket.Events {
             // The client began the close: answer it with its own code (RFC 6455 §5.5.1). Micronaut closes the
             // connection after @OnClose without a close frame, which the client would see as 1006. On the event
             // loop, so the frame leaves before that close.
-            int code = reason.getCode() == 1005 ? 1000 : sendable(reason.getCode());
+            int code = reason.getCode() == 1005 ? 1000 : SessionEnds.sendable(reason.getCode());
             String text = reason.getReason() == null ? "" : reason.getReason();
+            reasonIfNone("client_closed");
             clientChannel.writeAndFlush(new CloseWebSocketFrame(code, text));
             finish(code, text);
         });
@@ -204,17 +202,55 @@ final class RelaySession implements UpstreamSocket.Events {
 
     /** The broker is shutting down: the client is told (1001) and should reconnect elsewhere. */
     void goingAway() {
-        onLoop(() -> closeBoth(1001, "the broker is shutting down; reconnect"));
+        onLoop(() -> closeBoth(1001, "the broker is shutting down; reconnect", "draining"));
     }
 
     /** The session reached its maximum duration. */
     void expire() {
-        onLoop(() -> closeBoth(1008, "maximum session duration reached"));
+        onLoop(() -> {
+            if (meter.durationIsLimit()) {
+                limitReached("The token's limit on a session's seconds is reached.");
+                return;
+            }
+            closeBoth(1008, "maximum session duration reached", "max_duration");
+        });
     }
 
-    private void closeBoth(int code, String reason) {
+    @Override
+    public void limitReached(String message) {
         if (!closed) {
-            end(sendable(code), reason, 1000);
+            fromClient.track(0, clientChannel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(
+                    events.limitReached(message)))));
+            closeBoth(1008, SessionEnds.text("usage_limit_reached"), "usage_limit_reached");
+        }
+    }
+
+    @Override
+    public void requested(String reason) {
+        closeBoth(1008, SessionEnds.text(reason), reason);
+    }
+
+    @Override
+    public void unregistered() {
+        closeBoth(1011, "the broker's store is unavailable; reconnect", "error");
+    }
+
+    private void reasonIfNone(String reason) {
+        if (endReason == null) {
+            endReason = reason;
+        }
+    }
+
+    @Override
+    public void fail(int code, String reason) {
+        failed(code, reason);
+    }
+
+    /** Ends the session, telling both sides {@code code}; {@code why} is the reason on its receipt (if none yet). */
+    private void closeBoth(int code, String reason, String why) {
+        if (!closed) {
+            reasonIfNone(why);
+            end(SessionEnds.sendable(code), reason, 1000);
         }
     }
 
@@ -250,7 +286,8 @@ final class RelaySession implements UpstreamSocket.Events {
             provider.writeAndFlush(new CloseWebSocketFrame(providerCode, providerReason));
             provider.eventLoop().schedule(() -> provider.close(), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }
-        onEnd.run();
+        onEnd.accept(endReason == null ? "error" : endReason);
+        meter.ended(endReason == null ? "error" : endReason);
     }
 
     private void onLoop(Runnable action) {
@@ -259,10 +296,5 @@ final class RelaySession implements UpstreamSocket.Events {
         } else {
             clientChannel.eventLoop().execute(action);
         }
-    }
-
-    /** Close codes 1005, 1006 and 1015 may not be sent on the wire; others pass through. */
-    private static int sendable(int code) {
-        return code < 1000 || code == 1005 || code == 1006 || code == 1015 || code > 4999 ? 1011 : code;
     }
 }

@@ -1,6 +1,7 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.relay.event.ClientEventFilter;
+import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.token.RedeemedToken;
@@ -37,15 +38,27 @@ final class SessionEvents {
         this.filter = new ClientEventFilter(RealtimeProtocol.of(token.provider()), session, locked);
     }
 
-    /** The token's session config as the provider's first message, or {@code null} when it has none. */
+    /**
+     * The provider's first message: the token's session config, with the session's output limit where the token
+     * has a budget of tokens within what the provider takes ({@link OutputBudget}); {@code null} when neither.
+     */
     @Nullable
     byte[] sessionUpdate() {
+        Long budget = token.limits().maxTotalTokens();
+        boolean capped = budget != null && budget <= OutputBudget.PROVIDER_MAXIMUM;
         if (token.session() == null) {
-            return null;
+            return capped ? OutputBudget.sessionLimit(budget) : null;
         }
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("type", "session.update");
         event.put("session", token.session());
+        if (capped) {
+            try {
+                return OutputBudget.withSessionLimit(json.writeValueAsBytes(event), budget);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write the session config", e);
+            }
+        }
         try {
             return json.writeValueAsBytes(event);
         } catch (IOException e) {
@@ -56,6 +69,19 @@ final class SessionEvents {
     /** Whether a whole client message goes on. */
     ClientEventFilter.Verdict judge(byte[] message) {
         return filter.judge(message);
+    }
+
+    /** The error event that tells the client a limit of its token's is reached (SPEC §11); the session ends. */
+    byte[] limitReached(String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("type", "invalid_request_error");
+        error.put("code", "usage_limit_reached");
+        error.put("message", message);
+        try {
+            return json.writeValueAsBytes(Map.of("type", "error", "error", error));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The error event of OpenAI's realtime protocol, naming at most a field, never a value the client sent. */

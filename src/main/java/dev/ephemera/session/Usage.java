@@ -1,5 +1,6 @@
 package dev.ephemera.session;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.Map;
  * Counts only grow; none is negative.
  */
 @Serdeable(naming = SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Usage(long inputTokens, long outputTokens, long totalTokens, long cachedTokens,
         long audioInputTokens, long audioOutputTokens, long responses, long seconds) {
 
@@ -41,6 +43,15 @@ public record Usage(long inputTokens, long outputTokens, long totalTokens, long 
                 totalTokens + other.totalTokens, cachedTokens + other.cachedTokens,
                 audioInputTokens + other.audioInputTokens, audioOutputTokens + other.audioOutputTokens,
                 responses + other.responses, seconds + other.seconds);
+    }
+
+    /** These counts less {@code other}'s, none below 0. */
+    public Usage minus(Usage other) {
+        return new Usage(Math.max(0, inputTokens - other.inputTokens), Math.max(0, outputTokens - other.outputTokens),
+                Math.max(0, totalTokens - other.totalTokens), Math.max(0, cachedTokens - other.cachedTokens),
+                Math.max(0, audioInputTokens - other.audioInputTokens),
+                Math.max(0, audioOutputTokens - other.audioOutputTokens), Math.max(0, responses - other.responses),
+                Math.max(0, seconds - other.seconds));
     }
 
     public boolean isNone() {

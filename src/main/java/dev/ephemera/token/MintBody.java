@@ -3,6 +3,7 @@ package dev.ephemera.token;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -38,5 +39,25 @@ record MintBody(
         @Nullable List<@Pattern(regexp = "[A-Za-z0-9_.]{1,64}",
                 message = "Each of 'locked_fields' must be a session field name.") String> lockedFields,
         @Size(max = 32, message = "'endpoints' may hold at most 32 items.")
-        @Nullable List<String> endpoints) {
+        @Nullable List<String> endpoints,
+        @Valid @Nullable Limits limits) {
+
+    /** {@code limits} (SPEC §11): what the token's sessions and requests may use, all together. */
+    @Serdeable.Deserializable
+    record Limits(
+            @Min(value = 1, message = "'limits.max_total_tokens' must be a whole number from 1 to 1000000000.")
+            @Max(value = 1_000_000_000, message = "'limits.max_total_tokens' must be a whole number from 1 to "
+                    + "1000000000.")
+            @Nullable Long maxTotalTokens,
+            @Min(value = 1, message = "'limits.max_session_seconds' must be a whole number from 1 to 86400.")
+            @Max(value = 86_400, message = "'limits.max_session_seconds' must be a whole number from 1 to 86400.")
+            @Nullable Long maxSessionSeconds,
+            @Min(value = 1, message = "'limits.max_responses' must be a whole number from 1 to 1000000.")
+            @Max(value = 1_000_000, message = "'limits.max_responses' must be a whole number from 1 to 1000000.")
+            @Nullable Long maxResponses) {
+
+        UsageLimits toLimits() {
+            return new UsageLimits(maxTotalTokens, maxSessionSeconds, maxResponses);
+        }
+    }
 }

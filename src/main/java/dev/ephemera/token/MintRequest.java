@@ -25,7 +25,8 @@ public record MintRequest(
         @Nullable JsonNode session,
         List<String> lockedFields,
         @Nullable Duration maxSession,
-        List<String> endpoints) {
+        List<String> endpoints,
+        UsageLimits limits) {
 
     public MintRequest {
         endpoints = List.copyOf(endpoints);
@@ -34,7 +35,7 @@ public record MintRequest(
     /** This request narrowed to {@code canonical} endpoints. */
     MintRequest withEndpoints(List<String> canonical) {
         return new MintRequest(provider, model, ttl, format, maxUses, subject, origin, mode, session, lockedFields,
-                maxSession, canonical);
+                maxSession, canonical, limits);
     }
 
     /** A mint body's request, defaults applied; a bad field is a {@code 400 invalid_request} naming it. */
@@ -46,6 +47,10 @@ public record MintRequest(
         if ("upstream".equals(body.mode()) && format == TokenFormat.JWT) {
             throw BrokerException.invalid("format", "An upstream key is the provider's own; 'format' must be "
                     + "'opaque' (or absent) with 'mode: upstream'.");
+        }
+        if ("upstream".equals(body.mode()) && body.limits() != null) {
+            throw BrokerException.invalid("limits", "Limits are enforced by the broker's relays; an upstream key "
+                    + "goes to the provider directly. Use 'mode: relay' (or leave it out) with 'limits'.");
         }
         List<String> locked = body.lockedFields();
         return new MintRequest(
@@ -60,7 +65,8 @@ public record MintRequest(
                 body.session(),
                 locked == null ? List.of() : List.copyOf(Set.copyOf(locked)).stream().sorted().toList(),
                 null,
-                body.endpoints() == null ? List.of() : body.endpoints());
+                body.endpoints() == null ? List.of() : body.endpoints(),
+                body.limits() == null ? UsageLimits.NONE : body.limits().toLimits());
     }
 
     /** {@code format} as {@link MintBody} allows it: absent, opaque or jwt. */

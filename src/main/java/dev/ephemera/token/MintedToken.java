@@ -25,7 +25,8 @@ public record MintedToken(
         String mode,
         @Nullable JsonNode session,
         List<String> lockedFields,
-        Connect connect) {
+        Connect connect,
+        @Nullable UsageLimits limits) {
 
     /** Where the holder of the token connects. */
     @Serdeable

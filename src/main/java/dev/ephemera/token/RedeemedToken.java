@@ -28,7 +28,8 @@ public record RedeemedToken(
         Instant expiresAt,
         @Nullable JsonNode session,
         List<String> lockedFields,
-        @Nullable Integer maxSessionSeconds) {
+        @Nullable Integer maxSessionSeconds,
+        UsageLimits limits) {
 
     public RedeemedToken {
         lockedFields = List.copyOf(lockedFields);

@@ -142,7 +142,8 @@ public final class TokenMinter {
         TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(value), request.format(), request.mode(),
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
                 request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(),
-                request.maxSession() == null ? null : (int) request.maxSession().toSeconds(), request.endpoints());
+                request.maxSession() == null ? null : (int) request.maxSession().toSeconds(), request.endpoints(),
+                request.limits());
         CompletableFuture<Void> saved = store.save(record).toCompletableFuture();
         return CompletableFuture.allOf(admitted, saved).handle((both, failure) -> {
             if (admitted.isCompletedExceptionally()) {
@@ -162,7 +163,7 @@ public final class TokenMinter {
             return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
                     record.subject(), record.origin(), record.mode(), request.session(), record.lockedFields(),
-                    connect(record));
+                    connect(record), record.limits().isNone() ? null : record.limits());
         });
     }
 
@@ -197,7 +198,7 @@ public final class TokenMinter {
                     TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(key.value()), TokenFormat.OPAQUE,
                             UPSTREAM, provider.name(), request.model(), request.subject(), request.origin(),
                             request.maxUses(), request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(),
-                            caller.id(), null, request.endpoints());
+                            caller.id(), null, request.endpoints(), UsageLimits.NONE);
                     return store.save(record).thenApply(saved -> upstreamMinted(caller, request, provider, record,
                             key.value(), now));
                 });
@@ -215,7 +216,7 @@ public final class TokenMinter {
                 expiresAt.getEpochSecond(), Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond()),
                 record.provider(), record.model(), record.maxUses(), record.subject(), record.origin(), UPSTREAM,
                 request.session(), record.lockedFields(), new MintedToken.Connect(provider.realtimeUri() + model,
-                        provider.baseUri() + "/realtime/calls", provider.baseUri().toString()));
+                        provider.baseUri() + "/realtime/calls", provider.baseUri().toString()), null);
     }
 
     private MintedToken.Connect connect(TokenRecord r) {

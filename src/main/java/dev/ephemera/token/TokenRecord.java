@@ -16,6 +16,7 @@ import java.util.List;
  * @param maxSessionSeconds how long a realtime session opened with it may last, or null for the broker's limit
  * @param endpoints    the provider endpoints the HTTP relay may reach with it ({@code "POST /chat/completions"});
  *                     empty: all that the provider allows
+ * @param limits       what its sessions and requests may use, all together
  */
 public record TokenRecord(
         String id,
@@ -34,7 +35,8 @@ public record TokenRecord(
         List<String> lockedFields,
         String keyId,
         @Nullable Integer maxSessionSeconds,
-        List<String> endpoints) {
+        List<String> endpoints,
+        UsageLimits limits) {
 
     public TokenRecord {
         lockedFields = List.copyOf(lockedFields);
@@ -47,6 +49,6 @@ public record TokenRecord(
 
     public TokenRecord withUsesLeft(int left) {
         return new TokenRecord(id, secretHash, format, mode, provider, model, subject, origin, maxUses, left,
-                issuedAt, expiresAt, sessionJson, lockedFields, keyId, maxSessionSeconds, endpoints);
+                issuedAt, expiresAt, sessionJson, lockedFields, keyId, maxSessionSeconds, endpoints, limits);
     }
 }

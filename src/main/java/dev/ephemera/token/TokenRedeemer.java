@@ -111,7 +111,7 @@ public final class TokenRedeemer {
     private RedeemedToken describe(TokenRecord r) {
         return new RedeemedToken(r.id(), r.keyId(), r.subject(), r.provider(), r.model(), r.origin(), r.format(),
                 r.mode(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), session(r.sessionJson()),
-                r.lockedFields(), r.maxSessionSeconds());
+                r.lockedFields(), r.maxSessionSeconds(), r.limits());
     }
 
     @Nullable

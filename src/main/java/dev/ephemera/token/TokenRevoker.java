@@ -9,8 +9,8 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** Revokes tokens: by value (RFC 7009), by handle, and every token an API key minted; each revocation audited. */
 @Singleton
@@ -20,8 +20,11 @@ public final class TokenRevoker {
     private final TokenHashes hashes;
     private final AuditLog audit;
     private final Clock clock;
+    private final List<RevocationListener> listeners;
 
-    TokenRevoker(TokenStore store, TokenHashes hashes, AuditLog audit, Clock clock) {
+    TokenRevoker(TokenStore store, TokenHashes hashes, AuditLog audit, Clock clock,
+            List<RevocationListener> listeners) {
+        this.listeners = List.copyOf(listeners);
         this.store = store;
         this.hashes = hashes;
         this.audit = audit;
@@ -34,8 +37,19 @@ public final class TokenRevoker {
         if (hash.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return store.revoke(hash.get()).thenAccept(revoked -> revoked.ifPresent(record ->
-                audit.record("token.revoked", actor, "token_id", record.id(), "by", "value")));
+        return store.revoke(hash.get()).thenCompose(revoked -> {
+            revoked.ifPresent(record -> audit.record("token.revoked", actor, "token_id", record.id(), "by", "value"));
+            return told(revoked, "token_revoked");
+        });
+    }
+
+    /** Tells the listeners of a revocation, when there was one. */
+    private CompletionStage<Void> told(Optional<TokenRecord> revoked, String reason) {
+        if (revoked.isEmpty() || listeners.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.allOf(listeners.stream().map(l -> l.revoked(revoked.get(), reason)
+                .toCompletableFuture()).toArray(CompletableFuture[]::new));
     }
 
     /**
@@ -48,21 +62,22 @@ public final class TokenRevoker {
                 throw notFound();
             }
             return store.revokeById(id);
-        }).thenAccept(revoked -> {
+        }).thenCompose(revoked -> {
             if (revoked.isEmpty()) {
                 throw notFound();
             }
             audit.record("token.revoked", caller.id(), "token_id", id, "by", "id");
+            return told(revoked, "token_revoked");
         });
     }
 
     /** Revokes every live token {@code keyId} minted; gives how many. */
     public CompletionStage<Integer> revokeAllMintedBy(String keyId, String actor) {
         return store.idsMintedBy(keyId, clock.instant()).thenCompose(ids -> {
-            List<CompletableFuture<Integer>> each = ids.stream().map(id -> store.revokeById(id).thenApply(revoked -> {
+            List<CompletableFuture<Integer>> each = ids.stream().map(id -> store.revokeById(id).thenCompose(revoked -> {
                 revoked.ifPresent(r -> audit.record("token.revoked", actor, "token_id", id, "by", "cascade",
                         "key_id", keyId));
-                return revoked.isPresent() ? 1 : 0;
+                return told(revoked, "key_revoked").thenApply(ended -> revoked.isPresent() ? 1 : 0);
             }).toCompletableFuture()).toList();
             return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
                     .thenApply(all -> each.stream().mapToInt(CompletableFuture::join).sum());

@@ -49,8 +49,18 @@ public interface TokenStore {
     /** Deletes the token with handle {@code id}; gives the record it deleted, if any. */
     CompletionStage<Optional<TokenRecord>> revokeById(String id);
 
-    /** Ids of the tokens minted by {@code keyId} that have not yet expired at {@code now}. */
+    /**
+     * Ids of the tokens minted by {@code keyId} that have not yet expired at {@code now}, or are kept for a session
+     * ({@link #retain}).
+     */
     CompletionStage<List<String>> idsMintedBy(String keyId, Instant now);
+
+    /**
+     * Keeps the token with handle {@code id}, minted by {@code keyId}, at least until {@code until} (never shorter
+     * than it was), for a realtime session opened with it: revoking the token, by value, by handle or with its key,
+     * must still find it and end the session after the token expired. It stays expired.
+     */
+    CompletionStage<Void> retain(String id, String keyId, Instant until);
 
     /** Whether the store answers right now; the stage never fails. */
     CompletionStage<Boolean> isReachable();

@@ -1,6 +1,7 @@
 package dev.ephemera.blocking;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
@@ -11,8 +12,10 @@ import dev.ephemera.support.WsClient;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.netty.channel.DefaultEventLoop;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,6 +50,7 @@ class BlockingCallsTest {
         try (FakeUpstream fake = new FakeUpstream();
                 Broker broker = Broker.onRedis(TestRedis.uri(), Map.of(
                         "ephemera.providers.openai.base-url", fake.base("openai"),
+                        "ephemera.providers.openai.realtime-url", fake.websocketBase("sdk") + "/realtime",
                         "ephemera.tokens.signing.algorithm", "ES256"));
                 EventLoopBlocking watch = EventLoopBlocking.watch()) {
             String admin = Broker.ADMIN_KEY;
@@ -75,14 +79,28 @@ class BlockingCallsTest {
             assertThat(broker.send(HttpRequest.POST("/v1/realtime/calls?model=gpt-realtime", "v=0\r\n")
                     .contentType(new MediaType("application/sdp")).bearerAuth(call)).status()).isEqualTo(201);
 
-            String session = broker.mint(key, Map.of("provider", "openai")).string("value");
+            Reply session = broker.mint(key, Map.of("provider", "openai"));
             WsClient client = WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
-                    List.of("ephemera", "ephemera-token." + session), Map.of());
-            client.socket.sendText("{\"type\":\"input_audio_buffer.clear\",\"event_id\":\"ping\"}", true)
-                    .get(5, TimeUnit.SECONDS);
-            assertThat(client.next()).isNotNull();
+                    List.of("ephemera", "ephemera-token." + session.string("value")), Map.of());
+            // A response whose usage is counted, the live list, the receipt, and a session ended by the backend.
+            client.socket.sendText("{\"type\":\"response.create\"}", true).get(5, TimeUnit.SECONDS);
+            assertThat(client.next().text()).contains("response.created");
+            assertThat(client.next().text()).contains("response.output_text.delta");
+            assertThat(client.next().text()).contains("response.done");
+            assertThat(broker.get("/v1/sessions", key).status()).isEqualTo(200);
+            assertThat(broker.get("/v1/tokens/" + session.string("id"), key).status()).isEqualTo(200);
             client.socket.sendClose(1000, "done").get(5, TimeUnit.SECONDS);
             assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
+            Reply ended = broker.mint(key, Map.of("provider", "openai"));
+            WsClient killed = WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
+                    List.of("ephemera", "ephemera-token." + ended.string("value")), Map.of());
+            @SuppressWarnings("unchecked")
+            String sessionId = await().atMost(Duration.ofSeconds(5)).until(() -> ((List<Map<String, Object>>)
+                    broker.get("/v1/sessions", key).json().get("data")).stream()
+                    .filter(s -> ended.string("id").equals(s.get("token_id"))).map(s -> (String) s.get("id"))
+                    .findFirst().orElse(null), Objects::nonNull);
+            assertThat(broker.delete("/v1/sessions/" + sessionId, key).status()).isEqualTo(204);
+            assertThat(killed.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
 
             assertThat(broker.delete("/v1/admin/keys/" + keyId + "?cascade=true", admin).status()).isEqualTo(200);
             assertThat(broker.get("/health/readiness", null).status()).isEqualTo(200);

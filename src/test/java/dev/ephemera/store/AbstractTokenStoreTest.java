@@ -2,13 +2,14 @@ package dev.ephemera.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.token.TokenStore;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Redemption;
 import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenRecord;
+import dev.ephemera.token.TokenStore;
+import dev.ephemera.token.UsageLimits;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,7 +42,7 @@ public abstract class AbstractTokenStoreTest {
                 "openai", "gpt-realtime", "user-1", "https://app.example.com", uses, uses,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), expiresAt.truncatedTo(ChronoUnit.MILLIS),
                 "{\"voice\":\"alloy\"}", List.of("voice"), "key_AAAAAAAAAAAAAAAA", 600,
-                List.of("POST /chat/completions", "POST /responses"));
+                List.of("POST /chat/completions", "POST /responses"), new UsageLimits(20_000L, 300L, 50L));
     }
 
     private static Instant inAMinute() {
@@ -65,7 +66,7 @@ public abstract class AbstractTokenStoreTest {
         TokenRecord r = new TokenRecord(base.id(), base.secretHash(), base.format(), base.mode(), base.provider(),
                 "modèle-ß", "usér-李-🎧", base.origin(), 2, 2, base.issuedAt(), base.expiresAt(),
                 "{\"instructions\":\"Réponds en français, 日本語も, 🎙️ ok\"}", base.lockedFields(), base.keyId(),
-                base.maxSessionSeconds(), base.endpoints());
+                base.maxSessionSeconds(), base.endpoints(), base.limits());
         now(store().save(r));
         assertThat(now(store().find(r.secretHash()))).contains(r);
         assertThat(now(store().consume(r.secretHash(), Binding.NONE, Instant.now())).record())
@@ -177,10 +178,25 @@ public abstract class AbstractTokenStoreTest {
         assertThat(now(store().idsMintedBy("key_" + Secrets.randomBase62(16), Instant.now()))).isEmpty();
     }
 
+    /** A token kept for a live session is still its key's, and revocable, after it expired (SPEC §11). */
+    @Test
+    void aTokenKeptForASessionIsListedAndRevocablePastItsExpiry() {
+        String keyId = "key_" + Secrets.randomBase62(16);
+        TokenRecord kept = withKey(record(1, Instant.now().plusSeconds(5)), keyId);
+        TokenRecord other = withKey(record(1, Instant.now().plusSeconds(5)), keyId);
+        now(store().save(kept));
+        now(store().save(other));
+        now(store().retain(kept.id(), keyId, Instant.now().plusSeconds(600)));
+        now(store().retain(other.id(), keyId, Instant.now().plusSeconds(1)));
+        assertThat(now(store().idsMintedBy(keyId, Instant.now().plusSeconds(10)))).containsExactly(kept.id());
+        assertThat(now(store().revokeById(kept.id()))).map(TokenRecord::id).contains(kept.id());
+        now(store().retain("tok_" + Secrets.randomBase62(24), keyId, Instant.now().plusSeconds(600)));
+    }
+
     private static TokenRecord withKey(TokenRecord r, String keyId) {
         return new TokenRecord(r.id(), r.secretHash(), r.format(), r.mode(), r.provider(), r.model(), r.subject(),
                 r.origin(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), r.sessionJson(),
-                r.lockedFields(), keyId, r.maxSessionSeconds(), r.endpoints());
+                r.lockedFields(), keyId, r.maxSessionSeconds(), r.endpoints(), r.limits());
     }
 
     @Test

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * frames, closes with code N when sent {@code {"type":"fake.close","code":N}}, echoes in three fragments what
  * names {@code fake.fragmented}, answers {@code {"type":"fake.large","bytes":N}} with a message of N bytes and
  * {@code {"type":"fake.flood","messages":N}} with N messages of 64 KiB (counted in {@code floodBytesWritten}), and
- * on {@code /fake/sdk/realtime} answers like OpenAI's realtime API, in brief. On {@code /fake/stall/realtime} it
+ * on {@code /fake/sdk/realtime} answers like OpenAI's realtime API, in brief (a response uses 20 tokens in and 10
+ * out, or as many out as its {@code max_output_tokens}, at most 50). On {@code /fake/stall/realtime} it
  * completes the handshake and then reads nothing more: a provider that stopped reading.
  */
 final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
@@ -34,6 +35,7 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Pattern CLOSE = Pattern.compile("\"type\"\\s*:\\s*\"fake\\.close\".*\"code\"\\s*:\\s*(\\d+)");
     private static final Pattern FLOOD =
             Pattern.compile("\"type\"\\s*:\\s*\"fake\\.flood\".*\"messages\"\\s*:\\s*(\\d+)");
+    private static final Pattern MAX_OUTPUT = Pattern.compile("\"max_output_tokens\"\\s*:\\s*(\\d+)");
     private static final Pattern LARGE = Pattern.compile("\"type\"\\s*:\\s*\"fake\\.large\".*\"bytes\"\\s*:\\s*(\\d+)");
 
     private final FakeRecorder recorder;
@@ -138,10 +140,16 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
             return List.of("{\"type\":\"session.updated\",\"event_id\":\"ev_1\",\"session\":{\"type\":\"realtime\"}}");
         }
         if (event.contains("\"response.create\"")) {
+            // 20 tokens in; out, 10, or as many as max_output_tokens allows up to 50.
+            Matcher max = MAX_OUTPUT.matcher(event);
+            int output = max.find() ? Math.min(50, Integer.parseInt(max.group(1))) : 10;
             return List.of("{\"type\":\"response.created\",\"event_id\":\"ev_2\",\"response\":{\"id\":\"resp_1\"}}",
-                    "{\"type\":\"response.done\",\"event_id\":\"ev_3\",\"response\":{\"id\":\"resp_1\","
-                            + "\"status\":\"completed\",\"usage\":{\"total_tokens\":30,\"input_tokens\":20,"
-                            + "\"output_tokens\":10}}}");
+                    "{\"type\":\"response.output_text.delta\",\"event_id\":\"ev_3\",\"delta\":\"response.done\"}",
+                    "{\"type\":\"response.done\",\"event_id\":\"ev_4\",\"response\":{\"id\":\"resp_1\","
+                            + "\"status\":\"completed\",\"usage\":{\"total_tokens\":" + (20 + output)
+                            + ",\"input_tokens\":20,\"output_tokens\":" + output + ",\"input_token_details\":"
+                            + "{\"cached_tokens\":5,\"audio_tokens\":12},\"output_token_details\":{\"audio_tokens\":"
+                            + (output / 2) + "}}}}");
         }
         return List.of();
     }

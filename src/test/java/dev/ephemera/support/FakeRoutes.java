@@ -52,11 +52,16 @@ final class FakeRoutes {
         boolean streaming = body.replace(" ", "").contains("\"stream\":true");
         if (post && rest.equals("/chat/completions")) {
             if (streaming) {
-                // With stream_options.include_usage, OpenAI ends the stream with a chunk that carries only usage.
-                sse(ctx, request, List.of(CHAT_CHUNK.formatted("po"), CHAT_CHUNK.formatted("ng"),
-                        "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"choices\":[],"
-                                + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}",
-                        "[DONE]"), null, null);
+                // With stream_options.include_usage, OpenAI ends the stream with a chunk that carries only usage;
+                // without, the stream reports none.
+                List<String> chunks = new java.util.ArrayList<>(List.of(CHAT_CHUNK.formatted("po"),
+                        CHAT_CHUNK.formatted("ng")));
+                if (body.replace(" ", "").contains("\"include_usage\":true")) {
+                    chunks.add("{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"choices\":[],"
+                            + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}");
+                }
+                chunks.add("[DONE]");
+                sse(ctx, request, chunks, null, null);
                 return;
             }
             json(ctx, request, HttpResponseStatus.OK, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\","
@@ -122,15 +127,15 @@ final class FakeRoutes {
         sse(ctx, request, List.of(
                 "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_fake\",\"type\":"
                         + "\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-fake\","
-                        + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,"
-                        + "\"output_tokens\":1}}}",
+                        + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":25,"
+                        + "\"cache_read_input_tokens\":3,\"output_tokens\":1}}}",
                 "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
                         + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
                 "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
                         + "{\"type\":\"text_delta\",\"text\":\"pong\"}}",
                 "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}",
                 "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
-                        + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":1}}",
+                        + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":15}}",
                 "event: message_stop\ndata: {\"type\":\"message_stop\"}"), null, null);
     }
 

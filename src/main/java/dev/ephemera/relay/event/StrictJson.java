@@ -1,11 +1,14 @@
 package dev.ephemera.relay.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -107,6 +110,46 @@ public final class StrictJson {
             }
         }
         return s;
+    }
+
+    /** {@code value}, as {@link #parse} gives values, as UTF-8 JSON text. */
+    public static byte[] write(Object value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+            write(generator, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void write(JsonGenerator generator, Object value) throws IOException {
+        if (value instanceof Map<?, ?> object) {
+            generator.writeStartObject();
+            for (Map.Entry<?, ?> e : object.entrySet()) {
+                generator.writeFieldName((String) e.getKey());
+                write(generator, e.getValue());
+            }
+            generator.writeEndObject();
+        } else if (value instanceof List<?> array) {
+            generator.writeStartArray();
+            for (Object item : array) {
+                write(generator, item);
+            }
+            generator.writeEndArray();
+        } else if (value instanceof String text) {
+            generator.writeString(text);
+        } else if (value instanceof BigDecimal number) {
+            generator.writeNumber(number);
+        } else if (value instanceof Number number) {
+            generator.writeNumber(number.longValue());
+        } else if (value instanceof Boolean bool) {
+            generator.writeBoolean(bool);
+        } else if (value == NULL || value == null) {
+            generator.writeNull();
+        } else {
+            throw new IllegalArgumentException("not a JSON value: " + value.getClass().getSimpleName());
+        }
     }
 
     /** Whether two parsed values are the same JSON value: numbers by value ({@code 1.0} is {@code 1}). */

@@ -1,10 +1,10 @@
 package dev.ephemera.store.memory;
 
-import dev.ephemera.token.TokenStore;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Redemption;
 import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.TokenRecord;
+import dev.ephemera.token.TokenStore;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
@@ -33,6 +33,7 @@ final class InMemoryTokenStore implements TokenStore {
     private final Map<String, TokenRecord> byHash = new ConcurrentHashMap<>();
     private final Map<String, String> hashById = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> idsByKey = new ConcurrentHashMap<>();
+    private final Map<String, Instant> retainedUntil = new ConcurrentHashMap<>();
 
     InMemoryTokenStore(Clock clock) {
         this.clock = clock;
@@ -138,10 +139,17 @@ final class InMemoryTokenStore implements TokenStore {
     public CompletionStage<List<String>> idsMintedBy(String keyId, Instant now) {
         List<String> out = new ArrayList<>();
         for (String id : idsByKey.getOrDefault(keyId, Set.of())) {
-            Optional.ofNullable(hashById.get(id)).flatMap(this::found).filter(r -> !r.expiredAt(now))
+            Optional.ofNullable(hashById.get(id)).flatMap(this::found)
+                    .filter(r -> !r.expiredAt(now) || now.isBefore(retainedUntil.getOrDefault(r.id(), Instant.MIN)))
                     .ifPresent(r -> out.add(r.id()));
         }
         return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public CompletionStage<Void> retain(String id, String keyId, Instant until) {
+        retainedUntil.merge(id, until, (a, b) -> a.isAfter(b) ? a : b);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
@@ -150,7 +158,9 @@ final class InMemoryTokenStore implements TokenStore {
     }
 
     private boolean retained(TokenRecord record) {
-        return clock.instant().isBefore(record.expiresAt().plus(RETENTION_AFTER_EXPIRY));
+        Instant now = clock.instant();
+        return now.isBefore(record.expiresAt().plus(RETENTION_AFTER_EXPIRY))
+                || now.isBefore(retainedUntil.getOrDefault(record.id(), Instant.MIN));
     }
 
     /** Forgets tokens past their retention, as Redis expiry does for the Redis store. */
@@ -161,6 +171,7 @@ final class InMemoryTokenStore implements TokenStore {
                 return false;
             }
             hashById.remove(record.id());
+            retainedUntil.remove(record.id());
             Set<String> ids = idsByKey.get(record.keyId());
             if (ids != null) {
                 ids.remove(record.id());

@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +74,7 @@ final class RedisConnector {
     private final long commandTimeoutMillis;
     private final RedisFailures failures;
     private final RedisPersistence persistence;
+    private final RedisSubscriptions subscriptions;
 
     @Inject
     RedisConnector(@Value("${redis.uri:}") String uri, @Value("${redis.uris:}") List<String> uris,
@@ -122,6 +124,7 @@ final class RedisConnector {
         }
         this.lanes = onLoops.toArray(RedisLane[]::new);
         this.persistence = new RedisPersistence(resources, this::persistenceSaid);
+        this.subscriptions = new RedisSubscriptions(shared.client(), resources);
         LOG.info("Token store: {}, {} connection(s) on the server's event loops and one shared",
                 endpoint.describe(), lanes.length);
     }
@@ -175,6 +178,11 @@ final class RedisConnector {
         } catch (CompletionException | RedisException e) {
             result.completeExceptionally(failures.unavailable(e));
         }
+    }
+
+    /** Calls {@code listener} with every message on {@code channel} ({@link RedisSubscriptions}). */
+    void subscribe(String channel, Consumer<String> listener) {
+        subscriptions.subscribe(channel, listener);
     }
 
     /** Whether the store is a Redis Cluster ({@code redis.uris}). */
@@ -269,6 +277,7 @@ final class RedisConnector {
 
     @PreDestroy
     void close() {
+        subscriptions.close();
         persistence.close();
         for (RedisLane lane : lanes) {
             lane.close();

@@ -10,10 +10,12 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -56,11 +58,16 @@ sealed interface RedisEndpoint {
             RedisClusterAsyncCommands<String, String> commands) {
     }
 
-    /** A Lettuce client and how it opens a connection. */
-    record Client(AbstractRedisClient lettuce, java.util.function.Supplier<CompletableFuture<Connection>> opener) {
+    /** A Lettuce client, how it opens a connection, and how it opens a publish/subscribe connection. */
+    record Client(AbstractRedisClient lettuce, Supplier<CompletableFuture<Connection>> opener,
+            Supplier<CompletableFuture<StatefulRedisPubSubConnection<String, String>>> pubSubOpener) {
 
         CompletableFuture<Connection> connect() {
             return opener.get();
+        }
+
+        CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+            return pubSubOpener.get();
         }
     }
 
@@ -70,7 +77,8 @@ sealed interface RedisEndpoint {
             RedisClient client = RedisClient.create(resources, uri);
             client.setOptions(options);
             return new Client(client, () -> client.connectAsync(Utf8Codec.INSTANCE, uri).toCompletableFuture()
-                    .thenApply(c -> new Connection(c, c.async())));
+                    .thenApply(c -> new Connection(c, c.async())),
+                    () -> client.connectPubSubAsync(Utf8Codec.INSTANCE, uri).toCompletableFuture());
         }
 
         @Override
@@ -84,8 +92,10 @@ sealed interface RedisEndpoint {
         public Client client(ClientResources resources, ClientOptions options) {
             RedisClient client = RedisClient.create(resources);
             client.setOptions(options);
+            // Publish/subscribe on the master that Sentinel names at each connect and reconnect.
             return new Client(client, () -> MasterReplica.connectAsync(client, Utf8Codec.INSTANCE, uri)
-                    .thenApply(c -> new Connection(c, c.async())));
+                    .thenApply(c -> new Connection(c, c.async())),
+                    () -> client.connectPubSubAsync(Utf8Codec.INSTANCE, uri).toCompletableFuture());
         }
 
         @Override
@@ -113,7 +123,11 @@ sealed interface RedisEndpoint {
             // The topology is read first, without blocking: connectAsync needs it and would not load it itself.
             return new Client(client, () -> client.refreshPartitionsAsync().toCompletableFuture()
                     .thenCompose(loaded -> client.connectAsync(Utf8Codec.INSTANCE))
-                    .thenApply(c -> new Connection(c, c.async())));
+                    .thenApply(c -> new Connection(c, c.async())),
+                    // A Cluster passes every PUBLISH to all its nodes: one subscription on any node hears them all.
+                    () -> client.refreshPartitionsAsync().toCompletableFuture()
+                            .thenCompose(loaded -> client.connectPubSubAsync(Utf8Codec.INSTANCE))
+                            .thenApply(c -> (StatefulRedisPubSubConnection<String, String>) c));
         }
 
         @Override

@@ -35,6 +35,10 @@ final class RedisLane {
         this.client = client;
     }
 
+    RedisEndpoint.Client client() {
+        return client;
+    }
+
     /** Whether the calling thread is this lane's event loop. */
     boolean isOnThisThread() {
         return loop != null && loop.inEventLoop();

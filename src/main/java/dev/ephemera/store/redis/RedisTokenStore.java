@@ -11,6 +11,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.ZAddArgs;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -40,6 +41,7 @@ final class RedisTokenStore implements TokenStore {
     private static final RedisScript CONSUME = new RedisScript("consume.lua");
     private static final RedisScript SAVE = new RedisScript("save.lua");
     private static final RedisScript INDEX = new RedisScript("index.lua");
+    private static final RedisScript RETAIN = new RedisScript("retain.lua");
     /** The per-key index outlives its newest token by the longest a token can live, whatever the config says. */
     private static final long MAX_TOKEN_LIFETIME_MILLIS = 3_600_000L;
 
@@ -183,6 +185,21 @@ final class RedisTokenStore implements TokenStore {
     public CompletionStage<Optional<TokenRecord>> revokeById(String id) {
         return redis.<String>callAsync(r -> r.get(idKey(id))).thenCompose(hash -> hash == null
                 ? CompletableFuture.completedFuture(Optional.empty()) : revoke(hash));
+    }
+
+    @Override
+    public CompletionStage<Void> retain(String id, String keyId, Instant until) {
+        String at = Long.toString(until.toEpochMilli());
+        return redis.<String>callAsync(r -> r.get(idKey(id))).thenCompose(hash -> hash == null
+                ? CompletableFuture.completedFuture(null)
+                // Each key on its own (Cluster): the record, its handle, and its place in the key's index, scored by
+                // the time until which cascading revocation must find it.
+                : redis.pipelineAsync(r -> List.of(
+                        RETAIN.runAsync(r, ScriptOutputType.INTEGER, new String[] {recordKey(hash)}, at),
+                        RETAIN.runAsync(r, ScriptOutputType.INTEGER, new String[] {idKey(id)}, at),
+                        r.zadd(keyTokensKey(keyId), ZAddArgs.Builder.xx().gt(), (double) until.toEpochMilli(), id),
+                        RETAIN.runAsync(r, ScriptOutputType.INTEGER, new String[] {keyTokensKey(keyId)},
+                                Long.toString(until.toEpochMilli() + MAX_TOKEN_LIFETIME_MILLIS)))));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ephemera.store.redis;
 
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenRecord;
+import dev.ephemera.token.UsageLimits;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,6 +38,10 @@ final class TokenFields {
         if (r.maxSessionSeconds() != null) {
             m.put("maxsess", Integer.toString(r.maxSessionSeconds()));
         }
+        UsageLimits limits = r.limits();
+        putIfPresent(m, "lim_tok", limits.maxTotalTokens() == null ? null : limits.maxTotalTokens().toString());
+        putIfPresent(m, "lim_sec", limits.maxSessionSeconds() == null ? null : limits.maxSessionSeconds().toString());
+        putIfPresent(m, "lim_resp", limits.maxResponses() == null ? null : limits.maxResponses().toString());
         return m;
     }
 
@@ -59,7 +64,12 @@ final class TokenFields {
                 locked.isEmpty() ? List.of() : Arrays.asList(locked.split(",")),
                 m.get("key"),
                 m.get("maxsess") == null ? null : Integer.valueOf(m.get("maxsess")),
-                m.get("endp") == null ? List.of() : Arrays.asList(m.get("endp").split("\n")));
+                m.get("endp") == null ? List.of() : Arrays.asList(m.get("endp").split("\n")),
+                new UsageLimits(number(m.get("lim_tok")), number(m.get("lim_sec")), number(m.get("lim_resp"))));
+    }
+
+    private static Long number(String value) {
+        return value == null ? null : Long.valueOf(value);
     }
 
     /** Reads the flat {@code field, value, …} list that {@code HGETALL} inside a script returns. */

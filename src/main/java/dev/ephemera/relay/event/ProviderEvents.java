@@ -1,0 +1,82 @@
+package dev.ephemera.relay.event;
+
+import dev.ephemera.session.Usage;
+import io.micronaut.core.annotation.Nullable;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Reads the usage a realtime provider reports in its server events (OpenAI-style {@code response.done} with
+ * {@code response.usage}), without changing or holding back a frame: a text message is parsed only when its bytes
+ * contain the event's name, and the parsed {@code type} decides. A message in fragments is copied until it is
+ * whole (bounded by the frame limit). One per session, on its event loop.
+ */
+public final class ProviderEvents {
+
+    private static final String DONE = "response.done";
+    private static final ByteBuf DONE_BYTES = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(DONE.getBytes(StandardCharsets.US_ASCII)));
+
+    private final int limit;
+    /** The fragments so far of a text message in fragments; null between messages. */
+    private ByteArrayOutputStream fragments;
+    private boolean inText;
+
+    public ProviderEvents(int limit) {
+        this.limit = limit;
+    }
+
+    /** The usage the message this frame completes reports, or null. The frame is only read. */
+    @Nullable
+    public Usage usage(WebSocketFrame frame) {
+        ByteBuf content = frame.content();
+        if (frame instanceof TextWebSocketFrame) {
+            inText = true;
+            if (frame.isFinalFragment()) {
+                inText = false;
+                fragments = null;
+                return ByteBufUtil.indexOf(DONE_BYTES, content) < 0 ? null : read(ByteBufUtil.getBytes(content));
+            }
+            fragments = new ByteArrayOutputStream();
+            append(content);
+            return null;
+        }
+        if (frame instanceof ContinuationWebSocketFrame && inText && fragments != null) {
+            append(content);
+            if (frame.isFinalFragment()) {
+                byte[] whole = fragments.toByteArray();
+                fragments = null;
+                inText = false;
+                return read(whole);
+            }
+            return null;
+        }
+        inText = false;
+        fragments = null;
+        return null;
+    }
+
+    private void append(ByteBuf content) {
+        if (fragments.size() + content.readableBytes() > limit) {
+            fragments = null;
+            return;
+        }
+        fragments.writeBytes(ByteBufUtil.getBytes(content));
+    }
+
+    private static Usage read(byte[] message) {
+        Object event = StrictJson.parse(message).orElse(null);
+        if (!(event instanceof Map<?, ?> m) || !DONE.equals(m.get("type"))
+                || !(m.get("response") instanceof Map<?, ?> response)) {
+            return null;
+        }
+        return UsageFields.of(response.get("usage"));
+    }
+}

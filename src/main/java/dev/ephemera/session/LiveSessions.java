@@ -1,0 +1,199 @@
+package dev.ephemera.session;
+
+import dev.ephemera.token.RedeemedToken;
+import dev.ephemera.token.TokenStore;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.annotation.PostConstruct;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This replica's live relay sessions, and the kill switch that reaches them from any replica (SPEC §11). A session
+ * is registered in the {@link SessionStore} when it opens and leaves it when it ends; usage is added as the
+ * provider reports it. A request to end a session reaches the replica that holds it at once through the store's
+ * channel; a replica that missed the message finds the request at its next renewal (every
+ * {@link #RENEWAL_PERIOD}) or its session's next usage, whichever comes first.
+ */
+@Context
+public final class LiveSessions {
+
+    /** How often this replica renews its sessions' leases and looks for requests to end them it did not hear. */
+    public static final Duration RENEWAL_PERIOD = Duration.ofSeconds(2);
+    /** How long a session is listed without its replica renewing it: a replica that died drops out after this. */
+    static final Duration LEASE = Duration.ofSeconds(15);
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveSessions.class);
+
+    /** How the holder of a session ends it; called on any thread, at most once per request, must not block. */
+    @FunctionalInterface
+    public interface Ending {
+        void end(String reason);
+    }
+
+    private final SessionStore store;
+    private final TokenStore tokens;
+    private final Clock clock;
+    private final Map<String, Session> here = new ConcurrentHashMap<>();
+
+    LiveSessions(SessionStore store, TokenStore tokens, Clock clock) {
+        this.store = store;
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    @PostConstruct
+    void listen() {
+        store.onEndRequested((sessionId, reason) -> {
+            Session session = here.get(sessionId);
+            if (session != null) {
+                session.askedToEnd(reason);
+            }
+        });
+    }
+
+    /**
+     * Registers the session {@code sessionId}, opened with {@code token}, held on this replica until
+     * {@link Session#close}; {@code ending} ends it when a replica asks. The token is kept at least as long as the
+     * session may last ({@code longest}), so that revoking it still finds it. Fails when the store does.
+     */
+    public CompletionStage<Session> open(RedeemedToken token, String sessionId, Duration longest, Ending ending) {
+        Instant now = clock.instant();
+        TokenFacts facts = TokenFacts.of(token);
+        LiveSession live = new LiveSession(sessionId, token.id(), token.keyId(), token.provider(), token.model(),
+                token.subject(), token.origin(), now.getEpochSecond(), Usage.NONE);
+        Session session = new Session(live, facts, now, ending);
+        here.put(sessionId, session);
+        return store.open(live, facts, LEASE)
+                .thenCompose(opened -> tokens.retain(token.id(), token.keyId(), now.plus(longest).plusSeconds(60)))
+                .handle((opened, failed) -> {
+                    if (failed != null) {
+                        LOG.warn("Session {} could not be put on the live list ({}); it ends", sessionId,
+                                failed.getClass().getSimpleName());
+                        here.remove(sessionId);
+                        throw failed instanceof java.util.concurrent.CompletionException c ? c
+                                : new java.util.concurrent.CompletionException(failed);
+                    }
+                    return session;
+                });
+    }
+
+    /** Adds usage of a relayed request that is not a session (the HTTP relay); answers the token's total. */
+    public CompletionStage<Usage> add(RedeemedToken token, Usage usage) {
+        return store.add(null, TokenFacts.of(token), usage, today()).thenApply(SessionStore.Added::tokenTotal);
+    }
+
+    /** Asks the live session {@code sessionId} to end, on whichever replica holds it; false when none does. */
+    public CompletionStage<Boolean> end(String sessionId, String reason) {
+        return store.requestEnd(sessionId, reason);
+    }
+
+    /** How many sessions this replica holds. */
+    public int count() {
+        return here.size();
+    }
+
+    /** Renews the leases of this replica's sessions, and ends those that a replica asked to end. */
+    @Scheduled(fixedDelay = "2s", initialDelay = "2s")
+    void renew() {
+        if (here.isEmpty()) {
+            return;
+        }
+        store.renew(here.keySet(), LEASE).whenComplete((asked, failed) -> {
+            if (failed != null) {
+                LOG.debug("Could not renew {} live sessions: {}", here.size(), failed.getClass().getSimpleName());
+                return;
+            }
+            asked.forEach((id, reason) -> {
+                Session session = here.get(id);
+                if (session != null) {
+                    session.askedToEnd(reason);
+                }
+            });
+        });
+    }
+
+    private LocalDate today() {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+
+    /** One session held here: its usage so far, and its end. */
+    public final class Session {
+
+        private final TokenFacts token;
+        private final Instant opened;
+        private final Ending ending;
+        private final AtomicReference<LiveSession> live;
+        private final AtomicBoolean endAsked = new AtomicBoolean();
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        private Session(LiveSession live, TokenFacts token, Instant opened, Ending ending) {
+            this.live = new AtomicReference<>(live);
+            this.token = token;
+            this.opened = opened;
+            this.ending = ending;
+        }
+
+        public String id() {
+            return live.get().id();
+        }
+
+        /** The session's usage so far, as this replica counted it. */
+        public Usage usage() {
+            return live.get().usage();
+        }
+
+        /**
+         * Adds one report of the provider's usage; answers the token's total so far (all its sessions and
+         * requests). A request to end the session found here ends it.
+         */
+        public CompletionStage<Usage> add(Usage usage) {
+            live.updateAndGet(l -> l.withUsage(l.usage().plus(usage)));
+            return store.add(id(), token, usage, today()).thenApply(added -> {
+                if (added.endRequested() != null) {
+                    askedToEnd(added.endRequested());
+                }
+                return added.tokenTotal();
+            });
+        }
+
+        void askedToEnd(String reason) {
+            if (!closed.get() && endAsked.compareAndSet(false, true)) {
+                ending.end(reason);
+            }
+        }
+
+        /**
+         * The session ended ({@code reason}, e.g. {@code client_closed}): its seconds are added, it leaves the live
+         * list, and its receipt entry is closed. Idempotent.
+         */
+        public CompletionStage<Void> close(String reason) {
+            if (!closed.compareAndSet(false, true)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            here.remove(id());
+            Instant now = clock.instant();
+            long seconds = Math.max(0, Duration.between(opened, now).toSeconds());
+            LiveSession last = live.updateAndGet(l -> l.withUsage(l.usage().plus(Usage.ofSeconds(seconds))));
+            return store.add(null, token, Usage.ofSeconds(seconds), today())
+                    .thenCompose(added -> store.close(last, reason, now.getEpochSecond()))
+                    .whenComplete((done, failed) -> {
+                        if (failed != null) {
+                            LOG.warn("Session {} ended ({}) but the store could not record it: {}", id(), reason,
+                                    failed.getClass().getSimpleName());
+                        }
+                    });
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.ephemera.store.redis;
+
+import dev.ephemera.session.LiveSession;
+import dev.ephemera.session.Receipt;
+import dev.ephemera.session.SessionStore;
+import dev.ephemera.session.TokenFacts;
+import dev.ephemera.session.Usage;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+
+/**
+ * Live sessions, receipts and daily usage in Redis (SPEC §11). Each key stands alone, so every command works on a
+ * Cluster:
+ * <ul>
+ *   <li>{@code eph:live:{<sessionId>}}: a live session (a hash: its facts, its usage counts, {@code end} once it
+ *   was asked to end), expiring after its lease unless its replica renews it;</li>
+ *   <li>{@code eph:lives} and {@code eph:lives:{<keyId>}}: ids of live sessions, scored by when they opened; an id
+ *   whose session is gone is dropped when the list is read;</li>
+ *   <li>{@code eph:rcpt:{<tokenId>}}: a token's receipt (a hash: the token's facts, its usage counts, when it was
+ *   revoked, and one {@code s:<sessionId>} field per session, a JSON summary);</li>
+ *   <li>{@code eph:day:{<keyId>}:<date>}: a key's usage counts of one UTC day;</li>
+ *   <li>channel {@code eph:end}: "{@code <sessionId> <reason>}" for every session asked to end.</li>
+ * </ul>
+ */
+@Singleton
+final class RedisSessionStore implements SessionStore {
+
+    static final String END_CHANNEL = "eph:end";
+    private static final RedisScript SAVE = new RedisScript("save.lua");
+    private static final RedisScript ADD = new RedisScript("usage-add.lua");
+    private static final RedisScript NOTE = new RedisScript("note.lua");
+    private static final RedisScript RENEW = new RedisScript("live-renew.lua");
+    private static final RedisScript END = new RedisScript("live-end.lua");
+    private static final String ALL_LIVE = "eph:lives";
+    /** The longest list of live sessions one answer reads. */
+    private static final int LIST_LIMIT = 1000;
+
+    private final RedisConnector redis;
+    private final SessionSummaries summaries;
+
+    RedisSessionStore(RedisConnector redis, JsonMapper json) {
+        this.redis = redis;
+        this.summaries = new SessionSummaries(json);
+    }
+
+    static String liveKey(String sessionId) {
+        return "eph:live:{" + sessionId + "}";
+    }
+
+    private static String keyLive(String keyId) {
+        return "eph:lives:{" + keyId + "}";
+    }
+
+    static String receiptKey(String tokenId) {
+        return "eph:rcpt:{" + tokenId + "}";
+    }
+
+    private static String dayKey(String keyId, LocalDate day) {
+        return "eph:day:{" + keyId + "}:" + day;
+    }
+
+    @Override
+    public CompletionStage<Void> open(LiveSession session, TokenFacts token, Duration lease) {
+        Map<String, String> fields = SessionFields.of(session);
+        String[] save = new String[1 + fields.size() * 2];
+        save[0] = Long.toString(Instant.now().plus(lease).toEpochMilli());
+        int i = 1;
+        for (Map.Entry<String, String> e : fields.entrySet()) {
+            save[i++] = e.getKey();
+            save[i++] = e.getValue();
+        }
+        String[] note = noteArgs(SessionFields.facts(token), Map.of("uses_left", Integer.toString(token.usesLeft()),
+                "s:" + session.id(), summaries.live(session)));
+        double opened = session.openedAt();
+        return redis.pipelineAsync(r -> List.of(
+                SAVE.runAsync(r, ScriptOutputType.INTEGER, new String[] {liveKey(session.id())}, save),
+                r.zadd(ALL_LIVE, opened, session.id()),
+                r.zadd(keyLive(session.keyId()), opened, session.id()),
+                NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())}, note)));
+    }
+
+    private static String[] noteArgs(Map<String, String> once, Map<String, String> always) {
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(RECEIPT_RETENTION.toMillis()));
+        args.add(Integer.toString(once.size()));
+        once.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        always.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        return args.toArray(String[]::new);
+    }
+
+    @Override
+    public CompletionStage<Map<String, String>> renew(Collection<String> sessionIds, Duration lease) {
+        List<String> ids = List.copyOf(sessionIds);
+        if (ids.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        String ms = Long.toString(lease.toMillis());
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        return redis.pipelineAsync(r -> {
+            List<RedisFuture<String>> sent = new ArrayList<>();
+            for (String id : ids) {
+                RedisFuture<String> one = RENEW.runAsync(r, ScriptOutputType.VALUE, new String[] {liveKey(id)}, ms);
+                sent.add(one);
+                answers.add(one.toCompletableFuture());
+            }
+            return sent;
+        }).thenApply(done -> {
+            Map<String, String> asked = new LinkedHashMap<>();
+            for (int i = 0; i < ids.size(); i++) {
+                String reason = answers.get(i).join();
+                if (reason != null && !reason.isEmpty()) {
+                    asked.put(ids.get(i), reason);
+                }
+            }
+            return asked;
+        });
+    }
+
+    @Override
+    public CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day) {
+        // A day's counts are kept a day longer than the day, for the UTC day that has just ended.
+        String[] dayArgs = addArgs("keep", RECEIPT_RETENTION.multipliedBy(2), usage);
+        String[] facts = noteArgs(SessionFields.facts(token), Map.of());
+        List<CompletableFuture<List<Object>>> answers = new ArrayList<>();
+        return redis.pipelineAsync(r -> {
+            List<RedisFuture<List<Object>>> sent = new ArrayList<>();
+            sent.add(NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())}, facts));
+            sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())},
+                    addArgs("keep", RECEIPT_RETENTION, usage)));
+            sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {dayKey(token.keyId(), day)}, dayArgs));
+            if (sessionId != null) {
+                sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {liveKey(sessionId)},
+                        addArgs("live", Duration.ZERO, usage)));
+            }
+            sent.forEach(f -> answers.add(f.toCompletableFuture()));
+            return sent;
+        }).thenApply(done -> {
+            // Every answer is in (the pipeline completed): join() does not wait.
+            List<Object> session = sessionId == null ? null : answers.get(3).join();
+            String end = session == null || session.size() <= Usage.FIELDS.length ? null
+                    : TokenFields.text(session.get(Usage.FIELDS.length));
+            return new Added(counts(answers.get(1).join()), end == null || end.isEmpty() ? null : end);
+        });
+    }
+
+    private static String[] addArgs(String mode, Duration keep, Usage usage) {
+        String[] args = new String[3 + Usage.FIELDS.length * 2];
+        args[0] = mode;
+        args[1] = Long.toString(keep.toMillis());
+        args[2] = Integer.toString(Usage.FIELDS.length);
+        long[] counts = usage.counts();
+        for (int i = 0; i < Usage.FIELDS.length; i++) {
+            args[3 + i] = Usage.FIELDS[i];
+            args[3 + Usage.FIELDS.length + i] = Long.toString(counts[i]);
+        }
+        return args;
+    }
+
+    private static Usage counts(List<Object> values) {
+        Map<String, String> named = new LinkedHashMap<>();
+        for (int i = 0; i < Usage.FIELDS.length && i < values.size(); i++) {
+            String value = TokenFields.text(values.get(i));
+            if (value != null) {
+                named.put(Usage.FIELDS[i], value);
+            }
+        }
+        return Usage.of(named);
+    }
+
+    @Override
+    public CompletionStage<Void> close(LiveSession session, String reason, long closedAt) {
+        String[] note = noteArgs(Map.of(), Map.of("s:" + session.id(), summaries.closed(session, reason,
+                closedAt)));
+        return redis.pipelineAsync(r -> List.of(
+                r.del(liveKey(session.id())),
+                r.zrem(ALL_LIVE, session.id()),
+                r.zrem(keyLive(session.keyId()), session.id()),
+                NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(session.tokenId())}, note)));
+    }
+
+    @Override
+    public CompletionStage<Boolean> requestEnd(String sessionId, String reason) {
+        return redis.<Long>callAsync(r -> END.runAsync(r, ScriptOutputType.INTEGER,
+                new String[] {liveKey(sessionId)}, reason)).thenCompose(live -> live == 0L
+                        ? CompletableFuture.completedFuture(false)
+                        : redis.<Long>callAsync(r -> r.publish(END_CHANNEL, sessionId + " " + reason))
+                                .thenApply(told -> true));
+    }
+
+    @Override
+    public CompletionStage<Integer> revoked(TokenFacts token, long at, String reason) {
+        Map<String, String> once = new LinkedHashMap<>(SessionFields.facts(token));
+        once.put("revoked_at", Long.toString(at));
+        return redis.<List<Object>>callAsync(r -> NOTE.runAsync(r, ScriptOutputType.MULTI,
+                new String[] {receiptKey(token.id())}, noteArgs(once, Map.of()))).thenCompose(flat -> {
+                    List<CompletableFuture<Boolean>> asked = new ArrayList<>();
+                    for (Receipt.SessionSummary s : summaries.of(TokenFields.fromFlat(flat, 0))) {
+                        if ("live".equals(s.state())) {
+                            asked.add(requestEnd(s.id(), reason).toCompletableFuture());
+                        }
+                    }
+                    return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenApply(all ->
+                            (int) asked.stream().filter(CompletableFuture::join).count());
+                });
+    }
+
+    @Override
+    public CompletionStage<List<LiveSession>> live(@Nullable String keyId) {
+        String index = keyId == null ? ALL_LIVE : keyLive(keyId);
+        return redis.<List<String>>callAsync(r -> r.zrange(index, 0, LIST_LIMIT - 1)).thenCompose(ids -> {
+            List<CompletableFuture<Map<String, String>>> each = new ArrayList<>();
+            return redis.pipelineAsync(r -> {
+                List<RedisFuture<Map<String, String>>> sent = new ArrayList<>();
+                for (String id : ids) {
+                    RedisFuture<Map<String, String>> one = r.hgetall(liveKey(id));
+                    sent.add(one);
+                    each.add(one.toCompletableFuture());
+                }
+                return sent;
+            }).thenApply(done -> {
+                List<LiveSession> out = new ArrayList<>();
+                List<String> gone = new ArrayList<>();
+                for (int i = 0; i < ids.size(); i++) {
+                    Map<String, String> fields = each.get(i).join();
+                    if (fields.isEmpty()) {
+                        gone.add(ids.get(i));
+                    } else {
+                        out.add(SessionFields.from(fields));
+                    }
+                }
+                if (!gone.isEmpty()) {
+                    // Sessions of a replica that died: their leases ran out; their ids leave the list.
+                    redis.callAsync(r -> r.zrem(index, gone.toArray(String[]::new)));
+                }
+                return out;
+            });
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<LiveSession>> find(String sessionId) {
+        return redis.<Map<String, String>>callAsync(r -> r.hgetall(liveKey(sessionId))).thenApply(fields ->
+                fields.isEmpty() ? Optional.empty() : Optional.of(SessionFields.from(fields)));
+    }
+
+    @Override
+    public CompletionStage<Optional<Receipt>> receipt(String tokenId, long now) {
+        return redis.<Map<String, String>>callAsync(r -> r.hgetall(receiptKey(tokenId))).thenApply(fields ->
+                fields.isEmpty() ? Optional.empty()
+                        : Optional.of(SessionFields.receipt(tokenId, fields, summaries.of(fields), now)));
+    }
+
+    @Override
+    public CompletionStage<Usage> day(String keyId, LocalDate day) {
+        return redis.<Map<String, String>>callAsync(r -> r.hgetall(dayKey(keyId, day))).thenApply(Usage::of);
+    }
+
+    @Override
+    public void onEndRequested(BiConsumer<String, String> listener) {
+        redis.subscribe(END_CHANNEL, message -> {
+            int space = message.indexOf(' ');
+            if (space > 0) {
+                listener.accept(message.substring(0, space), message.substring(space + 1));
+            }
+        });
+    }
+}

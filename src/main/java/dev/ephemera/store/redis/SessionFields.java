@@ -1,0 +1,80 @@
+package dev.ephemera.store.redis;
+
+import dev.ephemera.session.LiveSession;
+import dev.ephemera.session.Receipt;
+import dev.ephemera.session.TokenFacts;
+import dev.ephemera.session.Usage;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Live sessions and receipts as the fields of their Redis hashes ({@link RedisSessionStore}), and back. */
+final class SessionFields {
+
+    private SessionFields() {
+    }
+
+    static Map<String, String> of(LiveSession s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("token_id", s.tokenId());
+        m.put("key_id", s.keyId());
+        m.put("provider", s.provider());
+        putIfPresent(m, "model", s.model());
+        putIfPresent(m, "subject", s.subject());
+        putIfPresent(m, "origin", s.origin());
+        m.put("opened_at", Long.toString(s.openedAt()));
+        return m;
+    }
+
+    static LiveSession from(Map<String, String> m) {
+        return new LiveSession(m.get("id"), m.get("token_id"), m.get("key_id"), m.get("provider"), m.get("model"),
+                m.get("subject"), m.get("origin"), number(m.get("opened_at")), Usage.of(m));
+    }
+
+    /** What a receipt keeps of the token, written once. */
+    static Map<String, String> facts(TokenFacts t) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("key_id", t.keyId());
+        m.put("provider", t.provider());
+        putIfPresent(m, "model", t.model());
+        putIfPresent(m, "subject", t.subject());
+        putIfPresent(m, "origin", t.origin());
+        m.put("format", t.format());
+        m.put("max_uses", Integer.toString(t.maxUses()));
+        m.put("issued_at", Long.toString(t.issuedAt().getEpochSecond()));
+        m.put("expires_at", Long.toString(t.expiresAt().getEpochSecond()));
+        return m;
+    }
+
+    /** The receipt as the store knows it: revoked once it was, else expired once past its expiry, else active. */
+    static Receipt receipt(String tokenId, Map<String, String> m, List<Receipt.SessionSummary> sessions, long now) {
+        long expiresAt = number(m.get("expires_at"));
+        String revokedAt = m.get("revoked_at");
+        String usesLeft = m.get("uses_left");
+        int maxUses = (int) number(m.get("max_uses"));
+        String state = revokedAt != null ? "revoked" : now >= expiresAt ? "expired"
+                : usesLeft != null && number(usesLeft) == 0 ? "used_up" : "active";
+        return new Receipt(tokenId, state, m.get("key_id"), m.get("provider"), m.get("model"), m.get("subject"),
+                m.get("origin"), m.get("format"), number(m.get("issued_at")), expiresAt, maxUses,
+                usesLeft == null ? null : maxUses - (int) number(usesLeft),
+                revokedAt == null ? null : number(revokedAt), sessions, Usage.of(m));
+    }
+
+    private static long number(String value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static void putIfPresent(Map<String, String> m, String field, String value) {
+        if (value != null) {
+            m.put(field, value);
+        }
+    }
+}

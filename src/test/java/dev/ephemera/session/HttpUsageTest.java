@@ -1,0 +1,85 @@
+package dev.ephemera.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.BrokerExtension;
+import dev.ephemera.support.FakeUpstream;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * SPEC §11: the HTTP relay reads the usage of OpenAI-, Anthropic- and Gemini-shaped responses, whole and streamed
+ * (server-sent events), as they pass to the client unchanged, and adds it to the token's receipt. OpenAI's stream
+ * reports usage only when asked: the relay asks ({@code stream_options.include_usage}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpUsageTest {
+
+    @RegisterExtension
+    static final BrokerExtension ENV = BrokerExtension.onRedis().withFakeProvider(fake -> Map.of(
+            "ephemera.providers.gemini.base-url", fake.base("gemini"),
+            "ephemera.providers.gemini.api-key", "test-gemini-key"));
+    private Broker broker;
+    private FakeUpstream fake;
+    private String key;
+
+    @BeforeAll
+    void start() {
+        broker = ENV.broker();
+        fake = ENV.fake();
+        fake.acceptAnyKey("gemini");
+        key = ENV.secret(broker.createKey("write", "read"));
+    }
+
+    static Stream<Arguments> shapes() {
+        String chat = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]";
+        String claude = "{\"model\":\"claude-fake\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"ping\"}]";
+        String gemini = "{\"contents\":[{\"parts\":[{\"text\":\"ping\"}]}]}";
+        return Stream.of(
+                Arguments.of("openai JSON", "openai", "/chat/completions", chat + "}", 5, 1, 6, 0),
+                Arguments.of("openai SSE", "openai", "/chat/completions", chat + ",\"stream\":true}", 5, 2, 7, 0),
+                Arguments.of("anthropic JSON", "anthropic", "/v1/messages", claude + "}", 1, 1, 2, 0),
+                Arguments.of("anthropic SSE", "anthropic", "/v1/messages", claude + ",\"stream\":true}", 25, 15, 40,
+                        3),
+                Arguments.of("gemini JSON", "gemini", "/v1beta/models/gemini-2.0-flash:generateContent", gemini,
+                        4, 1, 5, 0),
+                Arguments.of("gemini SSE", "gemini", "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
+                        gemini, 4, 2, 6, 0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    @SuppressWarnings("unchecked")
+    void usageIsReadFromTheResponseAndAddedToTheTokensReceipt(String name, String provider, String path, String body,
+            int input, int output, int total, int cached) {
+        Broker.Reply minted = broker.mint(key, Map.of("provider", provider));
+        Broker.Reply relayed = broker.send(HttpRequest.POST("/v1/proxy/" + provider + path, body)
+                .contentType(MediaType.APPLICATION_JSON).bearerAuth(ENV.secret(minted.string("value"))));
+        assertThat(relayed.status()).as(relayed.body()).isEqualTo(200);
+        if (name.endsWith("SSE")) {
+            assertThat(relayed.headers().get("Content-Type")).startsWith("text/event-stream");
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            Map<String, Object> receipt = broker.get("/v1/tokens/" + minted.string("id"), key).json();
+            assertThat((Map<String, Object>) receipt.get("usage")).as(name).containsEntry("input_tokens", input)
+                    .containsEntry("output_tokens", output).containsEntry("total_tokens", total)
+                    .containsEntry("cached_tokens", cached).containsEntry("responses", 1);
+        });
+        if (name.equals("openai SSE")) {
+            assertThat(relayed.body()).as("the usage chunk the relay asked for").contains("\"total_tokens\":7");
+            assertThat(fake.recorder().last().body()).contains("\"stream_options\":{\"include_usage\":true}");
+        }
+    }
+}

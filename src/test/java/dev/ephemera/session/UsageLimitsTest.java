@@ -1,0 +1,143 @@
+package dev.ephemera.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.BrokerExtension;
+import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.WsClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * SPEC §11: a token's limits hold in the realtime relay, on Redis. The fake provider uses 20 tokens in a response
+ * and as many out as it is allowed, up to 50; so with a budget of 100 the first response uses 70, the second is
+ * allowed 30 and uses 50 in all, and the session ends there, at 120.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UsageLimitsTest {
+
+    private static final Pattern MAX_OUTPUT = Pattern.compile("\"max_output_tokens\":(\\d+)");
+
+    @RegisterExtension
+    static final BrokerExtension ENV = BrokerExtension.onRedis().withFakeProvider(fake -> Map.of(
+            "ephemera.providers.openai.realtime-url", fake.websocketBase("sdk") + "/realtime"));
+    private Broker broker;
+    private FakeUpstream fake;
+    private String key;
+
+    @BeforeAll
+    void start() {
+        broker = ENV.broker();
+        fake = ENV.fake();
+        key = ENV.secret(broker.createKey("write", "read"));
+    }
+
+    private WsClient open(String token) throws Exception {
+        return WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
+                List.of("ephemera", "ephemera-token." + ENV.secret(token)), Map.of());
+    }
+
+    /** Sends response.create and waits for its response.done (or the error event that ends the session). */
+    private String respond(WsClient client) throws Exception {
+        client.socket.sendText("{\"type\":\"response.create\",\"event_id\":\"mine\"}", true).get(5, TimeUnit.SECONDS);
+        for (;;) {
+            String text = client.next().text();
+            if (text.contains("\"response.done\"") && text.contains("\"usage\"")) {
+                return text;
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theResponseThatCrossesTheTokenBudgetEndsTheSessionAndTheProviderIsNeverAskedForMore() throws Exception {
+        Broker.Reply minted = broker.mint(key, Map.of("provider", "openai", "limits", Map.of("max_total_tokens",
+                100)));
+        assertThat(minted.status()).isEqualTo(201);
+        assertThat((Map<String, Object>) minted.json().get("limits")).containsEntry("max_total_tokens", 100);
+        int before = fake.recorder().frames.size();
+        WsClient client = open(minted.string("value"));
+        respond(client);
+        respond(client);
+        await("closed; messages: " + client.messages).atMost(Duration.ofSeconds(5))
+                .until(() -> client.closeCode.isDone());
+        assertThat(client.closeCode.get()).isEqualTo(1008);
+        assertThat(client.closeReason.get()).isEqualTo("usage limit reached");
+        List<String> after = client.messages.stream().map(WsClient.Message::text).toList();
+        assertThat(after).filteredOn(t -> t.contains("\"error\"")).singleElement().satisfies(t ->
+                assertThat(t).contains("\"code\":\"usage_limit_reached\""));
+
+        // What the provider was asked: the session's limit first, then each response at most the budget left.
+        List<String> frames = fake.recorder().frames.subList(before, fake.recorder().frames.size());
+        assertThat(frames.get(0)).contains("\"type\":\"session.update\"")
+                .contains("\"max_response_output_tokens\":100");
+        List<Integer> asked = frames.stream().filter(f -> f.contains("response.create")).map(f -> {
+            Matcher m = MAX_OUTPUT.matcher(f);
+            assertThat(m.find()).as(f).isTrue();
+            return Integer.valueOf(m.group(1));
+        }).toList();
+        assertThat(asked).containsExactly(100, 30);
+
+        // The receipt holds the sum of what the provider reported: 70 + 50.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            Map<String, Object> receipt = broker.get("/v1/tokens/" + minted.string("id"), key).json();
+            assertThat((Map<String, Object>) receipt.get("usage")).containsEntry("total_tokens", 120)
+                    .containsEntry("input_tokens", 40).containsEntry("output_tokens", 80)
+                    .containsEntry("responses", 2);
+            assertThat((List<Map<String, Object>>) receipt.get("sessions")).singleElement().satisfies(s ->
+                    assertThat(s).containsEntry("close_reason", "usage_limit_reached"));
+        });
+    }
+
+    @Test
+    void aTokenOfOneResponseEndsTheSessionAfterIt() throws Exception {
+        WsClient client = open(broker.mint(key, Map.of("provider", "openai", "limits", Map.of("max_responses", 1)))
+                .string("value"));
+        respond(client);
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(client.messages.stream().map(WsClient.Message::text)).anyMatch(t -> t.contains(
+                "usage_limit_reached"));
+    }
+
+    @Test
+    void aSessionEndsAtTheTokensLimitOfSeconds() throws Exception {
+        long opened = System.nanoTime();
+        WsClient client = open(broker.mint(key, Map.of("provider", "openai", "limits",
+                Map.of("max_session_seconds", 1))).string("value"));
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(Duration.ofNanos(System.nanoTime() - opened)).isBetween(Duration.ofMillis(900),
+                Duration.ofSeconds(3));
+        assertThat(client.messages.stream().map(WsClient.Message::text)).anyMatch(t -> t.contains(
+                "usage_limit_reached"));
+    }
+
+    @Test
+    void limitsAreCheckedWhenMinted() {
+        Broker.Reply zero = broker.postJson("/v1/tokens", key, Map.of("provider", "openai", "limits",
+                Map.of("max_total_tokens", 0)));
+        assertThat(zero.status()).isEqualTo(400);
+        assertThat(zero.param()).isEqualTo("limits.max_total_tokens");
+        Broker.Reply text = broker.postJson("/v1/tokens", key, Map.of("provider", "openai", "limits",
+                Map.of("max_responses", "2")));
+        assertThat(text.status()).isEqualTo(400);
+        assertThat(text.param()).isEqualTo("limits.max_responses");
+        Broker.Reply unknown = broker.postJson("/v1/tokens", key, Map.of("provider", "openai", "limits",
+                Map.of("max_cost", 2)));
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.param()).isEqualTo("limits.max_cost");
+        Broker.Reply upstream = broker.postJson("/v1/tokens", key, Map.of("provider", "openai", "mode",
+                "upstream", "limits", Map.of("max_responses", 2)));
+        assertThat(upstream.status()).isEqualTo(400);
+        assertThat(upstream.param()).isEqualTo("limits");
+    }
+}
