@@ -125,8 +125,8 @@ class OpenApiConformanceTest {
     void everyDocumentedInteractionConformsToTheContract() {
         String admin = Broker.ADMIN_KEY;
         Reply created = json(201, "POST", "/v1/admin/keys", admin, "{\"name\":\"svc\",\"permissions\":[\"read\","
-                + "\"write\"],\"expires_in\":3600,\"allowed_providers\":[\"openai\"],\"rate_limit_per_minute\":50}",
-                true);
+                + "\"write\"],\"expires_in\":3600,\"allowed_providers\":[\"openai\"],\"rate_limit_per_minute\":50,"
+                + "\"budget\":{\"tokens_per_day\":1000000}}", true);
         String key = created.string("key");
         String keyId = created.string("id");
         json(200, "GET", "/v1/admin/keys", admin, null, true);

@@ -71,7 +71,8 @@ final class AdminKeyController {
         Long rate = fields.rateLimitPerMinute();
         return keys.create(new ApiKeyService.Spec(fields.name(), permissions,
                 expiresIn == null ? null : Duration.ofSeconds(expiresIn), origins, allowedProviders,
-                rate == null ? null : rate.intValue()), authentication.getName())
+                rate == null ? null : rate.intValue(), fields.budget() == null ? null
+                        : fields.budget().tokensPerDay()), authentication.getName())
                 .thenApply(created -> HttpResponse.created(ApiKeyView.of(created.record(), created.key(), null)));
     }
 

@@ -13,6 +13,8 @@ import java.util.Set;
  * @param secretHash         hex SHA-256 of the current key
  * @param previousSecretHash hex SHA-256 of the key before the last rotation, accepted until
  *                           {@code previousExpiresAt}
+ * @param tokensPerDay       its tokens' usage budget per UTC day ({@code budget.tokens_per_day}); past it, mints are
+ *                           refused with {@code quota_exceeded}
  */
 public record ApiKeyRecord(
         String id,
@@ -27,7 +29,8 @@ public record ApiKeyRecord(
         @Nullable Instant revokedAt,
         List<String> allowedOrigins,
         List<String> allowedProviders,
-        @Nullable Integer rateLimitPerMinute) {
+        @Nullable Integer rateLimitPerMinute,
+        @Nullable Long tokensPerDay) {
 
     public ApiKeyRecord {
         permissions = Set.copyOf(permissions);
@@ -37,16 +40,19 @@ public record ApiKeyRecord(
 
     public ApiKeyRecord rotated(String newHash, Instant previousValidUntil) {
         return new ApiKeyRecord(id, name, permissions, newHash, secretHash, previousValidUntil, createdAt, expiresAt,
-                lastUsedAt, revokedAt, allowedOrigins, allowedProviders, rateLimitPerMinute);
+                lastUsedAt, revokedAt, allowedOrigins, allowedProviders, rateLimitPerMinute,
+                tokensPerDay);
     }
 
     public ApiKeyRecord revoked(Instant at) {
         return new ApiKeyRecord(id, name, permissions, secretHash, previousSecretHash, previousExpiresAt, createdAt,
-                expiresAt, lastUsedAt, at, allowedOrigins, allowedProviders, rateLimitPerMinute);
+                expiresAt, lastUsedAt, at, allowedOrigins, allowedProviders, rateLimitPerMinute,
+                tokensPerDay);
     }
 
     public ApiKeyRecord used(Instant at) {
         return new ApiKeyRecord(id, name, permissions, secretHash, previousSecretHash, previousExpiresAt, createdAt,
-                expiresAt, at, revokedAt, allowedOrigins, allowedProviders, rateLimitPerMinute);
+                expiresAt, at, revokedAt, allowedOrigins, allowedProviders, rateLimitPerMinute,
+                tokensPerDay);
     }
 }

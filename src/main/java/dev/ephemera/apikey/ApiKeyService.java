@@ -1,8 +1,8 @@
 package dev.ephemera.apikey;
 
-import dev.ephemera.auth.Permission;
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.secret.PrefixedSecret;
@@ -74,7 +74,8 @@ public final class ApiKeyService {
 
     /** Everything a new key may be given at creation. */
     public record Spec(String name, Set<Permission> permissions, @Nullable Duration expiresIn,
-            List<String> allowedOrigins, List<String> allowedProviders, @Nullable Integer rateLimitPerMinute) {
+            List<String> allowedOrigins, List<String> allowedProviders, @Nullable Integer rateLimitPerMinute,
+            @Nullable Long tokensPerDay) {
     }
 
     public CompletionStage<Created> create(Spec spec, String actor) {
@@ -82,7 +83,8 @@ public final class ApiKeyService {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ApiKeyRecord record = new ApiKeyRecord(idOf(key), spec.name(), EnumSet.copyOf(spec.permissions()),
                 Secrets.sha256Hex(key), null, null, now, spec.expiresIn() == null ? null : now.plus(spec.expiresIn()),
-                null, null, spec.allowedOrigins(), spec.allowedProviders(), spec.rateLimitPerMinute());
+                null, null, spec.allowedOrigins(), spec.allowedProviders(), spec.rateLimitPerMinute(),
+                spec.tokensPerDay());
         return store.create(record).thenApply(created -> {
             audit.record("key.created", actor, "key_id", record.id(), "permissions",
                     record.permissions().stream().map(Permission::wireName).sorted().toList());
@@ -100,7 +102,7 @@ public final class ApiKeyService {
         if (bootstrapHash != null && !presented.startsWith(FORMAT.prefix())) {
             return Secrets.constantTimeEquals(bootstrapHash, Secrets.sha256Hex(presented))
                     ? CompletableFuture.completedFuture(Caller.apiKey(BOOTSTRAP_ID, EnumSet.of(Permission.ADMIN),
-                            List.of(), List.of(), null))
+                            List.of(), List.of(), null, null))
                     : CompletableFuture.failedFuture(invalidKey());
         }
         if (FORMAT.body(presented) == null) {
@@ -130,7 +132,7 @@ public final class ApiKeyService {
         }
         touchLater(record, now);
         return Caller.apiKey(record.id(), record.permissions(), record.allowedOrigins(), record.allowedProviders(),
-                record.rateLimitPerMinute());
+                record.rateLimitPerMinute(), record.tokensPerDay());
     }
 
     public CompletionStage<List<ApiKeyRecord>> list() {

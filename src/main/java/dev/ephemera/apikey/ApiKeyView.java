@@ -1,12 +1,13 @@
 package dev.ephemera.apikey;
 
-import dev.ephemera.auth.Permission;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ephemera.auth.Permission;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An API key as the admin API shows it. {@code key} is present only in the answer to a create or a rotate; no
@@ -26,6 +27,7 @@ public record ApiKeyView(
         List<String> allowedOrigins,
         List<String> allowedProviders,
         @Nullable Integer rateLimitPerMinute,
+        @Nullable Map<String, Long> budget,
         @Nullable String key,
         @Nullable Long previousKeyExpiresAt,
         @Nullable Integer revokedTokens) {
@@ -38,7 +40,8 @@ public record ApiKeyView(
         return new ApiKeyView(r.id(), "api_key", r.name(),
                 r.permissions().stream().map(Permission::wireName).sorted().toList(),
                 r.createdAt().getEpochSecond(), seconds(r.expiresAt()), seconds(r.lastUsedAt()),
-                seconds(r.revokedAt()), r.allowedOrigins(), r.allowedProviders(), r.rateLimitPerMinute(), key,
+                seconds(r.revokedAt()), r.allowedOrigins(), r.allowedProviders(), r.rateLimitPerMinute(),
+                r.tokensPerDay() == null ? null : Map.of("tokens_per_day", r.tokensPerDay()), key,
                 key != null && r.previousExpiresAt() != null ? seconds(r.previousExpiresAt()) : null,
                 revokedTokens);
     }

@@ -2,6 +2,7 @@ package dev.ephemera.apikey;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -38,7 +39,17 @@ final class KeyBodies {
             @Nullable List<String> allowedProviders,
             @Min(value = 1, message = "'rate_limit_per_minute' must be between 1 and 1000000.")
             @Max(value = 1_000_000, message = "'rate_limit_per_minute' must be between 1 and 1000000.")
-            @Nullable Long rateLimitPerMinute) {
+            @Nullable Long rateLimitPerMinute,
+            @Valid @Nullable Budget budget) {
+    }
+
+    /** {@code budget} (SPEC §11): what the key's tokens may use per UTC day, all together. */
+    @Serdeable.Deserializable
+    record Budget(
+            @Min(value = 1, message = "'budget.tokens_per_day' must be a whole number from 1 to 1000000000000.")
+            @Max(value = 1_000_000_000_000L,
+                    message = "'budget.tokens_per_day' must be a whole number from 1 to 1000000000000.")
+            @Nullable Long tokensPerDay) {
     }
 
     @Serdeable.Deserializable

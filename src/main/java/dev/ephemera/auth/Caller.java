@@ -14,10 +14,11 @@ import java.util.Set;
  * @param allowedOrigins   origins the caller may bind tokens to; empty means any
  * @param allowedProviders providers the caller may mint for; empty means any
  * @param clientAddress    where the request came from (behind trusted proxies, the client's), for limits and audit
+ * @param tokensPerDay     the usage budget of the caller's tokens per UTC day, or null for none
  */
 public record Caller(String id, Set<Permission> permissions, List<String> allowedOrigins,
         List<String> allowedProviders, @Nullable String subject, boolean user, @Nullable Integer rateLimitPerMinute,
-        @Nullable String clientAddress) {
+        @Nullable String clientAddress, @Nullable Long tokensPerDay) {
 
     /**
      * The request attribute where authentication leaves why it refused a credential, for the 401 answered when the
@@ -29,11 +30,13 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
     static final String PROVIDERS = "ephemera.allowed_providers";
     static final String SUBJECT = "ephemera.subject";
     static final String RATE = "ephemera.rate_limit_per_minute";
+    static final String BUDGET = "ephemera.tokens_per_day";
 
     /** A caller with an API key. */
     public static Caller apiKey(String id, Set<Permission> permissions, List<String> allowedOrigins,
-            List<String> allowedProviders, @Nullable Integer rateLimitPerMinute) {
-        return new Caller(id, permissions, allowedOrigins, allowedProviders, null, false, rateLimitPerMinute, null);
+            List<String> allowedProviders, @Nullable Integer rateLimitPerMinute, @Nullable Long tokensPerDay) {
+        return new Caller(id, permissions, allowedOrigins, allowedProviders, null, false, rateLimitPerMinute, null,
+                tokensPerDay);
     }
 
     public Caller {
@@ -67,6 +70,9 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
         if (rateLimitPerMinute != null) {
             attributes.put(RATE, rateLimitPerMinute);
         }
+        if (tokensPerDay != null) {
+            attributes.put(BUDGET, tokensPerDay);
+        }
         return Authentication.build(id, roles, attributes);
     }
 
@@ -83,13 +89,14 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
         return new Caller(authentication.getName(), perms, strings(authentication.getAttributes().get(ORIGINS)),
                 strings(authentication.getAttributes().get(PROVIDERS)), subject == null ? null : subject.toString(),
                 authentication.getRoles().contains(JwtCallers.ROLE_USER),
-                authentication.getAttributes().get(RATE) instanceof Number n ? n.intValue() : null, null);
+                authentication.getAttributes().get(RATE) instanceof Number n ? n.intValue() : null, null,
+                authentication.getAttributes().get(BUDGET) instanceof Number b ? b.longValue() : null);
     }
 
     /** This caller, making a request from {@code address}. */
     public Caller at(String address) {
         return new Caller(id, permissions, allowedOrigins, allowedProviders, subject, user, rateLimitPerMinute,
-                address);
+                address, tokensPerDay);
     }
 
     private static List<String> strings(Object value) {

@@ -3,11 +3,11 @@ package dev.ephemera.auth;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
-import com.nimbusds.jose.proc.BadJOSEException;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
@@ -128,9 +128,9 @@ public final class JwtCallers {
         }
         String id = "jwt:" + issuer.name + ":" + sub;
         if (issuer.users) {
-            return new Caller(id, Set.of(), List.of(), List.of(), sub, true, null, null);
+            return new Caller(id, Set.of(), List.of(), List.of(), sub, true, null, null, null);
         }
-        return new Caller(id, permissions(verified), List.of(), List.of(), sub, false, null, null);
+        return new Caller(id, permissions(verified), List.of(), List.of(), sub, false, null, null, null);
     }
 
     private static String normalisedTyp(@Nullable JOSEObjectType typ) {

@@ -31,6 +31,7 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE("invalid_request_error", "invalid_request"),
     PAYLOAD_TOO_LARGE("invalid_request_error", "payload_too_large"),
     RATE_LIMIT_EXCEEDED("rate_limit_error", "rate_limit_exceeded"),
+    QUOTA_EXCEEDED("rate_limit_error", "quota_exceeded"),
 
     INTERNAL_ERROR("api_error", "internal_error"),
     UPSTREAM_ERROR("upstream_error", "upstream_error"),

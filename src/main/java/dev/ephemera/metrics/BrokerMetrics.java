@@ -44,6 +44,8 @@ public final class BrokerMetrics {
     /** By provider: a counter for each format and mode ({@link #MODES}), made on first use. */
     private final Map<String, Counter[]> minted = new ConcurrentHashMap<>();
     private final Map<String, Counter> redeemed = new ConcurrentHashMap<>();
+    private final Map<String, Counter[]> usage = new ConcurrentHashMap<>();
+    private final Map<String, Counter> sessionsEnded = new ConcurrentHashMap<>();
     /** Every code of SPEC §6, registered up front; filled in the constructor and only read after. */
     private final Map<String, Counter> rejected = new HashMap<>();
     /** By route: a timer for each method and status class, made on first use. */
@@ -113,6 +115,34 @@ public final class BrokerMetrics {
 
     public void relaySessionEnded() {
         relaySessions.decrementAndGet();
+    }
+
+    /**
+     * Usage a provider reported (SPEC §11): tokens in and out and responses, by provider and model. Both labels
+     * must come from closed sets (configured providers; configured models, else {@code other}).
+     */
+    public void usage(String provider, String model, long input, long output, long responses) {
+        String key = provider + ' ' + model;
+        Counter[] counters = usage.computeIfAbsent(key, k -> new Counter[] {
+            usageCounter("ephemera.usage.tokens", provider, model, "input"),
+            usageCounter("ephemera.usage.tokens", provider, model, "output"),
+            Counter.builder("ephemera.usage.responses").description("Responses whose usage a provider reported")
+                    .tag("provider", provider).tag("model", model).register(registry)});
+        counters[0].increment(input);
+        counters[1].increment(output);
+        counters[2].increment(responses);
+    }
+
+    private Counter usageCounter(String name, String provider, String model, String direction) {
+        return Counter.builder(name).description("Tokens a provider reported as used, in or out")
+                .tag("provider", provider).tag("model", model).tag("direction", direction).register(registry);
+    }
+
+    /** A relayed realtime session ended, for {@code reason} (a closed set: see the receipt's close reasons). */
+    public void sessionEnded(String reason) {
+        sessionsEnded.computeIfAbsent(reason, r -> Counter.builder("ephemera.relay.sessions.ended")
+                .description("Realtime sessions ended, by why they ended").tag("reason", r).register(registry))
+                .increment();
     }
 
     /**

@@ -109,6 +109,17 @@ public final class Profiles implements OriginSource {
         return fallback;
     }
 
+    /** The models the profiles name: the closed set of model labels of the usage metrics. */
+    public Set<String> models() {
+        Set<String> models = new java.util.TreeSet<>();
+        byName.values().forEach(p -> {
+            if (p.model() != null) {
+                models.add(p.model());
+            }
+        });
+        return models;
+    }
+
     /** Every origin some profile allows. */
     @Override
     public Set<String> allowedOrigins() {

@@ -1,6 +1,8 @@
 package dev.ephemera.ratelimit;
 
 import dev.ephemera.auth.Caller;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import dev.ephemera.error.RateLimitedException;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -20,18 +22,34 @@ public final class MintLimits {
     private final RateLimiter limiter;
     private final SessionCounter sessions;
     private final RateLimitConfiguration config;
+    private final DailyUsage usage;
 
-    MintLimits(RateLimiter limiter, SessionCounter sessions, RateLimitConfiguration config) {
+    MintLimits(RateLimiter limiter, SessionCounter sessions, RateLimitConfiguration config, DailyUsage usage) {
+        this.usage = usage;
         this.limiter = limiter;
         this.sessions = sessions;
         this.config = config;
     }
 
     /**
-     * Counts one mint by {@code caller}: per API key, or per user for user JWTs. The stage fails with
-     * {@link RateLimitedException} when over the limit, or with {@code store_unavailable}.
+     * Counts one mint by {@code caller}: per API key, or per user for user JWTs; a key with a budget must not have
+     * spent it today. The stage fails with {@link RateLimitedException} when over the limit, with
+     * {@code quota_exceeded} when the budget is spent, or with {@code store_unavailable}.
      */
     public CompletionStage<Void> mintAsync(Caller caller) {
+        Long budget = caller.tokensPerDay();
+        CompletionStage<Void> rate = rateAsync(caller);
+        return budget == null ? rate : rate.thenCompose(admitted -> usage.tokensToday(caller.id())).thenAccept(
+                spent -> {
+                    if (spent >= budget) {
+                        throw new BrokerException(ErrorCode.QUOTA_EXCEEDED, "This key's tokens have used its budget "
+                                + "of " + budget + " tokens for today (UTC); mints resume tomorrow, or when an admin "
+                                + "raises 'budget.tokens_per_day'.");
+                    }
+                });
+    }
+
+    private CompletionStage<Void> rateAsync(Caller caller) {
         return caller.user()
                 ? checkAsync("user", "sub:" + caller.id(), config.perSubjectPerMinute())
                 : checkAsync("API key", "key:" + caller.id(), caller.rateLimitPerMinute() != null

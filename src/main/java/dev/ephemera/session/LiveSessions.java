@@ -1,8 +1,13 @@
 package dev.ephemera.session;
 
+import dev.ephemera.logging.RepeatedLog;
+import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.profile.Profiles;
+import dev.ephemera.ratelimit.DailyUsage;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.TokenStore;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PostConstruct;
 import java.time.Clock;
@@ -11,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@link #RENEWAL_PERIOD}) or its session's next usage, whichever comes first.
  */
 @Context
-public final class LiveSessions {
+public final class LiveSessions implements DailyUsage {
 
     /** How often this replica renews its sessions' leases and looks for requests to end them it did not hear. */
     public static final Duration RENEWAL_PERIOD = Duration.ofSeconds(2);
@@ -35,6 +41,7 @@ public final class LiveSessions {
     static final Duration LEASE = Duration.ofSeconds(15);
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveSessions.class);
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
 
     /** How the holder of a session ends it; called on any thread, at most once per request, must not block. */
     @FunctionalInterface
@@ -46,8 +53,13 @@ public final class LiveSessions {
     private final TokenStore tokens;
     private final Clock clock;
     private final Map<String, Session> here = new ConcurrentHashMap<>();
+    private final BrokerMetrics metrics;
+    /** The model labels of the usage metrics: the profiles' models; any other model counts as "other". */
+    private final Set<String> models;
 
-    LiveSessions(SessionStore store, TokenStore tokens, Clock clock) {
+    LiveSessions(SessionStore store, TokenStore tokens, Clock clock, BrokerMetrics metrics, Profiles profiles) {
+        this.metrics = metrics;
+        this.models = Set.copyOf(profiles.models());
         this.store = store;
         this.tokens = tokens;
         this.clock = clock;
@@ -91,12 +103,29 @@ public final class LiveSessions {
 
     /** Adds usage of a relayed request that is not a session (the HTTP relay); answers the token's total. */
     public CompletionStage<Usage> add(RedeemedToken token, Usage usage) {
-        return store.add(null, TokenFacts.of(token), usage, today()).thenApply(SessionStore.Added::tokenTotal);
+        counted(token.provider(), token.model(), usage);
+        return store.add(null, TokenFacts.of(token), usage, today()).thenApply(SessionStore.Added::tokenTotal)
+                .whenComplete((total, failed) -> {
+                    if (failed != null) {
+                        REPEATED.warn("Usage of a relayed request could not be recorded: {}",
+                                failed.getClass().getSimpleName());
+                    }
+                });
+    }
+
+    private void counted(String provider, @Nullable String model, Usage usage) {
+        metrics.usage(provider, model != null && models.contains(model) ? model : "other", usage.inputTokens(),
+                usage.outputTokens(), usage.responses());
     }
 
     /** Asks the live session {@code sessionId} to end, on whichever replica holds it; false when none does. */
     public CompletionStage<Boolean> end(String sessionId, String reason) {
         return store.requestEnd(sessionId, reason);
+    }
+
+    @Override
+    public CompletionStage<Long> tokensToday(String keyId) {
+        return store.day(keyId, today()).thenApply(Usage::totalTokens);
     }
 
     /** How many sessions this replica holds. */
@@ -159,7 +188,8 @@ public final class LiveSessions {
          * requests). A request to end the session found here ends it.
          */
         public CompletionStage<Usage> add(Usage usage) {
-            live.updateAndGet(l -> l.withUsage(l.usage().plus(usage)));
+            LiveSession now = live.updateAndGet(l -> l.withUsage(l.usage().plus(usage)));
+            counted(now.provider(), now.model(), usage);
             return store.add(id(), token, usage, today()).thenApply(added -> {
                 if (added.endRequested() != null) {
                     askedToEnd(added.endRequested());
@@ -183,6 +213,7 @@ public final class LiveSessions {
                 return CompletableFuture.completedFuture(null);
             }
             here.remove(id());
+            metrics.sessionEnded(reason);
             Instant now = clock.instant();
             long seconds = Math.max(0, Duration.between(opened, now).toSeconds());
             LiveSession last = live.updateAndGet(l -> l.withUsage(l.usage().plus(Usage.ofSeconds(seconds))));

@@ -20,7 +20,7 @@ public final class ErrorStatus {
             case METHOD_NOT_ALLOWED -> HttpStatus.METHOD_NOT_ALLOWED;
             case UNSUPPORTED_MEDIA_TYPE -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
             case PAYLOAD_TOO_LARGE -> HttpStatus.REQUEST_ENTITY_TOO_LARGE;
-            case RATE_LIMIT_EXCEEDED -> HttpStatus.TOO_MANY_REQUESTS;
+            case RATE_LIMIT_EXCEEDED, QUOTA_EXCEEDED -> HttpStatus.TOO_MANY_REQUESTS;
             case INTERNAL_ERROR -> HttpStatus.INTERNAL_SERVER_ERROR;
             case UPSTREAM_ERROR, PROVIDER_NOT_CONFIGURED -> HttpStatus.BAD_GATEWAY;
             case STORE_UNAVAILABLE, RELAY_AT_CAPACITY, DRAINING -> HttpStatus.SERVICE_UNAVAILABLE;

@@ -82,4 +82,35 @@ class HttpUsageTest {
             assertThat(fake.recorder().last().body()).contains("\"stream_options\":{\"include_usage\":true}");
         }
     }
+
+    /** SPEC §11: a key's budget of tokens per day refuses its mints with 429 quota_exceeded once spent. */
+    @org.junit.jupiter.api.Test
+    @SuppressWarnings("unchecked")
+    void aKeysDailyBudgetRefusesItsMintsOnceSpent() {
+        Broker.Reply created = broker.postJson("/v1/admin/keys", Broker.ADMIN_KEY, Map.of("name", "budgeted",
+                "permissions", java.util.List.of("read", "write"), "budget", Map.of("tokens_per_day", 10)));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat((Map<String, Object>) created.json().get("budget")).containsEntry("tokens_per_day", 10);
+        String budgeted = ENV.secret(created.string("key"));
+        String chat = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}";
+        // Each relayed request uses 6 tokens: the first leaves the key below its 10, the second takes it past.
+        for (int request = 0; request < 2; request++) {
+            Broker.Reply minted = broker.mint(budgeted, Map.of("provider", "openai"));
+            assertThat(broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", chat)
+                    .contentType(MediaType.APPLICATION_JSON).bearerAuth(ENV.secret(minted.string("value"))))
+                    .status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ((Number) ((Map<String, Object>) broker.get(
+                    "/v1/tokens/" + minted.string("id"), budgeted).json().get("usage")).get("total_tokens"))
+                    .intValue() == 6);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.postJson("/v1/tokens", budgeted,
+                Map.of("provider", "openai")).status() == 429);
+        Broker.Reply refused = broker.postJson("/v1/tokens", budgeted, Map.of("provider", "openai"));
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.code()).isEqualTo("quota_exceeded");
+        Broker.Reply bad = broker.postJson("/v1/admin/keys", Broker.ADMIN_KEY, Map.of("name", "b", "permissions",
+                java.util.List.of("write"), "budget", Map.of("tokens_per_day", 0)));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.param()).isEqualTo("budget.tokens_per_day");
+    }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.BrokerExtension;
 import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.Scrape;
 import dev.ephemera.support.WsClient;
 import java.time.Duration;
 import java.util.List;
@@ -97,6 +98,14 @@ class UsageLimitsTest {
             assertThat((List<Map<String, Object>>) receipt.get("sessions")).singleElement().satisfies(s ->
                     assertThat(s).containsEntry("close_reason", "usage_limit_reached"));
         });
+        // The metrics count it too: by provider and model (not one the profiles name: "other"), and by reason.
+        Scrape metrics = Scrape.of(broker);
+        assertThat(metrics.value("ephemera_usage_tokens_total{direction=\"input\",model=\"other\","
+                + "provider=\"openai\"}")).isGreaterThanOrEqualTo(40);
+        assertThat(metrics.value("ephemera_usage_tokens_total{direction=\"output\",model=\"other\","
+                + "provider=\"openai\"}")).isGreaterThanOrEqualTo(80);
+        assertThat(metrics.value("ephemera_relay_sessions_ended_total{reason=\"usage_limit_reached\"}"))
+                .isGreaterThanOrEqualTo(1);
     }
 
     @Test

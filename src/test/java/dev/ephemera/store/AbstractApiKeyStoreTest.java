@@ -2,8 +2,8 @@ package dev.ephemera.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.apikey.ApiKeyStore;
 import dev.ephemera.apikey.ApiKeyRecord;
+import dev.ephemera.apikey.ApiKeyStore;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.secret.Secrets;
 import java.time.Instant;
@@ -27,7 +27,7 @@ public abstract class AbstractApiKeyStoreTest {
         return new ApiKeyRecord("key_" + Secrets.randomBase62(16), "svc", Set.of(Permission.READ, Permission.WRITE),
                 Secrets.sha256Hex(Secrets.randomBase62(43)), null, null, Instant.now().truncatedTo(ChronoUnit.MILLIS),
                 Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.MILLIS), null, null,
-                List.of("https://app.example.com"), List.of("openai"), 60);
+                List.of("https://app.example.com"), List.of("openai"), 60, 1_000_000L);
     }
 
     @Test

@@ -138,6 +138,9 @@ final class RedisApiKeyStore implements ApiKeyStore {
         if (r.rateLimitPerMinute() != null) {
             m.put("rate", Integer.toString(r.rateLimitPerMinute()));
         }
+        if (r.tokensPerDay() != null) {
+            m.put("tpd", Long.toString(r.tokensPerDay()));
+        }
         return m;
     }
 
@@ -157,7 +160,8 @@ final class RedisApiKeyStore implements ApiKeyStore {
                 millis(m.get("revoked")),
                 list(m.get("origins")),
                 list(m.get("providers")),
-                m.get("rate") == null ? null : Integer.valueOf(m.get("rate")));
+                m.get("rate") == null ? null : Integer.valueOf(m.get("rate")),
+                m.get("tpd") == null ? null : Long.valueOf(m.get("tpd")));
     }
 
     private static void putMillis(Map<String, String> m, String field, Instant at) {
