@@ -123,19 +123,22 @@ public final class BrokerMetrics {
      */
     public void usage(String provider, String model, long input, long output, long responses) {
         String key = provider + ' ' + model;
-        Counter[] counters = usage.computeIfAbsent(key, k -> new Counter[] {
-            usageCounter("ephemera.usage.tokens", provider, model, "input"),
-            usageCounter("ephemera.usage.tokens", provider, model, "output"),
-            Counter.builder("ephemera.usage.responses").description("Responses whose usage a provider reported")
-                    .tag("provider", provider).tag("model", model).register(registry)});
+        Counter[] counters = usage.computeIfAbsent(key, k -> usageCounters(provider, model));
         counters[0].increment(input);
         counters[1].increment(output);
         counters[2].increment(responses);
     }
 
-    private Counter usageCounter(String name, String provider, String model, String direction) {
-        return Counter.builder(name).description("Tokens a provider reported as used, in or out")
-                .tag("provider", provider).tag("model", model).tag("direction", direction).register(registry);
+    private Counter[] usageCounters(String provider, String model) {
+        Counter[] counters = new Counter[3];
+        for (int i = 0; i < 2; i++) {
+            counters[i] = Counter.builder("ephemera.usage.tokens").description("Tokens a provider reported as used")
+                    .tag("provider", provider).tag("model", model).tag("direction", i == 0 ? "input" : "output")
+                    .register(registry);
+        }
+        counters[2] = Counter.builder("ephemera.usage.responses").description("Responses whose usage a provider "
+                + "reported").tag("provider", provider).tag("model", model).register(registry);
+        return counters;
     }
 
     /** A relayed realtime session ended, for {@code reason} (a closed set: see the receipt's close reasons). */

@@ -4,7 +4,6 @@ import dev.ephemera.session.Usage;
 import io.micronaut.core.annotation.Nullable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -21,8 +20,8 @@ import java.util.Map;
 public final class ProviderEvents {
 
     private static final String DONE = "response.done";
-    private static final ByteBuf DONE_BYTES = Unpooled.unreleasableBuffer(
-            Unpooled.wrappedBuffer(DONE.getBytes(StandardCharsets.US_ASCII)));
+    private static final byte[] PREFIX = "response".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUFFIX = "done".getBytes(StandardCharsets.US_ASCII);
 
     private final int limit;
     /** The fragments so far of a text message in fragments; null between messages. */
@@ -42,7 +41,7 @@ public final class ProviderEvents {
             if (frame.isFinalFragment()) {
                 inText = false;
                 fragments = null;
-                return ByteBufUtil.indexOf(DONE_BYTES, content) < 0 ? null : read(ByteBufUtil.getBytes(content));
+                return mentionsDone(content) ? read(ByteBufUtil.getBytes(content)) : null;
             }
             fragments = new ByteArrayOutputStream();
             append(content);
@@ -61,6 +60,38 @@ public final class ProviderEvents {
         inText = false;
         fragments = null;
         return null;
+    }
+
+    /**
+     * Whether {@code content} holds the bytes {@code response.done}: found by its dot, which Netty finds eight bytes
+     * at a time, since audio deltas (base64) hold no dot and most events a few, near their start. A prefilter only:
+     * the parsed {@code type} decides.
+     */
+    static boolean mentionsDone(ByteBuf content) {
+        int start = content.readerIndex();
+        int end = content.writerIndex();
+        int at = start;
+        while (at < end) {
+            int dot = content.indexOf(at, end, (byte) '.');
+            if (dot < 0) {
+                return false;
+            }
+            if (dot - start >= PREFIX.length && end - dot > SUFFIX.length && matches(content, dot - PREFIX.length,
+                    PREFIX) && matches(content, dot + 1, SUFFIX)) {
+                return true;
+            }
+            at = dot + 1;
+        }
+        return false;
+    }
+
+    private static boolean matches(ByteBuf content, int at, byte[] expected) {
+        for (int i = 0; i < expected.length; i++) {
+            if (content.getByte(at + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void append(ByteBuf content) {
