@@ -206,6 +206,22 @@ class OpenApiConformanceTest {
         json(400, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"limits\":{\"max_responses\":0}}",
                 false);
         json(200, "GET", "/v1/tokens/" + limited.string("id"), writer, null, true);
+
+        // Webhooks (SPEC §11): an IP literal, so that nothing needs DNS; deliveries to it fail in the background.
+        String hooks = newKey("webhook");
+        Reply hook = json(201, "POST", "/v1/webhooks", hooks, "{\"url\":\"https://93.184.215.14/hook\","
+                + "\"events\":[\"token.minted\",\"session.closed\"],\"description\":\"billing\"}", true);
+        json(400, "POST", "/v1/webhooks", hooks, "{\"url\":\"https://127.0.0.1/hook\",\"events\":"
+                + "[\"token.minted\"]}", true);
+        json(403, "POST", "/v1/webhooks", writer, "{\"url\":\"https://93.184.215.14/hook\",\"events\":"
+                + "[\"token.minted\"]}", true);
+        json(200, "GET", "/v1/webhooks", hooks, null, true);
+        json(200, "GET", "/v1/webhooks/" + hook.string("id"), hooks, null, true);
+        json(200, "POST", "/v1/webhooks/" + hook.string("id") + "/rotate", hooks, null, true);
+        json(200, "GET", "/v1/webhooks/" + hook.string("id") + "/deliveries", hooks, null, true);
+        json(204, "DELETE", "/v1/webhooks/" + hook.string("id"), hooks, null, true);
+        json(404, "GET", "/v1/webhooks/" + hook.string("id"), hooks, null, true);
+        json(400, "GET", "/v1/webhooks/nope", hooks, null, true);
         json(404, "GET", "/v1/tokens/tok_AAAAAAAAAAAAAAAAAAAAAAAA", writer, null, true);
         WsClient live = connect(limited.string("value"));
         String sessionId = await().atMost(Duration.ofSeconds(5)).until(() -> ((List<?>) json(200, "GET",

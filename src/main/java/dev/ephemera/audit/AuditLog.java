@@ -1,8 +1,10 @@
 package dev.ephemera.audit;
 
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import net.logstash.logback.argument.StructuredArguments;
 import org.slf4j.Logger;
@@ -20,9 +22,16 @@ public final class AuditLog {
     private static final Logger AUDIT = LoggerFactory.getLogger("ephemera.audit");
 
     private final Clock clock;
+    private final List<AuditListener> listeners;
 
     AuditLog(Clock clock) {
+        this(clock, List.of());
+    }
+
+    @Inject
+    AuditLog(Clock clock, List<AuditListener> listeners) {
         this.clock = clock;
+        this.listeners = List.copyOf(listeners);
     }
 
     /**
@@ -33,6 +42,15 @@ public final class AuditLog {
      * @param fields further ids and bindings, in order; null values are left out
      */
     public void record(String event, String actor, Object... fields) {
+        if (!listeners.isEmpty()) {
+            Map<String, Object> named = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < fields.length; i += 2) {
+                if (fields[i + 1] != null) {
+                    named.put(String.valueOf(fields[i]), fields[i + 1]);
+                }
+            }
+            listeners.forEach(listener -> listener.recorded(event, actor, named));
+        }
         if (!AUDIT.isInfoEnabled()) {
             return;
         }

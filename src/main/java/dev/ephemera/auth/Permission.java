@@ -15,6 +15,7 @@ public enum Permission {
     public static final String ROLE_READ = "read";
     public static final String ROLE_WRITE = "write";
     public static final String ROLE_ADMIN = "admin";
+    public static final String ROLE_WEBHOOK = "webhook";
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package dev.ephemera.session;
 
+import dev.ephemera.audit.AuditLog;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.profile.Profiles;
@@ -54,10 +55,13 @@ public final class LiveSessions implements DailyUsage {
     private final Clock clock;
     private final Map<String, Session> here = new ConcurrentHashMap<>();
     private final BrokerMetrics metrics;
+    private final AuditLog audit;
     /** The model labels of the usage metrics: the profiles' models; any other model counts as "other". */
     private final Set<String> models;
 
-    LiveSessions(SessionStore store, TokenStore tokens, Clock clock, BrokerMetrics metrics, Profiles profiles) {
+    LiveSessions(SessionStore store, TokenStore tokens, Clock clock, BrokerMetrics metrics, Profiles profiles,
+            AuditLog audit) {
+        this.audit = audit;
         this.metrics = metrics;
         this.models = Set.copyOf(profiles.models());
         this.store = store;
@@ -90,7 +94,10 @@ public final class LiveSessions implements DailyUsage {
         return store.open(live, facts, LEASE)
                 .thenCompose(opened -> tokens.retain(token.id(), token.keyId(), now.plus(longest).plusSeconds(60)))
                 .handle((opened, failed) -> {
-                    if (failed != null) {
+                    if (failed == null) {
+                        audit.record("session.opened", token.keyId(), "session_id", sessionId, "token_id", token.id(),
+                                "key_id", token.keyId(), "provider", token.provider(), "model", token.model());
+                    } else {
                         LOG.warn("Session {} could not be put on the live list ({}); it ends", sessionId,
                                 failed.getClass().getSimpleName());
                         here.remove(sessionId);
@@ -217,6 +224,8 @@ public final class LiveSessions implements DailyUsage {
             Instant now = clock.instant();
             long seconds = Math.max(0, Duration.between(opened, now).toSeconds());
             LiveSession last = live.updateAndGet(l -> l.withUsage(l.usage().plus(Usage.ofSeconds(seconds))));
+            audit.record("session.closed", last.keyId(), "session_id", last.id(), "token_id", last.tokenId(),
+                    "key_id", last.keyId(), "provider", last.provider(), "reason", reason, "usage", last.usage());
             return store.add(null, token, Usage.ofSeconds(seconds), today())
                     .thenCompose(added -> store.close(last, reason, now.getEpochSecond()))
                     .whenComplete((done, failed) -> {

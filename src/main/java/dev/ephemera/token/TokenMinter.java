@@ -155,8 +155,9 @@ public final class TokenMinter {
             if (failure != null) {
                 throw new CompletionException(Stores.cause(failure));
             }
-            audit.record("token.minted", caller.id(), "token_id", id, "provider", record.provider(), "model",
-                    record.model(), "format", record.format().wireName(), "max_uses", record.maxUses(),
+            audit.record("token.minted", caller.id(), "token_id", id, "key_id", caller.id(), "provider",
+                    record.provider(), "model", record.model(), "format", record.format().wireName(), "max_uses",
+                    record.maxUses(),
                     "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
                     record.origin(), "client_ip", caller.clientAddress());
             metrics.minted(record.provider(), record.format().wireName(), record.mode());
@@ -207,9 +208,9 @@ public final class TokenMinter {
     private MintedToken upstreamMinted(Caller caller, MintRequest request, Provider provider, TokenRecord record,
             String value, Instant now) {
         Instant expiresAt = record.expiresAt();
-        audit.record("token.minted", caller.id(), "token_id", record.id(), "provider", record.provider(), "model",
-                record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(), "subject",
-                record.subject(), "client_ip", caller.clientAddress());
+        audit.record("token.minted", caller.id(), "token_id", record.id(), "key_id", caller.id(), "provider",
+                record.provider(), "model", record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(),
+                "subject", record.subject(), "client_ip", caller.clientAddress());
         metrics.minted(record.provider(), TokenFormat.OPAQUE.wireName(), UPSTREAM);
         String model = modelQuery(record.model());
         return new MintedToken(record.id(), value, "Bearer", TokenFormat.OPAQUE.wireName(),

@@ -81,7 +81,8 @@ public final class TokenRedeemer {
     private RedeemedToken redeemed(Redemption redemption, String actor, @Nullable String clientAddress) {
         TokenRecord record = redemption.record();
         if (redemption.outcome() == Outcome.REDEEMED) {
-            audit.record("token.redeemed", actor, "token_id", record.id(), "uses_left", record.usesLeft(),
+            audit.record("token.redeemed", actor, "token_id", record.id(), "key_id", record.keyId(),
+                    "uses_left", record.usesLeft(),
                     "provider", record.provider(), "model", record.model(), "client_ip", clientAddress);
             metrics.redeemed(record.provider());
             return describe(record);

@@ -38,7 +38,8 @@ public final class TokenRevoker {
             return CompletableFuture.completedFuture(null);
         }
         return store.revoke(hash.get()).thenCompose(revoked -> {
-            revoked.ifPresent(record -> audit.record("token.revoked", actor, "token_id", record.id(), "by", "value"));
+            revoked.ifPresent(record -> audit.record("token.revoked", actor, "token_id", record.id(), "key_id",
+                    record.keyId(), "by", "value"));
             return told(revoked, "token_revoked");
         });
     }
@@ -66,7 +67,7 @@ public final class TokenRevoker {
             if (revoked.isEmpty()) {
                 throw notFound();
             }
-            audit.record("token.revoked", caller.id(), "token_id", id, "by", "id");
+            audit.record("token.revoked", caller.id(), "token_id", id, "key_id", revoked.get().keyId(), "by", "id");
             return told(revoked, "token_revoked");
         });
     }

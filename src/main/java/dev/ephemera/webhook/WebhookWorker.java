@@ -1,0 +1,175 @@
+package dev.ephemera.webhook;
+
+import com.standardwebhooks.Webhook;
+import dev.ephemera.logging.RepeatedLog;
+import dev.ephemera.secret.Secrets;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.annotation.PreDestroy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers webhook events, on every replica (SPEC §11): takes events from the store's log (new ones, and those a
+ * replica took and never acknowledged), schedules one delivery per subscription that wants each, acknowledges it;
+ * then sends the deliveries that are due, each on a virtual thread of its own: the target is checked again after a
+ * fresh resolution, the payload signed as Standard Webhooks says ({@code webhook-id}, {@code webhook-timestamp},
+ * {@code webhook-signature}, with the previous secret's signature beside the new one after a rotation), redirects
+ * not followed. A 2xx answer delivers it; anything else is tried again with exponential backoff and jitter until
+ * {@code retry-for} has passed since the first attempt, then it is failed. A replica that dies mid-delivery loses
+ * nothing: the delivery's lease runs out and another replica sends it. Every event is delivered at least once;
+ * receivers tell repeats by {@code webhook-id}.
+ */
+@Context
+final class WebhookWorker {
+
+    private static final RepeatedLog REPEATED = new RepeatedLog(LoggerFactory.getLogger(WebhookWorker.class));
+    private static final Duration MAX_BACKOFF = Duration.ofHours(1);
+    private static final int BATCH = 50;
+
+    private final WebhookStore store;
+    private final WebhookEvents events;
+    private final WebhookTargets targets;
+    private final WebhookConfiguration config;
+    private final Clock clock;
+    private final String consumer = "replica-" + Secrets.randomBase62(12);
+    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
+    private final AtomicBoolean busy = new AtomicBoolean();
+
+    WebhookWorker(WebhookStore store, WebhookEvents events, WebhookConfiguration config, Clock clock) {
+        this.store = store;
+        this.events = events;
+        this.config = config;
+        this.clock = clock;
+        this.targets = new WebhookTargets(config.allowPrivateTargets());
+    }
+
+    /** One round: subscriptions, new events fanned out, due deliveries sent. Rounds never overlap. */
+    @Scheduled(fixedDelay = "250ms", initialDelay = "250ms")
+    void round() {
+        if (!busy.compareAndSet(false, true)) {
+            return;
+        }
+        store.subscriptions().thenCompose(subscriptions -> {
+            events.subscriptionsAre(subscriptions);
+            return store.take(consumer, BATCH, config.lease()).thenCompose(taken -> fanOut(taken, subscriptions));
+        }).thenCompose(fannedOut -> store.due(clock.instant(), config.lease(), BATCH)).thenAccept(due ->
+                due.forEach(delivery -> senders.execute(() -> send(delivery))))
+                .whenComplete((done, failed) -> {
+                    busy.set(false);
+                    if (failed != null) {
+                        REPEATED.warn("Webhook deliveries could not be read: {}", failed.getClass().getSimpleName());
+                    }
+                });
+    }
+
+    /** Schedules each event's deliveries, then acknowledges it; events one after the other. */
+    private CompletionStage<Void> fanOut(List<WebhookStore.Queued> taken, List<Subscription> subscriptions) {
+        CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+        Instant now = clock.instant();
+        for (WebhookStore.Queued event : taken) {
+            List<CompletableFuture<Void>> scheduled = new ArrayList<>();
+            for (Subscription s : subscriptions) {
+                if (s.wants(event.type(), event.keyId())) {
+                    scheduled.add(store.schedule(new Delivery(Delivery.idOf(event.id(), s.id()), s.id(), event.id(),
+                            event.type(), event.payload(), 0, 0, null, "pending", null), now).toCompletableFuture());
+                }
+            }
+            all = all.thenCompose(x -> CompletableFuture.allOf(scheduled.toArray(CompletableFuture[]::new)))
+                    .thenCompose(x -> store.acknowledge(event).toCompletableFuture());
+        }
+        return all;
+    }
+
+    /** One attempt, on a virtual thread: blocking here is fine. */
+    private void send(Delivery delivery) {
+        long at = clock.instant().getEpochSecond();
+        String result;
+        boolean delivered = false;
+        try {
+            Subscription subscription = store.find(delivery.subscriptionId()).toCompletableFuture().join()
+                    .orElse(null);
+            if (subscription == null) {
+                store.attempted(delivery.attempted(at, "failed", "subscription_deleted"), null);
+                return;
+            }
+            URI target = targets.check(subscription.url());
+            HttpResponse<Void> response = http.send(request(target, subscription, delivery, at),
+                    HttpResponse.BodyHandlers.discarding());
+            result = Integer.toString(response.statusCode());
+            delivered = response.statusCode() >= 200 && response.statusCode() < 300;
+        } catch (WebhookTargets.Refused e) {
+            result = "private_target";
+        } catch (HttpTimeoutException e) {
+            result = "timeout";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            result = "unreachable";
+        }
+        Instant next = null;
+        String status = delivered ? "delivered" : "pending";
+        if (!delivered) {
+            long first = delivery.firstAttemptAt() == 0 ? at : delivery.firstAttemptAt();
+            Instant retry = clock.instant().plus(backoff(delivery.attempts() + 1));
+            if (retry.isAfter(Instant.ofEpochSecond(first).plus(config.retryFor()))) {
+                status = "failed";
+            } else {
+                next = retry;
+            }
+        }
+        store.attempted(delivery.attempted(at, status, result), next).whenComplete((done, failed) -> {
+            if (failed != null) {
+                REPEATED.warn("A webhook delivery's outcome could not be recorded: {}",
+                        failed.getClass().getSimpleName());
+            }
+        });
+    }
+
+    private HttpRequest request(URI target, Subscription subscription, Delivery delivery, long at) throws Exception {
+        String signature = new Webhook(subscription.secret()).sign(delivery.eventId(), at, delivery.payload());
+        if (subscription.previousSecret() != null && subscription.previousUntil() != null
+                && at < subscription.previousUntil()) {
+            signature += " " + new Webhook(subscription.previousSecret()).sign(delivery.eventId(), at,
+                    delivery.payload());
+        }
+        return HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "Ephemera-Webhooks/1")
+                .header("webhook-id", delivery.eventId())
+                .header("webhook-timestamp", Long.toString(at))
+                .header("webhook-signature", signature)
+                .POST(HttpRequest.BodyPublishers.ofString(delivery.payload())).build();
+    }
+
+    /** The wait before attempt {@code attempt + 1}: first-retry doubled each time, at most an hour, ±20%. */
+    private Duration backoff(int attempt) {
+        long base = config.firstRetry().toMillis() << Math.min(20, attempt - 1);
+        long capped = Math.min(base, MAX_BACKOFF.toMillis());
+        return Duration.ofMillis((long) (capped * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
+    }
+
+    @PreDestroy
+    void stop() {
+        senders.shutdownNow();
+        http.close();
+    }
+}
