@@ -46,6 +46,7 @@ public final class BrokerMetrics {
     private final Map<String, Counter> redeemed = new ConcurrentHashMap<>();
     private final Map<String, Counter[]> usage = new ConcurrentHashMap<>();
     private final Map<String, Counter> sessionsEnded = new ConcurrentHashMap<>();
+    private final Map<String, Counter> webhooks = new ConcurrentHashMap<>();
     /** Every code of SPEC §6, registered up front; filled in the constructor and only read after. */
     private final Map<String, Counter> rejected = new HashMap<>();
     /** By route: a timer for each method and status class, made on first use. */
@@ -139,6 +140,13 @@ public final class BrokerMetrics {
         counters[2] = Counter.builder("ephemera.usage.responses").description("Responses whose usage a provider "
                 + "reported").tag("provider", provider).tag("model", model).register(registry);
         return counters;
+    }
+
+    /** One webhook delivery attempt's outcome: {@code delivered}, {@code retrying} or {@code failed}. */
+    public void webhookDelivery(String outcome) {
+        webhooks.computeIfAbsent(outcome, o -> Counter.builder("ephemera.webhook.deliveries")
+                .description("Webhook delivery attempts, by outcome").tag("outcome", o).register(registry))
+                .increment();
     }
 
     /** A relayed realtime session ended, for {@code reason} (a closed set: see the receipt's close reasons). */

@@ -2,6 +2,7 @@ package dev.ephemera.webhook;
 
 import com.standardwebhooks.Webhook;
 import dev.ephemera.logging.RepeatedLog;
+import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.secret.Secrets;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -47,13 +48,16 @@ final class WebhookWorker {
     private final WebhookTargets targets;
     private final WebhookConfiguration config;
     private final Clock clock;
+    private final BrokerMetrics metrics;
     private final String consumer = "replica-" + Secrets.randomBase62(12);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
     private final AtomicBoolean busy = new AtomicBoolean();
 
-    WebhookWorker(WebhookStore store, WebhookEvents events, WebhookConfiguration config, Clock clock) {
+    WebhookWorker(WebhookStore store, WebhookEvents events, WebhookConfiguration config, Clock clock,
+            BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.events = events;
         this.config = config;
@@ -136,6 +140,7 @@ final class WebhookWorker {
                 next = retry;
             }
         }
+        metrics.webhookDelivery(delivered ? "delivered" : next != null ? "retrying" : "failed");
         store.attempted(delivery.attempted(at, status, result), next).whenComplete((done, failed) -> {
             if (failed != null) {
                 REPEATED.warn("A webhook delivery's outcome could not be recorded: {}",

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpServer;
 import dev.ephemera.support.Broker;
+import dev.ephemera.support.Scrape;
 import dev.ephemera.support.TestRedis;
 import io.micronaut.json.JsonMapper;
 import java.io.IOException;
@@ -134,6 +135,9 @@ class WebhookTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> received.size() >= 3);
             assertThat(verified(secret, a.context().getBean(JsonMapper.class))).extracting(e -> e.get("webhook-id"))
                     .doesNotHaveDuplicates().hasSize(3);
+            double retried = Scrape.of(a).value("ephemera_webhook_deliveries_total{outcome=\"retrying\"}")
+                    + Scrape.of(b).value("ephemera_webhook_deliveries_total{outcome=\"retrying\"}");
+            assertThat(retried).as("attempts answered 503, to be retried").isGreaterThanOrEqualTo(3);
         }
     }
 
