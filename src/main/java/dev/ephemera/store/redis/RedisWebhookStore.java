@@ -4,6 +4,7 @@ import dev.ephemera.webhook.Delivery;
 import dev.ephemera.webhook.Subscription;
 import dev.ephemera.webhook.WebhookStore;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -177,21 +179,7 @@ final class RedisWebhookStore implements WebhookStore {
     public CompletionStage<List<Delivery>> due(Instant now, Duration lease, int max) {
         return redis.<List<Object>>callAsync(r -> TAKE_DUE.runAsync(r, ScriptOutputType.MULTI, new String[] {DUE},
                 Long.toString(now.toEpochMilli()), Long.toString(lease.toMillis()), Integer.toString(max)))
-                .thenCompose(ids -> {
-                    List<String> keys = ids.stream().map(TokenFields::text).map(RedisWebhookStore::deliveryKey)
-                            .toList();
-                    List<CompletableFuture<String>> each = new ArrayList<>();
-                    return redis.pipelineAsync(r -> {
-                        List<io.lettuce.core.RedisFuture<String>> sent = new ArrayList<>();
-                        keys.forEach(k -> {
-                            io.lettuce.core.RedisFuture<String> one = r.get(k);
-                            sent.add(one);
-                            each.add(one.toCompletableFuture());
-                        });
-                        return sent;
-                    }).thenApply(done -> each.stream().map(CompletableFuture::join)
-                            .filter(java.util.Objects::nonNull).map(text -> read(text, Delivery.class)).toList());
-                });
+                .thenCompose(ids -> deliveries(ids.stream().map(TokenFields::text).toList()));
     }
 
     @Override
@@ -204,18 +192,21 @@ final class RedisWebhookStore implements WebhookStore {
     @Override
     public CompletionStage<List<Delivery>> deliveries(String subscriptionId, int max) {
         return redis.<List<String>>callAsync(r -> r.lrange("eph:wh:log:{" + subscriptionId + "}", 0, max - 1))
-                .thenCompose(ids -> {
-                    List<CompletableFuture<String>> each = new ArrayList<>();
-                    return redis.pipelineAsync(r -> {
-                        List<io.lettuce.core.RedisFuture<String>> sent = new ArrayList<>();
-                        ids.forEach(id -> {
-                            io.lettuce.core.RedisFuture<String> one = r.get(deliveryKey(id));
-                            sent.add(one);
-                            each.add(one.toCompletableFuture());
-                        });
-                        return sent;
-                    }).thenApply(done -> each.stream().map(CompletableFuture::join)
-                            .filter(java.util.Objects::nonNull).map(text -> read(text, Delivery.class)).toList());
-                });
+                .thenCompose(this::deliveries);
+    }
+
+    /** The deliveries {@code ids} (in one round trip), those that are gone left out. */
+    private CompletionStage<List<Delivery>> deliveries(List<String> ids) {
+        List<CompletableFuture<String>> each = new ArrayList<>();
+        return redis.pipelineAsync(r -> {
+            List<RedisFuture<String>> sent = new ArrayList<>();
+            ids.forEach(id -> {
+                RedisFuture<String> one = r.get(deliveryKey(id));
+                sent.add(one);
+                each.add(one.toCompletableFuture());
+            });
+            return sent;
+        }).thenApply(done -> each.stream().map(CompletableFuture::join).filter(Objects::nonNull)
+                .map(text -> read(text, Delivery.class)).toList());
     }
 }
