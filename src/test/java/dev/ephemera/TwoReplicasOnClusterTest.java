@@ -8,7 +8,7 @@ import java.util.Map;
 class TwoReplicasOnClusterTest extends TwoReplicasTest {
 
     @Override
-    protected Broker replica() {
-        return Broker.onCluster(RedisTopologies.sharedCluster(), Map.of());
+    protected Broker replica(Map<String, Object> config) {
+        return Broker.onCluster(RedisTopologies.sharedCluster(), config);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
 class TwoReplicasOnSentinelTest extends TwoReplicasTest {
 
     @Override
-    protected Broker replica() {
-        return Broker.onRedis(RedisTopologies.sharedSentinel().uri(), Map.of());
+    protected Broker replica(Map<String, Object> config) {
+        return Broker.onRedis(RedisTopologies.sharedSentinel().uri(), config);
     }
 }
