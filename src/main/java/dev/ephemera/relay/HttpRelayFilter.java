@@ -7,7 +7,6 @@ import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.relay.event.StrictJson;
-import dev.ephemera.session.LiveSessions;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.web.ErrorResponses;
@@ -72,11 +71,11 @@ final class HttpRelayFilter implements HttpServerFilter {
     private final Redeemer redeemer;
     private final ProxyHttpClient upstream;
     private final long maxRequestSize;
-    private final LiveSessions sessions;
+    private final HttpBudget budget;
 
     HttpRelayFilter(ProviderRegistry providers, Redeemer redeemer, @Named("upstream") ProxyHttpClient upstream,
-            HttpServerConfiguration server, LiveSessions sessions) {
-        this.sessions = sessions;
+            HttpServerConfiguration server, HttpBudget budget) {
+        this.budget = budget;
         this.providers = providers;
         this.redeemer = redeemer;
         this.upstream = upstream;
@@ -94,8 +93,9 @@ final class HttpRelayFilter implements HttpServerFilter {
             Target target = target(request);
             return Mono.usingWhen(wholeBody(request),
                     body -> Mono.fromCompletionStage(consume(request, target, body))
-                            .flatMap(relayed -> forward(relayed, StreamUsageOption.added(relayed.provider(),
-                                    target.uri().getPath(), relayed.request(), whole(request, body)).or(() -> body))),
+                            .flatMap(relayed -> forward(relayed, HttpBudget.rewritten(relayed.provider(),
+                                    target.uri().getPath(), relayed.request(), whole(request, body), relayed.left())
+                                    .or(() -> body))),
                     body -> Mono.fromRunnable(() -> body.ifPresent(CloseableAvailableByteBody::close)));
         }).onErrorResume(HttpRelayFilter::tooLarge, e -> Mono.just(ErrorResponses.of(tooLarge())))
                 .onErrorResume(BrokerException.class, e -> Mono.just(ErrorResponses.of(e)));
@@ -106,7 +106,7 @@ final class HttpRelayFilter implements HttpServerFilter {
                         ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request()))
                 .<MutableHttpResponse<?>>map(response -> {
                     MutableHttpResponse<?> cleaned = clean(response, relayed.provider());
-                    return cleaned.code() < 300 ? UsageTap.attach(cleaned, usage -> sessions.add(relayed.token(),
+                    return cleaned.code() < 300 ? UsageTap.attach(cleaned, usage -> budget.counted(relayed.token(),
                             usage)) : cleaned;
                 })
                 .onErrorResume(e -> {
@@ -134,8 +134,10 @@ final class HttpRelayFilter implements HttpServerFilter {
         return false;
     }
 
-    private record Relayed(String provider, MutableHttpRequest<?> request, RedeemedToken token) {
+    /** A request on its way: its provider, the request to send, its token, and the token's budget left (or null). */
+    private record Relayed(String provider, MutableHttpRequest<?> request, RedeemedToken token, @Nullable Long left) {
     }
+
 
     /**
      * Where a request would go, decided before the store is asked: the provider (with its key), the upstream URI,
@@ -228,10 +230,13 @@ final class HttpRelayFilter implements HttpServerFilter {
                 RelayCredentials.origin(request),
                 target.matches().stream().map(m -> m.endpoint().toString()).toList());
         return redeemer.redeem(request, target.token(), binding, "relay.http", Redeemer.Reservation.NONE)
-                .thenApply(redeemed -> upstreamRequest(request, target, redeemed));
+                .thenCompose(redeemed -> budget.left(redeemed.token()).thenApply(left -> upstreamRequest(request,
+                        target, redeemed, left)));
     }
 
-    private static Relayed upstreamRequest(HttpRequest<?> request, Target target, Redeemer.Redeemed redeemed) {
+
+    private static Relayed upstreamRequest(HttpRequest<?> request, Target target, Redeemer.Redeemed redeemed,
+            @Nullable Long left) {
         MutableHttpRequest<?> out = request.mutate();
         out.uri(target.uri());
         MutableHttpHeaders headers = out.getHeaders();
@@ -244,7 +249,7 @@ final class HttpRelayFilter implements HttpServerFilter {
         request.getHeaders().getAll("Connection").forEach(v -> drop.addAll(List.of(v.split("\\s*,\\s*"))));
         drop.forEach(headers::remove);
         redeemed.upstreamHeaders().forEach(headers::set);
-        return new Relayed(target.provider().name(), out, redeemed.token());
+        return new Relayed(target.provider().name(), out, redeemed.token(), left);
     }
 
     private static MutableHttpResponse<?> clean(MutableHttpResponse<?> response, String provider) {

@@ -130,6 +130,12 @@ public final class LiveSessions implements DailyUsage {
         return store.requestEnd(sessionId, reason);
     }
 
+    /** What the token's sessions and relayed requests used so far. */
+    public CompletionStage<Usage> tokenUsage(String tokenId) {
+        return store.receipt(tokenId, clock.instant().getEpochSecond()).thenApply(receipt ->
+                receipt.map(Receipt::usage).orElse(Usage.NONE));
+    }
+
     @Override
     public CompletionStage<Long> tokensToday(String keyId) {
         return store.day(keyId, today()).thenApply(Usage::totalTokens);

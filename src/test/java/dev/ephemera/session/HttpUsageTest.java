@@ -113,4 +113,49 @@ class HttpUsageTest {
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.param()).isEqualTo("budget.tokens_per_day");
     }
+
+    /**
+     * SPEC §11 on the HTTP relay: each request's output is capped at what is left of the token's budget, in the
+     * provider's own field, and a token whose budget is spent is refused.
+     */
+    @org.junit.jupiter.api.Test
+    void theHttpRelayCapsEachRequestAtTheBudgetLeftAndRefusesASpentToken() {
+        String chat = "{\"model\":\"gpt-4o\",\"max_completion_tokens\":500,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"ping\"}]}";
+        Broker.Reply minted = broker.mint(key, Map.of("provider", "openai", "max_uses", 5, "limits",
+                Map.of("max_total_tokens", 10)));
+        String token = ENV.secret(minted.string("value"));
+        java.util.List<Integer> asked = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            assertThat(broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", chat)
+                    .contentType(MediaType.APPLICATION_JSON).bearerAuth(token)).status()).isEqualTo(200);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"max_completion_tokens\":(\\d+)")
+                    .matcher(fake.recorder().last().body());
+            assertThat(m.find()).isTrue();
+            asked.add(Integer.valueOf(m.group(1)));
+            int spent = 6 * (i + 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ((Number) ((Map<?, ?>) broker.get("/v1/tokens/"
+                    + minted.string("id"), key).json().get("usage")).get("total_tokens")).intValue() == spent);
+        }
+        assertThat(asked).containsExactly(10, 4);
+        Broker.Reply spent = broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", chat)
+                .contentType(MediaType.APPLICATION_JSON).bearerAuth(token));
+        assertThat(spent.status()).isEqualTo(429);
+        assertThat(spent.code()).isEqualTo("quota_exceeded");
+
+        // Anthropic's and Gemini's fields, and a lower value the client sent, which stays.
+        Broker.Reply claude = broker.mint(key, Map.of("provider", "anthropic", "limits", Map.of("max_total_tokens",
+                100)));
+        assertThat(broker.send(HttpRequest.POST("/v1/proxy/anthropic/v1/messages", "{\"model\":\"claude-fake\","
+                + "\"max_tokens\":4096,\"messages\":[]}").contentType(MediaType.APPLICATION_JSON)
+                .bearerAuth(ENV.secret(claude.string("value")))).status()).isEqualTo(200);
+        assertThat(fake.recorder().last().body()).contains("\"max_tokens\":100");
+        Broker.Reply gemini = broker.mint(key, Map.of("provider", "gemini", "limits", Map.of("max_total_tokens",
+                100)));
+        assertThat(broker.send(HttpRequest.POST("/v1/proxy/gemini/v1beta/models/gemini-2.0-flash:generateContent",
+                "{\"contents\":[],\"generationConfig\":{\"maxOutputTokens\":20,\"temperature\":0.5}}")
+                .contentType(MediaType.APPLICATION_JSON).bearerAuth(ENV.secret(gemini.string("value")))).status())
+                .isEqualTo(200);
+        assertThat(fake.recorder().last().body()).contains("\"maxOutputTokens\":20").contains("\"temperature\":0.5");
+    }
 }
