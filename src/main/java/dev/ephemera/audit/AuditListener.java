@@ -9,5 +9,10 @@ import java.util.Map;
  */
 public interface AuditListener {
 
+    /** Whether {@link #recorded} wants {@code event}; asked first, so that an unwanted one costs nothing more. */
+    default boolean wants(String event) {
+        return true;
+    }
+
     void recorded(String event, String actor, Map<String, Object> fields);
 }

@@ -42,14 +42,19 @@ public final class AuditLog {
      * @param fields further ids and bindings, in order; null values are left out
      */
     public void record(String event, String actor, Object... fields) {
-        if (!listeners.isEmpty()) {
-            Map<String, Object> named = new LinkedHashMap<>();
-            for (int i = 0; i + 1 < fields.length; i += 2) {
-                if (fields[i + 1] != null) {
-                    named.put(String.valueOf(fields[i]), fields[i + 1]);
+        Map<String, Object> named = null;
+        for (AuditListener listener : listeners) {
+            if (listener.wants(event)) {
+                if (named == null) {
+                    named = new LinkedHashMap<>();
+                    for (int i = 0; i + 1 < fields.length; i += 2) {
+                        if (fields[i + 1] != null) {
+                            named.put(String.valueOf(fields[i]), fields[i + 1]);
+                        }
+                    }
                 }
+                listener.recorded(event, actor, named);
             }
-            listeners.forEach(listener -> listener.recorded(event, actor, named));
         }
         if (!AUDIT.isInfoEnabled()) {
             return;

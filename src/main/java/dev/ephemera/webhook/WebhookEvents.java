@@ -53,6 +53,12 @@ final class WebhookEvents implements AuditListener {
     }
 
     @Override
+    public boolean wants(String event) {
+        Set<String> types = wanted.get();
+        return types.contains(event) || event.equals("session.closed") && types.contains("session.limit_reached");
+    }
+
+    @Override
     public void recorded(String event, String actor, Map<String, Object> fields) {
         Set<String> types = wanted.get();
         if (types.isEmpty()) {

@@ -41,7 +41,7 @@ final class WebhookWorker {
 
     private static final RepeatedLog REPEATED = new RepeatedLog(LoggerFactory.getLogger(WebhookWorker.class));
     private static final Duration MAX_BACKOFF = Duration.ofHours(1);
-    private static final int BATCH = 50;
+    private static final int BATCH = 200;
 
     private final WebhookStore store;
     private final WebhookEvents events;
@@ -71,17 +71,25 @@ final class WebhookWorker {
         if (!busy.compareAndSet(false, true)) {
             return;
         }
+        AtomicBoolean full = new AtomicBoolean();
         store.subscriptions().thenCompose(subscriptions -> {
             events.subscriptionsAre(subscriptions);
-            return store.take(consumer, BATCH, config.lease()).thenCompose(taken -> fanOut(taken, subscriptions));
-        }).thenCompose(fannedOut -> store.due(clock.instant(), config.lease(), BATCH)).thenAccept(due ->
-                due.forEach(delivery -> senders.execute(() -> send(delivery))))
-                .whenComplete((done, failed) -> {
-                    busy.set(false);
-                    if (failed != null) {
-                        REPEATED.warn("Webhook deliveries could not be read: {}", failed.getClass().getSimpleName());
-                    }
-                });
+            return store.take(consumer, BATCH, config.lease()).thenCompose(taken -> {
+                full.set(taken.size() == BATCH);
+                return fanOut(taken, subscriptions);
+            });
+        }).thenCompose(fannedOut -> store.due(clock.instant(), config.lease(), BATCH)).thenAccept(due -> {
+            full.set(full.get() || due.size() == BATCH);
+            due.forEach(delivery -> senders.execute(() -> send(delivery)));
+        }).whenComplete((done, failed) -> {
+            busy.set(false);
+            if (failed != null) {
+                REPEATED.warn("Webhook deliveries could not be read: {}", failed.getClass().getSimpleName());
+            } else if (full.get()) {
+                // More is waiting: the next round at once, not after the pause.
+                senders.execute(this::round);
+            }
+        });
     }
 
     /** Schedules each event's deliveries, then acknowledges it; events one after the other. */
