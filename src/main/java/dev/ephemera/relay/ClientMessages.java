@@ -18,7 +18,7 @@ final class ClientMessages {
     interface Sink {
         void message(byte[] bytes, boolean binary);
 
-        void fail(int closeCode, String reason);
+        void failed(int closeCode, String reason);
     }
 
     private final int limit;
@@ -54,12 +54,12 @@ final class ClientMessages {
         }
         if (continuation != (pending != null)) {
             pending = null;
-            sink.fail(1002, continuation ? "continuation without a message" : "new message inside a fragmented one");
+            sink.failed(1002, continuation ? "continuation without a message" : "new message inside a fragmented one");
             return;
         }
         if (frame.content().readableBytes() + (pending == null ? 0 : pending.size()) > limit) {
             pending = null;
-            sink.fail(1009, "message larger than " + limit + " bytes");
+            sink.failed(1009, "message larger than " + limit + " bytes");
             return;
         }
         if (!continuation) {

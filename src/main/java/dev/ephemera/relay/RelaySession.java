@@ -157,9 +157,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         }
         Usage usage = meter.read(frame);
         fromProvider.track(size, clientChannel.write(frame));
-        if (usage != null) {
-            meter.count(usage);
-        }
+        meter.count(usage);
     }
 
     @Override
@@ -180,8 +178,6 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     public void failed(int code, String reason) {
         closeBoth(code, reason, code == 1009 ? "message_too_large" : "error");
     }
-
-    // Endings.
 
     /** The client went away: tell the provider, with the client's code. */
     void clientClosed(CloseReason reason) {
@@ -210,9 +206,9 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         onLoop(() -> {
             if (meter.durationIsLimit()) {
                 limitReached("The token's limit on a session's seconds is reached.");
-                return;
+            } else {
+                closeBoth(1008, "maximum session duration reached", "max_duration");
             }
-            closeBoth(1008, "maximum session duration reached", "max_duration");
         });
     }
 
@@ -231,6 +227,14 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     }
 
     @Override
+    public void toProvider(byte[] event) {
+        if (!closed && upstream != null) {
+            fromClient.track(event.length, upstream.writeAndFlush(
+                    new TextWebSocketFrame(Unpooled.wrappedBuffer(event))));
+        }
+    }
+
+    @Override
     public void unregistered() {
         closeBoth(1011, "the broker's store is unavailable; reconnect", "error");
     }
@@ -239,11 +243,6 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         if (endReason == null) {
             endReason = reason;
         }
-    }
-
-    @Override
-    public void fail(int code, String reason) {
-        failed(code, reason);
     }
 
     /** Ends the session, telling both sides {@code code}; {@code why} is the reason on its receipt (if none yet). */

@@ -31,6 +31,9 @@ final class SessionMeter {
 
         /** The session could not be put on the live list. */
         void unregistered();
+
+        /** An event of the broker's own for the provider (the session's output limit, lowered). */
+        void toProvider(byte[] event);
     }
 
     private final UsageLimits limits;
@@ -104,13 +107,17 @@ final class SessionMeter {
     }
 
     /**
-     * Counts usage that {@link #read} found, once its frame went on to the client (so that the client has the
-     * response whose usage reaches a limit before it is told).
+     * Counts usage that {@link #read} found (none: nothing to count), once its frame went on to the client (so that
+     * the client has the response whose usage reaches a limit before it is told).
      */
-    void count(Usage usage) {
+    void count(@Nullable Usage usage) {
+        if (usage == null) {
+            return;
+        }
         // Counted before the store answers: the client may ask for the next response as soon as it has this one.
         pending = pending.plus(usage);
         checkLimits();
+        lowerSessionLimit();
         if (live == null) {
             unsent = unsent.plus(usage);
         } else {
@@ -132,6 +139,21 @@ final class SessionMeter {
             }
             checkLimits();
         }, loop);
+    }
+
+    /**
+     * Responses the provider starts itself (on voice activity) are capped by the session's limit: after each
+     * response it is lowered to the budget left, once that is within what the provider takes.
+     */
+    private void lowerSessionLimit() {
+        Long budget = limits.maxTotalTokens();
+        if (budget == null || limitHit || endedWith != null) {
+            return;
+        }
+        long left = budget - tokenTotal().totalTokens();
+        if (left <= OutputBudget.PROVIDER_MAXIMUM) {
+            ending.toProvider(OutputBudget.sessionLimit(left));
+        }
     }
 
     /** The token's usage as far as this session knows it. */

@@ -88,6 +88,12 @@ class UsageLimitsTest {
             return Integer.valueOf(m.group(1));
         }).toList();
         assertThat(asked).containsExactly(100, 30);
+        // And the session's own limit (for responses the provider starts on voice activity), lowered after each.
+        assertThat(frames.stream().filter(f -> f.contains("\"session.update\"")).toList()).hasSize(2)
+                .last().asString().contains("\"max_response_output_tokens\":30");
+        assertThat(frames.indexOf(frames.stream().filter(f -> f.contains("\"max_response_output_tokens\":30"))
+                .findFirst().orElseThrow())).isLessThan(frames.lastIndexOf(frames.stream().filter(f -> f.contains(
+                "response.create")).reduce((a, b) -> b).orElseThrow()));
 
         // The receipt holds the sum of what the provider reported: 70 + 50.
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
