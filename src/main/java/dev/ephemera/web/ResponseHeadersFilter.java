@@ -34,6 +34,7 @@ final class ResponseHeadersFilter implements Ordered {
     private static final String UNMATCHED = "UNMATCHED";
 
     public static final String REQUEST_ID = "X-Request-Id";
+    private static final String ROUTE = "ephemera.route";
     static final String ATTRIBUTE = "ephemera.request-id";
     private static final String STARTED = "ephemera.request-started";
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -54,6 +55,8 @@ final class ResponseHeadersFilter implements Ordered {
     @RequestFilter
     void assignId(HttpRequest<?> request) {
         request.setAttribute(STARTED, System.nanoTime());
+        // Taken now: an error answered by an error route (BrokerErrorRoute) leaves that route on the request.
+        request.setAttribute(ROUTE, route(request));
         String given = request.getHeaders().get(REQUEST_ID);
         request.setAttribute(ATTRIBUTE, given != null && SAFE_ID.matcher(given).matches() ? given : newId());
     }
@@ -69,7 +72,8 @@ final class ResponseHeadersFilter implements Ordered {
         if (started instanceof Long nanos) {
             String errorCode = response.code() >= 400 && response.getBody().orElse(null) instanceof ErrorBody body
                     ? body.error().code() : null;
-            metrics.answered(route(request), request.getMethodName(), response.code(), errorCode,
+            metrics.answered(request.getAttribute(ROUTE, String.class).orElse(UNMATCHED), request.getMethodName(),
+                    response.code(), errorCode,
                     System.nanoTime() - nanos);
         }
     }
