@@ -45,9 +45,13 @@ record ProviderPreset(String name, String baseUrl, AuthStyle authStyle, String k
                     List.of("POST /v2/chat", "POST /v2/embed", "POST /v2/rerank")),
             preset("huggingface", "https://router.huggingface.co/v1", AuthStyle.BEARER, "HF_TOKEN", Map.of(), null,
                     CHAT),
-            preset("glm", "https://open.bigmodel.cn/api/paas/v4", AuthStyle.BEARER, "GLM_API_KEY", Map.of(), null,
+            // GLM (Zhipu) and Kimi (Moonshot) as their users name them: the international endpoint under the
+            // provider's name, the mainland China one beside it; one key variable each (SPEC §1).
+            preset("glm", "https://api.z.ai/api/paas/v4", AuthStyle.BEARER, "GLM_API_KEY", Map.of(), null, CHAT),
+            preset("zhipu", "https://open.bigmodel.cn/api/paas/v4", AuthStyle.BEARER, "GLM_API_KEY", Map.of(), null,
                     CHAT),
             preset("kimi", "https://api.moonshot.ai/v1", AuthStyle.BEARER, "KIMI_API_KEY", Map.of(), null, CHAT),
+            preset("kimi-cn", "https://api.moonshot.cn/v1", AuthStyle.BEARER, "KIMI_API_KEY", Map.of(), null, CHAT),
             preset("xai", "https://api.x.ai/v1", AuthStyle.BEARER, "XAI_API_KEY", Map.of(), "/realtime",
                     List.of("POST /chat/completions", "POST /responses", "POST /embeddings")));
 

@@ -96,7 +96,14 @@ class ProviderRegistryTest {
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> data = (List<Map<String, Object>>) r.json().get("data");
             assertThat(data).extracting(m -> m.get("name")).contains("openai", "anthropic", "gemini", "azure",
-                    "mistral", "cohere", "huggingface", "glm", "kimi", "xai");
+                    "mistral", "cohere", "huggingface", "glm", "zhipu", "kimi", "kimi-cn", "xai");
+            // The seeds' providers as their users name them: international under the name, mainland China beside.
+            Map<Object, Object> bases = new java.util.HashMap<>();
+            data.forEach(m -> bases.put(m.get("name"), m.get("base_url")));
+            assertThat(bases).containsEntry("glm", "https://api.z.ai/api/paas/v4")
+                    .containsEntry("zhipu", "https://open.bigmodel.cn/api/paas/v4")
+                    .containsEntry("kimi", "https://api.moonshot.ai/v1")
+                    .containsEntry("kimi-cn", "https://api.moonshot.cn/v1");
             String writer = broker.createKey("write");
             assertThat(broker.get("/v1/admin/providers", writer).code()).isEqualTo("insufficient_permissions");
         }

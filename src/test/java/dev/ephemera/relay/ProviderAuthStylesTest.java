@@ -55,6 +55,8 @@ class ProviderAuthStylesTest {
                 Arguments.of("huggingface", "authorization", "Bearer ", "/chat/completions"),
                 Arguments.of("glm", "authorization", "Bearer ", "/chat/completions"),
                 Arguments.of("kimi", "authorization", "Bearer ", "/chat/completions"),
+                Arguments.of("kimi-cn", "authorization", "Bearer ", "/chat/completions"),
+                Arguments.of("zhipu", "authorization", "Bearer ", "/chat/completions"),
                 Arguments.of("xai", "authorization", "Bearer ", "/chat/completions"));
     }
 
