@@ -2,15 +2,21 @@ package dev.ephemera.relay;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.relay.event.OutputBudget;
+import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.UsageLimits;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.body.AvailableByteBody;
 import io.micronaut.http.body.CloseableAvailableByteBody;
+import io.micronaut.http.netty.body.AvailableNettyByteBody;
+import io.netty.buffer.Unpooled;
 import jakarta.inject.Singleton;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -55,17 +61,33 @@ final class HttpBudget {
     }
 
     /**
-     * The body to send instead of the client's {@code body}: its output capped at {@code left} ({@link OutputCap}),
-     * its stream asked for usage ({@link StreamUsageOption}); empty when it goes as it came.
+     * The body to send instead of the client's {@code body}, read and written once: its output capped at
+     * {@code left} ({@link OutputCap}), its stream asked for usage ({@link StreamUsageOption}), {@code request}'s
+     * {@code Content-Length} set to match; empty when it goes as it came (or is not one strict JSON object).
      */
     static Optional<CloseableAvailableByteBody> rewritten(String provider, String path, MutableHttpRequest<?> request,
             @Nullable AvailableByteBody body, @Nullable Long left) {
         boolean json = request.getContentType().map(t -> t.getSubtype().equals("json")
                 || t.getSubtype().endsWith("+json")).orElse(false);
-        Optional<CloseableAvailableByteBody> capped = body == null || left == null || !json ? Optional.empty()
-                : OutputCap.capped(provider, path, request, body, left);
-        Optional<CloseableAvailableByteBody> asked = StreamUsageOption.added(provider, path, request,
-                capped.isPresent() ? capped.get() : body);
-        return asked.isPresent() ? asked : capped;
+        boolean capping = left != null && json;
+        if (body == null || !capping && !StreamUsageOption.applies(provider, path)) {
+            return Optional.empty();
+        }
+        byte[] bytes;
+        try (CloseableAvailableByteBody copy = body.split()) {
+            bytes = copy.toByteArray();
+        }
+        if (!(StrictJson.parse(bytes).orElse(null) instanceof Map<?, ?> parsed)) {
+            return Optional.empty();
+        }
+        Map<String, Object> edited = OutputBudget.copy(parsed);
+        boolean changed = capping && OutputCap.cap(provider, path, edited, left);
+        changed |= StreamUsageOption.applies(provider, path) && StreamUsageOption.ask(edited);
+        if (!changed) {
+            return Optional.empty();
+        }
+        byte[] rewritten = StrictJson.write(edited);
+        request.getHeaders().set(HttpHeaders.CONTENT_LENGTH, Integer.toString(rewritten.length));
+        return Optional.of(new AvailableNettyByteBody(Unpooled.wrappedBuffer(rewritten)));
     }
 }

@@ -68,8 +68,11 @@ public final class OutputBudget {
                 Map.of("max_response_output_tokens", BigDecimal.valueOf(Math.max(1, left)))));
     }
 
-    /** Lowers {@code field} to {@code cap} where it is higher or "inf" (or absent, when {@code addIfAbsent}). */
-    private static boolean lowered(Map<String, Object> object, String field, long cap, boolean addIfAbsent) {
+    /**
+     * Lowers {@code field} to {@code cap} where it is higher or not a number ("inf"), or sets it where absent and
+     * {@code addIfAbsent}; whether it changed. Shared with the HTTP relay's caps.
+     */
+    public static boolean lowered(Map<String, Object> object, String field, long cap, boolean addIfAbsent) {
         Object value = object.get(field);
         boolean lower = value == null ? addIfAbsent
                 : value instanceof BigDecimal n ? n.compareTo(BigDecimal.valueOf(cap)) > 0 : true;
@@ -79,7 +82,8 @@ public final class OutputBudget {
         return lower;
     }
 
-    private static Map<String, Object> copy(Object object) {
+    /** A mutable copy of a parsed JSON object (an empty one for anything else). */
+    public static Map<String, Object> copy(Object object) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (object instanceof Map<?, ?> m) {
             m.forEach((k, v) -> out.put((String) k, v));
