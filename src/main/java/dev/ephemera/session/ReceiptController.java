@@ -4,6 +4,7 @@ import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.token.TokenIds;
 import dev.ephemera.token.TokenRecord;
 import dev.ephemera.token.TokenStore;
 import io.micronaut.http.MediaType;
@@ -16,7 +17,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.regex.Pattern;
 
 /**
  * {@code GET /v1/tokens/{id}}: a token's receipt (SPEC §11). While the token's record lives, its state and uses come
@@ -25,8 +25,6 @@ import java.util.regex.Pattern;
  */
 @Controller("/v1/tokens")
 final class ReceiptController {
-
-    private static final Pattern TOKEN_ID = Pattern.compile("tok_[A-Za-z0-9]{24}");
 
     private final TokenStore tokens;
     private final SessionStore sessions;
@@ -41,9 +39,7 @@ final class ReceiptController {
     @Get(uri = "/{id:tok_.*}", produces = MediaType.APPLICATION_JSON)
     @Secured(Permission.ROLE_READ)
     CompletionStage<Receipt> get(@PathVariable String id, Authentication authentication) {
-        if (!TOKEN_ID.matcher(id).matches()) {
-            throw BrokerException.invalid("id", "A token id looks like tok_ followed by 24 letters and digits.");
-        }
+        TokenIds.checked(id);
         Caller caller = Caller.of(authentication);
         long now = clock.instant().getEpochSecond();
         return tokens.findById(id).thenCombine(sessions.receipt(id, now), (record, kept) -> {

@@ -2,7 +2,6 @@ package dev.ephemera.token;
 
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.Permission;
-import dev.ephemera.error.BrokerException;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.web.BrokerUrls;
 import dev.ephemera.web.ClientAddresses;
@@ -20,7 +19,6 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.regex.Pattern;
 
 /**
  * {@code /v1/tokens}: mint, introspect (RFC 7662), revoke (RFC 7009) and revoke by handle. Each runs on the event
@@ -28,8 +26,6 @@ import java.util.regex.Pattern;
  */
 @Controller("/v1/tokens")
 final class TokenController {
-
-    private static final Pattern TOKEN_ID = Pattern.compile("tok_[A-Za-z0-9]{24}");
 
     private final TokenMinter minter;
     private final TokenRedeemer redeemer;
@@ -89,9 +85,7 @@ final class TokenController {
     @Delete("/{id}")
     @Secured(Permission.ROLE_WRITE)
     CompletionStage<HttpResponse<Void>> revokeById(@PathVariable String id, Authentication authentication) {
-        if (!TOKEN_ID.matcher(id).matches()) {
-            throw BrokerException.invalid("id", "A token id looks like tok_ followed by 24 letters and digits.");
-        }
-        return revoker.revokeById(Caller.of(authentication), id).thenApply(revoked -> HttpResponse.noContent());
+        return revoker.revokeById(Caller.of(authentication), TokenIds.checked(id))
+                .thenApply(revoked -> HttpResponse.noContent());
     }
 }
