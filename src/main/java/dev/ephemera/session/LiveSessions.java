@@ -92,11 +92,14 @@ public final class LiveSessions implements DailyUsage {
         Session session = new Session(live, facts, now, ending);
         here.put(sessionId, session);
         return store.open(live, facts, LEASE)
-                .thenCompose(opened -> tokens.retain(token.id(), token.keyId(), now.plus(longest).plusSeconds(60)))
-                .handle((opened, failed) -> {
+                .thenCompose(revoked -> tokens.retain(token.id(), token.keyId(), now.plus(longest).plusSeconds(60))
+                        .thenApply(retained -> revoked))
+                .handle((revoked, failed) -> {
                     if (failed == null) {
                         audit.record("session.opened", token.keyId(), "session_id", sessionId, "token_id", token.id(),
                                 "key_id", token.keyId(), "provider", token.provider(), "model", token.model());
+                        // Revoked between this session's redemption and its registration: nothing found it then.
+                        revoked.ifPresent(session::askedToEnd);
                     } else {
                         LOG.warn("Session {} could not be put on the live list ({}); it ends", sessionId,
                                 failed.getClass().getSimpleName());
@@ -132,8 +135,7 @@ public final class LiveSessions implements DailyUsage {
 
     /** What the token's sessions and relayed requests used so far. */
     public CompletionStage<Usage> tokenUsage(String tokenId) {
-        return store.receipt(tokenId, clock.instant().getEpochSecond()).thenApply(receipt ->
-                receipt.map(Receipt::usage).orElse(Usage.NONE));
+        return store.usage(tokenId);
     }
 
     @Override

@@ -25,8 +25,12 @@ public interface SessionStore {
     record Added(Usage tokenTotal, @Nullable String endRequested) {
     }
 
-    /** Registers {@code session} as live for {@code lease}, and on its token's receipt (made from {@code token}). */
-    CompletionStage<Void> open(LiveSession session, TokenFacts token, Duration lease);
+    /**
+     * Registers {@code session} as live for {@code lease}, and on its token's receipt (made from {@code token});
+     * answers why the token was revoked if it already was (a revocation between the session's redemption and this
+     * registration found no session to end: the caller ends it).
+     */
+    CompletionStage<Optional<String>> open(LiveSession session, TokenFacts token, Duration lease);
 
     /**
      * Holds the live sessions {@code sessionIds} (this replica's) for another {@code lease}; answers those among them
@@ -67,6 +71,9 @@ public interface SessionStore {
      * or {@code expired} once past its expiry), or empty when no session, usage or revocation was ever recorded.
      */
     CompletionStage<Optional<Receipt>> receipt(String tokenId, long now);
+
+    /** What token {@code tokenId}'s sessions and requests used so far, from its receipt (none: nothing yet). */
+    CompletionStage<Usage> usage(String tokenId);
 
     /** What {@code keyId}'s tokens used on {@code day} (UTC). */
     CompletionStage<Usage> day(String keyId, LocalDate day);

@@ -42,6 +42,7 @@ final class InMemorySessionStore implements SessionStore {
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Map<String, Kept> receipts = new ConcurrentHashMap<>();
     private final Map<String, Usage> days = new ConcurrentHashMap<>();
+    private final Map<String, String> revokeReasons = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
 
     InMemorySessionStore(Clock clock) {
@@ -49,11 +50,12 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Void> open(LiveSession session, TokenFacts token, Duration lease) {
+    public CompletionStage<Optional<String>> open(LiveSession session, TokenFacts token, Duration lease) {
         live.put(session.id(), new Live(session, clock.instant().plus(lease), null));
-        note(token, null, new Receipt.SessionSummary(session.id(), "live", session.openedAt(), null, null,
-                Usage.NONE), Usage.NONE);
-        return done(null);
+        Kept kept = note(token, null, new Receipt.SessionSummary(session.id(), "live", session.openedAt(), null,
+                null, Usage.NONE), Usage.NONE);
+        return done(kept.revokedAt() == null ? Optional.empty()
+                : Optional.of(revokeReasons.getOrDefault(token.id(), "token_revoked")));
     }
 
     private Kept note(TokenFacts token, @Nullable Long revokedAt, Receipt.@Nullable SessionSummary summary,
@@ -123,6 +125,7 @@ final class InMemorySessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Integer> revoked(TokenFacts token, long at, String reason) {
+        revokeReasons.putIfAbsent(token.id(), reason);
         Kept kept = note(token, at, null, Usage.NONE);
         int asked = 0;
         for (Receipt.SessionSummary s : kept.sessions().values()) {
@@ -170,6 +173,12 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
+    public CompletionStage<Usage> usage(String tokenId) {
+        Kept kept = receipts.get(tokenId);
+        return done(kept == null || kept.keptUntil().isBefore(clock.instant()) ? Usage.NONE : kept.usage());
+    }
+
+    @Override
     public CompletionStage<Usage> day(String keyId, LocalDate day) {
         return done(days.getOrDefault(keyId + " " + day, Usage.NONE));
     }
@@ -185,6 +194,7 @@ final class InMemorySessionStore implements SessionStore {
         Instant now = clock.instant();
         live.values().removeIf(l -> l.leaseEnds().isBefore(now));
         receipts.values().removeIf(k -> k.keptUntil().isBefore(now));
+        revokeReasons.keySet().removeIf(id -> !receipts.containsKey(id));
         LocalDate yesterday = LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).minusDays(1);
         days.keySet().removeIf(key -> LocalDate.parse(key.substring(key.indexOf(' ') + 1)).isBefore(yesterday));
     }

@@ -5,6 +5,7 @@ import dev.ephemera.session.Receipt;
 import dev.ephemera.session.SessionStore;
 import dev.ephemera.session.TokenFacts;
 import dev.ephemera.session.Usage;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.micronaut.core.annotation.Nullable;
@@ -75,7 +76,7 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Void> open(LiveSession session, TokenFacts token, Duration lease) {
+    public CompletionStage<Optional<String>> open(LiveSession session, TokenFacts token, Duration lease) {
         Map<String, String> fields = SessionFields.of(session);
         String[] save = new String[1 + fields.size() * 2];
         save[0] = Long.toString(Instant.now().plus(lease).toEpochMilli());
@@ -87,11 +88,18 @@ final class RedisSessionStore implements SessionStore {
         String[] note = noteArgs(SessionFields.facts(token), Map.of("uses_left", Integer.toString(token.usesLeft()),
                 "s:" + session.id(), summaries.live(session)));
         double opened = session.openedAt();
-        return redis.pipelineAsync(r -> List.of(
-                SAVE.runAsync(r, ScriptOutputType.INTEGER, new String[] {liveKey(session.id())}, save),
-                r.zadd(ALL_LIVE, opened, session.id()),
-                r.zadd(keyLive(session.keyId()), opened, session.id()),
-                NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())}, note)));
+        List<CompletableFuture<List<Object>>> receipt = new ArrayList<>();
+        return redis.pipelineAsync(r -> {
+            RedisFuture<List<Object>> noted = NOTE.runAsync(r, ScriptOutputType.MULTI,
+                    new String[] {receiptKey(token.id())}, note);
+            receipt.add(noted.toCompletableFuture());
+            return List.of(
+                    SAVE.runAsync(r, ScriptOutputType.INTEGER, new String[] {liveKey(session.id())}, save),
+                    r.zadd(ALL_LIVE, opened, session.id()),
+                    r.zadd(keyLive(session.keyId()), opened, session.id()),
+                    noted);
+        // Every answer is in (the pipeline completed): join() does not wait.
+        }).thenApply(done -> Optional.ofNullable(TokenFields.fromFlat(receipt.get(0).join(), 0).get("revoke_reason")));
     }
 
     private static String[] noteArgs(Map<String, String> once, Map<String, String> always) {
@@ -116,25 +124,20 @@ final class RedisSessionStore implements SessionStore {
             return CompletableFuture.completedFuture(Map.of());
         }
         String ms = Long.toString(lease.toMillis());
-        List<CompletableFuture<String>> answers = new ArrayList<>();
-        return redis.pipelineAsync(r -> {
-            List<RedisFuture<String>> sent = new ArrayList<>();
-            for (String id : ids) {
-                RedisFuture<String> one = RENEW.runAsync(r, ScriptOutputType.VALUE, new String[] {liveKey(id)}, ms);
-                sent.add(one);
-                answers.add(one.toCompletableFuture());
+        return RedisEach.<String>of(redis, ids, (r, id) -> RENEW.runAsync(r, ScriptOutputType.VALUE,
+                new String[] {liveKey(id)}, ms)).thenApply(answers -> asked(ids, answers));
+    }
+
+    /** The sessions among {@code ids} whose renewal answered why they were asked to end. */
+    private static Map<String, String> asked(List<String> ids, List<String> answers) {
+        Map<String, String> asked = new LinkedHashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String reason = answers.get(i);
+            if (reason != null && !reason.isEmpty()) {
+                asked.put(ids.get(i), reason);
             }
-            return sent;
-        }).thenApply(done -> {
-            Map<String, String> asked = new LinkedHashMap<>();
-            for (int i = 0; i < ids.size(); i++) {
-                String reason = answers.get(i).join();
-                if (reason != null && !reason.isEmpty()) {
-                    asked.put(ids.get(i), reason);
-                }
-            }
-            return asked;
-        });
+        }
+        return asked;
     }
 
     @Override
@@ -212,6 +215,7 @@ final class RedisSessionStore implements SessionStore {
     public CompletionStage<Integer> revoked(TokenFacts token, long at, String reason) {
         Map<String, String> once = new LinkedHashMap<>(SessionFields.facts(token));
         once.put("revoked_at", Long.toString(at));
+        once.put("revoke_reason", reason);
         return redis.<List<Object>>callAsync(r -> NOTE.runAsync(r, ScriptOutputType.MULTI,
                 new String[] {receiptKey(token.id())}, noteArgs(once, Map.of()))).thenCompose(flat -> {
                     List<CompletableFuture<Boolean>> asked = new ArrayList<>();
@@ -228,34 +232,24 @@ final class RedisSessionStore implements SessionStore {
     @Override
     public CompletionStage<List<LiveSession>> live(@Nullable String keyId) {
         String index = keyId == null ? ALL_LIVE : keyLive(keyId);
-        return redis.<List<String>>callAsync(r -> r.zrange(index, 0, LIST_LIMIT - 1)).thenCompose(ids -> {
-            List<CompletableFuture<Map<String, String>>> each = new ArrayList<>();
-            return redis.pipelineAsync(r -> {
-                List<RedisFuture<Map<String, String>>> sent = new ArrayList<>();
-                for (String id : ids) {
-                    RedisFuture<Map<String, String>> one = r.hgetall(liveKey(id));
-                    sent.add(one);
-                    each.add(one.toCompletableFuture());
-                }
-                return sent;
-            }).thenApply(done -> {
-                List<LiveSession> out = new ArrayList<>();
-                List<String> gone = new ArrayList<>();
-                for (int i = 0; i < ids.size(); i++) {
-                    Map<String, String> fields = each.get(i).join();
-                    if (fields.isEmpty()) {
-                        gone.add(ids.get(i));
-                    } else {
-                        out.add(SessionFields.from(fields));
+        return redis.<List<String>>callAsync(r -> r.zrange(index, 0, LIST_LIMIT - 1)).thenCompose(ids ->
+                RedisEach.<Map<String, String>>of(redis, ids, (r, id) -> r.hgetall(liveKey(id))).thenApply(each -> {
+                    List<LiveSession> out = new ArrayList<>();
+                    List<String> gone = new ArrayList<>();
+                    for (int i = 0; i < ids.size(); i++) {
+                        Map<String, String> fields = each.get(i);
+                        if (fields.isEmpty()) {
+                            gone.add(ids.get(i));
+                        } else {
+                            out.add(SessionFields.from(fields));
+                        }
                     }
-                }
-                if (!gone.isEmpty()) {
-                    // Sessions of a replica that died: their leases ran out; their ids leave the list.
-                    redis.callAsync(r -> r.zrem(index, gone.toArray(String[]::new)));
-                }
-                return out;
-            });
-        });
+                    if (!gone.isEmpty()) {
+                        // Sessions of a replica that died: their leases ran out; their ids leave the list.
+                        redis.callAsync(r -> r.zrem(index, gone.toArray(String[]::new)));
+                    }
+                    return out;
+                }));
     }
 
     @Override
@@ -269,6 +263,16 @@ final class RedisSessionStore implements SessionStore {
         return redis.<Map<String, String>>callAsync(r -> r.hgetall(receiptKey(tokenId))).thenApply(fields ->
                 fields.isEmpty() ? Optional.empty()
                         : Optional.of(SessionFields.receipt(tokenId, fields, summaries.of(fields), now)));
+    }
+
+    @Override
+    public CompletionStage<Usage> usage(String tokenId) {
+        return redis.<List<KeyValue<String, String>>>callAsync(r -> r.hmget(receiptKey(tokenId),
+                Usage.FIELDS)).thenApply(values -> {
+                    Map<String, String> named = new LinkedHashMap<>();
+                    values.forEach(kv -> kv.ifHasValue(v -> named.put(kv.getKey(), v)));
+                    return Usage.of(named);
+                });
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.ephemera.webhook.Delivery;
 import dev.ephemera.webhook.Subscription;
 import dev.ephemera.webhook.WebhookStore;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
@@ -197,16 +196,7 @@ final class RedisWebhookStore implements WebhookStore {
 
     /** The deliveries {@code ids} (in one round trip), those that are gone left out. */
     private CompletionStage<List<Delivery>> deliveries(List<String> ids) {
-        List<CompletableFuture<String>> each = new ArrayList<>();
-        return redis.pipelineAsync(r -> {
-            List<RedisFuture<String>> sent = new ArrayList<>();
-            ids.forEach(id -> {
-                RedisFuture<String> one = r.get(deliveryKey(id));
-                sent.add(one);
-                each.add(one.toCompletableFuture());
-            });
-            return sent;
-        }).thenApply(done -> each.stream().map(CompletableFuture::join).filter(Objects::nonNull)
-                .map(text -> read(text, Delivery.class)).toList());
+        return RedisEach.<String>of(redis, ids, (r, id) -> r.get(deliveryKey(id))).thenApply(texts -> texts.stream()
+                .filter(Objects::nonNull).map(text -> read(text, Delivery.class)).toList());
     }
 }
