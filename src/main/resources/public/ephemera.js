@@ -10,7 +10,7 @@ export class EphemeraClient {
    * @param {object} options
    * @param {string} [options.broker]      the broker's base URL (default: this page's origin)
    * @param {() => string|Promise<string>} options.credential  the user's JWT (or a key), sent as Bearer
-   * @param {string} [options.profile]     the profile to mint from (default: the broker's default)
+   * @param {string|(() => string|undefined)} [options.profile]  the profile to mint from (default: the broker's)
    * @param {number} [options.refreshMargin]  seconds before expiry at which a token is replaced (default 10)
    */
   constructor({ broker = location.origin, credential, profile, refreshMargin = 10 } = {}) {
@@ -60,10 +60,11 @@ export class EphemeraClient {
   }
 
   async #fetchToken() {
+    const profile = typeof this.profile === "function" ? this.profile() : this.profile;
     const response = await fetch(this.broker + "/realtime-token", {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: "Bearer " + (await this.credential()) },
-      body: JSON.stringify(this.profile ? { profile: this.profile } : {}),
+      body: JSON.stringify(profile ? { profile } : {}),
     });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {

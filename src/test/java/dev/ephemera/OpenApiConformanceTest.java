@@ -41,6 +41,8 @@ class OpenApiConformanceTest {
     private final OpenApiInteractionValidator validator = OpenApiInteractionValidator
             .createForSpecificationUrl(Path.of("openapi.yml").toAbsolutePath().toUri().toString())
             .build();
+    private static final MediaType FORM = MediaType.APPLICATION_FORM_URLENCODED_TYPE;
+
     private final List<String> problems = new ArrayList<>();
     private final TestIssuer idp = new TestIssuer();
     private FakeUpstream fake;
@@ -163,6 +165,33 @@ class OpenApiConformanceTest {
         // A fresh key: the first one was just revoked, and the 200s below must be 200s.
         String writer = newKey("read", "write");
         json(200, "GET", "/v1/admin/providers", admin, null, true);
+
+        // The OAuth token endpoint (RFC 6749 §4.4, RFC 8693) and OAuth client authentication on introspection.
+        String writerId = "key_" + writer.substring("ephk_".length(), "ephk_".length() + 16);
+        String credentials = "grant_type=client_credentials&provider=openai&model=gpt-realtime";
+        Reply issued = exchange(200, HttpRequest.POST("/oauth2/token", credentials).contentType(FORM)
+                .basicAuth(writerId, writer), credentials, true);
+        String posted = credentials + "&client_id=" + writerId + "&client_secret=" + writer;
+        exchange(200, HttpRequest.POST("/oauth2/token", posted).contentType(FORM), posted, true);
+        String exchanged = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token="
+                + idp.user("alice") + "&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Ajwt";
+        exchange(200, HttpRequest.POST("/oauth2/token", exchanged).contentType(FORM)
+                .header("Origin", "https://app.example.com"), exchanged, true);
+        exchange(401, HttpRequest.POST("/oauth2/token", credentials).contentType(FORM), credentials, true);
+        exchange(401, HttpRequest.POST("/oauth2/token", credentials).contentType(FORM)
+                .basicAuth(writerId, "ephk_wrong"), credentials, true);
+        exchange(400, HttpRequest.POST("/oauth2/token", "grant_type=password").contentType(FORM),
+                "grant_type=password", false);
+        String forged = exchanged.replace(idp.user("alice"), "eyJhbGciOiJub25lIn0.e30.");
+        exchange(400, HttpRequest.POST("/oauth2/token", forged).contentType(FORM), forged, true);
+        String introspected = "token=" + issued.string("access_token");
+        exchange(200, HttpRequest.POST("/v1/tokens/introspect", introspected).contentType(FORM)
+                .basicAuth(writerId, writer), introspected, true);
+        String introspectedPost = introspected + "&client_id=" + writerId + "&client_secret=" + writer;
+        exchange(200, HttpRequest.POST("/v1/tokens/introspect", introspectedPost).contentType(FORM),
+                introspectedPost, true);
+        exchange(200, HttpRequest.POST("/v1/tokens/revoke", introspectedPost).contentType(FORM), introspectedPost,
+                true);
         json(200, "POST", "/v1/realtime/client_secrets", writer, "{\"expires_after\":{\"anchor\":\"created_at\","
                 + "\"seconds\":60},\"session\":{\"type\":\"realtime\",\"model\":\"gpt-realtime\"}}", true);
         json(502, "POST", "/v1/tokens", writer, "{\"provider\":\"gemini\"}", true);

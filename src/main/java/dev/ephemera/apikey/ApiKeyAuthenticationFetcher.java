@@ -12,6 +12,9 @@ import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.filters.AuthenticationFetcher;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -38,6 +41,11 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
     private static final Set<String> CREDENTIAL_PARAMS = Set.of("api_key", "apikey", "api-key", "key",
             "x-api-key", "access_token", "admin_key");
     private static final int MAX_CREDENTIAL_LENGTH = 8192;
+    /** Where OAuth clients authenticate with {@code Authorization: Basic} (RFC 6749 §2.3.1, RFC 7662, RFC 7009). */
+    private static final Set<String> OAUTH_CLIENT_PATHS = Set.of("/oauth2/token", "/v1/tokens/introspect",
+            "/v1/tokens/revoke");
+    /** Marks a credential that came as Basic; no key or JWT begins with a NUL. */
+    private static final String BASIC = "\0basic:";
 
     private final ApiKeyService keys;
     private final JwtCallers jwts;
@@ -66,6 +74,17 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
         }
         if (presented == null) {
             return Mono.empty();
+        }
+        if (presented.startsWith(BASIC)) {
+            // client_secret_basic on an OAuth endpoint: the key's id and the key, checked together.
+            int colon = presented.indexOf(':', BASIC.length());
+            return Mono.fromCompletionStage(() -> keys.authenticate(presented.substring(BASIC.length(), colon),
+                            presented.substring(colon + 1)))
+                    .map(Caller::authentication)
+                    .onErrorResume(BrokerException.class, e -> {
+                        request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);
+                        return Mono.empty();
+                    });
         }
         if (presented.startsWith("eph_")) {
             request.setAttribute(Caller.AUTHENTICATION_FAILURE, new BrokerException(ErrorCode.INVALID_API_KEY,
@@ -106,7 +125,14 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
         if (authorizations.size() > 1 || apiKeys.size() > 1) {
             throw malformed("Send one Authorization or x-api-key header, not several.");
         }
-        String bearer = authorizations.isEmpty() ? null : bearer(authorizations.get(0));
+        String bearer = authorizations.isEmpty() ? null : authorizations.get(0);
+        if (bearer != null && OAUTH_CLIENT_PATHS.contains(request.getPath()) && scheme(bearer, "Basic")) {
+            if (apiKeys.isEmpty()) {
+                return BASIC + basic(bearer);
+            }
+            throw malformed("Authorization and x-api-key both carry credentials; send one of them.");
+        }
+        bearer = bearer == null ? null : bearer(bearer);
         String apiKey = apiKeys.isEmpty() ? null : apiKeys.get(0).trim();
         if (apiKey != null && (apiKey.isEmpty() || apiKey.length() > MAX_CREDENTIAL_LENGTH)) {
             throw malformed("The x-api-key header is empty or too long.");
@@ -115,6 +141,39 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
             throw malformed("Authorization and x-api-key carry different keys; send one of them.");
         }
         return bearer != null ? bearer : apiKey;
+    }
+
+    private static boolean scheme(String header, String scheme) {
+        int space = header.indexOf(' ');
+        return space > 0 && header.substring(0, space).equalsIgnoreCase(scheme);
+    }
+
+    /**
+     * {@code client_id:client_secret} from {@code Authorization: Basic}, each form-decoded as RFC 6749 §2.3.1 says
+     * (the {@code :} that separates them cannot be in either once encoded); a NUL marks where they part.
+     */
+    private static String basic(String header) {
+        String encoded = header.substring(header.indexOf(' ') + 1).trim();
+        String pair;
+        try {
+            pair = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw malformed("The Authorization header's Basic credentials are not base64.");
+        }
+        int colon = pair.indexOf(':');
+        if (encoded.length() > MAX_CREDENTIAL_LENGTH || colon <= 0 || colon == pair.length() - 1) {
+            throw malformed("Basic credentials must be client_id:client_secret (the key's id and the key).");
+        }
+        try {
+            String id = URLDecoder.decode(pair.substring(0, colon), StandardCharsets.UTF_8);
+            String secret = URLDecoder.decode(pair.substring(colon + 1), StandardCharsets.UTF_8);
+            if (id.indexOf(':') >= 0 || id.indexOf('\0') >= 0 || secret.indexOf('\0') >= 0) {
+                throw malformed("Basic credentials must be client_id:client_secret (the key's id and the key).");
+            }
+            return id + ":" + secret;
+        } catch (IllegalArgumentException e) {
+            throw malformed("Basic credentials are not form-encoded.");
+        }
     }
 
     private static String bearer(String header) {

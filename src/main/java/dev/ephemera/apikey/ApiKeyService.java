@@ -2,6 +2,7 @@ package dev.ephemera.apikey;
 
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
+import dev.ephemera.auth.ClientSecrets;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
@@ -9,6 +10,7 @@ import dev.ephemera.secret.PrefixedSecret;
 import dev.ephemera.secret.Secrets;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * key is stored; the key itself is returned once, at creation or rotation.
  */
 @Context
-public final class ApiKeyService {
+public final class ApiKeyService implements ClientSecrets {
 
     public static final PrefixedSecret FORMAT = new PrefixedSecret("ephk_", 16 + Secrets.SECRET_CHARS);
     /** The id the bootstrap admin key ({@code EPHEMERA_ADMIN_KEY}) acts under. */
@@ -45,8 +47,7 @@ public final class ApiKeyService {
     private final String bootstrapHash;
 
     ApiKeyService(ApiKeyStore store, AuditLog audit, Clock clock,
-            @Value("${ephemera.admin-key:}") @Nullable String adminKey,
-            @Value("${redis.uri:${redis.uris:}}") @Nullable String redisUri) {
+            @Value("${ephemera.admin-key:}") @Nullable String adminKey, Environment environment) {
         this.store = store;
         this.audit = audit;
         this.clock = clock;
@@ -54,7 +55,9 @@ public final class ApiKeyService {
             throw new IllegalStateException("ephemera.admin-key (EPHEMERA_ADMIN_KEY) must be at least 32 characters");
         }
         if (DEV_ADMIN_KEY.equals(adminKey)) {
-            if (redisUri != null && !redisUri.isEmpty()) {
+            // Asked of the environment: the placeholder ${redis.uri:${redis.uris:}} resolves to "}" when neither is
+            // set, which refused the development key on every machine (DevEnvironmentTest).
+            if (environment.containsProperty("redis.uri") || environment.containsProperty("redis.uris")) {
                 throw new IllegalStateException("ephemera.admin-key is the published development key; set "
                         + "EPHEMERA_ADMIN_KEY to a secret of your own before using a shared store (redis.uri, "
                         + "redis.uris)");
@@ -66,6 +69,21 @@ public final class ApiKeyService {
         if (bootstrapHash == null) {
             LOG.info("No EPHEMERA_ADMIN_KEY set: only keys created through the admin API authenticate.");
         }
+    }
+
+    /**
+     * An OAuth client's credentials (RFC 6749 §2.3.1): {@code client_id} must be the id of the key given as
+     * {@code client_secret} ({@link #BOOTSTRAP_ID} for the bootstrap key), then the key is checked as any other.
+     */
+    @Override
+    public CompletionStage<Caller> authenticate(String clientId, String clientSecret) {
+        String id = FORMAT.body(clientSecret) != null ? idOf(clientSecret)
+                : bootstrapHash != null ? BOOTSTRAP_ID : null;
+        if (id == null || !id.equals(clientId)) {
+            return CompletableFuture.failedFuture(new BrokerException(ErrorCode.INVALID_API_KEY, "client_id must be "
+                    + "the id of the key given as client_secret."));
+        }
+        return authenticate(clientSecret);
     }
 
     /** A new key and the record stored for it. The key is not kept anywhere. */

@@ -110,6 +110,11 @@ public final class Profiles implements OriginSource {
     }
 
     /** The models the profiles name: the closed set of model labels of the usage metrics. */
+    /** Every profile, by name. */
+    public List<Profile> all() {
+        return byName.values().stream().sorted(java.util.Comparator.comparing(Profile::name)).toList();
+    }
+
     public Set<String> models() {
         Set<String> models = new java.util.TreeSet<>();
         byName.values().forEach(p -> {

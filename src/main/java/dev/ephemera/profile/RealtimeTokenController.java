@@ -3,14 +3,7 @@ package dev.ephemera.profile;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.JwtCallers;
 import dev.ephemera.auth.Permission;
-import dev.ephemera.error.BrokerException;
-import dev.ephemera.error.ErrorCode;
-import dev.ephemera.provider.ProviderRegistry;
-import dev.ephemera.ratelimit.MintLimits;
-import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
-import dev.ephemera.token.TokenFormat;
-import dev.ephemera.token.TokenMinter;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.Origins;
 import dev.ephemera.web.RequestBodies;
@@ -26,7 +19,6 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.constraints.Size;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -49,61 +41,23 @@ final class RealtimeTokenController {
             @Size(max = 32, message = "'endpoints' may hold at most 32 items.") @Nullable List<String> endpoints) {
     }
 
-    private final Profiles profiles;
-    private final TokenMinter tokens;
-    private final MintLimits limits;
+    private final ProfileMinter minter;
     private final RequestBodies bodies;
-    private final ProviderRegistry providers;
     private final ClientAddresses clients;
 
-    RealtimeTokenController(Profiles profiles, TokenMinter tokens, MintLimits limits, RequestBodies bodies,
-            ProviderRegistry providers, ClientAddresses clients) {
-        this.clients = clients;
-        this.providers = providers;
-        this.profiles = profiles;
-        this.tokens = tokens;
-        this.limits = limits;
+    RealtimeTokenController(ProfileMinter minter, RequestBodies bodies, ClientAddresses clients) {
+        this.minter = minter;
         this.bodies = bodies;
+        this.clients = clients;
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> request, @Body @Nullable String body,
             Authentication authentication) {
         Fields fields = bodies.json(body, Fields.class);
-        Profiles.Profile profile = profiles.select(fields.profile());
-        Long ttl = fields.ttlSeconds();
-        RequestBodies.requireWithin(ttl, "ttl_seconds", 10, profile.ttl().toSeconds());
-        Long uses = fields.maxUses();
-        RequestBodies.requireWithin(uses, "max_uses", 1, profile.maxUses());
-        String origin = Origins.canonical(request.getHeaders().get(HttpHeaders.ORIGIN));
-        if (origin == null || !profile.allowedOrigins().contains(origin)) {
-            throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "This page's origin may not fetch tokens of "
-                    + "profile '" + profile.name() + "'.");
-        }
-        List<String> endpoints = narrowed(profile, fields.endpoints());
         Caller caller = Caller.of(authentication).at(clients.of(request));
-        MintRequest mint = new MintRequest(profile.provider(), profile.model(),
-                ttl == null ? profile.ttl() : Duration.ofSeconds(ttl), TokenFormat.OPAQUE,
-                uses == null ? profile.maxUses() : uses.intValue(), caller.subject() != null ? caller.subject()
-                        : caller.id(), origin, "relay", profile.session(), profile.lockedFields(),
-                profile.maxSessionDuration(), endpoints, profile.limits());
-        return tokens.mintAsync(caller, mint, () -> limits.browserMintAsync(caller, caller.clientAddress()))
+        return minter.mint(caller, new ProfileMinter.Asked(fields.profile(), fields.ttlSeconds(), fields.maxUses(),
+                fields.endpoints()), Origins.canonical(request.getHeaders().get(HttpHeaders.ORIGIN)))
                 .thenApply(HttpResponse::created);
-    }
-
-    /** The endpoints a browser asked for: some of the profile's (or the provider's, if it names none), never more. */
-    private List<String> narrowed(Profiles.Profile profile, @Nullable List<String> asked) {
-        if (asked == null) {
-            return profile.endpoints();
-        }
-        List<String> out = new java.util.ArrayList<>();
-        for (String endpoint : asked) {
-            String canonical = providers.endpointOf(profile.provider(), endpoint).orElse(null);
-            if (canonical == null || !profile.endpoints().isEmpty() && !profile.endpoints().contains(canonical)) {
-                throw BrokerException.invalid("endpoints", "'endpoints' may only narrow the profile's endpoints.");
-            }
-            out.add(canonical);
-        }
-        return out;
     }
 }

@@ -29,12 +29,21 @@ public final class ProviderRegistry {
 
     private final Map<String, Provider> providers;
 
-    ProviderRegistry(List<ProviderProperties> configured, Environment environment) {
+    ProviderRegistry(List<ProviderProperties> configured, List<LocalProvider> local, Environment environment) {
         Map<String, ProviderProperties> byName = new HashMap<>();
         configured.forEach(p -> byName.put(p.name(), p));
         Map<String, Provider> all = new TreeMap<>();
         for (ProviderPreset preset : ProviderPreset.ALL.values()) {
             all.put(preset.name(), build(preset.name(), preset, byName.remove(preset.name()), environment));
+        }
+        for (LocalProvider provider : local) {
+            if (all.containsKey(provider.name()) || byName.containsKey(provider.name())) {
+                throw new IllegalStateException("ephemera.providers." + provider.name() + ": that name is the "
+                        + "built-in development provider's; name yours differently");
+            }
+            all.put(provider.name(), build(provider.name(), null, new ProviderProperties(provider.name(),
+                    provider.baseUrl().toString(), provider.apiKey(), null, null, null, null, null, null,
+                    provider.endpoints()), environment));
         }
         for (ProviderProperties custom : byName.values()) {
             all.put(custom.name(), build(custom.name(), null, custom, environment));

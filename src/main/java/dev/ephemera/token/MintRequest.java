@@ -39,6 +39,16 @@ public record MintRequest(
     }
 
     /** A mint body's request, defaults applied; a bad field is a {@code 400 invalid_request} naming it. */
+    /**
+     * A relay token for {@code provider}, as a backend asks for one outside {@code POST /v1/tokens} (the OAuth
+     * token endpoint): that endpoint's defaults for everything it does not name.
+     */
+    public static MintRequest forProvider(String provider, @Nullable String model, @Nullable Long ttlSeconds,
+            @Nullable Long maxUses, TokenConfiguration config) {
+        return of(new MintBody(provider, model, ttlSeconds, null, maxUses, null, null, null, null, null, null, null),
+                config);
+    }
+
     static MintRequest of(MintBody body, TokenConfiguration config) {
         Long ttl = body.ttlSeconds();
         RequestBodies.requireWithin(ttl, "ttl_seconds", TokenConfiguration.MIN_TTL.toSeconds(),

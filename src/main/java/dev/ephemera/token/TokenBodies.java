@@ -4,7 +4,10 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.constraints.NotEmpty;
 
-/** The bodies of RFC 7662 introspection and RFC 7009 revocation, as JSON or as a form. */
+/**
+ * The bodies of RFC 7662 introspection and RFC 7009 revocation, as JSON or as a form; {@code client_id} and {@code
+ * client_secret} are the caller's credentials when it authenticates in the body ({@code client_secret_post}).
+ */
 final class TokenBodies {
 
     private TokenBodies() {
@@ -15,7 +18,9 @@ final class TokenBodies {
     record Introspect(
             @NotEmpty(message = "'token' is required.") @Nullable String token,
             @Nullable String tokenTypeHint,
-            @Nullable Boolean consume) {
+            @Nullable Boolean consume,
+            @Nullable String clientId,
+            @Nullable String clientSecret) {
 
         boolean consuming() {
             return Boolean.TRUE.equals(consume);
@@ -25,6 +30,8 @@ final class TokenBodies {
     @Serdeable.Deserializable
     record Revoke(
             @NotEmpty(message = "'token' is required.") @Nullable String token,
-            @Nullable String tokenTypeHint) {
+            @Nullable String tokenTypeHint,
+            @Nullable String clientId,
+            @Nullable String clientSecret) {
     }
 }

@@ -1,6 +1,7 @@
 package dev.ephemera.token;
 
 import dev.ephemera.auth.Caller;
+import dev.ephemera.auth.OAuthClients;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.web.BrokerUrls;
@@ -17,11 +18,14 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code /v1/tokens}: mint, introspect (RFC 7662), revoke (RFC 7009) and revoke by handle. Each runs on the event
+ * {@code /v1/tokens}: mint, introspect (RFC 7662), revoke (RFC 7009) and revoke by handle. Introspection and
+ * revocation take their caller as standard OAuth clients send it ({@link OAuthClients}: Bearer, Basic, or in the
+ * form), so their routes let anyone in and ask for the permission themselves. Each runs on the event
  * loop and never blocks it: the store answers asynchronously.
  */
 @Controller("/v1/tokens")
@@ -34,10 +38,12 @@ final class TokenController {
     private final RequestBodies bodies;
     private final ClientAddresses clients;
     private final BrokerUrls urls;
+    private final OAuthClients oauthClients;
 
     TokenController(TokenMinter minter, TokenRedeemer redeemer, TokenRevoker revoker, MintLimits limits,
-            RequestBodies bodies, ClientAddresses clients, BrokerUrls urls) {
+            RequestBodies bodies, ClientAddresses clients, BrokerUrls urls, OAuthClients oauthClients) {
         this.urls = urls;
+        this.oauthClients = oauthClients;
         this.minter = minter;
         this.redeemer = redeemer;
         this.revoker = revoker;
@@ -57,28 +63,29 @@ final class TokenController {
 
     @Post(uri = "/introspect", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
             produces = MediaType.APPLICATION_JSON)
-    @Secured(Permission.ROLE_READ)
+    @Secured(SecurityRule.IS_ANONYMOUS)
     CompletionStage<Introspection> introspect(HttpRequest<?> http, @Body @Nullable String body,
-            Authentication authentication) {
+            @Nullable Authentication authentication) {
         TokenBodies.Introspect fields = bodies.jsonOrForm(http.getContentType().orElse(null), body,
                 TokenBodies.Introspect.class);
         String token = fields.token();
-        if (fields.consuming()) {
-            return redeemer.consume(token, Binding.NONE, authentication.getName(), clients.of(http))
-                    .thenApply(redeemed -> Introspection.of(redeemed, urls.issuer()));
-        }
-        return redeemer.look(token).thenApply(live -> live.map(t -> Introspection.of(t, urls.issuer()))
-                .orElse(Introspection.INACTIVE));
+        return oauthClients.require(http, authentication, fields.clientId(), fields.clientSecret(), Permission.READ)
+                .thenCompose(caller -> fields.consuming()
+                        ? redeemer.consume(token, Binding.NONE, caller.id(), clients.of(http))
+                                .thenApply(redeemed -> Introspection.of(redeemed, urls.issuer()))
+                        : redeemer.look(token).thenApply(live -> live.map(t -> Introspection.of(t, urls.issuer()))
+                                .orElse(Introspection.INACTIVE)));
     }
 
     @Post(uri = "/revoke", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
             produces = MediaType.APPLICATION_JSON)
-    @Secured(Permission.ROLE_WRITE)
+    @Secured(SecurityRule.IS_ANONYMOUS)
     CompletionStage<HttpResponse<Map<String, Object>>> revoke(HttpRequest<?> http, @Body @Nullable String body,
-            Authentication authentication) {
+            @Nullable Authentication authentication) {
         TokenBodies.Revoke fields = bodies.jsonOrForm(http.getContentType().orElse(null), body,
                 TokenBodies.Revoke.class);
-        return revoker.revoke(fields.token(), authentication.getName())
+        return oauthClients.require(http, authentication, fields.clientId(), fields.clientSecret(), Permission.WRITE)
+                .thenCompose(caller -> revoker.revoke(fields.token(), caller.id()))
                 .thenApply(revoked -> HttpResponse.ok(Map.of()));
     }
 

@@ -43,9 +43,13 @@ class ArchitectureTest {
             .that().resideOutsideOfPackage("dev.ephemera.store.redis..")
             .should().dependOnClassesThat().resideInAPackage("io.lettuce..");
 
-    /** The relay's pipes and the Redis lanes on the server's event loops; nothing else touches Netty. */
+    /**
+     * The relay's pipes and the Redis lanes on the server's event loops, and the development provider's server of
+     * its own (on a loopback port, reached through the relays like any provider); nothing else touches Netty.
+     */
     @ArchTest
-    static final ArchRule NETTY_ONLY_IN_THE_RELAY_AND_THE_REDIS_LANES = noClasses()
-            .that().resideOutsideOfPackages("dev.ephemera.relay..", "dev.ephemera.store.redis..")
+    static final ArchRule NETTY_ONLY_IN_THE_RELAY_THE_REDIS_LANES_AND_THE_DEV_PROVIDER = noClasses()
+            .that().resideOutsideOfPackages("dev.ephemera.relay..", "dev.ephemera.store.redis..",
+                    "dev.ephemera.devprovider..")
             .should().dependOnClassesThat().resideInAPackage("io.netty..");
 }

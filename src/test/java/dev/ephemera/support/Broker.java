@@ -33,6 +33,10 @@ public final class Broker implements AutoCloseable {
     private final JsonMapper json;
 
     private Broker(Map<String, Object> properties) {
+        this(ApplicationContext.builder().properties(withTestDefaults(properties)).start());
+    }
+
+    private static Map<String, Object> withTestDefaults(Map<String, Object> properties) {
         Map<String, Object> all = new HashMap<>();
         all.put("micronaut.server.port", -1);
         all.put("ephemera.admin-key", ADMIN_KEY);
@@ -40,7 +44,11 @@ public final class Broker implements AutoCloseable {
         all.put("ephemera.providers.openai.api-key", OPENAI_KEY);
         all.put("ephemera.providers.anthropic.api-key", ANTHROPIC_KEY);
         all.putAll(properties);
-        this.server = ApplicationContext.run(EmbeddedServer.class, all);
+        return all;
+    }
+
+    private Broker(ApplicationContext context) {
+        this.server = context.getBean(EmbeddedServer.class).start();
         this.client = server.getApplicationContext().createBean(HttpClient.class, server.getURL());
         this.json = server.getApplicationContext().getBean(JsonMapper.class);
     }
@@ -48,6 +56,19 @@ public final class Broker implements AutoCloseable {
     /** A broker with the in-memory store. */
     public static Broker inMemory(Map<String, Object> properties) {
         return new Broker(properties);
+    }
+
+    /**
+     * The broker as {@code ./mvnw mn:run} starts it: the {@code dev} environment (application-dev.yml: its admin key,
+     * the echo provider, the demo page and its credential), the real clock, no provider key of the tests';
+     * {@code properties} override, e.g. the port.
+     */
+    public static Broker dev(Map<String, Object> properties) {
+        Map<String, Object> all = new HashMap<>();
+        all.put("micronaut.server.port", -1);
+        all.putAll(properties);
+        return new Broker(ApplicationContext.builder().environments("dev").properties(all)
+                .start());
     }
 
     /** A broker on the given Redis. */
@@ -113,9 +134,12 @@ public final class Broker implements AutoCloseable {
         String body = response.getBody(String.class).orElse("");
         int status = response.getStatus().getCode();
         Map<String, Object> parsed = parse(body);
-        // SPEC §6: every error is JSON with an error object (a relayed provider's own answer aside).
+        // SPEC §6: every error is JSON with an error object (a relayed provider's own answer aside); the OAuth token
+        // endpoint's are RFC 6749 §5.2's, an error code and its description.
+        boolean oauth = request.getPath().equals("/oauth2/token");
         if (status >= 400 && !request.getPath().startsWith("/v1/proxy/") && !request.getPath().startsWith("/health/")
-                && !(parsed.get("error") instanceof Map<?, ?>
+                && !((oauth ? parsed.get("error") instanceof String && parsed.get("error_description") != null
+                        : parsed.get("error") instanceof Map<?, ?>)
                 && response.getHeaders().get("X-Request-Id") != null)) {
             throw new AssertionError(request.getMethodName() + " " + request.getPath() + " answered " + status
                     + " without the JSON error envelope and X-Request-Id: " + body);

@@ -34,23 +34,44 @@ public final class DemoBrowser implements AutoCloseable {
 
     /** Starts it all; {@code more} adds broker configuration that needs the fake provider's address. */
     public DemoBrowser(Function<FakeUpstream, Map<String, Object>> more) {
+        this(null, more);
+    }
+
+    /**
+     * The broker as {@code ./mvnw mn:run} starts it ({@link Broker#dev}: the echo provider, the demo page's
+     * credential), its demo profiles allowed for the page's origin on a free port; no fake provider is needed, and
+     * {@link #fake} is there only to show that nothing reached it.
+     */
+    public static DemoBrowser dev() {
+        return new DemoBrowser("dev", fake -> Map.of());
+    }
+
+    private DemoBrowser(String environment, Function<FakeUpstream, Map<String, Object>> more) {
         String install = "apt-get install chromium chromium-driver (Debian), or Chrome and its driver";
         Path chromium = ExternalTools.require("ephemera.test.chromium", install, "chromium", "chromium-browser",
                 "google-chrome");
         Path chromedriver = ExternalTools.require("ephemera.test.chromedriver", install, "chromedriver");
         fake = new FakeUpstream();
         port = TestRedis.freePort();
-        Map<String, Object> config = new HashMap<>(idp.brokerConfig());
+        Map<String, Object> config = new HashMap<>();
         config.put("micronaut.server.port", port);
-        config.put("ephemera.demo.enabled", "true");
-        config.put("ephemera.providers.openai.base-url", fake.base("openai"));
-        config.put("ephemera.profiles.voice.allowed-origins", List.of("http://127.0.0.1:" + port));
-        config.putAll(more.apply(fake));
-        broker = Broker.inMemory(config);
+        List<String> origin = List.of("http://127.0.0.1:" + port);
+        if (environment == null) {
+            config.putAll(idp.brokerConfig());
+            config.put("ephemera.demo.enabled", "true");
+            config.put("ephemera.providers.openai.base-url", fake.base("openai"));
+            config.put("ephemera.profiles.voice.allowed-origins", origin);
+            config.putAll(more.apply(fake));
+            broker = Broker.inMemory(config);
+        } else {
+            config.put("ephemera.profiles.demo.allowed-origins", origin);
+            config.put("ephemera.profiles.demo-openai.allowed-origins", origin);
+            broker = Broker.dev(config);
+        }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--no-first-run", "--disable-dev-shm-usage", "--window-size=1000,1000");
+                "--no-first-run", "--disable-dev-shm-usage", "--window-size=1000,1400");
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
                 .usingAnyFreePort().build(), options);
     }
@@ -64,14 +85,14 @@ public final class DemoBrowser implements AutoCloseable {
         browser.findElement(By.id(id)).click();
     }
 
+    /** The element's text, shown or not (the list of raw events is folded away). */
     public String text(String id) {
-        return browser.findElement(By.id(id)).getText();
+        return browser.findElement(By.id(id)).getDomProperty("textContent").trim();
     }
 
     /** Waits (15 s at most) until the element's text contains {@code contained}. */
     public void waitFor(String id, String contained) {
-        new WebDriverWait(browser, Duration.ofSeconds(15))
-                .until(d -> d.findElement(By.id(id)).getText().contains(contained));
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> text(id).contains(contained));
     }
 
     /** Writes a screenshot to {@code target/<name>}; gives its path. */

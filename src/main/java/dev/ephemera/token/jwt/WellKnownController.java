@@ -17,6 +17,9 @@ import java.util.Map;
 @Secured(SecurityRule.IS_ANONYMOUS)
 final class WellKnownController {
 
+    /** How introspection and revocation callers authenticate: RFC 6749 §2.3.1 both ways, or a key as Bearer. */
+    private static final List<String> CLIENT_AUTH = List.of("client_secret_basic", "client_secret_post", "bearer");
+
     private final SigningKeys keys;
     private final BrokerUrls urls;
 
@@ -38,12 +41,16 @@ final class WellKnownController {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("issuer", issuer);
         m.put("jwks_uri", issuer + "/.well-known/jwks.json");
+        m.put("token_endpoint", issuer + "/oauth2/token");
+        // "none": a token exchange of a user's JWT needs no client authentication (a browser is a public client).
+        m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "none"));
         m.put("introspection_endpoint", issuer + "/v1/tokens/introspect");
-        m.put("introspection_endpoint_auth_methods_supported", List.of("bearer"));
+        m.put("introspection_endpoint_auth_methods_supported", CLIENT_AUTH);
         m.put("revocation_endpoint", issuer + "/v1/tokens/revoke");
-        m.put("revocation_endpoint_auth_methods_supported", List.of("bearer"));
+        m.put("revocation_endpoint_auth_methods_supported", CLIENT_AUTH);
         m.put("response_types_supported", List.of());
-        m.put("grant_types_supported", List.of());
+        m.put("grant_types_supported", List.of("client_credentials",
+                "urn:ietf:params:oauth:grant-type:token-exchange"));
         m.put("token_endpoint_auth_signing_alg_values_supported", List.of(keys.algorithm().getName()));
         m.put("ephemera_token_endpoint", issuer + "/v1/tokens");
         m.put("ephemera_token_formats_supported", List.of("opaque", "jwt"));

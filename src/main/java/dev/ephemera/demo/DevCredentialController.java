@@ -1,0 +1,109 @@
+package dev.ephemera.demo;
+
+import dev.ephemera.apikey.ApiKeyService;
+import dev.ephemera.auth.Permission;
+import dev.ephemera.devprovider.DevOnly;
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
+import dev.ephemera.profile.Profiles;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /demo/credential}: in development ({@code ephemera.demo.dev-credential}, never in the packaged
+ * defaults), the demo page's API key ({@code read} and {@code write}: it mints the page's tokens and stands in for
+ * the backend that watches and ends its sessions), made on first use, with the profiles it may pick, and handed
+ * only to a page on this machine: the TCP peer is a loopback address, nothing forwarded the request, the
+ * {@code Host} names the loopback interface (a rebound DNS name does not), and a browser says the fetch is its own
+ * origin's. Anything else is {@code 403 origin_not_allowed}. With a shared store the broker refuses to start with
+ * it unless {@code ephemera.dev-provider.allow-with-redis} says so.
+ */
+@Context
+@Controller
+@Secured(SecurityRule.IS_ANONYMOUS)
+@Requires(property = "ephemera.demo.enabled", value = "true")
+@Requires(property = "ephemera.demo.dev-credential", value = "true")
+final class DevCredentialController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DevCredentialController.class);
+    private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
+
+    private final ApiKeyService keys;
+    private final List<Map<String, String>> profiles;
+    private final AtomicReference<CompletableFuture<String>> key = new AtomicReference<>();
+
+    DevCredentialController(ApiKeyService keys, Profiles profiles, Environment environment) {
+        DevOnly.refuseWithSharedStore(environment, "ephemera.demo.dev-credential");
+        this.keys = keys;
+        this.profiles = profiles.all().stream().map(p -> Map.of("name", p.name(), "provider", p.provider(),
+                "model", p.model() == null ? "" : p.model())).toList();
+        LOG.warn("Development credential active (ephemera.demo.dev-credential): the demo page on this machine gets "
+                + "an API key with read and write without signing in. Never enable it in production.");
+    }
+
+    @Get(uri = "/demo/credential", produces = MediaType.APPLICATION_JSON)
+    CompletionStage<HttpResponse<Map<String, Object>>> credential(HttpRequest<?> request) {
+        if (!fromThisMachine(request)) {
+            throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "The development credential is handed only to a "
+                    + "page opened on this machine (http://localhost:…).");
+        }
+        CompletableFuture<String> made = new CompletableFuture<>();
+        CompletableFuture<String> existing = key.compareAndExchange(null, made);
+        if (existing == null) {
+            keys.create(new ApiKeyService.Spec("demo page (development)", EnumSet.of(Permission.READ,
+                    Permission.WRITE), null, List.of(), List.of(), null, null), "demo")
+                    .whenComplete((created, failure) -> {
+                        if (failure != null) {
+                            key.set(null);
+                            made.completeExceptionally(failure);
+                        } else {
+                            made.complete(created.key());
+                        }
+                    });
+            existing = made;
+        }
+        return existing.thenApply(k -> HttpResponse.<Map<String, Object>>ok(Map.of("key", k, "profiles",
+                profiles)).header(HttpHeaders.CACHE_CONTROL, "no-store"));
+    }
+
+    static boolean fromThisMachine(HttpRequest<?> request) {
+        InetAddress peer = request.getRemoteAddress().getAddress();
+        HttpHeaders headers = request.getHeaders();
+        if (peer == null || !peer.isLoopbackAddress() || headers.contains("Forwarded")
+                || headers.contains("X-Forwarded-For") || headers.getAll(HttpHeaders.HOST).size() != 1) {
+            return false;
+        }
+        String site = headers.get("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            return false;
+        }
+        try {
+            URI host = new URI("http://" + headers.get(HttpHeaders.HOST) + "/");
+            return host.getHost() != null && host.getRawUserInfo() == null
+                    && LOOPBACK_HOSTS.contains(host.getHost().toLowerCase(java.util.Locale.ROOT));
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.ephemera.oauth;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+
+/**
+ * The form of {@code POST /oauth2/token}: RFC 6749's and RFC 8693's parameters, and what the token is for (this
+ * broker's extensions, as in {@code POST /v1/tokens} and {@code /realtime-token}). Any other parameter is refused.
+ *
+ * @param profile  mint from this profile, for the page in the request's {@code Origin} (a user always does)
+ * @param provider otherwise, the provider the token is for
+ */
+@Serdeable.Deserializable
+record TokenRequest(
+        @Nullable String grantType,
+        @Nullable String clientId,
+        @Nullable String clientSecret,
+        @Nullable String scope,
+        @Nullable String subjectToken,
+        @Nullable String subjectTokenType,
+        @Nullable String requestedTokenType,
+        @Nullable String actorToken,
+        @Nullable String actorTokenType,
+        @Pattern(regexp = "[A-Za-z0-9_-]{1,64}", message = "'profile' must be a profile name.")
+        @Nullable String profile,
+        @Pattern(regexp = "[a-z0-9_-]{1,32}", message = "'provider' must be a provider name such as openai.")
+        @Nullable String provider,
+        @Pattern(regexp = "[A-Za-z0-9._:/@-]{1,128}",
+                message = "'model' must be 1-128 characters of letters, digits and . _ : / @ -")
+        @Nullable String model,
+        @Nullable Long ttlSeconds,
+        @Min(value = 1, message = "'max_uses' must be between 1 and 100.")
+        @Max(value = 100, message = "'max_uses' must be between 1 and 100.")
+        @Nullable Long maxUses) {
+}

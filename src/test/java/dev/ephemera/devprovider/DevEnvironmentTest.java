@@ -1,0 +1,166 @@
+package dev.ephemera.devprovider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.LogCapture;
+import dev.ephemera.support.WsClient;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The broker as {@code ./mvnw mn:run} starts it ({@link Broker#dev}): it starts (the development admin key was
+ * refused on every machine before: a placeholder for "no Redis" resolved to "}"), the {@code echo} provider answers
+ * realtime sessions and chat completions (JSON and SSE) through the ordinary relays with its usage counted, the demo
+ * page's credential is handed only to this machine, and none of it exists outside the {@code dev} environment or
+ * with a shared store unless allowed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DevEnvironmentTest {
+
+    private LogCapture logs;
+    private Broker broker;
+    private String key;
+
+    @BeforeAll
+    void start() {
+        logs = new LogCapture();
+        broker = Broker.dev(Map.of());
+        Reply credential = broker.get("/demo/credential", null);
+        assertThat(credential.status()).isEqualTo(200);
+        assertThat(credential.headers().get("Cache-Control")).isEqualTo("no-store");
+        key = credential.string("key");
+    }
+
+    @AfterAll
+    void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+        logs.close();
+    }
+
+    @Test
+    void startsWarningOfEverythingThatIsForDevelopmentOnly() {
+        assertThat(logs.all()).contains("Development provider 'echo' active", "Development credential active",
+                "Development admin key active");
+        assertThat(logs.all()).doesNotContain(key);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void echoAnswersARealtimeSessionThroughTheRelayInOpenAisEventsWithItsUsageCounted() throws Exception {
+        Reply token = broker.mint(key, Map.of("provider", "echo", "model", "echo-realtime",
+                "session", Map.of("instructions", "Repeat after me."), "locked_fields", List.of("instructions")));
+        WsClient ws = WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime?model=echo-realtime",
+                List.of("ephemera", "ephemera-token." + token.string("value")), Map.of());
+        assertThat(ws.next().text()).contains("\"type\":\"session.created\"", "\"model\":\"echo-realtime\"");
+        // The relay sent the token's locked configuration first.
+        assertThat(ws.next().text()).contains("\"type\":\"session.updated\"", "Repeat after me.");
+        send(ws, "{\"type\":\"session.update\",\"session\":{\"instructions\":\"Say something else.\"}}");
+        assertThat(ws.next().text()).contains("\"type\":\"error\"", "locked_field");
+        send(ws, "{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
+                + "\"content\":[{\"type\":\"input_text\",\"text\":\"hello echo\"}]}}");
+        assertThat(ws.next().text()).contains("conversation.item.added", "hello echo");
+        send(ws, "{\"type\":\"response.create\",\"response\":{\"max_output_tokens\":3}}");
+        assertThat(ws.next().text()).contains("response.created");
+        assertThat(ws.next().text()).contains("response.output_text.delta", "\"delta\":\"You\"");
+        assertThat(ws.next().text()).contains("\"delta\":\" said:\"");
+        assertThat(ws.next().text()).contains("\"delta\":\" hello\"");
+        assertThat(ws.next().text()).contains("response.output_text.done", "\"text\":\"You said: hello\"");
+        String done = ws.next().text();
+        // 3 words of instructions and 2 said in; 3 out, cut at max_output_tokens.
+        assertThat(done).contains("response.done", "\"status\":\"incomplete\"", "\"input_tokens\":5",
+                "\"output_tokens\":3", "\"total_tokens\":8");
+        ws.socket.sendClose(1000, "done").get(5, TimeUnit.SECONDS);
+        assertThat(ws.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat((Map<String, Object>) broker.get(
+                "/v1/tokens/" + token.string("id"), key).json().get("usage")).containsEntry("input_tokens", 5)
+                .containsEntry("output_tokens", 3).containsEntry("total_tokens", 8).containsEntry("responses", 1));
+    }
+
+    @Test
+    void echoAnswersChatCompletionsThroughTheHttpRelayAsJsonAndAsAStream() {
+        String token = broker.mint(key, Map.of("provider", "echo", "max_uses", 2)).string("value");
+        Reply whole = broker.postJson("/v1/proxy/echo/chat/completions", token, Map.of("model", "echo-chat",
+                "messages", List.of(Map.of("role", "system", "content", "Be brief."),
+                        Map.of("role", "user", "content", "hi there"))));
+        assertThat(whole.status()).isEqualTo(200);
+        assertThat(whole.body()).contains("\"object\":\"chat.completion\"", "\"content\":\"You said: hi there\"",
+                "\"finish_reason\":\"stop\"", "\"prompt_tokens\":4", "\"completion_tokens\":4");
+        Reply stream = broker.send(HttpRequest.POST("/v1/proxy/echo/chat/completions", "{\"model\":\"echo-chat\","
+                + "\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi there\"}]}").contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token));
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.headers().get("Content-Type")).startsWith("text/event-stream");
+        assertThat(stream.body()).contains("\"delta\":{\"content\":\" there\"}", "\"completion_tokens\":4",
+                "data: [DONE]");
+    }
+
+    @Test
+    void theEchoProviderRefusesARequestWithoutItsKey() throws Exception {
+        String base = broker.get("/v1/admin/providers", "dev-admin-key-0123456789abcdef0123456789").body();
+        String url = base.replaceAll("(?s).*\"name\":\"echo\"[^}]*\"base_url\":\"([^\"]+)\".*", "$1");
+        assertThat(url).startsWith("http://127.0.0.1:");
+        java.net.http.HttpResponse<String> direct = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/chat/completions"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(direct.statusCode()).isEqualTo(401);
+        assertThat(direct.body()).contains("invalid_api_key");
+    }
+
+    @Test
+    void theCredentialIsHandedOnlyToAPageOnThisMachine() {
+        assertThat(broker.send(HttpRequest.GET("/demo/credential").header("Host", "evil.example")).code())
+                .isEqualTo("origin_not_allowed");
+        assertThat(broker.send(HttpRequest.GET("/demo/credential").header("X-Forwarded-For", "203.0.113.9"))
+                .code()).isEqualTo("origin_not_allowed");
+        assertThat(broker.send(HttpRequest.GET("/demo/credential").header("Sec-Fetch-Site", "cross-site"))
+                .status()).isEqualTo(403);
+        // The same key each time, with read and write only.
+        assertThat(broker.get("/demo/credential", null).string("key")).isEqualTo(key);
+        assertThat(broker.get("/v1/admin/keys", key).status()).isEqualTo(403);
+    }
+
+    @Test
+    void noneOfItOutsideTheDevelopmentEnvironment() {
+        try (Broker plain = Broker.inMemory(Map.of())) {
+            assertThat(plain.postJson("/v1/tokens", Broker.ADMIN_KEY, Map.of("provider", "echo")).code())
+                    .isEqualTo("unknown_provider");
+            assertThat(plain.get("/demo/credential", null).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void refusedWithASharedStoreUnlessAllowed() {
+        Map<String, Object> redis = Map.of("redis.uri", "redis://127.0.0.1:1", "ephemera.admin-key",
+                "a-secret-admin-key-of-our-own-0123456789", "ephemera.demo.dev-credential", "false");
+        assertThatThrownBy(() -> Broker.dev(redis).close()).hasStackTraceContaining(
+                "ephemera.dev-provider.enabled is for development, and a shared store");
+        assertThatThrownBy(() -> Broker.dev(Map.of("redis.uri", "redis://127.0.0.1:1", "ephemera.admin-key",
+                "a-secret-admin-key-of-our-own-0123456789", "ephemera.dev-provider.enabled", "false",
+                "ephemera.profiles.demo.provider", "openai")).close())
+                .hasStackTraceContaining("ephemera.demo.dev-credential is for development, and a shared store");
+        try (Broker allowed = Broker.dev(Map.of("redis.uri", "redis://127.0.0.1:1", "ephemera.admin-key",
+                "a-secret-admin-key-of-our-own-0123456789", "ephemera.dev-provider.allow-with-redis", "true"))) {
+            assertThat(allowed.context().getBean(dev.ephemera.provider.ProviderRegistry.class).isKnown("echo"))
+                    .isTrue();
+        }
+    }
+
+    private static void send(WsClient ws, String text) throws Exception {
+        ws.socket.sendText(text, true).get(5, TimeUnit.SECONDS);
+    }
+}
