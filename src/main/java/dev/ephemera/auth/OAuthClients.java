@@ -16,7 +16,8 @@ import java.util.concurrent.CompletionStage;
  * authenticate to in one of three ways: a key as {@code Authorization: Bearer} or {@code x-api-key}, the key's id
  * and secret as {@code Authorization: Basic} ({@code client_secret_basic}; both read by the authentication fetcher
  * before the route), or as {@code client_id} and {@code client_secret} in the form ({@code client_secret_post},
- * read here, since the body is the route's). More than one way in one request is refused (RFC 6749 §2.3).
+ * read here, since the body is the route's). More than one way in one request is refused (RFC 6749 §2.3); a
+ * {@code client_id} without a secret authenticates nothing.
  */
 @Singleton
 public final class OAuthClients {
@@ -40,13 +41,14 @@ public final class OAuthClients {
             @Nullable String clientId, @Nullable String clientSecret) {
         boolean inHeaders = request.getHeaders().contains(HttpHeaders.AUTHORIZATION)
                 || request.getHeaders().contains("x-api-key");
-        if (clientId != null || clientSecret != null) {
+        // A client_id alone is a public client naming itself (RFC 6749 §3.2.1), which authenticates nothing.
+        if (clientSecret != null) {
             if (inHeaders) {
                 return CompletableFuture.failedFuture(new BrokerException(ErrorCode.MALFORMED_AUTHORIZATION,
                         "Authenticate one way: an Authorization header or client_id and client_secret in the form, "
                                 + "not both."));
             }
-            if (clientId == null || clientSecret == null || clientId.isEmpty() || clientSecret.isEmpty()) {
+            if (clientId == null || clientId.isEmpty() || clientSecret.isEmpty()) {
                 return CompletableFuture.failedFuture(new BrokerException(ErrorCode.INVALID_API_KEY,
                         "Send both client_id (the key's id) and client_secret (the key)."));
             }

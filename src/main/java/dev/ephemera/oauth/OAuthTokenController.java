@@ -26,6 +26,8 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import jakarta.inject.Named;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -82,8 +84,7 @@ final class OAuthTokenController {
             answer = switch (request.grantType()) {
                 case CLIENT_CREDENTIALS -> clientCredentials(http, authentication, request);
                 case TOKEN_EXCHANGE -> exchange(http, authentication, request);
-                default -> throw OAuthError.of("unsupported_grant_type", "grant_type must be client_credentials "
-                        + "or " + TOKEN_EXCHANGE + ".");
+                default -> throw unsupportedGrant();
             };
         } catch (OAuthError e) {
             return CompletableFuture.completedFuture(e.response(sentAuthorization));
@@ -102,7 +103,10 @@ final class OAuthTokenController {
         try {
             request = bodies.jsonOrForm(type, body, TokenRequest.class);
         } catch (BrokerException e) {
-            throw OAuthError.of("invalid_request", e.getMessage());
+            // A grant of another kind brings parameters of its own (refresh_token, code, …): say what is wrong first.
+            String grant = grantType(body);
+            throw grant != null && !grant.equals(CLIENT_CREDENTIALS) && !grant.equals(TOKEN_EXCHANGE)
+                    ? unsupportedGrant() : OAuthError.of("invalid_request", e.getMessage());
         }
         if (request.grantType() == null || request.grantType().isEmpty()) {
             throw OAuthError.of("invalid_request", "grant_type is required.");
@@ -112,6 +116,29 @@ final class OAuthTokenController {
                     + "provider and model, or profile.");
         }
         return request;
+    }
+
+    private static OAuthError unsupportedGrant() {
+        return OAuthError.of("unsupported_grant_type", "grant_type must be client_credentials or " + TOKEN_EXCHANGE
+                + ".");
+    }
+
+    /** The form's one {@code grant_type}, decoded; null when it is absent, repeated or cannot be decoded. */
+    private static @Nullable String grantType(@Nullable String form) {
+        String found = null;
+        for (String pair : form == null ? new String[0] : form.split("&")) {
+            if (pair.startsWith("grant_type=")) {
+                if (found != null) {
+                    return null;
+                }
+                try {
+                    found = URLDecoder.decode(pair.substring("grant_type=".length()), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        }
+        return found;
     }
 
     private CompletionStage<Map<String, Object>> clientCredentials(HttpRequest<?> http,

@@ -6,6 +6,7 @@ import dev.ephemera.support.Broker;
 import dev.ephemera.support.ExternalTools;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.SelfSignedCertificate;
+import dev.ephemera.support.TestIssuer;
 import dev.ephemera.support.TestRedis;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,24 +27,63 @@ class SdkCompatibilityTest {
 
     private static final Path SDK = Path.of("src", "test", "sdk");
 
-    @Test
-    void officialSdksWorkByChangingOnlyTheBaseUrlAndTheKey() throws Exception {
+    /** Node.js, with the pinned packages installed; gives the {@code node} command. */
+    private static String node() throws Exception {
         String install = "Node.js 20 or later with npm (apt-get install nodejs npm)";
         String node = ExternalTools.require("ephemera.test.node", install, "node").toString();
         String npm = ExternalTools.require("ephemera.test.npm", install, "npm").toString();
-        if (!Files.isDirectory(SDK.resolve("node_modules"))) {
+        if (!Files.isDirectory(SDK.resolve("node_modules", "oauth4webapi"))) {
             run(List.of(npm, "ci", "--no-audit", "--no-fund"), Map.of(), 300);
         }
+        return node;
+    }
+
+    /** A broker over TLS on {@code port}, its issuer that URL, with a certificate made for this run. */
+    private static Map<String, Object> tls(SelfSignedCertificate tls, int port) {
+        Map<String, Object> config = new HashMap<>();
+        config.put("micronaut.server.ssl.enabled", true);
+        config.put("micronaut.server.ssl.port", port);
+        config.put("micronaut.server.ssl.key-store.key-path", "file:" + tls.key.toAbsolutePath());
+        config.put("micronaut.server.ssl.key-store.certificate-path", "file:" + tls.certificate.toAbsolutePath());
+        config.put("micronaut.http.client.ssl.insecure-trust-all-certificates", true);
+        config.put("ephemera.issuer", "https://localhost:" + port);
+        return config;
+    }
+
+    /**
+     * {@code oauth4webapi}, unmodified ({@code src/test/sdk/oauth.test.mjs}): discovery through the RFC 8414
+     * metadata, {@code client_credentials} with {@code client_secret_basic} and {@code client_secret_post}, its
+     * introspection and revocation calls as they are, token exchange of a user's JWT, and an RFC 6749 error.
+     */
+    @Test
+    void standardOAuthClientsGetIntrospectAndRevokeTokens() throws Exception {
+        String node = node();
+        SelfSignedCertificate certificate = new SelfSignedCertificate(Path.of("target", "tls"));
+        int port = TestRedis.freePort();
+        TestIssuer idp = new TestIssuer();
+        Map<String, Object> config = tls(certificate, port);
+        config.putAll(idp.brokerConfig());
+        try (Broker broker = Broker.inMemory(config)) {
+            String key = broker.createKey("read", "write");
+            Map<String, String> env = Map.of(
+                    "EPHEMERA_URL", "https://localhost:" + port,
+                    "EPHEMERA_CLIENT_ID", "key_" + key.substring("ephk_".length(), "ephk_".length() + 16),
+                    "EPHEMERA_CLIENT_SECRET", key,
+                    "USER_JWT", idp.user("alice"),
+                    "PAGE_ORIGIN", "https://app.example.com",
+                    "NODE_EXTRA_CA_CERTS", certificate.certificate.toAbsolutePath().toString());
+            String output = run(List.of(node, "--test", "oauth.test.mjs"), env, 120);
+            assertThat(output).containsPattern("(?m)^# pass 3$").containsPattern("(?m)^# fail 0$");
+        }
+    }
+
+    @Test
+    void officialSdksWorkByChangingOnlyTheBaseUrlAndTheKey() throws Exception {
+        String node = node();
         SelfSignedCertificate tls = new SelfSignedCertificate(Path.of("target", "tls"));
         int port = TestRedis.freePort();
         try (FakeUpstream fake = new FakeUpstream()) {
-            Map<String, Object> config = new HashMap<>();
-            config.put("micronaut.server.ssl.enabled", true);
-            config.put("micronaut.server.ssl.port", port);
-            config.put("micronaut.server.ssl.key-store.key-path", "file:" + tls.key.toAbsolutePath());
-            config.put("micronaut.server.ssl.key-store.certificate-path", "file:" + tls.certificate.toAbsolutePath());
-            config.put("micronaut.http.client.ssl.insecure-trust-all-certificates", true);
-            config.put("ephemera.issuer", "https://localhost:" + port);
+            Map<String, Object> config = tls(tls, port);
             config.put("ephemera.providers.openai.base-url", fake.base("openai"));
             config.put("ephemera.providers.openai.realtime-url", fake.websocketBase("sdk") + "/realtime");
             config.put("ephemera.providers.anthropic.base-url", fake.base("anthropic"));
