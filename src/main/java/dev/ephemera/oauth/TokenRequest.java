@@ -1,5 +1,7 @@
 package dev.ephemera.oauth;
 
+import dev.ephemera.token.MintRequest;
+import dev.ephemera.token.TokenConfiguration;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.constraints.Max;
@@ -26,13 +28,10 @@ record TokenRequest(
         @Nullable String actorTokenType,
         @Pattern(regexp = "[A-Za-z0-9_-]{1,64}", message = "'profile' must be a profile name.")
         @Nullable String profile,
-        @Pattern(regexp = "[a-z0-9_-]{1,32}", message = "'provider' must be a provider name such as openai.")
-        @Nullable String provider,
-        @Pattern(regexp = "[A-Za-z0-9._:/@-]{1,128}",
-                message = "'model' must be 1-128 characters of letters, digits and . _ : / @ -")
-        @Nullable String model,
+        @Pattern(regexp = MintRequest.PROVIDER_NAME, message = MintRequest.PROVIDER_MESSAGE) @Nullable String provider,
+        @Pattern(regexp = MintRequest.MODEL_NAME, message = MintRequest.MODEL_MESSAGE) @Nullable String model,
         @Nullable Long ttlSeconds,
-        @Min(value = 1, message = "'max_uses' must be between 1 and 100.")
-        @Max(value = 100, message = "'max_uses' must be between 1 and 100.")
+        @Min(value = 1, message = MintRequest.MAX_USES_MESSAGE)
+        @Max(value = TokenConfiguration.MAX_USES, message = MintRequest.MAX_USES_MESSAGE)
         @Nullable Long maxUses) {
 }

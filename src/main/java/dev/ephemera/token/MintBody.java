@@ -18,16 +18,13 @@ import java.util.List;
 @Serdeable.Deserializable
 record MintBody(
         @NotEmpty(message = "'provider' is required.")
-        @Pattern(regexp = "[a-z0-9_-]{1,32}", message = "'provider' must be a provider name such as openai.")
-        @Nullable String provider,
-        @Pattern(regexp = "[A-Za-z0-9._:/@-]{1,128}",
-                message = "'model' must be 1-128 characters of letters, digits and . _ : / @ -")
-        @Nullable String model,
+        @Pattern(regexp = MintRequest.PROVIDER_NAME, message = MintRequest.PROVIDER_MESSAGE) @Nullable String provider,
+        @Pattern(regexp = MintRequest.MODEL_NAME, message = MintRequest.MODEL_MESSAGE) @Nullable String model,
         @Nullable Long ttlSeconds,
         @Pattern(regexp = "opaque|jwt", message = "'format' must be 'opaque' or 'jwt'.")
         @Nullable String format,
-        @Min(value = 1, message = "'max_uses' must be between 1 and 100.")
-        @Max(value = TokenConfiguration.MAX_USES, message = "'max_uses' must be between 1 and 100.")
+        @Min(value = 1, message = MintRequest.MAX_USES_MESSAGE)
+        @Max(value = TokenConfiguration.MAX_USES, message = MintRequest.MAX_USES_MESSAGE)
         @Nullable Long maxUses,
         @Pattern(regexp = "[^\\x00-\\x1F\\x7F-\\x9F]{1,256}", message = "'subject' must be 1-256 printable characters.")
         @Nullable String subject,

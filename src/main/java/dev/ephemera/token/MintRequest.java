@@ -39,6 +39,14 @@ public record MintRequest(
     }
 
     /** A mint body's request, defaults applied; a bad field is a {@code 400 invalid_request} naming it. */
+    /** What a provider's name may be, in every body that names one. */
+    public static final String PROVIDER_NAME = "[a-z0-9_-]{1,32}";
+    public static final String PROVIDER_MESSAGE = "'provider' must be a provider name such as openai.";
+    /** What a model's name may be, in every body that names one. */
+    public static final String MODEL_NAME = "[A-Za-z0-9._:/@-]{1,128}";
+    public static final String MODEL_MESSAGE = "'model' must be 1-128 characters of letters, digits and . _ : / @ -";
+    public static final String MAX_USES_MESSAGE = "'max_uses' must be between 1 and 100.";
+
     /**
      * A relay token for {@code provider}, as a backend asks for one outside {@code POST /v1/tokens} (the OAuth
      * token endpoint): that endpoint's defaults for everything it does not name.
