@@ -202,6 +202,7 @@ class OpenApiConformanceTest {
         json(200, "GET", "/prometheus", null, null, true);
         exchange(200, HttpRequest.GET("/ephemera.js"), null, true);
         exchange(404, HttpRequest.GET("/"), null, true);  // the demo page is off unless ephemera.demo.enabled
+        exchange(404, HttpRequest.GET("/demo/credential"), null, true);  // and its credential, unless in development
 
         // /realtime-token: a user JWT on an allowed origin, narrowing the profile; refusals.
         exchange(201, HttpRequest.POST("/realtime-token", "{\"ttl_seconds\":30,\"max_uses\":1}")
