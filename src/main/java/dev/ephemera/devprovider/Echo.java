@@ -15,19 +15,29 @@ import java.util.Map;
 final class Echo {
 
     static final String GREETING = "Hello from the echo provider. Send a message, then ask for a response.";
+    /** The longest answer, whatever the limit: a word is a message of its own, and a client can send many. */
+    static final int MAX_WORDS = 1000;
 
     private Echo() {
     }
 
-    /** The words of the answer to {@code said} (the last thing the user said, or null), at most {@code limit}. */
+    /**
+     * The words of the answer to {@code said} (the last thing the user said, or null), at most {@code limit} and
+     * at most {@link #MAX_WORDS}.
+     */
     static List<String> answer(@Nullable String said, long limit) {
-        List<String> words = words(said == null || said.isBlank() ? GREETING : "You said: " + said);
-        return words.size() <= limit ? words : words.subList(0, (int) Math.max(0, limit));
+        List<String> words = words(full(said));
+        long most = Math.min(limit, MAX_WORDS);
+        return words.size() <= most ? words : List.copyOf(words.subList(0, (int) Math.max(0, most)));
     }
 
     /** Whether {@code answer} was cut short of what {@code said} would have had. */
     static boolean cut(@Nullable String said, List<String> answer) {
-        return answer.size() < answer(said, Long.MAX_VALUE).size();
+        return answer.size() < words(full(said)).size();
+    }
+
+    private static String full(@Nullable String said) {
+        return said == null || said.isBlank() ? GREETING : "You said: " + said;
     }
 
     static List<String> words(@Nullable String text) {

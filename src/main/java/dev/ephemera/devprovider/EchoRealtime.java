@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +24,13 @@ import java.util.Map;
  */
 final class EchoRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
 
+    /** A session holds this many configuration fields at most: what a client sends cannot pile up here. */
+    static final int MAX_FIELDS = 64;
+
     private final Map<String, Object> session = new LinkedHashMap<>();
-    private final List<String> said = new ArrayList<>();
+    /** The last thing the user said, and the words of everything said (the input tokens), not the texts. */
+    private String lastSaid;
+    private long saidWords;
     private long events;
     private long responses;
     private long items;
@@ -67,15 +71,20 @@ final class EchoRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
     private void handle(ChannelHandlerContext ctx, String type, Map<?, ?> event) {
         switch (type) {
             case "session.update" -> {
-                if (event.get("session") instanceof Map<?, ?> changes) {
-                    changes.forEach((k, v) -> session.put((String) k, v));
+                Map<?, ?> changes = event.get("session") instanceof Map<?, ?> c ? c : Map.of();
+                if (changes.keySet().stream().filter(k -> !session.containsKey(k)).count() + session.size()
+                        > MAX_FIELDS) {
+                    error(ctx, "invalid_value", "A session has at most " + MAX_FIELDS + " fields.");
+                    return;
                 }
+                changes.forEach((k, v) -> session.put((String) k, v));
                 send(ctx, "session.updated", Map.of("session", session));
             }
             case "conversation.item.create" -> {
                 Map<?, ?> item = event.get("item") instanceof Map<?, ?> i ? i : Map.of();
                 String text = Echo.text(item.get("content"));
-                said.add(text);
+                lastSaid = text;
+                saidWords += Echo.words(text).size();
                 Map<String, Object> added = new LinkedHashMap<>();
                 added.put("id", "item_echo_" + ++items);
                 added.put("type", "message");
@@ -96,7 +105,7 @@ final class EchoRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
         String id = "resp_echo_" + ++responses;
         Object limit = options.containsKey("max_output_tokens") ? options.get("max_output_tokens")
                 : session.getOrDefault("max_output_tokens", session.get("max_response_output_tokens"));
-        String last = said.isEmpty() ? null : said.getLast();
+        String last = lastSaid;
         List<String> words = Echo.answer(last, Echo.limit(limit));
         String itemId = "item_echo_" + ++items;
         send(ctx, "response.created", Map.of("response", Map.of("id", id, "object", "realtime.response",
@@ -110,8 +119,7 @@ final class EchoRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         send(ctx, "response.output_text.done", Map.of("response_id", id, "item_id", itemId, "output_index", 0,
                 "content_index", 0, "text", text.toString()));
-        long input = Echo.words(String.valueOf(session.get("instructions"))).size()
-                + said.stream().mapToLong(s -> Echo.words(s).size()).sum();
+        long input = Echo.words(String.valueOf(session.get("instructions"))).size() + saidWords;
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("id", id);
         response.put("object", "realtime.response");

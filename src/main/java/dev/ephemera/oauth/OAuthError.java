@@ -89,10 +89,6 @@ final class OAuthError extends RuntimeException {
         return t;
     }
 
-    String error() {
-        return error;
-    }
-
     MutableHttpResponse<Map<String, Object>> response(boolean sentAuthorization) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", error);

@@ -34,7 +34,7 @@ public final class ProviderRegistry {
         configured.forEach(p -> byName.put(p.name(), p));
         Map<String, Provider> all = new TreeMap<>();
         for (ProviderPreset preset : ProviderPreset.ALL.values()) {
-            all.put(preset.name(), build(preset.name(), preset, byName.remove(preset.name()), environment));
+            all.put(preset.name(), build(preset.name(), preset, byName.remove(preset.name()), null, environment));
         }
         for (LocalProvider provider : local) {
             if (all.containsKey(provider.name()) || byName.containsKey(provider.name())) {
@@ -42,11 +42,11 @@ public final class ProviderRegistry {
                         + "built-in development provider's; name yours differently");
             }
             all.put(provider.name(), build(provider.name(), null, new ProviderProperties(provider.name(),
-                    provider.baseUrl().toString(), provider.apiKey(), null, null, null, null, null, null,
-                    provider.endpoints()), environment));
+                    provider.baseUrl().toString(), null, null, null, null, null, null, null, provider.endpoints()),
+                    KeySource.of(provider.apiKey(), "built in, made at start-up"), environment));
         }
         for (ProviderProperties custom : byName.values()) {
-            all.put(custom.name(), build(custom.name(), null, custom, environment));
+            all.put(custom.name(), build(custom.name(), null, custom, null, environment));
         }
         this.providers = Map.copyOf(all);
         List<String> enabled = providers.values().stream().filter(Provider::isConfigured).map(Provider::name)
@@ -55,7 +55,7 @@ public final class ProviderRegistry {
     }
 
     private static Provider build(String name, @Nullable ProviderPreset preset, @Nullable ProviderProperties props,
-            Environment environment) {
+            @Nullable KeySource key, Environment environment) {
         if (!name.matches("[a-z0-9_-]{1,32}")) {
             throw new IllegalStateException("ephemera.providers." + name + ": provider names are lower-case "
                     + "letters, digits, '-' and '_'");
@@ -96,8 +96,8 @@ public final class ProviderRegistry {
                         + ", was " + e);
             }
         }).toList();
-        return new Provider(name, base, realtime, style, headers, primary(preset, props, environment),
-                secondary(props), allowed);
+        return new Provider(name, base, realtime, style, headers, key != null ? key : primary(preset, props,
+                environment), secondary(props), allowed);
     }
 
     private static KeySource primary(@Nullable ProviderPreset preset, @Nullable ProviderProperties props,

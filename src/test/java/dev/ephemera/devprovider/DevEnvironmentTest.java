@@ -113,6 +113,7 @@ class DevEnvironmentTest {
         String base = broker.get("/v1/admin/providers", "dev-admin-key-0123456789abcdef0123456789").body();
         String url = base.replaceAll("(?s).*\"name\":\"echo\"[^}]*\"base_url\":\"([^\"]+)\".*", "$1");
         assertThat(url).startsWith("http://127.0.0.1:");
+        assertThat(base).contains("\"key_source\":\"built in, made at start-up\"").doesNotContain("echo-");
         java.net.http.HttpResponse<String> direct = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/chat/completions"))
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
