@@ -12,13 +12,12 @@ import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.filters.AuthenticationFetcher;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -44,8 +43,6 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
     /** Where OAuth clients authenticate with {@code Authorization: Basic} (RFC 6749 §2.3.1, RFC 7662, RFC 7009). */
     private static final Set<String> OAUTH_CLIENT_PATHS = Set.of("/oauth2/token", "/v1/tokens/introspect",
             "/v1/tokens/revoke");
-    /** Marks a credential that came as Basic; no key or JWT begins with a NUL. */
-    private static final String BASIC = "\0basic:";
 
     private final ApiKeyService keys;
     private final JwtCallers jwts;
@@ -66,25 +63,21 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
             return Mono.empty();
         }
         String presented;
+        BasicCredentials client;
         try {
-            presented = credential(request);
+            refuseCredentialsInTheUrl(request);
+            client = clientCredentials(request);
+            presented = client == null ? credential(request) : null;
         } catch (BrokerException e) {
             request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);
             return Mono.empty();
         }
+        if (client != null) {
+            // client_secret_basic on an OAuth endpoint: the key's id and the key, checked together.
+            return authenticated(request, () -> keys.authenticate(client.clientId(), client.clientSecret()));
+        }
         if (presented == null) {
             return Mono.empty();
-        }
-        if (presented.startsWith(BASIC)) {
-            // client_secret_basic on an OAuth endpoint: the key's id and the key, checked together.
-            int colon = presented.indexOf(':', BASIC.length());
-            return Mono.fromCompletionStage(() -> keys.authenticate(presented.substring(BASIC.length(), colon),
-                            presented.substring(colon + 1)))
-                    .map(Caller::authentication)
-                    .onErrorResume(BrokerException.class, e -> {
-                        request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);
-                        return Mono.empty();
-                    });
         }
         if (presented.startsWith("eph_")) {
             request.setAttribute(Caller.AUTHENTICATION_FAILURE, new BrokerException(ErrorCode.INVALID_API_KEY,
@@ -102,7 +95,12 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
         }
         // The key's record is read without blocking; the request goes on from Redis's reply (at once where no
         // record is needed: the bootstrap key, a malformed one).
-        return Mono.fromCompletionStage(() -> keys.authenticate(presented))
+        return authenticated(request, () -> keys.authenticate(presented));
+    }
+
+    private static Publisher<Authentication> authenticated(HttpRequest<?> request,
+            Supplier<CompletionStage<Caller>> check) {
+        return Mono.fromCompletionStage(check)
                 .map(Caller::authentication)
                 .onErrorResume(BrokerException.class, e -> {
                     request.setAttribute(Caller.AUTHENTICATION_FAILURE, e);
@@ -110,8 +108,8 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
                 });
     }
 
-    /** The credential the request presents, null when none; refuses ambiguous and URL-borne credentials. */
-    private static String credential(HttpRequest<?> request) {
+    /** Refuses a request that looks like it authenticates through its URL, where keys end up in logs. */
+    private static void refuseCredentialsInTheUrl(HttpRequest<?> request) {
         for (String name : request.getParameters().names()) {
             boolean suspicious = CREDENTIAL_PARAMS.contains(name.toLowerCase(Locale.ROOT))
                     || request.getParameters().getAll(name).stream().anyMatch(v -> v.startsWith("ephk_"));
@@ -120,19 +118,29 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
                         + "URLs end up in logs. Send the key as Authorization: Bearer <key> or x-api-key.", name);
             }
         }
+    }
+
+    /** {@code Authorization: Basic} on an OAuth endpoint, as the only credential; null when there is none. */
+    private static BasicCredentials clientCredentials(HttpRequest<?> request) {
+        List<String> authorizations = request.getHeaders().getAll(HttpHeaders.AUTHORIZATION);
+        if (!OAUTH_CLIENT_PATHS.contains(request.getPath()) || authorizations.size() != 1
+                || !scheme(authorizations.get(0), "Basic")) {
+            return null;
+        }
+        if (request.getHeaders().contains(X_API_KEY)) {
+            throw malformed("Authorization and x-api-key both carry credentials; send one of them.");
+        }
+        return BasicCredentials.parse(authorizations.get(0));
+    }
+
+    /** The key or JWT the request presents, null when none; refuses ambiguous credentials. */
+    private static String credential(HttpRequest<?> request) {
         List<String> authorizations = request.getHeaders().getAll(HttpHeaders.AUTHORIZATION);
         List<String> apiKeys = request.getHeaders().getAll(X_API_KEY);
         if (authorizations.size() > 1 || apiKeys.size() > 1) {
             throw malformed("Send one Authorization or x-api-key header, not several.");
         }
-        String bearer = authorizations.isEmpty() ? null : authorizations.get(0);
-        if (bearer != null && OAUTH_CLIENT_PATHS.contains(request.getPath()) && scheme(bearer, "Basic")) {
-            if (apiKeys.isEmpty()) {
-                return BASIC + basic(bearer);
-            }
-            throw malformed("Authorization and x-api-key both carry credentials; send one of them.");
-        }
-        bearer = bearer == null ? null : bearer(bearer);
+        String bearer = authorizations.isEmpty() ? null : bearer(authorizations.get(0));
         String apiKey = apiKeys.isEmpty() ? null : apiKeys.get(0).trim();
         if (apiKey != null && (apiKey.isEmpty() || apiKey.length() > MAX_CREDENTIAL_LENGTH)) {
             throw malformed("The x-api-key header is empty or too long.");
@@ -146,34 +154,6 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
     private static boolean scheme(String header, String scheme) {
         int space = header.indexOf(' ');
         return space > 0 && header.substring(0, space).equalsIgnoreCase(scheme);
-    }
-
-    /**
-     * {@code client_id:client_secret} from {@code Authorization: Basic}, each form-decoded as RFC 6749 §2.3.1 says
-     * (the {@code :} that separates them cannot be in either once encoded); a NUL marks where they part.
-     */
-    private static String basic(String header) {
-        String encoded = header.substring(header.indexOf(' ') + 1).trim();
-        String pair;
-        try {
-            pair = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw malformed("The Authorization header's Basic credentials are not base64.");
-        }
-        int colon = pair.indexOf(':');
-        if (encoded.length() > MAX_CREDENTIAL_LENGTH || colon <= 0 || colon == pair.length() - 1) {
-            throw malformed("Basic credentials must be client_id:client_secret (the key's id and the key).");
-        }
-        try {
-            String id = URLDecoder.decode(pair.substring(0, colon), StandardCharsets.UTF_8);
-            String secret = URLDecoder.decode(pair.substring(colon + 1), StandardCharsets.UTF_8);
-            if (id.indexOf(':') >= 0 || id.indexOf('\0') >= 0 || secret.indexOf('\0') >= 0) {
-                throw malformed("Basic credentials must be client_id:client_secret (the key's id and the key).");
-            }
-            return id + ":" + secret;
-        } catch (IllegalArgumentException e) {
-            throw malformed("Basic credentials are not form-encoded.");
-        }
     }
 
     private static String bearer(String header) {

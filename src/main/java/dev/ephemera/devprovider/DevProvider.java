@@ -7,6 +7,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +30,9 @@ final class DevProvider {
 
     @Singleton
     @Bean(preDestroy = "close")
-    EchoServer echoServer(Environment environment) {
+    EchoServer echoServer(Environment environment, Clock clock) {
         DevOnly.refuseWithSharedStore(environment, "ephemera.dev-provider.enabled");
-        EchoServer server = new EchoServer("echo-" + Secrets.randomBase62(40));
+        EchoServer server = new EchoServer("echo-" + Secrets.randomBase62(40), clock);
         LOG.warn("Development provider 'echo' active at {} (ephemera.dev-provider.enabled): tokens for it are "
                 + "answered by this process, not by a model. Never enable it in production.", server.baseUrl());
         return server;

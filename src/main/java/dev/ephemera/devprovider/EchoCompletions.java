@@ -19,9 +19,10 @@ final class EchoCompletions {
     private final String finish;
     private final long input;
     private final String id = "chatcmpl-echo-" + Long.toHexString(System.nanoTime());
-    private final long created = Instant.now().getEpochSecond();
+    private final long created;
 
-    EchoCompletions(Map<?, ?> request) {
+    EchoCompletions(Map<?, ?> request, Instant now) {
+        this.created = now.getEpochSecond();
         this.model = request.get("model") instanceof String m ? m : "echo";
         String last = null;
         long words = 0;

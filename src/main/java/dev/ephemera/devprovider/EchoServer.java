@@ -32,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,11 +49,13 @@ final class EchoServer implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final String key;
+    private final Clock clock;
     private final byte[] expected;
     private final Channel channel;
 
-    EchoServer(String key) {
+    EchoServer(String key, Clock clock) {
         this.key = key;
+        this.clock = clock;
         this.expected = ("Bearer " + key).getBytes(StandardCharsets.UTF_8);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -122,13 +125,13 @@ final class EchoServer implements AutoCloseable {
         });
     }
 
-    private static void complete(ChannelHandlerContext ctx, FullHttpRequest request) {
+    private void complete(ChannelHandlerContext ctx, FullHttpRequest request) {
         Object body = StrictJson.parse(ByteBufUtil.getBytes(request.content())).orElse(null);
         if (!(body instanceof Map<?, ?> fields)) {
             error(ctx, HttpResponseStatus.BAD_REQUEST, "invalid_json", "The body must be one JSON object.");
             return;
         }
-        EchoCompletions completion = new EchoCompletions(fields);
+        EchoCompletions completion = new EchoCompletions(fields, clock.instant());
         if (!Boolean.TRUE.equals(fields.get("stream"))) {
             respond(ctx, HttpResponseStatus.OK, "application/json", Echo.json(completion.completion()));
             return;
