@@ -39,11 +39,10 @@ public final class OAuthClients {
      */
     public CompletionStage<Optional<Caller>> caller(HttpRequest<?> request, @Nullable Authentication header,
             @Nullable String clientId, @Nullable String clientSecret) {
-        boolean inHeaders = request.getHeaders().contains(HttpHeaders.AUTHORIZATION)
-                || request.getHeaders().contains("x-api-key");
         // A client_id alone is a public client naming itself (RFC 6749 §3.2.1), which authenticates nothing.
         if (clientSecret != null) {
-            if (inHeaders) {
+            HttpHeaders headers = request.getHeaders();
+            if (headers.contains(HttpHeaders.AUTHORIZATION) || headers.contains("x-api-key")) {
                 return CompletableFuture.failedFuture(new BrokerException(ErrorCode.MALFORMED_AUTHORIZATION,
                         "Authenticate one way: an Authorization header or client_id and client_secret in the form, "
                                 + "not both."));

@@ -26,8 +26,6 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import jakarta.inject.Named;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -81,11 +79,8 @@ final class OAuthTokenController {
         CompletionStage<Map<String, Object>> answer;
         try {
             TokenRequest request = read(http, body);
-            answer = switch (request.grantType()) {
-                case CLIENT_CREDENTIALS -> clientCredentials(http, authentication, request);
-                case TOKEN_EXCHANGE -> exchange(http, authentication, request);
-                default -> throw unsupportedGrant();
-            };
+            answer = request.grantType().equals(CLIENT_CREDENTIALS) ? clientCredentials(http, authentication, request)
+                    : exchange(http, authentication, request);
         } catch (OAuthError e) {
             return CompletableFuture.completedFuture(e.response(sentAuthorization));
         }
@@ -99,46 +94,32 @@ final class OAuthTokenController {
         if (type == null || !type.matches(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
             throw OAuthError.of("invalid_request", "Send the token request as application/x-www-form-urlencoded.");
         }
+        Map<String, String> fields;
         TokenRequest request;
         try {
-            request = bodies.jsonOrForm(type, body, TokenRequest.class);
+            fields = RequestBodies.formFields(body);
         } catch (BrokerException e) {
-            // A grant of another kind brings parameters of its own (refresh_token, code, …): say what is wrong first.
-            String grant = grantType(body);
-            throw grant != null && !grant.equals(CLIENT_CREDENTIALS) && !grant.equals(TOKEN_EXCHANGE)
-                    ? unsupportedGrant() : OAuthError.of("invalid_request", e.getMessage());
+            throw OAuthError.of("invalid_request", e.getMessage());
         }
-        if (request.grantType() == null || request.grantType().isEmpty()) {
+        // Asked first: a grant of another kind brings parameters of its own (refresh_token, code, …).
+        String grant = fields.get("grant_type");
+        if (grant == null || grant.isEmpty()) {
             throw OAuthError.of("invalid_request", "grant_type is required.");
+        }
+        if (!grant.equals(CLIENT_CREDENTIALS) && !grant.equals(TOKEN_EXCHANGE)) {
+            throw OAuthError.of("unsupported_grant_type", "grant_type must be client_credentials or "
+                    + TOKEN_EXCHANGE + ".");
+        }
+        try {
+            request = bodies.form(fields, TokenRequest.class);
+        } catch (BrokerException e) {
+            throw OAuthError.of("invalid_request", e.getMessage());
         }
         if (request.scope() != null && !request.scope().isBlank()) {
             throw OAuthError.of("invalid_scope", "This broker defines no scopes; what a token is for is named by "
                     + "provider and model, or profile.");
         }
         return request;
-    }
-
-    private static OAuthError unsupportedGrant() {
-        return OAuthError.of("unsupported_grant_type", "grant_type must be client_credentials or " + TOKEN_EXCHANGE
-                + ".");
-    }
-
-    /** The form's one {@code grant_type}, decoded; null when it is absent, repeated or cannot be decoded. */
-    private static @Nullable String grantType(@Nullable String form) {
-        String found = null;
-        for (String pair : form == null ? new String[0] : form.split("&")) {
-            if (pair.startsWith("grant_type=")) {
-                if (found != null) {
-                    return null;
-                }
-                try {
-                    found = URLDecoder.decode(pair.substring("grant_type=".length()), StandardCharsets.UTF_8);
-                } catch (IllegalArgumentException e) {
-                    return null;
-                }
-            }
-        }
-        return found;
     }
 
     private CompletionStage<Map<String, Object>> clientCredentials(HttpRequest<?> http,

@@ -38,7 +38,6 @@ public record MintRequest(
                 maxSession, canonical, limits);
     }
 
-    /** A mint body's request, defaults applied; a bad field is a {@code 400 invalid_request} naming it. */
     /** What a provider's name may be, in every body that names one. */
     public static final String PROVIDER_NAME = "[a-z0-9_-]{1,32}";
     public static final String PROVIDER_MESSAGE = "'provider' must be a provider name such as openai.";
@@ -57,6 +56,7 @@ public record MintRequest(
                 config);
     }
 
+    /** A mint body's request, defaults applied; a bad field is a {@code 400 invalid_request} naming it. */
     static MintRequest of(MintBody body, TokenConfiguration config) {
         Long ttl = body.ttlSeconds();
         RequestBodies.requireWithin(ttl, "ttl_seconds", TokenConfiguration.MIN_TTL.toSeconds(),

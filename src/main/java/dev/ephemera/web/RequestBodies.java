@@ -61,9 +61,41 @@ public final class RequestBodies {
     /** A JSON or {@code application/x-www-form-urlencoded} body as {@code type}, as its content type says. */
     public <T> T jsonOrForm(@Nullable MediaType contentType, @Nullable String body, Class<T> type) {
         if (contentType != null && contentType.matches(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
-            return bind(parseForm(body), type, true);
+            return form(formFields(body), type);
         }
         return json(body, type);
+    }
+
+    /**
+     * The fields of an {@code application/x-www-form-urlencoded} body, decoded, in order, for an endpoint that must
+     * read one of them before the record's rules apply ({@link #form(Map, Class)} then binds them).
+     *
+     * @throws BrokerException {@code invalid_request} for a field given twice or a body not correctly URL-encoded
+     */
+    public static Map<String, String> formFields(@Nullable String body) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (body != null && !body.isEmpty()) {
+            for (String pair : body.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                if (fields.put(name, value) != null) {
+                    throw BrokerException.invalid(FieldKinds.printable(name),
+                            "Parameter '" + FieldKinds.printable(name) + "' is given more than once.");
+                }
+            }
+        }
+        return fields;
+    }
+
+    /** Form fields ({@link #formFields}) as {@code type}, under the same rules as any form body. */
+    public <T> T form(Map<String, String> fields, Class<T> type) {
+        Map<String, JsonNode> map = new LinkedHashMap<>();
+        fields.forEach((name, value) -> map.put(name, JsonNode.createStringNode(value)));
+        return bind(JsonNode.createObjectNode(map), type, true);
     }
 
     /**
@@ -161,25 +193,6 @@ public final class RequestBodies {
             throw new BrokerException(ErrorCode.INVALID_JSON, "The request body must be a JSON object.");
         }
         return node;
-    }
-
-    private static JsonNode parseForm(@Nullable String body) {
-        Map<String, JsonNode> map = new LinkedHashMap<>();
-        if (body != null && !body.isEmpty()) {
-            for (String pair : body.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                if (map.put(name, JsonNode.createStringNode(value)) != null) {
-                    throw BrokerException.invalid(FieldKinds.printable(name),
-                            "Parameter '" + FieldKinds.printable(name) + "' is given more than once.");
-                }
-            }
-        }
-        return JsonNode.createObjectNode(map);
     }
 
     private static String decode(String s) {
