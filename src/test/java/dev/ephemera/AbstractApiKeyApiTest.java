@@ -78,8 +78,8 @@ abstract class AbstractApiKeyApiTest extends ApiContract {
         assertThat(revoked.json()).containsKey("revoked_at");
         assertThat(broker.postJson("/v1/tokens", key, Map.of("provider", "openai")).code())
                 .isEqualTo("revoked_api_key");
-        assertThat(broker.consume(reader, a).code()).isEqualTo("invalid_token");
-        assertThat(broker.consume(reader, b).code()).isEqualTo("invalid_token");
+        assertThat(broker.consume(writer, a).code()).isEqualTo("invalid_token");
+        assertThat(broker.consume(writer, b).code()).isEqualTo("invalid_token");
     }
 
     @Test

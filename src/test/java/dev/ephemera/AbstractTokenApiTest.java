@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
 import java.time.Duration;
 import java.util.List;
@@ -44,10 +45,10 @@ abstract class AbstractTokenApiTest extends ApiContract {
     @Test
     void oneUseTokenIsConsumedOnceThenAnswersAlreadyUsed() {
         String token = mint(body("provider", "openai")).string("value");
-        Reply first = broker.consume(reader, token);
+        Reply first = broker.consume(writer, token);
         assertThat(first.status()).isEqualTo(200);
         assertThat(first.json()).containsEntry("active", true).containsEntry("uses_left", 0);
-        Reply second = broker.consume(reader, token);
+        Reply second = broker.consume(writer, token);
         assertThat(second.status()).isEqualTo(401);
         assertThat(second.code()).isEqualTo("token_already_used");
         assertThat(second.headers().get("WWW-Authenticate")).contains("realm=\"ephemera\"");
@@ -57,7 +58,7 @@ abstract class AbstractTokenApiTest extends ApiContract {
     @Test
     void tokenWithThreeUsesIsConsumedExactlyThreeTimes() {
         String token = mint(body("provider", "openai", "max_uses", 3)).string("value");
-        List<Integer> statuses = Stream.generate(() -> broker.consume(reader, token).status()).limit(5).toList();
+        List<Integer> statuses = Stream.generate(() -> broker.consume(writer, token).status()).limit(5).toList();
         assertThat(statuses).containsExactly(200, 200, 200, 401, 401);
     }
 
@@ -71,7 +72,7 @@ abstract class AbstractTokenApiTest extends ApiContract {
                 .containsEntry("provider", "anthropic").containsEntry("origin", "https://app.example.com")
                 .containsEntry("jti", minted.string("id")).containsEntry("uses_left", 1);
         assertThat(broker.introspect(reader, token).json()).containsEntry("uses_left", 1);
-        assertThat(broker.consume(reader, token).status()).isEqualTo(200);
+        assertThat(broker.consume(writer, token).status()).isEqualTo(200);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -80,7 +81,7 @@ abstract class AbstractTokenApiTest extends ApiContract {
         Reply r = broker.introspect(reader, token);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json()).isEqualTo(Map.of("active", false));
-        Reply consumed = broker.consume(reader, token);
+        Reply consumed = broker.consume(writer, token);
         assertThat(consumed.status()).isEqualTo(401);
         assertThat(consumed.code()).isEqualTo("invalid_token");
         assertThat(consumed.body()).doesNotContain(token);
@@ -102,7 +103,7 @@ abstract class AbstractTokenApiTest extends ApiContract {
             assertThat(broker.introspect(reader, token).json()).containsEntry("active", true);
             broker.clock().advance(Duration.ofMillis(1));
             assertThat(broker.introspect(reader, token).json()).isEqualTo(Map.of("active", false));
-            Reply r = broker.consume(reader, token);
+            Reply r = broker.consume(writer, token);
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.code()).isEqualTo("expired_token");
         }
@@ -113,9 +114,36 @@ abstract class AbstractTokenApiTest extends ApiContract {
         String token = mint(body("provider", "openai", "max_uses", 5)).string("value");
         Reply revoke = broker.postForm("/v1/tokens/revoke", writer, "token=" + token + "&token_type_hint=x");
         assertThat(revoke.status()).isEqualTo(200);
-        assertThat(broker.consume(reader, token).code()).isEqualTo("invalid_token");
+        assertThat(broker.consume(writer, token).code()).isEqualTo("invalid_token");
         assertThat(broker.postJson("/v1/tokens/revoke", writer, Map.of("token", "whatever")).status())
                 .as("RFC 7009: unknown tokens are answered 200 too").isEqualTo(200);
+    }
+
+    @Test
+    void tokenIsRevokedByValueOnlyForTheKeyThatMintedItOrAnAdmin() {
+        String token = mint(body("provider", "openai", "max_uses", 3)).string("value");
+        String other = broker.createKey("read", "write");
+        Reply foreign = broker.postForm("/v1/tokens/revoke", other, "token=" + token);
+        assertThat(foreign.status()).as("RFC 7009: answered 200, so it tells nothing").isEqualTo(200);
+        assertThat(broker.introspect(reader, token).json()).as("another key's revocation is not honoured")
+                .containsEntry("active", true);
+        assertThat(broker.postJson("/v1/tokens/revoke", Broker.ADMIN_KEY, Map.of("token", token)).status())
+                .isEqualTo(200);
+        assertThat(broker.introspect(reader, token).json()).isEqualTo(Map.of("active", false));
+        String own = mint(body("provider", "openai")).string("value");
+        assertThat(broker.postForm("/v1/tokens/revoke", writer, "token=" + own).status()).isEqualTo(200);
+        assertThat(broker.introspect(reader, own).json()).isEqualTo(Map.of("active", false));
+    }
+
+    @Test
+    void takingAUseNeedsWriteNotJustRead() {
+        String token = mint(body("provider", "openai")).string("value");
+        Reply refused = broker.consume(reader, token);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.code()).isEqualTo("insufficient_permissions");
+        assertThat(broker.introspect(reader, token).json()).as("the refusal cost no use")
+                .containsEntry("uses_left", 1);
+        assertThat(broker.consume(writer, token).status()).isEqualTo(200);
     }
 
     @Test
@@ -124,7 +152,7 @@ abstract class AbstractTokenApiTest extends ApiContract {
         String other = broker.createKey("write", "read");
         assertThat(broker.delete("/v1/tokens/" + minted.string("id"), other).code()).isEqualTo("not_found");
         assertThat(broker.delete("/v1/tokens/" + minted.string("id"), writer).status()).isEqualTo(204);
-        assertThat(broker.consume(reader, minted.string("value")).code()).isEqualTo("invalid_token");
+        assertThat(broker.consume(writer, minted.string("value")).code()).isEqualTo("invalid_token");
         assertThat(broker.delete("/v1/tokens/" + minted.string("id"), writer).code()).isEqualTo("not_found");
         assertThat(broker.delete("/v1/tokens/nonsense", writer).code()).isEqualTo("invalid_request");
     }
@@ -150,8 +178,8 @@ abstract class AbstractTokenApiTest extends ApiContract {
         assertThat(claims.getIssueTime()).isNotNull();
         assertThat(claims.getClaims()).containsEntry("provider", "openai").containsEntry("model", "gpt-realtime")
                 .containsEntry("origin", "https://app.example.com").containsKey("scope");
-        assertThat(broker.consume(reader, minted.string("value")).status()).isEqualTo(200);
-        assertThat(broker.consume(reader, minted.string("value")).code()).isEqualTo("token_already_used");
+        assertThat(broker.consume(writer, minted.string("value")).status()).isEqualTo(200);
+        assertThat(broker.consume(writer, minted.string("value")).code()).isEqualTo("token_already_used");
     }
 
     @Test
@@ -162,10 +190,10 @@ abstract class AbstractTokenApiTest extends ApiContract {
         String forgedPayload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
                 parsed.getPayload().toString().replace("openai", "mistral").getBytes());
         String forged = parts[0] + "." + forgedPayload + "." + parts[2];
-        assertThat(broker.consume(reader, forged).code()).isEqualTo("invalid_token");
+        assertThat(broker.consume(writer, forged).code()).isEqualTo("invalid_token");
         String unsigned = parts[0].replace(parts[0], java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString("{\"alg\":\"none\",\"typ\":\"eph+jwt\"}".getBytes())) + "." + parts[1] + ".";
-        assertThat(broker.consume(reader, unsigned).code()).isEqualTo("invalid_token");
-        assertThat(broker.consume(reader, jwt).status()).isEqualTo(200);
+        assertThat(broker.consume(writer, unsigned).code()).isEqualTo("invalid_token");
+        assertThat(broker.consume(writer, jwt).status()).isEqualTo(200);
     }
 }

@@ -69,7 +69,9 @@ final class TokenController {
         TokenBodies.Introspect fields = bodies.jsonOrForm(http.getContentType().orElse(null), body,
                 TokenBodies.Introspect.class);
         String token = fields.token();
-        return oauthClients.require(http, authentication, fields.clientId(), fields.clientSecret(), Permission.READ)
+        // Taking a use is a redemption, which is more than reading: it needs write.
+        Permission needed = fields.consuming() ? Permission.WRITE : Permission.READ;
+        return oauthClients.require(http, authentication, fields.clientId(), fields.clientSecret(), needed)
                 .thenCompose(caller -> fields.consuming()
                         ? redeemer.consume(token, Binding.NONE, caller.id(), clients.of(http))
                                 .thenApply(redeemed -> Introspection.of(redeemed, urls.issuer()))
@@ -85,7 +87,7 @@ final class TokenController {
         TokenBodies.Revoke fields = bodies.jsonOrForm(http.getContentType().orElse(null), body,
                 TokenBodies.Revoke.class);
         return oauthClients.require(http, authentication, fields.clientId(), fields.clientSecret(), Permission.WRITE)
-                .thenCompose(caller -> revoker.revoke(fields.token(), caller.id()))
+                .thenCompose(caller -> revoker.revoke(fields.token(), caller))
                 .thenApply(revoked -> HttpResponse.ok(Map.of()));
     }
 

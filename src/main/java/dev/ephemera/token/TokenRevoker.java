@@ -31,14 +31,23 @@ public final class TokenRevoker {
         this.clock = clock;
     }
 
-    /** RFC 7009: revokes {@code token} if it is one of ours; silent either way (fails only when the store does). */
-    public CompletionStage<Void> revoke(String token, String actor) {
+    /**
+     * RFC 7009: revokes {@code token} if it is one of ours and {@code caller} minted it or is an admin (RFC 7009
+     * §2.1: the token must have been issued to the client asking). Silent either way, so that the answer tells
+     * another key nothing about a token it learnt; fails only when the store does.
+     */
+    public CompletionStage<Void> revoke(String token, Caller caller) {
         Optional<String> hash = hashes.of(token);
         if (hash.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return store.revoke(hash.get()).thenCompose(revoked -> {
-            revoked.ifPresent(record -> audit.record("token.revoked", actor, "token_id", record.id(), "key_id",
+        return store.find(hash.get()).thenCompose(found -> {
+            if (found.filter(r -> r.keyId().equals(caller.id()) || caller.has(Permission.ADMIN)).isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.<TokenRecord>empty());
+            }
+            return store.revoke(hash.get());
+        }).thenCompose(revoked -> {
+            revoked.ifPresent(record -> audit.record("token.revoked", caller.id(), "token_id", record.id(), "key_id",
                     record.keyId(), "by", "value"));
             return told(revoked, "token_revoked");
         });
