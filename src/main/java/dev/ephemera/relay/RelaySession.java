@@ -1,7 +1,7 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.relay.event.ClientEventFilter;
-import dev.ephemera.session.Usage;
+import dev.ephemera.relay.event.ProviderEvents;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.websocket.CloseReason;
@@ -90,7 +90,6 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     }
 
     // Client -> provider.
-
     /** One client frame as it came; whole messages go on to be judged. The caller releases {@code frame}. */
     void fromClientFrame(WebSocketFrame frame) {
         messages.acceptOn(clientChannel.eventLoop(), frame);
@@ -106,13 +105,15 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
             return;
         }
         ClientEventFilter.Verdict verdict = events.judge(message);
-        if (verdict instanceof ClientEventFilter.Refuse refused) {
-            byte[] error = events.error(refused);
+        SessionMeter.Outcome outcome = verdict instanceof ClientEventFilter.Forward forward
+                ? meter.toProvider(forward, message) : new SessionMeter.Refused((ClientEventFilter.Refuse) verdict);
+        if (outcome instanceof SessionMeter.Refused(ClientEventFilter.Refuse refusal)) {
+            byte[] error = events.error(refusal);
             fromClient.track(error.length, clientChannel.writeAndFlush(
                     new TextWebSocketFrame(Unpooled.wrappedBuffer(error))));
             return;
         }
-        byte[] sent = meter.toProvider(message);
+        byte[] sent = ((SessionMeter.Send) outcome).frame();
         WebSocketFrame frame = binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(sent))
                 : new TextWebSocketFrame(Unpooled.wrappedBuffer(sent));
         if (upstream == null) {
@@ -124,7 +125,6 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     }
 
     // Provider -> client.
-
     @Override
     public void opened(Channel provider) {
         if (closed) {
@@ -155,9 +155,9 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
             closeBoth(1009, "provider message larger than " + frameLimit + " bytes", "message_too_large");
             return;
         }
-        Usage usage = meter.read(frame);
+        ProviderEvents.ServerEvent event = meter.read(frame);
         fromProvider.track(size, clientChannel.write(frame));
-        meter.count(usage);
+        meter.count(event);
     }
 
     @Override

@@ -1,21 +1,26 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.logging.RepeatedLog;
+import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.ProviderEvents;
+import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.UsageLimits;
 import io.micronaut.core.annotation.Nullable;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import org.slf4j.LoggerFactory;
 
 /**
  * A relayed realtime session's usage and limits (SPEC §11), beside its {@link RelaySession} and on its event loop:
  * reads the provider's usage events as they pass, adds them to the live session, its token and its key, caps every
- * response the client asks for at what is left of the token's budget, and ends the session when a limit is reached
- * or a replica asks it to end.
+ * response the client asks for at what is left of the token's budget once the responses still outstanding have used
+ * their caps ({@link OutstandingResponses}), refuses one that would exceed a limit while others are outstanding, and
+ * ends the session when a limit is reached or a replica asks it to end. Every decision is made on the event the
+ * strict parser read, the one that is forwarded.
  */
 final class SessionMeter {
 
@@ -36,6 +41,19 @@ final class SessionMeter {
         void toProvider(byte[] event);
     }
 
+    /** What becomes of a client event: sent as these bytes, or answered with a refusal and dropped. */
+    sealed interface Outcome {
+    }
+
+    record Send(byte[] frame) implements Outcome {
+    }
+
+    record Refused(ClientEventFilter.Refuse refusal) implements Outcome {
+    }
+
+    /** The client's {@code event_id} prefix for requests that came without one. */
+    private static final String OWN_EVENT_ID = "broker_evt_";
+
     private final UsageLimits limits;
     private final ProviderEvents events;
     private final Executor loop;
@@ -51,6 +69,8 @@ final class SessionMeter {
     private String endedWith;
     private boolean limitHit;
     private boolean durationIsLimit;
+    private final OutstandingResponses outstanding = new OutstandingResponses();
+    private long ownEventIds;
 
     SessionMeter(UsageLimits limits, int frameLimit, Executor loop, Ending ending) {
         this.limits = limits;
@@ -94,23 +114,95 @@ final class SessionMeter {
         return durationIsLimit;
     }
 
-    /** A client message on its way to the provider, its output limit capped at the budget left. */
-    byte[] toProvider(byte[] message) {
+    /**
+     * A client event on its way to the provider ({@code message}, which the filter read as {@code event}): a
+     * {@code response.create} is counted as outstanding and capped at what would be left if every outstanding
+     * response used its cap, or refused when nothing would be; a {@code session.update} has the session's limit
+     * lowered to what is left. Without limits, the message goes as it came.
+     */
+    Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
         Long budget = limits.maxTotalTokens();
-        return budget == null ? message : OutputBudget.capped(message, budget - tokenTotal().totalTokens());
+        Long maxResponses = limits.maxResponses();
+        if (budget == null && maxResponses == null) {
+            return new Send(message);
+        }
+        long left = budget == null ? Long.MAX_VALUE
+                : budget - tokenTotal().totalTokens() - outstanding.reserved();
+        if (event.type().equals("session.update")) {
+            if (budget == null || left > OutputBudget.PROVIDER_MAXIMUM) {
+                return new Send(message);
+            }
+            Map<String, Object> capped = OutputBudget.capped(event.event(), event.type(), left);
+            return new Send(capped == event.event() ? message : StrictJson.write(capped));
+        }
+        if (!event.type().equals("response.create")) {
+            return new Send(message);
+        }
+        if (maxResponses != null && tokenTotal().responses() + outstanding.count() >= maxResponses) {
+            return refused(event, "The token's limit of " + maxResponses + " responses would be reached by the "
+                    + outstanding.count() + " outstanding; ask again when they are done.");
+        }
+        if (left <= 0) {
+            return refused(event, "The token's limit of " + budget + " tokens would be reached if the "
+                    + outstanding.count() + " outstanding responses used their caps; ask again when they are done.");
+        }
+        long cap = Math.min(left, OutputBudget.PROVIDER_MAXIMUM);
+        Map<String, Object> out = budget == null ? event.event()
+                : OutputBudget.capped(event.event(), event.type(), cap);
+        String eventId = event.eventId();
+        if (eventId == null) {
+            // Named, so that the provider's refusal of this request gives its reservation back.
+            eventId = OWN_EVENT_ID + ++ownEventIds;
+            out = OutputBudget.with(out, "event_id", eventId);
+        }
+        outstanding.requested(eventId, budget == null ? 0 : reservation(out, cap));
+        return new Send(StrictJson.write(out));
     }
 
-    /** The usage a provider frame on its way to the client reports, or null; the frame is only read. */
+    /** What a capped request reserves: its own limit where that is a whole number below the cap, else the cap. */
+    private static long reservation(Map<String, Object> request, long cap) {
+        return OutputBudget.responseLimit(request).stream()
+                .filter(n -> n >= 1 && n <= cap).findFirst().orElse(cap);
+    }
+
+    private static Refused refused(ClientEventFilter.Forward event, String message) {
+        return new Refused(new ClientEventFilter.Refuse("usage_limit_pending", message, null, event.eventId()));
+    }
+
+    /** What a provider frame on its way to the client says of a response, or null; the frame is only read. */
     @Nullable
-    Usage read(WebSocketFrame frame) {
-        return events.usage(frame);
+    ProviderEvents.ServerEvent read(WebSocketFrame frame) {
+        return events.read(frame);
     }
 
     /**
-     * Counts usage that {@link #read} found (none: nothing to count), once its frame went on to the client (so that
-     * the client has the response whose usage reaches a limit before it is told).
+     * Notes what {@link #read} found (null: nothing) once its frame went on to the client: a response created,
+     * refused or done, and the usage a done one reports.
      */
-    void count(@Nullable Usage usage) {
+    void count(@Nullable ProviderEvents.ServerEvent event) {
+        switch (event) {
+            case null -> { }
+            case ProviderEvents.Created created -> outstanding.created(created.responseId(), ownCap());
+            case ProviderEvents.Refused refusedEvent -> outstanding.refused(refusedEvent.eventId());
+            case ProviderEvents.Done done -> {
+                outstanding.done(done.responseId() == null ? "" : done.responseId());
+                count(done.usage());
+            }
+        }
+    }
+
+    /** What a response the provider starts itself may use: the session's limit, lowered to the budget left. */
+    private long ownCap() {
+        Long budget = limits.maxTotalTokens();
+        return budget == null ? 0 : Math.max(0, Math.min(OutputBudget.PROVIDER_MAXIMUM,
+                budget - tokenTotal().totalTokens() - outstanding.reserved()));
+    }
+
+    /**
+     * Counts usage that a done response reported (none: nothing to count), once its frame went on to the client (so
+     * that the client has the response whose usage reaches a limit before it is told).
+     */
+    private void count(@Nullable Usage usage) {
         if (usage == null) {
             return;
         }
@@ -150,7 +242,7 @@ final class SessionMeter {
         if (budget == null || limitHit || endedWith != null) {
             return;
         }
-        long left = budget - tokenTotal().totalTokens();
+        long left = budget - tokenTotal().totalTokens() - outstanding.reserved();
         if (left <= OutputBudget.PROVIDER_MAXIMUM) {
             ending.toProvider(OutputBudget.sessionLimit(left));
         }

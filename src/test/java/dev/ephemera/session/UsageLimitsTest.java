@@ -115,6 +115,70 @@ class UsageLimitsTest {
     }
 
     @Test
+    void pipelinedRequestsAreCountedWhenForwardedNotWhenDone() throws Exception {
+        // Twenty response.create back to back on a token of one response: one reaches the provider.
+        int before = fake.recorder().frames.size();
+        WsClient client = open(broker.mint(key, Map.of("provider", "openai", "limits", Map.of("max_responses", 1)))
+                .string("value"));
+        for (int i = 0; i < 20; i++) {
+            client.socket.sendText("{\"type\":\"response.create\"}", true).get(5, TimeUnit.SECONDS);
+        }
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(creates(before)).hasSize(1);
+
+        // With a budget of tokens: while one is outstanding at the whole budget, the next finds nothing left.
+        before = fake.recorder().frames.size();
+        WsClient budgeted = open(broker.mint(key, Map.of("provider", "openai", "limits",
+                Map.of("max_total_tokens", 100))).string("value"));
+        for (int i = 0; i < 20; i++) {
+            budgeted.socket.sendText("{\"type\":\"response.create\",\"event_id\":\"e" + i + "\"}", true)
+                    .get(5, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> budgeted.messages.stream()
+                .anyMatch(m -> m.text().contains("\"response.done\"")));
+        List<Integer> asked = creates(before).stream().map(UsageLimitsTest::maxOutput).toList();
+        // The first may use all 100; one forwarded after it was done only what it left (70 used: 30).
+        assertThat(asked).isNotEmpty().hasSizeLessThanOrEqualTo(2).first().isEqualTo(100);
+        assertThat(asked.subList(1, asked.size())).allSatisfy(cap -> assertThat(cap).isEqualTo(30));
+        assertThat(budgeted.messages.stream().map(WsClient.Message::text))
+                .anyMatch(t -> t.contains("\"code\":\"usage_limit_pending\"") && t.contains("\"event_id\":\"e"));
+        // Once it is done, the next is allowed what is left, and the session ends at the limit.
+        budgeted.socket.sendText("{\"type\":\"response.create\"}", true).get(5, TimeUnit.SECONDS);
+        assertThat(budgeted.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(creates(before).stream().map(UsageLimitsTest::maxOutput).toList()).endsWith(30);
+    }
+
+    @Test
+    void theBudgetHoldsOnEscapedSpellingsOfTheEventAndItsFields() throws Exception {
+        int before = fake.recorder().frames.size();
+        WsClient client = open(broker.mint(key, Map.of("provider", "openai", "limits",
+                Map.of("max_total_tokens", 100))).string("value"));
+        client.socket.sendText("{\"type\":\"session\\u002eupdate\",\"session\":{\"max_response_output\\u005ftokens\""
+                + ":\"inf\"}}", true).get(5, TimeUnit.SECONDS);
+        client.socket.sendText("{\"type\":\"response\\u002ecreate\",\"response\":{\"max_output_tokens\":\"inf\"}}",
+                true).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !creates(before).isEmpty());
+        assertThat(creates(before)).singleElement().satisfies(f -> assertThat(maxOutput(f)).isEqualTo(100));
+        List<String> updates = fake.recorder().frames.subList(before, fake.recorder().frames.size()).stream()
+                .filter(f -> f.contains("\"session.update\"")).toList();
+        assertThat(updates).as("every session.update the provider got keeps the session's limit in the budget")
+                .allSatisfy(f -> assertThat(f).doesNotContain("inf").contains("\"max_response_output_tokens\":"));
+        client.socket.abort();
+    }
+
+    /** The response.create frames the provider got since {@code before}. */
+    private List<String> creates(int before) {
+        List<String> frames = List.copyOf(fake.recorder().frames);
+        return frames.subList(before, frames.size()).stream().filter(f -> f.contains("response.create")).toList();
+    }
+
+    private static int maxOutput(String frame) {
+        Matcher m = MAX_OUTPUT.matcher(frame);
+        assertThat(m.find()).as(frame).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    @Test
     void aTokenOfOneResponseEndsTheSessionAfterIt() throws Exception {
         WsClient client = open(broker.mint(key, Map.of("provider", "openai", "limits", Map.of("max_responses", 1)))
                 .string("value"));

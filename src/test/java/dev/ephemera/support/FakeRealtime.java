@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,8 @@ import java.util.regex.Pattern;
 final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private static final int MAX_FRAME = 16 * 1024 * 1024;
+    /** Each response its own id, as the provider gives them. */
+    private static final AtomicLong RESPONSES = new AtomicLong();
     private static final Pattern CLOSE = Pattern.compile("\"type\"\\s*:\\s*\"fake\\.close\".*\"code\"\\s*:\\s*(\\d+)");
     private static final Pattern FLOOD =
             Pattern.compile("\"type\"\\s*:\\s*\"fake\\.flood\".*\"messages\"\\s*:\\s*(\\d+)");
@@ -143,9 +146,10 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
             // 20 tokens in; out, 10, or as many as max_output_tokens allows up to 50.
             Matcher max = MAX_OUTPUT.matcher(event);
             int output = max.find() ? Math.min(50, Integer.parseInt(max.group(1))) : 10;
-            return List.of("{\"type\":\"response.created\",\"event_id\":\"ev_2\",\"response\":{\"id\":\"resp_1\"}}",
+            String id = "resp_" + RESPONSES.incrementAndGet();
+            return List.of("{\"type\":\"response.created\",\"event_id\":\"ev_2\",\"response\":{\"id\":\"" + id + "\"}}",
                     "{\"type\":\"response.output_text.delta\",\"event_id\":\"ev_3\",\"delta\":\"response.done\"}",
-                    "{\"type\":\"response.done\",\"event_id\":\"ev_4\",\"response\":{\"id\":\"resp_1\","
+                    "{\"type\":\"response.done\",\"event_id\":\"ev_4\",\"response\":{\"id\":\"" + id + "\","
                             + "\"status\":\"completed\",\"usage\":{\"total_tokens\":" + (20 + output)
                             + ",\"input_tokens\":20,\"output_tokens\":" + output + ",\"input_token_details\":"
                             + "{\"cached_tokens\":5,\"audio_tokens\":12},\"output_token_details\":{\"audio_tokens\":"

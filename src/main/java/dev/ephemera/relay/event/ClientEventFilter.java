@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -16,8 +17,9 @@ import java.util.Set;
  *   <li>an event that carries configuration ({@link RealtimeProtocol#configEvents()}) may name a locked field, or
  *       any spelling of it, only with the locked value; replacing an object on a locked path (say {@code audio:
  *       null} over {@code audio.output.voice}) counts as changing it;</li>
- *   <li>with {@code instructions} locked, no {@code system} message may be added to the conversation: it would
- *       act as instructions;</li>
+ *   <li>with {@code instructions} locked, no event may bring a {@code system} or {@code developer} message: it
+ *       would act as instructions, wherever the protocol lets an item appear (a conversation item, a response's
+ *       {@code input}, …), so any object at any depth with such a {@code role} is refused;</li>
  *   <li>an event type the protocol does not know is refused when any of its keys, at any depth, is a name on a
  *       locked path.</li>
  * </ul>
@@ -29,8 +31,11 @@ public final class ClientEventFilter {
     public sealed interface Verdict {
     }
 
-    /** Send the frame on as it came. */
-    public record Forward() implements Verdict {
+    /**
+     * Send it on. {@code event} is the frame as the strict parser read it, the one every later decision (budgets,
+     * counts) is made on; {@code type} its {@code type}, {@code eventId} its string {@code event_id} or null.
+     */
+    public record Forward(Map<String, Object> event, String type, String eventId) implements Verdict {
     }
 
     /**
@@ -41,7 +46,8 @@ public final class ClientEventFilter {
     public record Refuse(String code, String message, String param, String eventId) implements Verdict {
     }
 
-    private static final Forward FORWARD = new Forward();
+    /** Message roles that act as instructions. */
+    private static final Set<String> INSTRUCTING_ROLES = Set.of("system", "developer");
 
     private final RealtimeProtocol protocol;
     /** Locked field -> its locked value (absent: the field may not be set at all). */
@@ -71,16 +77,18 @@ public final class ClientEventFilter {
                     + "UTF-8, without duplicate keys; this one was not sent on.", null, null);
         }
         String eventId = event.get("event_id") instanceof String id ? id : null;
+        @SuppressWarnings("unchecked")
+        Forward forward = new Forward((Map<String, Object>) event, type, eventId);
         if (locked.isEmpty()) {
-            return FORWARD;
+            return forward;
+        }
+        if (locked.containsKey("instructions") && instructingMessage(event)) {
+            return lockedField("instructions", "A system or developer message would change the locked "
+                    + "instructions.", eventId);
         }
         String configKey = protocol.configEvents().get(type);
         if (configKey != null) {
-            return config(event, configKey, eventId);
-        }
-        if (type.equals("conversation.item.create") && locked.containsKey("instructions")
-                && event.get("item") instanceof Map<?, ?> item && "system".equals(item.get("role"))) {
-            return lockedField("instructions", "A system message would change the locked instructions.", eventId);
+            return config(event, configKey, eventId, forward);
         }
         if (!protocol.plainEvents().contains(type)) {
             String name = firstLockedName(event);
@@ -89,12 +97,30 @@ public final class ClientEventFilter {
                         + "that is locked for this session; it was not sent on.", name, eventId);
             }
         }
-        return FORWARD;
+        return forward;
     }
 
-    private Verdict config(Map<?, ?> event, String key, String eventId) {
+    /** Whether any object in {@code event}, at any depth, is a message with a role that acts as instructions. */
+    private static boolean instructingMessage(Map<?, ?> event) {
+        List<Object> pending = new ArrayList<>(List.of(event));
+        while (!pending.isEmpty()) {
+            Object next = pending.removeLast();
+            if (next instanceof Map<?, ?> map) {
+                if (map.get("role") instanceof String role
+                        && INSTRUCTING_ROLES.contains(role.toLowerCase(Locale.ROOT))) {
+                    return true;
+                }
+                pending.addAll(map.values());
+            } else if (next instanceof List<?> list) {
+                pending.addAll(list);
+            }
+        }
+        return false;
+    }
+
+    private Verdict config(Map<?, ?> event, String key, String eventId, Forward forward) {
         if (!event.containsKey(key)) {
-            return FORWARD;
+            return forward;
         }
         if (!(event.get(key) instanceof Map<?, ?> config)) {
             return new Refuse("invalid_event", "'" + key + "' must be an object.", key, eventId);
@@ -107,7 +133,7 @@ public final class ClientEventFilter {
                 }
             }
         }
-        return FORWARD;
+        return forward;
     }
 
     /** Whether {@code config} sets the path {@code parts[i..]} to anything but {@code lockedValue}. */

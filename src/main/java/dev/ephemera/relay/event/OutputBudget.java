@@ -1,55 +1,50 @@
 package dev.ephemera.relay.event;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Caps what a realtime provider may write in reply at what is left of a token's budget (SPEC §11): each client
- * {@code response.create} gets {@code response.max_output_tokens} no higher than the budget left (added where
- * absent, lowered where higher or {@code "inf"}), and a client {@code session.update} that sets the session's limit
+ * Caps what a realtime provider may write in reply at what is left of a token's budget (SPEC §11), on the event as
+ * the strict parser read it (never on its text, whose escapes would hide a type or a field): a client
+ * {@code response.create} gets {@code response.max_output_tokens} no higher than the cap (added where absent, lowered
+ * where higher or {@code "inf"}), and a client {@code session.update} that sets the session's limit
  * ({@code max_response_output_tokens}, or the GA API's {@code max_output_tokens}) has it lowered the same way. The
- * provider takes at most {@link #PROVIDER_MAXIMUM} a response: a budget above it is left to the provider's own
- * limit. Everything else in the event passes as it came. Frame in, frame out; no I/O.
+ * provider takes at most {@link #PROVIDER_MAXIMUM} a response. Everything else in the event passes as it came.
+ * Event in, event out; no I/O.
  */
 public final class OutputBudget {
 
     /** The highest output limit OpenAI's realtime API takes for one response. */
     public static final long PROVIDER_MAXIMUM = 4096;
-    private static final byte[] CREATE = "response.create".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] UPDATE = "session.update".getBytes(StandardCharsets.US_ASCII);
 
     private OutputBudget() {
     }
 
     /**
-     * {@code message}, a client event already judged and allowed, with its output limit capped at {@code left}
-     * tokens; the same array when nothing changes.
+     * {@code event}, a client event of {@code type} already judged and allowed, with its output limit at most
+     * {@code cap} tokens (at least 1); the same map when nothing changes.
      */
-    public static byte[] capped(byte[] message, long left) {
-        if (left > PROVIDER_MAXIMUM || !(contains(message, CREATE) || contains(message, UPDATE))) {
-            return message;
-        }
-        Object parsed = StrictJson.parse(message).orElse(null);
-        if (!(parsed instanceof Map<?, ?> event) || !(event.get("type") instanceof String type)) {
-            return message;
-        }
-        long cap = Math.max(1, left);
+    public static Map<String, Object> capped(Map<String, Object> event, String type, long cap) {
+        long limit = Math.max(1, cap);
         if (type.equals("response.create")) {
             Map<String, Object> response = copy(event.get("response"));
-            if (!lowered(response, "max_output_tokens", cap, true)) {
-                return message;
-            }
-            return StrictJson.write(with(event, "response", response));
+            return lowered(response, "max_output_tokens", limit, true) ? with(event, "response", response) : event;
         }
         if (type.equals("session.update") && event.get("session") instanceof Map<?, ?>) {
             Map<String, Object> session = copy(event.get("session"));
-            boolean changed = lowered(session, "max_response_output_tokens", cap, false);
-            changed |= lowered(session, "max_output_tokens", cap, false);
-            return changed ? StrictJson.write(with(event, "session", session)) : message;
+            boolean changed = lowered(session, "max_response_output_tokens", limit, false);
+            changed |= lowered(session, "max_output_tokens", limit, false);
+            return changed ? with(event, "session", session) : event;
         }
-        return message;
+        return event;
+    }
+
+    /** The output limit {@code response.create} event {@code event} asks for, or empty when it sets none. */
+    public static java.util.OptionalLong responseLimit(Map<String, Object> event) {
+        return event.get("response") instanceof Map<?, ?> response
+                && response.get("max_output_tokens") instanceof BigDecimal n
+                ? java.util.OptionalLong.of(n.longValue()) : java.util.OptionalLong.empty();
     }
 
     /** {@code sessionUpdate} (a {@code session.update} event) with the session's limit at most {@code left}. */
@@ -91,22 +86,10 @@ public final class OutputBudget {
         return out;
     }
 
-    private static Map<String, Object> with(Map<?, ?> event, String key, Object value) {
+    /** A copy of {@code event} with {@code key} set to {@code value}. */
+    public static Map<String, Object> with(Map<?, ?> event, String key, Object value) {
         Map<String, Object> out = copy(event);
         out.put(key, value);
         return out;
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 }

@@ -12,16 +12,38 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Reads the usage a realtime provider reports in its server events (OpenAI-style {@code response.done} with
- * {@code response.usage}), without changing or holding back a frame: a text message is parsed only when its bytes
- * contain the event's name, and the parsed {@code type} decides. A message in fragments is copied until it is
- * whole (bounded by the frame limit). One per session, on its event loop.
+ * Reads what a realtime provider's server events say of responses (OpenAI-style {@code response.created},
+ * {@code response.done} with {@code response.usage}, and {@code error} naming a client event), without changing or
+ * holding back a frame: a text message is parsed only when its bytes contain such an event's name, and the parsed
+ * {@code type} decides. A message in fragments is copied until it is whole (bounded by the frame limit). One per
+ * session, on its event loop.
  */
 public final class ProviderEvents {
 
+    /** What a server event says of a response. */
+    public sealed interface ServerEvent {
+    }
+
+    /** The provider created response {@code responseId}. */
+    public record Created(String responseId) implements ServerEvent {
+    }
+
+    /** Response {@code responseId} (null when it had none) is done, having used {@code usage} (null: unreported). */
+    public record Done(@Nullable String responseId, @Nullable Usage usage) implements ServerEvent {
+    }
+
+    /** The provider refused the client event {@code eventId}. */
+    public record Refused(String eventId) implements ServerEvent {
+    }
+
     private static final String DONE = "response.done";
+    private static final String CREATED = "response.created";
     private static final byte[] PREFIX = "response".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SUFFIX = "done".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CREATED_SUFFIX = "created".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ERROR = "\"error\"".getBytes(StandardCharsets.US_ASCII);
+    /** Where an error event names its type: OpenAI writes {@code type} first. */
+    private static final int ERROR_WINDOW = 64;
 
     private final int limit;
     /** The fragments so far of a text message in fragments; null between messages. */
@@ -35,13 +57,20 @@ public final class ProviderEvents {
     /** The usage the message this frame completes reports, or null. The frame is only read. */
     @Nullable
     public Usage usage(WebSocketFrame frame) {
+        return read(frame) instanceof Done done ? done.usage() : null;
+    }
+
+    /** What the message this frame completes says of a response, or null. The frame is only read. */
+    @Nullable
+    public ServerEvent read(WebSocketFrame frame) {
         ByteBuf content = frame.content();
         if (frame instanceof TextWebSocketFrame) {
             inText = true;
             if (frame.isFinalFragment()) {
                 inText = false;
                 fragments = null;
-                return mentionsDone(content) ? read(ByteBufUtil.getBytes(content)) : null;
+                return mentionsResponse(content) || mentionsError(content) ? event(ByteBufUtil.getBytes(content))
+                        : null;
             }
             fragments = new ByteArrayOutputStream();
             append(content);
@@ -53,7 +82,7 @@ public final class ProviderEvents {
                 byte[] whole = fragments.toByteArray();
                 fragments = null;
                 inText = false;
-                return read(whole);
+                return event(whole);
             }
             return null;
         }
@@ -62,12 +91,33 @@ public final class ProviderEvents {
         return null;
     }
 
-    /**
-     * Whether {@code content} holds the bytes {@code response.done}: found by its dot, which Netty finds eight bytes
-     * at a time, since audio deltas (base64) hold no dot and most events a few, near their start. A prefilter only:
-     * the parsed {@code type} decides.
-     */
+    /** Whether {@code content} holds the bytes {@code response.done} ({@link #mentionsResponse}). */
     static boolean mentionsDone(ByteBuf content) {
+        return mentions(content, SUFFIX);
+    }
+
+    /**
+     * Whether {@code content} holds the bytes {@code response.done} or {@code response.created}: found by the dot,
+     * which Netty finds eight bytes at a time, since audio deltas (base64) hold no dot and most events a few, near
+     * their start. A prefilter only: the parsed {@code type} decides.
+     */
+    static boolean mentionsResponse(ByteBuf content) {
+        return mentions(content, SUFFIX) || mentions(content, CREATED_SUFFIX);
+    }
+
+    /** Whether the start of {@code content} holds {@code "error"}; a prefilter only. */
+    static boolean mentionsError(ByteBuf content) {
+        int start = content.readerIndex();
+        int end = Math.min(content.writerIndex(), start + ERROR_WINDOW);
+        for (int at = start; at + ERROR.length <= end; at++) {
+            if (matches(content, at, ERROR)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean mentions(ByteBuf content, byte[] suffix) {
         int start = content.readerIndex();
         int end = content.writerIndex();
         int at = start;
@@ -76,8 +126,8 @@ public final class ProviderEvents {
             if (dot < 0) {
                 return false;
             }
-            if (dot - start >= PREFIX.length && end - dot > SUFFIX.length && matches(content, dot - PREFIX.length,
-                    PREFIX) && matches(content, dot + 1, SUFFIX)) {
+            if (dot - start >= PREFIX.length && end - dot > suffix.length && matches(content, dot - PREFIX.length,
+                    PREFIX) && matches(content, dot + 1, suffix)) {
                 return true;
             }
             at = dot + 1;
@@ -102,12 +152,20 @@ public final class ProviderEvents {
         fragments.writeBytes(ByteBufUtil.getBytes(content));
     }
 
-    private static Usage read(byte[] message) {
-        Object event = StrictJson.parse(message).orElse(null);
-        if (!(event instanceof Map<?, ?> m) || !DONE.equals(m.get("type"))
-                || !(m.get("response") instanceof Map<?, ?> response)) {
+    @Nullable
+    private static ServerEvent event(byte[] message) {
+        if (!(StrictJson.parse(message).orElse(null) instanceof Map<?, ?> event)
+                || !(event.get("type") instanceof String type)) {
             return null;
         }
-        return UsageFields.of(response.get("usage"));
+        Map<?, ?> response = event.get("response") instanceof Map<?, ?> r ? r : Map.of();
+        String responseId = response.get("id") instanceof String id ? id : null;
+        return switch (type) {
+            case DONE -> new Done(responseId, response.isEmpty() ? null : UsageFields.of(response.get("usage")));
+            case CREATED -> responseId == null ? null : new Created(responseId);
+            case "error" -> event.get("error") instanceof Map<?, ?> error
+                    && error.get("event_id") instanceof String eventId ? new Refused(eventId) : null;
+            default -> null;
+        };
     }
 }

@@ -36,7 +36,8 @@ class ClientEventFilterProperties {
             "voice", "audio", "output", "input", "format", "prompt", "item", "role", "content", "text", "temperature",
             "modalities", "tools", "x");
     private static final List<Object> LEAVES = List.of("Be brief.", "alloy", "verse", "système", "Be long.",
-            "system", "session.update", new BigDecimal("0.8"), new BigDecimal("1"), new BigDecimal("-0"),
+            "system", "developer", "System", "session.update",
+            new BigDecimal("0.8"), new BigDecimal("1"), new BigDecimal("-0"),
             Boolean.TRUE, StrictJson.NULL, "al\u200Bloy", "\uD83D\uDE00");
 
     @Property(tries = 3000)
@@ -115,9 +116,10 @@ class ClientEventFilterProperties {
                 }
             }
         }
-        if ("conversation.item.create".equals(type)) {
-            assertThat(event.path("item").path("role").asText()).isNotEqualTo("system");
-        }
+        // No message that acts as instructions, wherever it appears.
+        assertThat(event.findValues("role").stream().filter(JsonNode::isTextual)
+                .map(r -> r.textValue().toLowerCase(java.util.Locale.ROOT)))
+                .as("a system or developer message").doesNotContain("system", "developer");
         if (configKey == null && !RealtimeProtocol.OPENAI.plainEvents().contains(type)) {
             assertNoKeyNamed(event, Set.of("instructions", "prompt", "voice", "audio", "output", "temperature"));
         }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -79,24 +80,39 @@ class UsageReadersTest {
 
     @Test
     void theOutputBudgetCapsResponsesAndLeavesOtherEventsAlone() {
-        String create = new String(OutputBudget.capped("{\"type\":\"response.create\",\"event_id\":\"e\"}"
-                .getBytes(StandardCharsets.UTF_8), 30), StandardCharsets.UTF_8);
-        assertThat(create).isEqualTo("{\"type\":\"response.create\",\"event_id\":\"e\",\"response\":"
-                + "{\"max_output_tokens\":30}}");
+        assertThat(capped("{\"type\":\"response.create\",\"event_id\":\"e\"}", 30)).isEqualTo(
+                "{\"type\":\"response.create\",\"event_id\":\"e\",\"response\":{\"max_output_tokens\":30}}");
         assertThat(capped("{\"type\":\"response.create\",\"response\":{\"max_output_tokens\":\"inf\"}}", 30))
                 .contains(":30}");
         assertThat(capped("{\"type\":\"response.create\",\"response\":{\"max_output_tokens\":10}}", 30))
                 .contains(":10}");
-        byte[] update = "{\"type\":\"session.update\",\"session\":{\"max_response_output_tokens\":4096}}"
-                .getBytes(StandardCharsets.UTF_8);
-        assertThat(new String(OutputBudget.capped(update, 0), StandardCharsets.UTF_8)).contains(":1}");
-        byte[] audio = "{\"type\":\"input_audio_buffer.append\",\"audio\":\"AAAA\"}".getBytes(StandardCharsets.UTF_8);
-        assertThat(OutputBudget.capped(audio, 30)).isSameAs(audio);
-        byte[] big = "{\"type\":\"response.create\"}".getBytes(StandardCharsets.UTF_8);
-        assertThat(OutputBudget.capped(big, 5000)).as("a budget above what the provider takes").isSameAs(big);
+        assertThat(capped("{\"type\":\"session.update\",\"session\":{\"max_response_output_tokens\":4096}}", 0))
+                .contains(":1}");
+        assertThat(capped("{\"type\":\"session.update\",\"session\":{\"max_output_tokens\":\"inf\"}}", 7))
+                .contains("\"max_output_tokens\":7");
+        Map<String, Object> audio = parsed("{\"type\":\"input_audio_buffer.append\",\"audio\":\"AAAA\"}");
+        assertThat(OutputBudget.capped(audio, "input_audio_buffer.append", 30)).isSameAs(audio);
+        Map<String, Object> low = parsed("{\"type\":\"response.create\",\"response\":{\"max_output_tokens\":5}}");
+        assertThat(OutputBudget.capped(low, "response.create", 30)).as("a lower limit stays").isSameAs(low);
     }
 
-    private static String capped(String event, long left) {
-        return new String(OutputBudget.capped(event.getBytes(StandardCharsets.UTF_8), left), StandardCharsets.UTF_8);
+    @Test
+    void theOutputBudgetJudgesTheDecodedEventNotItsSpelling() {
+        // What the provider's parser reads: escapes in the type and in field names are the same event and field.
+        assertThat(capped("{\"type\":\"response\\u002ecreate\",\"response\":{\"max_output\\u005ftokens\":\"inf\"}}",
+                30)).isEqualTo("{\"type\":\"response.create\",\"response\":{\"max_output_tokens\":30}}");
+        assertThat(capped("{\"type\":\"session\\u002eupdate\",\"session\":{\"max_response_output_tokens\":\"inf\"}}",
+                1000)).contains("\"max_response_output_tokens\":1000");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parsed(String event) {
+        return (Map<String, Object>) StrictJson.parse(event.getBytes(StandardCharsets.UTF_8)).orElseThrow();
+    }
+
+    private static String capped(String event, long cap) {
+        Map<String, Object> parsed = parsed(event);
+        return new String(StrictJson.write(OutputBudget.capped(parsed, (String) parsed.get("type"), cap)),
+                StandardCharsets.UTF_8);
     }
 }

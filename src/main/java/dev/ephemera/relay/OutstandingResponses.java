@@ -1,0 +1,80 @@
+package dev.ephemera.relay;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The responses of a realtime session that are asked for or running but not yet done, each with the output it may
+ * still use (SPEC §7: while one is outstanding, the next is capped at what would be left if it used its cap). A
+ * client's {@code response.create} is counted when it is forwarded, under its {@code event_id}; the provider's
+ * {@code response.created} gives the oldest request its response id (or, with none asked for, is a response the
+ * provider started itself, reserved at the session's own limit); {@code response.done} ends it, and an {@code error}
+ * naming a request's {@code event_id} gives that request back. What the provider never answers stays reserved: the
+ * budget errs towards refusing. One per session, on its event loop.
+ */
+final class OutstandingResponses {
+
+    /** A request forwarded, not yet given a response id. */
+    private record Request(String eventId, long cap) {
+    }
+
+    private final ArrayDeque<Request> requested = new ArrayDeque<>();
+    private final Map<String, Long> running = new HashMap<>();
+    private long reserved;
+
+    /** A client's request for a response, capped at {@code cap} output tokens, was forwarded. */
+    void requested(String eventId, long cap) {
+        requested.add(new Request(eventId, cap));
+        reserved += cap;
+    }
+
+    /**
+     * The provider created response {@code responseId}: the oldest request's, or one it started itself, which
+     * reserves {@code ownCap}.
+     */
+    void created(String responseId, long ownCap) {
+        if (running.containsKey(responseId)) {
+            return;
+        }
+        Request oldest = requested.poll();
+        long cap = oldest == null ? ownCap : oldest.cap();
+        if (oldest == null) {
+            reserved += cap;
+        }
+        running.put(responseId, cap);
+    }
+
+    /** Response {@code responseId} is done (a done without a created ends the oldest request). */
+    void done(String responseId) {
+        Long cap = running.remove(responseId);
+        if (cap == null) {
+            Request oldest = requested.poll();
+            cap = oldest == null ? 0L : oldest.cap();
+        }
+        reserved -= cap;
+    }
+
+    /** The provider refused the client event {@code eventId}: if it asked for a response, that is given back. */
+    void refused(String eventId) {
+        for (Iterator<Request> it = requested.iterator(); it.hasNext(); ) {
+            Request request = it.next();
+            if (request.eventId().equals(eventId)) {
+                it.remove();
+                reserved -= request.cap();
+                return;
+            }
+        }
+    }
+
+    /** How many responses are outstanding. */
+    int count() {
+        return requested.size() + running.size();
+    }
+
+    /** The output tokens the outstanding responses may still use. */
+    long reserved() {
+        return reserved;
+    }
+}

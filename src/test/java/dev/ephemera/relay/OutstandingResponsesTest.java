@@ -1,0 +1,61 @@
+package dev.ephemera.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The bookkeeping behind "while one is outstanding, the next is capped" (SPEC §7). */
+class OutstandingResponsesTest {
+
+    @Test
+    void aRequestIsReservedFromForwardedToDone() {
+        OutstandingResponses out = new OutstandingResponses();
+        out.requested("e1", 100);
+        out.requested("e2", 30);
+        assertThat(out.count()).isEqualTo(2);
+        assertThat(out.reserved()).isEqualTo(130);
+        out.created("resp_a", 999);
+        assertThat(out.reserved()).as("the oldest request's cap, not the provider's own").isEqualTo(130);
+        out.done("resp_a");
+        assertThat(out.count()).isEqualTo(1);
+        assertThat(out.reserved()).isEqualTo(30);
+    }
+
+    @Test
+    void aResponseTheProviderStartsItselfReservesTheSessionsLimit() {
+        OutstandingResponses out = new OutstandingResponses();
+        out.created("resp_vad", 40);
+        assertThat(out.count()).isEqualTo(1);
+        assertThat(out.reserved()).isEqualTo(40);
+        out.created("resp_vad", 40);
+        assertThat(out.reserved()).as("a created seen twice counts once").isEqualTo(40);
+        out.done("resp_vad");
+        assertThat(out.reserved()).isZero();
+        assertThat(out.count()).isZero();
+    }
+
+    @Test
+    void aRefusedRequestIsGivenBackAndOnlyThatOne() {
+        OutstandingResponses out = new OutstandingResponses();
+        out.requested("e1", 10);
+        out.requested("e2", 20);
+        out.refused("e2");
+        assertThat(out.reserved()).isEqualTo(10);
+        out.refused("unknown");
+        assertThat(out.reserved()).isEqualTo(10);
+        assertThat(out.count()).isEqualTo(1);
+    }
+
+    @Test
+    void aDoneWithoutACreatedEndsTheOldestRequest() {
+        OutstandingResponses out = new OutstandingResponses();
+        out.requested("e1", 10);
+        out.requested("e2", 20);
+        out.done("never-created");
+        assertThat(out.reserved()).isEqualTo(20);
+        out.done("again");
+        out.done("and-again");
+        assertThat(out.reserved()).as("nothing below zero").isZero();
+        assertThat(out.count()).isZero();
+    }
+}
