@@ -25,6 +25,7 @@ public enum ErrorCode {
     LOCKED_FIELD("permission_error", "locked_field"),
     ENDPOINT_NOT_ALLOWED("permission_error", "endpoint_not_allowed"),
     MODEL_NOT_ALLOWED("permission_error", "model_not_allowed"),
+    USAGE_NOT_MEASURABLE("permission_error", "usage_not_measurable"),
 
     NOT_FOUND("not_found_error", "not_found"),
     METHOD_NOT_ALLOWED("invalid_request_error", "invalid_request"),

@@ -6,9 +6,7 @@ import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
-import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.token.Binding;
-import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -32,7 +30,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -58,12 +55,6 @@ final class HttpRelayFilter implements HttpServerFilter {
     private static final Logger LOG = LoggerFactory.getLogger(HttpRelayFilter.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final String PREFIX = "/v1/proxy/";
-    /** Request headers that are the broker's business, never the provider's. */
-    private static final Set<String> DROPPED_REQUEST_HEADERS = Set.of("authorization", "x-api-key", "api-key",
-            "x-goog-api-key", "proxy-authorization", "cookie", "host", "origin", "referer", "connection",
-            "keep-alive", "te", "trailer", "upgrade", "proxy-connection", "forwarded", "x-forwarded-for",
-            "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip", "x-request-id",
-            "sec-websocket-protocol", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions");
     private static final Set<String> DROPPED_RESPONSE_HEADERS = Set.of("connection", "keep-alive",
             "proxy-authenticate", "trailer", "upgrade", "set-cookie", "www-authenticate", "alt-svc");
 
@@ -91,25 +82,36 @@ final class HttpRelayFilter implements HttpServerFilter {
     public Publisher<MutableHttpResponse<?>> doFilter(HttpRequest<?> request, ServerFilterChain chain) {
         return Mono.defer(() -> {
             Target target = target(request);
+            String provider = target.provider().name();
+            String path = target.uri().getPath();
             return Mono.usingWhen(wholeBody(request),
-                    body -> Mono.fromCompletionStage(consume(request, target, body))
-                            .flatMap(relayed -> forward(relayed, HttpBudget.rewritten(relayed.provider(),
-                                    target.uri().getPath(), relayed.request(), whole(request, body), relayed.left())
-                                    .or(() -> body))),
+                    body -> {
+                        RelayedBody read = RelayedBody.read(request, whole(request, body), provider, path);
+                        return Mono.fromCompletionStage(consume(request, target, read))
+                                .flatMap(relayed -> forward(relayed, HttpBudget.rewritten(provider, path,
+                                        relayed.request(), read, relayed.grant().cap()).or(() -> body)));
+                    },
                     body -> Mono.fromRunnable(() -> body.ifPresent(CloseableAvailableByteBody::close)));
         }).onErrorResume(HttpRelayFilter::tooLarge, e -> Mono.just(ErrorResponses.of(tooLarge())))
                 .onErrorResume(BrokerException.class, e -> Mono.just(ErrorResponses.of(e)));
     }
 
     private Mono<MutableHttpResponse<?>> forward(Relayed relayed, Optional<CloseableAvailableByteBody> body) {
+        HttpBudget.Grant grant = relayed.grant();
         return Mono.from(upstream.proxy(body.isPresent()
                         ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request()))
                 .<MutableHttpResponse<?>>map(response -> {
                     MutableHttpResponse<?> cleaned = clean(response, relayed.provider());
-                    return cleaned.code() < 300 ? UsageTap.attach(cleaned, usage -> budget.counted(relayed.token(),
-                            usage)) : cleaned;
+                    if (cleaned.code() < 300) {
+                        return UsageTap.attach(cleaned, grant::counted);
+                    }
+                    grant.refunded();
+                    return cleaned;
                 })
+                // A client that leaves before the answer: the provider may be producing it, so it counts at its cap.
+                .doOnCancel(() -> grant.counted(null))
                 .onErrorResume(e -> {
+                    grant.refunded();
                     if (tooLarge(e)) {
                         return Mono.just(ErrorResponses.of(tooLarge()));
                     }
@@ -134,8 +136,8 @@ final class HttpRelayFilter implements HttpServerFilter {
         return false;
     }
 
-    /** A request on its way: its provider, the request to send, its token, and the token's budget left (or null). */
-    private record Relayed(String provider, MutableHttpRequest<?> request, RedeemedToken token, @Nullable Long left) {
+    /** A request on its way: its provider, the request to send, and its share of its token's budget. */
+    private record Relayed(String provider, MutableHttpRequest<?> request, HttpBudget.Grant grant) {
     }
 
 
@@ -185,11 +187,6 @@ final class HttpRelayFilter implements HttpServerFilter {
         return Mono.fromCompletionStage(server.byteBody().buffer()).map(Optional::of);
     }
 
-    private static boolean isJson(HttpRequest<?> request) {
-        return request.getContentType().map(t -> t.getSubtype().equals("json") || t.getSubtype().endsWith("+json"))
-                .orElse(false);
-    }
-
     /** The request's body, read whole: {@code body}, or the body that came whole with the headers; else null. */
     @Nullable
     private static AvailableByteBody whole(HttpRequest<?> request, Optional<CloseableAvailableByteBody> body) {
@@ -198,58 +195,50 @@ final class HttpRelayFilter implements HttpServerFilter {
                         ? a : null;
     }
 
-    /**
-     * The model the request uses: the path's, where the endpoint puts it there, else the JSON body's {@code model},
-     * read strictly (a body with duplicate keys names none); {@link Binding#NO_MODEL} when it names none.
-     */
-    private static String model(HttpRequest<?> request, Target target, Optional<CloseableAvailableByteBody> body) {
+    /** The model the request uses: the path's, where the endpoint puts it there, else the body's. */
+    private static String model(Target target, RelayedBody body) {
         for (EndpointPattern.Match match : target.matches()) {
             if (match.pathModel() != null) {
                 return match.pathModel();
             }
         }
-        AvailableByteBody whole = whole(request, body);
-        if (whole == null || !isJson(request)) {
-            return Binding.NO_MODEL;
-        }
-        byte[] bytes;
-        try (CloseableAvailableByteBody copy = whole.split()) {
-            bytes = copy.toByteArray();
-        }
-        return StrictJson.parse(bytes).filter(Map.class::isInstance).map(m -> ((Map<?, ?>) m).get("model"))
-                .filter(String.class::isInstance).map(String.class::cast).orElse(Binding.NO_MODEL);
+        return body.model();
     }
 
     /**
-     * Takes the token's use where it is bound to this provider, model, origin and endpoint, without blocking the
-     * event loop; the provider is only called once this has succeeded.
+     * Takes the token's use where it is bound to this provider, model, origin and endpoint, and where its limits
+     * allow a request whose usage is (not) measurable; then reserves the request's share of the token's budget.
+     * Nothing blocks the event loop; the provider is only called once this has succeeded.
      */
-    private CompletionStage<Relayed> consume(HttpRequest<?> request, Target target,
-            Optional<CloseableAvailableByteBody> body) {
-        Binding binding = new Binding(target.provider().name(), model(request, target, body),
+    private CompletionStage<Relayed> consume(HttpRequest<?> request, Target target, RelayedBody body) {
+        Binding binding = new Binding(target.provider().name(), model(target, body),
                 RelayCredentials.origin(request),
-                target.matches().stream().map(m -> m.endpoint().toString()).toList());
+                target.matches().stream().map(m -> m.endpoint().toString()).toList(), body.measurable());
+        long choices = body.json() == null ? 1 : RelayedBody.choices(body.json());
         return redeemer.redeem(request, target.token(), binding, "relay.http", Redeemer.Reservation.NONE)
-                .thenCompose(redeemed -> budget.left(redeemed.token()).thenApply(left -> upstreamRequest(request,
-                        target, redeemed, left)));
+                .thenCompose(redeemed -> budget.reserve(redeemed.token(), choices).thenApply(grant ->
+                        upstreamRequest(request, target, redeemed, grant)));
     }
 
-
+    /**
+     * The request as it goes to the provider: only the headers its SDKs send ({@link ProviderRequestHeaders}, an
+     * allow-list), then the provider's key and configured headers.
+     */
     private static Relayed upstreamRequest(HttpRequest<?> request, Target target, Redeemer.Redeemed redeemed,
-            @Nullable Long left) {
+            HttpBudget.Grant grant) {
         MutableHttpRequest<?> out = request.mutate();
         out.uri(target.uri());
         MutableHttpHeaders headers = out.getHeaders();
+        String provider = target.provider().name();
         List<String> drop = new ArrayList<>();
         for (String header : headers.names()) {
-            if (DROPPED_REQUEST_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+            if (!ProviderRequestHeaders.allowed(provider, header)) {
                 drop.add(header);
             }
         }
-        request.getHeaders().getAll("Connection").forEach(v -> drop.addAll(List.of(v.split("\\s*,\\s*"))));
         drop.forEach(headers::remove);
         redeemed.upstreamHeaders().forEach(headers::set);
-        return new Relayed(target.provider().name(), out, redeemed.token(), left);
+        return new Relayed(provider, out, grant);
     }
 
     private static MutableHttpResponse<?> clean(MutableHttpResponse<?> response, String provider) {

@@ -120,10 +120,11 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
      */
     private CompletionStage<Handshake> redeem(HttpRequest<?> request) {
         String token = RelayCredentials.token(request);
+        String model = Binding.requestedModel(request.getParameters().get("model"));
         drain.admit();
         Runnable replicaPlace = capacity.take();
         String sessionId = "ses_" + Secrets.randomBase62(24);
-        Binding binding = new Binding(null, request.getParameters().get("model"), RelayCredentials.origin(request));
+        Binding binding = new Binding(null, model, RelayCredentials.origin(request));
         return redeemer.redeem(request, token, binding, "relay.realtime", peek -> {
             String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
             // A page outside the allow-list may still use a token minted for exactly its origin.

@@ -6,9 +6,9 @@ import java.util.Set;
 
 /**
  * OpenAI's chat completions report a stream's usage only when asked ({@code stream_options.include_usage}): the
- * relay asks, where the client did not, so that a streamed response's usage is counted (SPEC §11). The client then
- * gets one more chunk at the end, with empty {@code choices} and the usage, as OpenAI documents. Nothing else in
- * the body changes.
+ * relay always asks, also where the client said not to, so that every streamed response's usage is counted (SPEC
+ * §7, §11: usage reporting is forced where the provider has a switch). The client then gets one more chunk at the
+ * end, with empty {@code choices} and the usage, as OpenAI documents. Nothing else in the body changes.
  */
 final class StreamUsageOption {
 
@@ -29,8 +29,7 @@ final class StreamUsageOption {
             return false;
         }
         Object given = json.get("stream_options");
-        if (given != null && !(given instanceof Map<?, ?>) || given instanceof Map<?, ?> m && m.containsKey(
-                "include_usage")) {
+        if (given instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("include_usage"))) {
             return false;
         }
         Map<String, Object> options = OutputBudget.copy(given);

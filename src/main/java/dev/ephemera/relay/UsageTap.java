@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 /**
  * Reads a relayed HTTP response's usage as it streams to the client, without holding it back or changing it
  * ({@link TappedResponse}): each chunk goes to a {@link HttpUsage} reader as it passes; when the body ends, the usage
- * found goes to {@code sink}. A body cut short (the client went away, the provider failed) reports what it had.
+ * found goes to {@code sink} (null when it reported none). A body cut short (the client went away, the provider
+ * failed) reports what it had.
  */
 final class UsageTap implements TappedResponse.Reader {
 
@@ -25,10 +26,19 @@ final class UsageTap implements TappedResponse.Reader {
         this.sink = sink;
     }
 
-    /** {@code response}, tapped when its body can report usage (JSON or server-sent events). */
+    /**
+     * {@code response}, tapped when its body can report usage (JSON or server-sent events, not compressed); for any
+     * other body {@code sink} is told at once that it reports none.
+     */
     static <B> MutableHttpResponse<B> attach(MutableHttpResponse<B> response, Consumer<Usage> sink) {
-        HttpUsage reader = HttpUsage.forContentType(response.getHeaders().get(HttpHeaders.CONTENT_TYPE));
-        return reader == null ? response : TappedResponse.of(response, new UsageTap(reader, sink));
+        String encoding = response.getHeaders().get(HttpHeaders.CONTENT_ENCODING);
+        HttpUsage reader = encoding != null && !encoding.equalsIgnoreCase("identity") ? null
+                : HttpUsage.forContentType(response.getHeaders().get(HttpHeaders.CONTENT_TYPE));
+        if (reader == null) {
+            sink.accept(null);
+            return response;
+        }
+        return TappedResponse.of(response, new UsageTap(reader, sink));
     }
 
     @Override
@@ -41,10 +51,7 @@ final class UsageTap implements TappedResponse.Reader {
     @Override
     public void end(boolean complete) {
         if (ended.compareAndSet(false, true)) {
-            Usage usage = reader.finish();
-            if (usage != null) {
-                sink.accept(usage);
-            }
+            sink.accept(reader.finish());
         }
     }
 }

@@ -13,7 +13,6 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
-import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
@@ -55,15 +54,16 @@ final class WebRtcRelayController {
     }
 
     @Post(consumes = APPLICATION_SDP, produces = APPLICATION_SDP)
-    CompletionStage<MutableHttpResponse<String>> call(HttpRequest<?> request, @Body String offer,
-            @QueryValue @Nullable String model) {
+    CompletionStage<MutableHttpResponse<String>> call(HttpRequest<?> request, @Body String offer) {
         if (!offer.startsWith("v=0")) {
             throw BrokerException.invalid("sdp", "The body must be an SDP offer (starting with v=0).");
         }
-        Binding binding = new Binding(null, model, RelayCredentials.origin(request));
+        // The query's own value: only an absent model means the token's.
+        String named = Binding.requestedModel(request.getParameters().get("model"));
+        Binding binding = new Binding(null, named, RelayCredentials.origin(request));
         return redeemer.redeem(request, RelayCredentials.token(request), binding, "relay.webrtc",
                 Redeemer.Reservation.NONE)
-                .thenCompose(redeemed -> offer(request, redeemed, model, offer));
+                .thenCompose(redeemed -> offer(request, redeemed, named, offer));
     }
 
     private CompletionStage<MutableHttpResponse<String>> offer(HttpRequest<?> request, Redeemer.Redeemed redeemed,

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -131,6 +132,31 @@ public final class LiveSessions implements DailyUsage {
     /** Asks the live session {@code sessionId} to end, on whichever replica holds it; false when none does. */
     public CompletionStage<Boolean> end(String sessionId, String reason) {
         return store.requestEnd(sessionId, reason);
+    }
+
+    /**
+     * Reserves the output of one relayed request under the token's limits ({@link SessionStore#reserve}): the
+     * tokens reserved (0 without a limit of tokens), or empty when a limit is reached counting the outstanding.
+     */
+    public CompletionStage<Optional<Long>> reserve(String tokenId, @Nullable Long maxTotalTokens,
+            @Nullable Long maxResponses) {
+        return store.reserve(tokenId, maxTotalTokens, maxResponses);
+    }
+
+    /**
+     * Settles a relayed request that {@link #reserve} granted {@code reservedTokens}: its {@code usage} (none: it
+     * produced nothing) counted and the reservation given back in one step; a failure only leaves it reserved (the
+     * budget errs towards refusing).
+     */
+    public void settle(RedeemedToken token, long reservedTokens, Usage usage) {
+        if (!usage.isNone()) {
+            counted(token.provider(), token.model(), usage);
+        }
+        store.settle(TokenFacts.of(token), reservedTokens, usage, today()).whenComplete((done, failed) -> {
+            if (failed != null) {
+                REPEATED.warn("A relayed request could not be settled: {}", failed.getClass().getSimpleName());
+            }
+        });
     }
 
     /** What the token's sessions and relayed requests used so far. */

@@ -72,6 +72,24 @@ public interface SessionStore {
      */
     CompletionStage<Optional<Receipt>> receipt(String tokenId, long now);
 
+    /**
+     * Reserves the output of one relayed request of token {@code tokenId} under {@code limits} (SPEC §7: a request
+     * counts when it is forwarded; while others are outstanding, the next is capped at what would be left if they
+     * used their caps). Atomically: refused (empty) when the responses done and outstanding reach
+     * {@code maxResponses}, or when nothing is left of {@code maxTotalTokens} after the tokens used and reserved;
+     * else what is left is reserved and answered (0 without a limit of tokens). Every grant is followed by one
+     * {@link #settle} of what it answered.
+     */
+    CompletionStage<Optional<Long>> reserve(String tokenId, @Nullable Long maxTotalTokens,
+            @Nullable Long maxResponses);
+
+    /**
+     * Settles a relayed request that {@link #reserve} granted {@code reservedTokens}: adds its {@code usage} (none
+     * when it produced nothing) as {@link #add} does, and gives its reservation back in the same step on the
+     * receipt, so that no reader sees the request neither counted nor reserved.
+     */
+    CompletionStage<Void> settle(TokenFacts token, long reservedTokens, Usage usage, LocalDate day);
+
     /** What token {@code tokenId}'s sessions and requests used so far, from its receipt (none: nothing yet). */
     CompletionStage<Usage> usage(String tokenId);
 

@@ -1,7 +1,8 @@
 package dev.ephemera.token;
 
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
 import io.micronaut.core.annotation.Nullable;
-
 import java.util.List;
 
 /**
@@ -12,15 +13,35 @@ import java.util.List;
  *                  does not match
  * @param endpoints the allowed endpoints the request is ({@code "POST /chat/completions"}); a token narrowed to
  *                  some endpoints matches when it lists one of them
+ * @param measurable whether the broker can read and cap the request's usage; a token with limits (of tokens or
+ *                  responses) does not match a request it cannot measure ({@code usage_not_measurable}, SPEC §7)
  */
 public record Binding(@Nullable String provider, @Nullable String model, @Nullable String origin,
-        @Nullable List<String> endpoints) {
+        @Nullable List<String> endpoints, boolean measurable) {
 
-    public static final Binding NONE = new Binding(null, null, null, null);
+    public static final Binding NONE = new Binding(null, null, null, null, true);
     /** The model of a request that names none: no model name has a space, so no bound model equals it. */
     public static final String NO_MODEL = " ";
 
     public Binding(@Nullable String provider, @Nullable String model, @Nullable String origin) {
-        this(provider, model, origin, null);
+        this(provider, model, origin, null, true);
+    }
+
+    public Binding(@Nullable String provider, @Nullable String model, @Nullable String origin,
+            @Nullable List<String> endpoints) {
+        this(provider, model, origin, endpoints, true);
+    }
+
+    /**
+     * The model a request names, as a binding checks it (SPEC §7): absent (null) means the token's own; a model
+     * that is empty or blank names none and is refused ({@code model_not_allowed}), never taken as "not checked".
+     */
+    @Nullable
+    public static String requestedModel(@Nullable String model) {
+        if (model != null && model.isBlank()) {
+            throw new BrokerException(ErrorCode.MODEL_NOT_ALLOWED, "An empty model names no model; leave it out to "
+                    + "use the token's.", "model");
+        }
+        return model;
     }
 }

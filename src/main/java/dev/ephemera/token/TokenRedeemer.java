@@ -102,6 +102,9 @@ public final class TokenRedeemer {
                         "This token is bound to one model; the request must name it ('model').", "model");
                 case "endpoint" -> new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED,
                         "This token may not reach this endpoint of the provider.");
+                case "usage" -> new BrokerException(ErrorCode.USAGE_NOT_MEASURABLE, "This token has usage limits, "
+                        + "and the broker cannot read or cap this request's usage: send a JSON body (not compressed) "
+                        + "to an endpoint whose output the broker caps.");
                 default -> new BrokerException(ErrorCode.INVALID_TOKEN,
                         "This token was minted for another " + redemption.mismatch() + ".");
             };

@@ -7,13 +7,15 @@ import dev.ephemera.support.Broker;
 import dev.ephemera.support.TestRedis;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
  * Both session stores: a token revoked after a session's redemption but before its registration finds no session
- * to end; registering the session then answers why the token was revoked, so that it ends anyway.
+ * to end; registering the session then answers why the token was revoked, so that it ends anyway. And a relayed
+ * request's reservation: counted when granted, so that parallel requests cannot each take the whole budget.
  */
 class SessionStoresTest {
 
@@ -35,10 +37,31 @@ class SessionStoresTest {
                 .isEqualTo(Optional.of("key_revoked"));
     }
 
+    private static void reservationsCountUntilReleased(SessionStore store) {
+        Instant now = Instant.now();
+        TokenFacts token = new TokenFacts("tok_" + Secrets.randomBase62(24), "key_" + Secrets.randomBase62(16),
+                "openai", null, null, null, "opaque", 10, 10, now, now.plusSeconds(60));
+        assertThat(reserve(store, token, 1000L, null)).as("the whole budget, to the first").contains(1000L);
+        assertThat(reserve(store, token, 1000L, null)).as("nothing left while it is outstanding").isEmpty();
+        store.settle(token, 1000, Usage.ofResponse(100, 300, 400, 0, 0, 0), LocalDate.now())
+                .toCompletableFuture().join();
+        assertThat(reserve(store, token, 1000L, null)).as("what the done one left").contains(600L);
+        assertThat(reserve(store, token, null, 2L)).as("one done and one outstanding reach two responses").isEmpty();
+        store.settle(token, 600, Usage.NONE, LocalDate.now()).toCompletableFuture().join();
+        assertThat(reserve(store, token, null, 2L)).as("without a limit of tokens nothing is reserved")
+                .contains(0L);
+        assertThat(reserve(store, token, null, 2L)).isEmpty();
+    }
+
+    private static Optional<Long> reserve(SessionStore store, TokenFacts token, Long tokens, Long responses) {
+        return store.reserve(token.id(), tokens, responses).toCompletableFuture().join();
+    }
+
     @Test
     void onRedis() {
         try (Broker broker = Broker.onRedis(TestRedis.uri(), Map.of())) {
             revokedBeforeRegistration(broker.context().getBean(SessionStore.class));
+            reservationsCountUntilReleased(broker.context().getBean(SessionStore.class));
         }
     }
 
@@ -46,6 +69,7 @@ class SessionStoresTest {
     void inMemory() {
         try (Broker broker = Broker.inMemory(Map.of())) {
             revokedBeforeRegistration(broker.context().getBean(SessionStore.class));
+            reservationsCountUntilReleased(broker.context().getBean(SessionStore.class));
         }
     }
 }

@@ -125,7 +125,21 @@ public abstract class AbstractTokenStoreTest {
                 Arguments.of("endpoint", new Binding("openai", "gpt-realtime", null, List.of("POST /embeddings"))),
                 Arguments.of("endpoint", new Binding(null, null, null, List.of())),
                 // one endpoint must match whole: a prefix or a part of another is none
-                Arguments.of("endpoint", new Binding(null, null, null, List.of("POST /chat", "POST /responses/x"))));
+                Arguments.of("endpoint", new Binding(null, null, null, List.of("POST /chat", "POST /responses/x"))),
+                // the record has limits: a request whose usage cannot be measured is not for it
+                Arguments.of("usage", new Binding(null, null, null, null, false)));
+    }
+
+    @Test
+    void aTokenWithoutLimitsTakesARequestItCannotMeasure() {
+        TokenRecord limited = record(1, inAMinute());
+        TokenRecord r = new TokenRecord(limited.id(), limited.secretHash(), limited.format(), limited.mode(),
+                limited.provider(), limited.model(), limited.subject(), limited.origin(), 1, 1, limited.issuedAt(),
+                limited.expiresAt(), limited.sessionJson(), limited.lockedFields(), limited.keyId(),
+                limited.maxSessionSeconds(), limited.endpoints(), UsageLimits.NONE);
+        now(store().save(r));
+        assertThat(now(store().consume(r.secretHash(), new Binding(null, null, null, null, false), Instant.now()))
+                .outcome()).isEqualTo(Outcome.REDEEMED);
     }
 
     @Test

@@ -37,6 +37,11 @@ final class FakeRoutes {
     private FakeRoutes() {
     }
 
+    private static final String CHAT_DONE = "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\","
+            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"pong\"},"
+            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,"
+            + "\"total_tokens\":6}}";
+
     static void answer(ChannelHandlerContext ctx, FullHttpRequest request, FakeRecorder recorder) {
         String uri = request.uri();
         String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
@@ -62,6 +67,18 @@ final class FakeRoutes {
                 }
                 chunks.add("[DONE]");
                 sse(ctx, request, chunks, null, null);
+                return;
+            }
+            if (body.contains("\"user\":\"slow\"")) {
+                // Held a moment, so that requests sent together are outstanding together.
+                request.retain();
+                ctx.executor().schedule(() -> {
+                    try {
+                        json(ctx, request, HttpResponseStatus.OK, CHAT_DONE, Map.of());
+                    } finally {
+                        request.release();
+                    }
+                }, 300, TimeUnit.MILLISECONDS);
                 return;
             }
             json(ctx, request, HttpResponseStatus.OK, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\","

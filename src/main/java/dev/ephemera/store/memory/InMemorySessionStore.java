@@ -43,6 +43,8 @@ final class InMemorySessionStore implements SessionStore {
     private final Map<String, Kept> receipts = new ConcurrentHashMap<>();
     private final Map<String, Usage> days = new ConcurrentHashMap<>();
     private final Map<String, String> revokeReasons = new ConcurrentHashMap<>();
+    /** Token id -> its requests' reservations: {tokens, responses}. */
+    private final Map<String, long[]> reserved = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
 
     InMemorySessionStore(Clock clock) {
@@ -170,6 +172,36 @@ final class InMemorySessionStore implements SessionStore {
         return done(Optional.of(new Receipt(t.id(), state, t.keyId(), t.provider(), t.model(), t.subject(),
                 t.origin(), t.format(), t.issuedAt().getEpochSecond(), expiresAt, t.maxUses(),
                 t.maxUses() - t.usesLeft(), kept.revokedAt(), sessions, kept.usage())));
+    }
+
+    @Override
+    public CompletionStage<Optional<Long>> reserve(String tokenId, @Nullable Long maxTotalTokens,
+            @Nullable Long maxResponses) {
+        long[] granted = {-1};
+        reserved.compute(tokenId, (id, held) -> {
+            long[] now = held == null ? new long[2] : held;
+            Usage used = usage(tokenId).toCompletableFuture().join();
+            if (maxResponses != null && used.responses() + now[1] >= maxResponses) {
+                return held;
+            }
+            long cap = maxTotalTokens == null ? 0 : maxTotalTokens - used.totalTokens() - now[0];
+            if (maxTotalTokens != null && cap <= 0) {
+                return held;
+            }
+            granted[0] = cap;
+            return new long[] {now[0] + cap, now[1] + 1};
+        });
+        return done(granted[0] < 0 ? Optional.empty() : Optional.of(granted[0]));
+    }
+
+    @Override
+    public CompletionStage<Void> settle(TokenFacts token, long reservedTokens, Usage usage, LocalDate day) {
+        if (!usage.isNone()) {
+            add(null, token, usage, day);
+        }
+        reserved.computeIfPresent(token.id(), (id, held) -> held[1] <= 1 ? null
+                : new long[] {held[0] - reservedTokens, held[1] - 1});
+        return done(null);
     }
 
     @Override

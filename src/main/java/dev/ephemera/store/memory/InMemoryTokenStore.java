@@ -109,6 +109,10 @@ final class InMemoryTokenStore implements TokenStore {
                 && expected.endpoints().stream().noneMatch(record.endpoints()::contains)) {
             return "endpoint";
         }
+        if (!expected.measurable() && (record.limits().maxTotalTokens() != null
+                || record.limits().maxResponses() != null)) {
+            return "usage";
+        }
         return null;
     }
 

@@ -44,6 +44,7 @@ final class RedisSessionStore implements SessionStore {
     static final String END_CHANNEL = "eph:end";
     private static final RedisScript SAVE = new RedisScript("save.lua");
     private static final RedisScript ADD = new RedisScript("usage-add.lua");
+    private static final RedisScript RESERVE = new RedisScript("usage-reserve.lua");
     private static final RedisScript NOTE = new RedisScript("note.lua");
     private static final RedisScript RENEW = new RedisScript("live-renew.lua");
     private static final RedisScript END = new RedisScript("live-end.lua");
@@ -142,19 +143,25 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day) {
+        return add(sessionId, token, usage, day, null);
+    }
+
+    /** {@link #add}, with {@code reservation} (tokens, responses) added to the receipt's reserved counts too. */
+    private CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day,
+            long @Nullable [] reservation) {
         // A day's counts are kept a day longer than the day, for the UTC day that has just ended.
-        String[] dayArgs = addArgs("keep", RECEIPT_RETENTION.multipliedBy(2), usage);
+        String[] dayArgs = SessionFields.addArgs("keep", RECEIPT_RETENTION.multipliedBy(2), usage);
         String[] facts = noteArgs(SessionFields.facts(token), Map.of());
         List<CompletableFuture<List<Object>>> answers = new ArrayList<>();
         return redis.pipelineAsync(r -> {
             List<RedisFuture<List<Object>>> sent = new ArrayList<>();
             sent.add(NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())}, facts));
             sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())},
-                    addArgs("keep", RECEIPT_RETENTION, usage)));
+                    SessionFields.addArgs("keep", RECEIPT_RETENTION, usage, reservation)));
             sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {dayKey(token.keyId(), day)}, dayArgs));
             if (sessionId != null) {
                 sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {liveKey(sessionId)},
-                        addArgs("live", Duration.ZERO, usage)));
+                        SessionFields.addArgs("live", Duration.ZERO, usage)));
             }
             sent.forEach(f -> answers.add(f.toCompletableFuture()));
             return sent;
@@ -163,32 +170,9 @@ final class RedisSessionStore implements SessionStore {
             List<Object> session = sessionId == null ? null : answers.get(3).join();
             String end = session == null || session.size() <= Usage.FIELDS.length ? null
                     : TokenFields.text(session.get(Usage.FIELDS.length));
-            return new Added(counts(answers.get(1).join()), end == null || end.isEmpty() ? null : end);
+            return new Added(SessionFields.counts(answers.get(1).join()),
+                    end == null || end.isEmpty() ? null : end);
         });
-    }
-
-    private static String[] addArgs(String mode, Duration keep, Usage usage) {
-        String[] args = new String[3 + Usage.FIELDS.length * 2];
-        args[0] = mode;
-        args[1] = Long.toString(keep.toMillis());
-        args[2] = Integer.toString(Usage.FIELDS.length);
-        long[] counts = usage.counts();
-        for (int i = 0; i < Usage.FIELDS.length; i++) {
-            args[3 + i] = Usage.FIELDS[i];
-            args[3 + Usage.FIELDS.length + i] = Long.toString(counts[i]);
-        }
-        return args;
-    }
-
-    private static Usage counts(List<Object> values) {
-        Map<String, String> named = new LinkedHashMap<>();
-        for (int i = 0; i < Usage.FIELDS.length && i < values.size(); i++) {
-            String value = TokenFields.text(values.get(i));
-            if (value != null) {
-                named.put(Usage.FIELDS[i], value);
-            }
-        }
-        return Usage.of(named);
     }
 
     @Override
@@ -263,6 +247,21 @@ final class RedisSessionStore implements SessionStore {
         return redis.<Map<String, String>>callAsync(r -> r.hgetall(receiptKey(tokenId))).thenApply(fields ->
                 fields.isEmpty() ? Optional.empty()
                         : Optional.of(SessionFields.receipt(tokenId, fields, summaries.of(fields), now)));
+    }
+
+    @Override
+    public CompletionStage<Optional<Long>> reserve(String tokenId, @Nullable Long maxTotalTokens,
+            @Nullable Long maxResponses) {
+        String[] args = {maxTotalTokens == null ? "" : maxTotalTokens.toString(),
+            maxResponses == null ? "" : maxResponses.toString(), Long.toString(RECEIPT_RETENTION.toMillis())};
+        return redis.<Long>callAsync(r -> RESERVE.runAsync(r, ScriptOutputType.INTEGER,
+                new String[] {receiptKey(tokenId)}, args)).thenApply(cap -> cap < 0 ? Optional.empty()
+                        : Optional.of(cap));
+    }
+
+    @Override
+    public CompletionStage<Void> settle(TokenFacts token, long reservedTokens, Usage usage, LocalDate day) {
+        return add(null, token, usage, day, new long[] {-reservedTokens, -1}).thenApply(added -> null);
     }
 
     @Override

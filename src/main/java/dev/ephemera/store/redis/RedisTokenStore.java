@@ -135,7 +135,8 @@ final class RedisTokenStore implements TokenStore {
             RedisFuture<List<Object>> consumed = CONSUME.runAsync(r, ScriptOutputType.MULTI, new String[] {key},
                     Long.toString(now.toEpochMilli()), orEmpty(expected.provider()), orEmpty(expected.model()),
                     orEmpty(expected.origin()), expected.endpoints() == null ? ""
-                            : "\n" + String.join("\n", expected.endpoints()) + "\n");
+                            : "\n" + String.join("\n", expected.endpoints()) + "\n",
+                    expected.measurable() ? "" : "1");
             if (acknowledgeReplicas == 0) {
                 return consumed;
             }

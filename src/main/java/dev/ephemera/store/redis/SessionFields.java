@@ -4,12 +4,18 @@ import dev.ephemera.session.LiveSession;
 import dev.ephemera.session.Receipt;
 import dev.ephemera.session.TokenFacts;
 import dev.ephemera.session.Usage;
+import io.micronaut.core.annotation.Nullable;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Live sessions and receipts as the fields of their Redis hashes ({@link RedisSessionStore}), and back. */
 final class SessionFields {
+
+    /** A receipt's counts of what relayed requests outstanding have reserved (usage-reserve.lua). */
+    static final String RESERVED_TOKENS = "reserved_tokens";
+    static final String RESERVED_RESPONSES = "reserved_responses";
 
     private SessionFields() {
     }
@@ -76,5 +82,43 @@ final class SessionFields {
         if (value != null) {
             m.put(field, value);
         }
+    }
+
+    /** The arguments of usage-add.lua for {@code usage}: the mode, the retention, the count names and deltas. */
+    static String[] addArgs(String mode, Duration keep, Usage usage) {
+        return addArgs(mode, keep, usage, null);
+    }
+
+    /** {@link #addArgs(String, Duration, Usage)} with deltas of the reserved counts (tokens, responses), if any. */
+    static String[] addArgs(String mode, Duration keep, Usage usage, long @Nullable [] reserved) {
+        int n = Usage.FIELDS.length + (reserved == null ? 0 : 2);
+        String[] args = new String[3 + n * 2];
+        args[0] = mode;
+        args[1] = Long.toString(keep.toMillis());
+        args[2] = Integer.toString(n);
+        long[] counts = usage.counts();
+        for (int i = 0; i < Usage.FIELDS.length; i++) {
+            args[3 + i] = Usage.FIELDS[i];
+            args[3 + n + i] = Long.toString(counts[i]);
+        }
+        if (reserved != null) {
+            args[3 + Usage.FIELDS.length] = RESERVED_TOKENS;
+            args[3 + Usage.FIELDS.length + 1] = RESERVED_RESPONSES;
+            args[3 + n + Usage.FIELDS.length] = Long.toString(reserved[0]);
+            args[3 + n + Usage.FIELDS.length + 1] = Long.toString(reserved[1]);
+        }
+        return args;
+    }
+
+    /** The counts usage-add.lua answered, by name. */
+    static Usage counts(List<Object> values) {
+        Map<String, String> named = new LinkedHashMap<>();
+        for (int i = 0; i < Usage.FIELDS.length && i < values.size(); i++) {
+            String value = TokenFields.text(values.get(i));
+            if (value != null) {
+                named.put(Usage.FIELDS[i], value);
+            }
+        }
+        return Usage.of(named);
     }
 }

@@ -1,0 +1,108 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
+import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.token.Binding;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.body.AvailableByteBody;
+import io.micronaut.http.body.CloseableAvailableByteBody;
+import java.util.Map;
+
+/**
+ * A relayed HTTP request's body as the broker reads it, once, before the token's use is taken (SPEC §4, §7): a body
+ * sent as JSON must be one strict JSON object (else {@code 400 invalid_json}: the provider's parser might read it
+ * differently); its {@code model}, where present, must be a non-empty string (else {@code model_not_allowed}). Whether
+ * the request's usage can be measured and capped is decided here too, and checked against the token's limits in the
+ * same atomic step that takes its use ({@link Binding#measurable()}): a body that is compressed, not JSON, or sent
+ * to an endpoint whose output the broker cannot cap, or that asks for choices in a way the cap cannot cover, is not.
+ *
+ * @param json       the body as a strict JSON object; null when there is none or it is not JSON
+ * @param model      the model it names, or {@link Binding#NO_MODEL}
+ * @param measurable whether a limited token may send it
+ */
+record RelayedBody(@Nullable Map<String, Object> json, String model, boolean measurable) {
+
+    /** The most choices ({@code n}, {@code candidateCount}) a measured request may ask for. */
+    static final int MAX_CHOICES = 128;
+
+    static RelayedBody read(HttpRequest<?> request, @Nullable AvailableByteBody body, String provider, String path) {
+        byte[] bytes = bytes(body);
+        boolean capped = OutputCap.knows(provider, path);
+        if (bytes.length == 0) {
+            return new RelayedBody(null, Binding.NO_MODEL, true);
+        }
+        String encoding = request.getHeaders().get(HttpHeaders.CONTENT_ENCODING);
+        boolean plain = encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity");
+        if (!plain || !isJson(request)) {
+            // Not read: a bound model cannot be found in it (NO_MODEL matches none), nor its usage capped.
+            return new RelayedBody(null, Binding.NO_MODEL, false);
+        }
+        if (!(StrictJson.parse(bytes).orElse(null) instanceof Map<?, ?> parsed)) {
+            throw new BrokerException(ErrorCode.INVALID_JSON, "The body must be one JSON object in UTF-8, without "
+                    + "duplicate keys.");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) parsed;
+        return new RelayedBody(json, model(json), capped && choicesCapped(json));
+    }
+
+    /** The body's model: absent names none; anything but a non-empty string is refused. */
+    private static String model(Map<String, Object> json) {
+        if (!json.containsKey("model")) {
+            return Binding.NO_MODEL;
+        }
+        if (!(json.get("model") instanceof String model)) {
+            throw new BrokerException(ErrorCode.MODEL_NOT_ALLOWED, "'model' must be a string.", "model");
+        }
+        return Binding.requestedModel(model);
+    }
+
+    /** How many choices {@code json} asks for: {@code n} or Gemini's {@code generationConfig.candidateCount}. */
+    static long choices(Map<String, Object> json) {
+        Object n = json.get("n");
+        if (n == null && json.get("generationConfig") instanceof Map<?, ?> config) {
+            n = config.get("candidateCount");
+        }
+        return n instanceof java.math.BigDecimal d ? d.longValue() : 1;
+    }
+
+    /** Whether the choices asked for are a whole number the cap can be divided by. */
+    private static boolean choicesCapped(Map<String, Object> json) {
+        Object n = json.get("n");
+        Object candidates = json.get("generationConfig") instanceof Map<?, ?> config ? config.get("candidateCount")
+                : null;
+        return wholeChoices(n) && wholeChoices(candidates) && !json.containsKey("best_of");
+    }
+
+    private static boolean wholeChoices(@Nullable Object value) {
+        if (value == null) {
+            return true;
+        }
+        if (!(value instanceof java.math.BigDecimal d)) {
+            return false;
+        }
+        try {
+            long n = d.longValueExact();
+            return n >= 1 && n <= MAX_CHOICES;
+        } catch (ArithmeticException e) {
+            return false;
+        }
+    }
+
+    static boolean isJson(HttpRequest<?> request) {
+        return request.getContentType().map(t -> t.getSubtype().equals("json") || t.getSubtype().endsWith("+json"))
+                .orElse(false);
+    }
+
+    private static byte[] bytes(@Nullable AvailableByteBody body) {
+        if (body == null) {
+            return new byte[0];
+        }
+        try (CloseableAvailableByteBody copy = body.split()) {
+            return copy.toByteArray();
+        }
+    }
+}
