@@ -22,6 +22,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET /demo/credential}: in development ({@code ephemera.demo.dev-credential}, never in the packaged
  * defaults), the demo page's API key ({@code read} and {@code write}: it mints the page's tokens and stands in for
  * the backend that watches and ends its sessions), made on first use, with the profiles it may pick, and handed
- * only to a page on this machine: the TCP peer is a loopback address, nothing forwarded the request, the
+ * only to a page on this machine: the TCP peer is a loopback address, no header says a proxy forwarded the request
+ * (any {@code X-Forwarded-*}, {@code Forwarded}, {@code Via}, {@code X-Real-IP} and the like), the
  * {@code Host} names the loopback interface (a rebound DNS name does not), and a browser says the fetch is its own
  * origin's. Anything else is {@code 403 origin_not_allowed}. With a shared store the broker refuses to start with
  * it unless {@code ephemera.dev-provider.allow-with-redis} says so.
@@ -48,6 +50,13 @@ final class DevCredentialController {
 
     private static final Logger LOG = LoggerFactory.getLogger(DevCredentialController.class);
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
+    /**
+     * Headers a proxy, load balancer or CDN in front writes (besides every {@code X-Forwarded-*}): any of them means
+     * the TCP peer is not the browser, so a loopback peer proves nothing about where the page is.
+     */
+    private static final Set<String> FORWARDING_HEADERS = Set.of("forwarded", "via", "x-real-ip",
+            "x-original-forwarded-for", "true-client-ip", "cf-connecting-ip", "x-client-ip", "x-cluster-client-ip",
+            "fastly-client-ip");
 
     private final ApiKeyService keys;
     private final List<Map<String, String>> profiles;
@@ -90,8 +99,8 @@ final class DevCredentialController {
     static boolean fromThisMachine(HttpRequest<?> request) {
         InetAddress peer = request.getRemoteAddress().getAddress();
         HttpHeaders headers = request.getHeaders();
-        if (peer == null || !peer.isLoopbackAddress() || headers.contains("Forwarded")
-                || headers.contains("X-Forwarded-For") || headers.getAll(HttpHeaders.HOST).size() != 1) {
+        if (peer == null || !peer.isLoopbackAddress() || forwarded(headers)
+                || headers.getAll(HttpHeaders.HOST).size() != 1) {
             return false;
         }
         String site = headers.get("Sec-Fetch-Site");
@@ -101,9 +110,20 @@ final class DevCredentialController {
         try {
             URI host = new URI("http://" + headers.get(HttpHeaders.HOST) + "/");
             return host.getHost() != null && host.getRawUserInfo() == null
-                    && LOOPBACK_HOSTS.contains(host.getHost().toLowerCase(java.util.Locale.ROOT));
+                    && LOOPBACK_HOSTS.contains(host.getHost().toLowerCase(Locale.ROOT));
         } catch (URISyntaxException e) {
             return false;
         }
+    }
+
+    /** Whether any header says a proxy passed the request on; names compared case-insensitively, as HTTP says. */
+    private static boolean forwarded(HttpHeaders headers) {
+        for (String name : headers.names()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("x-forwarded-") || FORWARDING_HEADERS.contains(lower)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

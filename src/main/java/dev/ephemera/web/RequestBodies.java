@@ -2,6 +2,7 @@ package dev.ephemera.web;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
@@ -35,15 +36,20 @@ import java.util.Set;
  * Request bodies as records (SPEC §6): a {@code @Serdeable} record per body, its rules as Bean Validation
  * constraints. A body's JSON names are its record's component names in snake_case. Before Micronaut Serde makes
  * the record, the body is held to what a decision can rest on: one JSON object (a form where the endpoint allows
- * one), no key twice, no field the record lacks, each field of its property's JSON kind ({@link FieldKinds}).
- * Any mistake is a {@code 400 invalid_request} naming the field in {@code param}, the first in the record's order.
+ * one), no key twice, nested at most {@link JsonDepth#MAX} deep, no field the record lacks, each field of its
+ * property's JSON kind ({@link FieldKinds}). Any mistake is a {@code 400 invalid_request} naming the field in
+ * {@code param}, the first in the record's order (JSON that does not parse, or too deep: {@code invalid_json}).
  */
 @Singleton
 public final class RequestBodies {
 
-    /** Duplicate keys refused: readers disagree on which one wins, and a decision must rest on one value. */
+    /**
+     * Duplicate keys refused: readers disagree on which one wins, and a decision must rest on one value. Nesting
+     * past {@link JsonDepth#MAX} refused before Micronaut's mapper builds a tree of it.
+     */
     private static final JsonFactory JSON_FACTORY = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JsonDepth.MAX).build()).build();
 
     private final JsonMapper mapper;
     private final Validator validator;

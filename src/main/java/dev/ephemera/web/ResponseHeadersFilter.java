@@ -64,7 +64,8 @@ final class ResponseHeadersFilter implements Ordered {
     @ResponseFilter
     void addHeaders(HttpRequest<?> request, MutableHttpResponse<?> response) {
         String id = request.getAttribute(ATTRIBUTE, String.class).orElseGet(ResponseHeadersFilter::newId);
-        response.header(REQUEST_ID, id);
+        // Set, not added: an error the framework answered already has it (FrameworkErrorProcessor).
+        response.getHeaders().set(REQUEST_ID, id);
         if (!response.getHeaders().contains(HttpHeaders.CACHE_CONTROL)) {
             response.header(HttpHeaders.CACHE_CONTROL, "no-store");
         }

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The broker as {@code ./mvnw mn:run} starts it ({@link Broker#dev}): it starts (the development admin key was
@@ -133,6 +135,19 @@ class DevEnvironmentTest {
         // The same key each time, with read and write only.
         assertThat(broker.get("/demo/credential", null).string("key")).isEqualTo(key);
         assertThat(broker.get("/v1/admin/keys", key).status()).isEqualTo(403);
+    }
+
+    /** Any sign of a proxy in front: then the broker cannot tell where the page is, so it is not on this machine. */
+    @ParameterizedTest
+    @ValueSource(strings = {"X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto", "Via", "Forwarded",
+        "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Server", "X-Original-Forwarded-For", "True-Client-IP",
+        "CF-Connecting-IP", "X-Client-IP", "X-Cluster-Client-IP", "Fastly-Client-IP", "x-forwarded-prefix",
+        "X-FORWARDED-SSL", "X-Forwarded-Anything-New"})
+    void anyForwardingHeaderRefusesTheCredential(String header) {
+        Reply refused = broker.send(HttpRequest.GET("/demo/credential").header(header, "127.0.0.1"));
+        assertThat(refused.status()).as(header).isEqualTo(403);
+        assertThat(refused.code()).as(header).isEqualTo("origin_not_allowed");
+        assertThat(refused.body()).as(header).doesNotContain(key);
     }
 
     @Test

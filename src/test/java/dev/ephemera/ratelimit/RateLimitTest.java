@@ -148,16 +148,48 @@ class RateLimitTest {
             // A browser's own X-Forwarded-For is left of what the ingress appends: the ingress's word counts.
             assertThat(realtimeToken(behindIngress, idp.user("d"), "198.51.100.1, 203.0.113.8").status())
                     .isEqualTo(429);
-            assertThat(behindIngress.send(HttpRequest.POST("/realtime-token", "{}")
-                    .contentType(MediaType.APPLICATION_JSON_TYPE).header("Origin", "https://app.example.com")
-                    .header("Forwarded", "for=\"[2001:db8::9]:4711\"").bearerAuth(idp.user("e"))).status())
-                    .isEqualTo(201);
         }
         config.remove("ephemera.trusted-proxies");
         try (Broker direct = Broker.inMemory(config)) {
             assertThat(realtimeToken(direct, idp.user("a"), "203.0.113.7").status()).isEqualTo(201);
             assertThat(realtimeToken(direct, idp.user("b"), "203.0.113.8").status()).as("header not believed")
                     .isEqualTo(429);
+        }
+    }
+
+    /**
+     * Issue 27: behind a proxy that appends X-Forwarded-For, a browser's own Forwarded header was believed, so it
+     * chose its per-address limit and its audit client_ip. Only the configured header is read.
+     */
+    @Test
+    void aHeaderOtherThanTheConfiguredOneIsNeverBelieved() {
+        TestIssuer idp = new TestIssuer();
+        Map<String, Object> config = new java.util.HashMap<>(idp.brokerConfig());
+        config.put("ephemera.rate-limits.per-ip-per-minute", 1);
+        config.put("ephemera.trusted-proxies", List.of("127.0.0.0/8", "::1/128"));
+        try (Broker behindIngress = Broker.inMemory(config); LogCapture logs = new LogCapture()) {
+            assertThat(realtimeToken(behindIngress, idp.user("a"), "203.0.113.7", "for=198.51.100.1").status())
+                    .isEqualTo(201);
+            assertThat(logs.all()).contains("\"client_ip\":\"203.0.113.7\"").doesNotContain("198.51.100.1");
+            assertThat(realtimeToken(behindIngress, idp.user("b"), "203.0.113.7", "for=198.51.100.2").status())
+                    .as("the same browser, whatever its Forwarded says").isEqualTo(429);
+        }
+        config.put("ephemera.client-address-header", "Forwarded");
+        try (Broker behindIngress = Broker.inMemory(config); LogCapture logs = new LogCapture()) {
+            assertThat(realtimeToken(behindIngress, idp.user("a"), "198.51.100.1", "for=\"[2001:db8::9]:4711\"")
+                    .status()).isEqualTo(201);
+            assertThat(logs.all()).contains("\"client_ip\":\"2001:db8:0:0:0:0:0:9\"");
+            assertThat(realtimeToken(behindIngress, idp.user("b"), "198.51.100.2", "for=\"[2001:db8::9]:4711\"")
+                    .status()).as("X-Forwarded-For is not the configured header").isEqualTo(429);
+        }
+    }
+
+    @Test
+    void anUnknownClientAddressHeaderStopsTheBoot() {
+        for (String bad : List.of("X-Forwarded-Host", "X-Forwarded-For, Forwarded", "")) {
+            assertThatThrownBy(() -> Broker.inMemory(Map.of("ephemera.client-address-header", bad)).close())
+                    .as(bad).hasStackTraceContaining("ephemera.client-address-header")
+                    .hasStackTraceContaining("X-Forwarded-For, Forwarded, X-Real-IP");
         }
     }
 
@@ -172,6 +204,12 @@ class RateLimitTest {
     private static Reply realtimeToken(Broker broker, String jwt, String forwardedFor) {
         return broker.send(HttpRequest.POST("/realtime-token", "{}").contentType(MediaType.APPLICATION_JSON_TYPE)
                 .header("Origin", "https://app.example.com").header("X-Forwarded-For", forwardedFor).bearerAuth(jwt));
+    }
+
+    private static Reply realtimeToken(Broker broker, String jwt, String forwardedFor, String forwarded) {
+        return broker.send(HttpRequest.POST("/realtime-token", "{}").contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header("Origin", "https://app.example.com").header("X-Forwarded-For", forwardedFor)
+                .header("Forwarded", forwarded).bearerAuth(jwt));
     }
 
     private static Reply realtimeToken(Broker broker, String jwt) {

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final List<Logger> attached = new CopyOnWriteArrayList<>();
     private final Map<Logger, Level> levels = new java.util.LinkedHashMap<>();
 
@@ -49,6 +50,14 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
             line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
         }
         lines.add(line);
+        if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+            warnings.add(event.getLevel() + " " + line);
+        }
+    }
+
+    /** The lines at WARN or ERROR, each after its level. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     public String all() {
