@@ -111,7 +111,7 @@ public final class RedisTopologies {
                     "sentinel down-after-milliseconds " + name + " 1000",
                     "sentinel failover-timeout " + name + " 3000",
                     "sentinel parallel-syncs " + name + " 1", ""));
-            Process process = new ProcessBuilder(server, conf.toString(), "--sentinel")
+            Process process = Processes.builder(server, conf.toString(), "--sentinel")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("sentinel.log").toFile()).start();
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
             waitFor(() -> run(List.of(require("redis-cli"), "-p", Integer.toString(port), "ping")).contains("PONG"));

@@ -152,7 +152,7 @@ public final class TestRedis {
                     Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
                     dir.toString(), "--protected-mode", "yes"));
             command.addAll(java.util.List.of(extra));
-            Process process = new ProcessBuilder(command)
+            Process process = Processes.builder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();
