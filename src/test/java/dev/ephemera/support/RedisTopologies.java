@@ -204,8 +204,8 @@ public final class RedisTopologies {
         return server;
     }
 
-    /** A free port whose bus port (+10000) is a port too. */
-    private static int clusterPort() {
+    /** A free port for a Cluster node: its bus port (+10000) is a port too. */
+    public static int clusterPort() {
         while (true) {
             int port = TestRedis.freePort();
             if (port <= HIGHEST_CLUSTER_PORT) {
