@@ -86,7 +86,7 @@ class FailoverTest {
                 if (t == 3) {
                     // Half the redeemers running: the master goes, without saving anything.
                     killedAt = System.nanoTime();
-                    RedisTopologies.run(List.of("redis-cli", "-u", master, "shutdown", "nosave"));
+                    RedisTopologies.kill(master);
                 }
             }
             for (Future<?> redeemer : redeemers) {

@@ -2,6 +2,7 @@ package dev.ephemera;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.support.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class JdkCheckTest {
     @Test
     void aJdkOlderThan25StopsTheBuildSayingWhatToDo() throws Exception {
         Path old = olderJdk();
-        ProcessBuilder builder = new ProcessBuilder("./mvnw", "-B", "-q", "-o", "validate").redirectErrorStream(true);
+        ProcessBuilder builder = Processes.builder("./mvnw", "-B", "-q", "-o", "validate").redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", old.toString());
         Process run = builder.start();
         String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -50,7 +51,7 @@ class JdkCheckTest {
             candidates = List.of();
         }
         for (Path candidate : candidates) {
-            Process version = new ProcessBuilder(candidate.resolve("bin/java").toString(), "-version")
+            Process version = Processes.builder(candidate.resolve("bin/java").toString(), "-version")
                     .redirectErrorStream(true).start();
             Matcher m = VERSION.matcher(new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             version.waitFor(10, TimeUnit.SECONDS);

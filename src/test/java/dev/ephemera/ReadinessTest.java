@@ -16,7 +16,8 @@ class ReadinessTest {
     void aRedisThatAnswersPingButRefusesTheBrokersCommandsIsNotReady() {
         // A Cluster node named as a standalone server, before its slots are assigned: PING answers PONG, every
         // command on a key answers CLUSTERDOWN, and every mint would fail with store_unavailable.
-        String node = TestRedis.startLocal(TestRedis.serverBinary(), "--cluster-enabled", "yes");
+        String node = TestRedis.startLocal(TestRedis.serverBinary(), RedisTopologies.clusterPort(),
+                "--cluster-enabled", "yes");
         try (Broker broker = Broker.onRedis(node, Map.of())) {
             assertThat(broker.get("/health/readiness", null).status()).isEqualTo(503);
             assertThat(broker.send(io.micronaut.http.HttpRequest.POST("/v1/tokens", Map.of("provider", "openai"))

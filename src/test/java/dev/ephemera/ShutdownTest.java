@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.Processes;
 import dev.ephemera.support.TestRedis;
 import dev.ephemera.support.WsClient;
 import io.lettuce.core.RedisClient;
@@ -40,9 +41,9 @@ class ShutdownTest {
     void sigtermUnderMintLoadAnswersNo500AndExits() throws Exception {
         int port = TestRedis.freePort();
         Path log = Files.createTempFile("ephemera-shutdown", ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ProcessBuilder builder = Processes.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+ExitOnOutOfMemoryError", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "dev.ephemera.Application")
+                "-cp", Processes.brokerClasspath(), "dev.ephemera.Application")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         FakeUpstream fake = new FakeUpstream();
         builder.environment().putAll(Map.of("REDIS_URI", TestRedis.uri(), "EPHEMERA_ADMIN_KEY", ADMIN,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.ExternalTools;
 import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.Processes;
 import dev.ephemera.support.SelfSignedCertificate;
 import dev.ephemera.support.TestIssuer;
 import dev.ephemera.support.TestRedis;
@@ -112,7 +113,7 @@ class SdkCompatibilityTest {
     }
 
     private static String run(List<String> command, Map<String, String> env, int timeoutSeconds) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(SDK.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = Processes.builder(command).directory(SDK.toFile()).redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process = builder.start();
         // Read on a thread of its own, so that a child that hangs cannot hang the build past waitFor's timeout. Not

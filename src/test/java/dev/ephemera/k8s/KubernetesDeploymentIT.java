@@ -2,6 +2,7 @@ package dev.ephemera.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.support.Processes;
 import dev.ephemera.support.RedisTopologies;
 import dev.ephemera.support.TestRedis;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -80,7 +81,7 @@ class KubernetesDeploymentIT {
             env.put("ENDPOINTS_ALL_PORT", Integer.toString(ports.get(management)));
         }
 
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ProcessBuilder builder = Processes.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar().toString());
         builder.environment().clear();
         builder.environment().putAll(env);

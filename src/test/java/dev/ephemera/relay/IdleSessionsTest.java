@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.Processes;
 import dev.ephemera.support.TestRedis;
 import dev.ephemera.support.WsClient;
 import java.io.IOException;
@@ -40,8 +41,8 @@ class IdleSessionsTest {
         int port = TestRedis.freePort();
         Path log = Files.createTempFile("ephemera-idle", ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:+ExitOnOutOfMemoryError", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder builder = Processes.builder(java, "--enable-native-access=ALL-UNNAMED",
+                "-XX:+ExitOnOutOfMemoryError", "-Xmx256m", "-cp", Processes.brokerClasspath(),
                 "dev.ephemera.Application").redirectErrorStream(true).redirectOutput(log.toFile());
         List<WsClient> open = new ArrayList<>();
         try (FakeUpstream fake = new FakeUpstream()) {
@@ -80,7 +81,7 @@ class IdleSessionsTest {
                 long heapAfter = heapAfterGc(broker.pid());
                 long rssAfter = rss(broker.pid());
                 if (Boolean.getBoolean("ephemera.test.histogram")) {
-                    Process histogram = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                    Process histogram = Processes.builder(Path.of(System.getProperty("java.home"), "bin", "jcmd")
                             .toString(), Long.toString(broker.pid()), "GC.class_histogram").start();
                     LoggerFactory.getLogger(IdleSessionsTest.class).info("{}", new String(histogram.getInputStream()
                             .readAllBytes(), StandardCharsets.UTF_8).lines().limit(30)
@@ -102,8 +103,8 @@ class IdleSessionsTest {
     /** The broker's used heap after a full collection, from jcmd. */
     private static long heapAfterGc(long pid) throws IOException, InterruptedException {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").start().waitFor();
-        Process info = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true)
+        Processes.builder(jcmd, Long.toString(pid), "GC.run").start().waitFor();
+        Process info = Processes.builder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true)
                 .start();
         String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         info.waitFor();

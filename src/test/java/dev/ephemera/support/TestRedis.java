@@ -17,16 +17,23 @@ import org.testcontainers.containers.GenericContainer;
  * {@code REDIS_URI}, which names a broker's real store), else Testcontainers where Docker runs, else a local
  * {@code redis-server} binary started on a free port, else the Redis binary that the {@code embedded-redis} test
  * dependency ships for this platform, started the same way. Always a real server, never a mock. Tests that pause,
- * flush or scan Redis use {@link #ownUri()}: one the tests started themselves.
+ * flush or scan Redis use {@link #ownUri()}: one the tests started themselves. {@code -Dephemera.test.redis-server}
+ * names the binary instead ({@code embedded} for the shipped one): the check that a machine with only a JDK passes.
  */
 public final class TestRedis {
 
     /** Names the Redis to use instead of starting one; it must be one that tests may write to. */
     public static final String ENV = "EPHEMERA_TEST_REDIS_URI";
 
+    /** Names the redis-server to start, before Docker and the PATH: a file, or {@code embedded}. */
+    public static final String SERVER_PROPERTY = "ephemera.test.redis-server";
+
+    private static final String EMBEDDED = "embedded";
+
     private static String uri;
     private static boolean started;
     private static String own;
+    private static String embedded;
 
     private TestRedis() {
     }
@@ -67,7 +74,7 @@ public final class TestRedis {
     }
 
     private static String start() {
-        if (dockerAvailable()) {
+        if (System.getProperty(SERVER_PROPERTY, "").isBlank() && dockerAvailable()) {
             GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
             redis.start();
             Runtime.getRuntime().addShutdownHook(new Thread(redis::stop));
@@ -82,17 +89,37 @@ public final class TestRedis {
                 + "apt-get install -y redis-server; macOS: brew install redis).");
     }
 
-    /** A redis-server to start: the one on the PATH, else {@link #embeddedBinary()}; null when there is neither. */
+    /**
+     * A redis-server to start: the one {@link #SERVER_PROPERTY} names, else the one on the PATH, else
+     * {@link #embeddedBinary()}; null when there is none.
+     */
     public static String serverBinary() {
+        String named = System.getProperty(SERVER_PROPERTY, "");
+        if (named.equals(EMBEDDED)) {
+            return embeddedBinary();
+        }
+        if (!named.isBlank()) {
+            if (!Files.isExecutable(Path.of(named))) {
+                throw new IllegalStateException("-D" + SERVER_PROPERTY + "=" + named + " is not an executable file");
+            }
+            return named;
+        }
         String onPath = findOnPath("redis-server");
         return onPath != null ? onPath : embeddedBinary();
     }
 
     /**
      * The redis-server that {@code com.github.codemonstur:embedded-redis} ships for this platform (Redis 6.2),
-     * copied out of its jar and made executable; null where it ships none.
+     * copied out of its jar once and made executable; null where it ships none.
      */
-    public static String embeddedBinary() {
+    public static synchronized String embeddedBinary() {
+        if (embedded == null) {
+            embedded = copyEmbeddedBinary();
+        }
+        return embedded;
+    }
+
+    private static String copyEmbeddedBinary() {
         String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
         String arch = System.getProperty("os.arch");
         String name = os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))
@@ -145,14 +172,18 @@ public final class TestRedis {
 
     /** Starts a throwaway redis-server: no persistence, loopback only, with {@code extra} arguments. */
     public static String startLocal(String binary, String... extra) {
-        int port = freePort();
+        return startLocal(binary, freePort(), extra);
+    }
+
+    /** {@link #startLocal(String, String...)} on {@code port}. */
+    public static String startLocal(String binary, int port, String... extra) {
         try {
             Path dir = Files.createTempDirectory("ephemera-redis");
             java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(binary, "--port",
                     Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
                     dir.toString(), "--protected-mode", "yes"));
             command.addAll(java.util.List.of(extra));
-            Process process = new ProcessBuilder(command)
+            Process process = Processes.builder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();
