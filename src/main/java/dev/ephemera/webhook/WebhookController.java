@@ -74,6 +74,7 @@ final class WebhookController {
     }
 
     private final WebhookStore store;
+    private final WebhookEvents events;
     private final RequestBodies bodies;
     private final WebhookTargets targets;
     private final AuditLog audit;
@@ -81,9 +82,10 @@ final class WebhookController {
     /** URLs are resolved here, off the event loops. */
     private final Executor resolver = Executors.newVirtualThreadPerTaskExecutor();
 
-    WebhookController(WebhookStore store, RequestBodies bodies, WebhookConfiguration config, AuditLog audit,
-            Clock clock) {
+    WebhookController(WebhookStore store, WebhookEvents events, RequestBodies bodies, WebhookConfiguration config,
+            AuditLog audit, Clock clock) {
         this.store = store;
+        this.events = events;
         this.bodies = bodies;
         this.audit = audit;
         this.clock = clock;
@@ -104,7 +106,8 @@ final class WebhookController {
             Subscription s = new Subscription("wh_" + Secrets.randomBase62(24), caller.id(),
                     caller.has(Permission.ADMIN), url, List.copyOf(new java.util.TreeSet<>(fields.events())),
                     fields.description(), clock.instant().getEpochSecond(), newSecret(), null, null);
-            return store.save(s).thenApply(saved -> {
+            // Answered once every replica knows of it: events recorded after the 201 are all its own.
+            return store.save(s).thenCompose(saved -> events.known()).thenApply(known -> {
                 audit.record("webhook.created", caller.id(), "webhook_id", s.id(), "events", s.events());
                 return HttpResponse.created(View.of(s, s.secret()));
             });

@@ -4,13 +4,19 @@ import dev.ephemera.audit.AuditListener;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.secret.Secrets;
 import io.micronaut.json.JsonMapper;
+import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * subscription wants them: {@code {type, timestamp, data}}, where {@code data} holds ids, the provider, and for a
  * closed session why and its usage; never a secret, a subject or an address. Called on the recording thread: when
  * no subscription wants an event, nothing more happens; else one append, not waited for.
+ *
+ * <p>Which events are wanted is read from the store every 250 ms, and a read is trusted for {@link #TRUSTED_FOR}
+ * from the moment it was sent; past that every event is appended until the next read arrives. A subscription is
+ * answered {@code 201} only {@link #TRUSTED_FOR} after it was saved ({@link #known}): by then every replica has
+ * either read it or stopped trusting its older read, so no replica drops an event that it wants.
  */
 @Singleton
 final class WebhookEvents implements AuditListener {
@@ -35,10 +46,20 @@ final class WebhookEvents implements AuditListener {
     private final JsonMapper json;
     private final Clock clock;
     /**
-     * The event types some subscription wants, as this replica's worker last read them (every 250 ms); every type
-     * until it first has. A subscription made on another replica gets this replica's events from its next read on.
+     * How long a read of the subscriptions decides which events are dropped. Four times the reading interval, so that
+     * a read or two late (a slow store, a pause) costs nothing; a longer wait before each {@code 201}.
      */
-    private final AtomicReference<Set<String>> wanted = new AtomicReference<>(TYPES);
+    static final Duration TRUSTED_FOR = Duration.ofSeconds(1);
+
+    /** The types some subscription wants, as read by the read sent at {@code sentAt} ({@link System#nanoTime}). */
+    private record Wanted(Set<String> types, long sentAt) {
+    }
+
+    /**
+     * The latest read. Its age is taken from {@link System#nanoTime}, not the injected clock: it must follow real time,
+     * which the subscription's wait also follows (tests hold the injected clock still).
+     */
+    private final AtomicReference<Wanted> wanted = new AtomicReference<>();
 
     WebhookEvents(WebhookStore store, JsonMapper json, Clock clock) {
         this.store = store;
@@ -46,21 +67,48 @@ final class WebhookEvents implements AuditListener {
         this.clock = clock;
     }
 
-    void subscriptionsAre(List<Subscription> subscriptions) {
-        Set<String> types = new java.util.HashSet<>();
-        subscriptions.forEach(s -> types.addAll(s.events()));
-        wanted.set(Set.copyOf(types));
+    /** Reads which events are wanted; the read counts from when it was sent, not from when it arrived. */
+    @Scheduled(fixedDelay = "250ms")
+    void read() {
+        long sentAt = System.nanoTime();
+        store.subscriptions().whenComplete((subscriptions, failed) -> {
+            if (failed != null) {
+                // The last read runs out, and every event is appended (and fails too) until the store answers.
+                REPEATED.warn("Webhook subscriptions could not be read: {}", failed.getClass().getSimpleName());
+                return;
+            }
+            Set<String> types = new HashSet<>();
+            subscriptions.forEach(s -> types.addAll(s.events()));
+            Wanted read = new Wanted(Set.copyOf(types), sentAt);
+            wanted.accumulateAndGet(read, (last, next) -> last == null || next.sentAt() - last.sentAt() > 0 ? next
+                    : last);
+        });
+    }
+
+    /**
+     * Completes once every replica knows of a subscription saved before this call: {@link #TRUSTED_FOR} later. The
+     * {@code 201} waits for it (SPEC §11: the subscription gets every event recorded after it).
+     */
+    CompletionStage<Void> known() {
+        return CompletableFuture.runAsync(() -> { },
+                CompletableFuture.delayedExecutor(TRUSTED_FOR.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** The types wanted, by a read still trusted; every type when there is none. */
+    private Set<String> types() {
+        Wanted read = wanted.get();
+        return read == null || System.nanoTime() - read.sentAt() > TRUSTED_FOR.toNanos() ? TYPES : read.types();
     }
 
     @Override
     public boolean wants(String event) {
-        Set<String> types = wanted.get();
+        Set<String> types = types();
         return types.contains(event) || event.equals("session.closed") && types.contains("session.limit_reached");
     }
 
     @Override
     public void recorded(String event, String actor, Map<String, Object> fields) {
-        Set<String> types = wanted.get();
+        Set<String> types = types();
         if (types.isEmpty()) {
             return;
         }

@@ -44,7 +44,6 @@ final class WebhookWorker {
     private static final int BATCH = 200;
 
     private final WebhookStore store;
-    private final WebhookEvents events;
     private final WebhookTargets targets;
     private final WebhookConfiguration config;
     private final Clock clock;
@@ -55,29 +54,27 @@ final class WebhookWorker {
             .connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
     private final AtomicBoolean busy = new AtomicBoolean();
 
-    WebhookWorker(WebhookStore store, WebhookEvents events, WebhookConfiguration config, Clock clock,
-            BrokerMetrics metrics) {
+    WebhookWorker(WebhookStore store, WebhookConfiguration config, Clock clock, BrokerMetrics metrics) {
         this.metrics = metrics;
         this.store = store;
-        this.events = events;
         this.config = config;
         this.clock = clock;
         this.targets = new WebhookTargets(config.allowPrivateTargets());
     }
 
-    /** One round: subscriptions, new events fanned out, due deliveries sent. Rounds never overlap. */
+    /** One round: new events fanned out to the subscriptions, due deliveries sent. Rounds never overlap. */
     @Scheduled(fixedDelay = "250ms", initialDelay = "250ms")
     void round() {
         if (!busy.compareAndSet(false, true)) {
             return;
         }
         AtomicBoolean full = new AtomicBoolean();
-        store.subscriptions().thenCompose(subscriptions -> {
-            events.subscriptionsAre(subscriptions);
-            return store.take(consumer, BATCH, config.lease()).thenCompose(taken -> {
-                full.set(taken.size() == BATCH);
-                return fanOut(taken, subscriptions);
-            });
+        // Events first, then the subscriptions: an event taken was appended after every subscription that must get it
+        // had been saved, so a read sent after the take finds them all.
+        store.take(consumer, BATCH, config.lease()).thenCompose(taken -> {
+            full.set(taken.size() == BATCH);
+            return taken.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : store.subscriptions().thenCompose(subscriptions -> fanOut(taken, subscriptions));
         }).thenCompose(fannedOut -> store.due(clock.instant(), config.lease(), BATCH)).thenAccept(due -> {
             full.set(full.get() || due.size() == BATCH);
             due.forEach(delivery -> senders.execute(() -> send(delivery)));

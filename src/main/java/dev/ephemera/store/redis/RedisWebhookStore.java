@@ -1,14 +1,18 @@
 package dev.ephemera.store.redis;
 
+import dev.ephemera.error.Stores;
 import dev.ephemera.webhook.Delivery;
 import dev.ephemera.webhook.Subscription;
 import dev.ephemera.webhook.WebhookStore;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XReadArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
@@ -22,7 +26,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Webhooks in Redis (SPEC §11), each key on its own (Cluster-safe):
@@ -30,7 +36,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code eph:wh:subs}: subscriptions (a hash, id to JSON; the signing secrets are in it);</li>
  *   <li>{@code eph:wh:events}: the event log, a stream read by the consumer group {@code delivery}, one consumer per
  *   replica; an entry stays pending until acknowledged, and one pending longer than a replica should take is claimed
- *   by another ({@code XAUTOCLAIM}); at most about 100,000 entries are kept;</li>
+ *   by another ({@code XAUTOCLAIM}); at most about 100,000 entries are kept; the group is made whenever Redis says
+ *   it has none, so delivery goes on by itself after Redis lost its data;</li>
  *   <li>{@code eph:wh:due}: deliveries by when they are due (epoch ms); taking one moves it a lease later
  *   ({@code webhook-due.lua});</li>
  *   <li>{@code eph:wh:d:{<deliveryId>}}: one delivery (JSON), kept 7 days after its last attempt;</li>
@@ -50,7 +57,6 @@ final class RedisWebhookStore implements WebhookStore {
 
     private final RedisConnector redis;
     private final JsonMapper json;
-    private volatile CompletableFuture<Void> group;
 
     RedisWebhookStore(RedisConnector redis, JsonMapper json) {
         this.redis = redis;
@@ -109,35 +115,40 @@ final class RedisWebhookStore implements WebhookStore {
                 fields)).thenApply(added -> null);
     }
 
-    /** The consumer group, made once (with the stream) by whichever replica reads first. */
-    private CompletionStage<Void> group() {
-        CompletableFuture<Void> made = group;
-        if (made != null && !made.isCompletedExceptionally()) {
-            return made;
-        }
-        made = redis.<Long>callAsync(r -> GROUP_SCRIPT.runAsync(r, ScriptOutputType.INTEGER, new String[] {EVENTS},
-                GROUP)).thenApply(ok -> (Void) null).toCompletableFuture();
-        group = made;
-        return made;
-    }
-
     @Override
     public CompletionStage<List<Queued>> take(String consumer, int max, Duration abandonedAfter) {
         Consumer<String> me = Consumer.from(GROUP, consumer);
-        return group().thenCompose(made -> redis.callAsync(r -> r.xautoclaim(EVENTS,
-                XAutoClaimArgs.Builder.xautoclaim(me, abandonedAfter, "0-0").count(max))))
-                .thenCompose(claimed -> {
+        return inGroup(r -> r.xautoclaim(EVENTS, XAutoClaimArgs.Builder.xautoclaim(me, abandonedAfter, "0-0")
+                .count(max))).thenCompose(claimed -> {
                     List<Queued> out = new ArrayList<>(queued(claimed.getMessages()));
                     if (out.size() >= max) {
                         return CompletableFuture.completedFuture(out);
                     }
-                    return redis.<List<StreamMessage<String, String>>>callAsync(r -> r.xreadgroup(me,
-                            XReadArgs.Builder.count(max - out.size()), XReadArgs.StreamOffset.lastConsumed(EVENTS)))
-                            .thenApply(fresh -> {
+                    return inGroup(r -> r.xreadgroup(me, XReadArgs.Builder.count(max - out.size()),
+                            XReadArgs.StreamOffset.lastConsumed(EVENTS))).thenApply(fresh -> {
                                 out.addAll(queued(fresh));
                                 return out;
                             });
                 });
+    }
+
+    /**
+     * {@code command} on the event log's group; when Redis answers that there is no such group ({@code NOGROUP}: the
+     * first read ever, or Redis lost its data), the group is made (with the log) and the command sent once more. Never
+     * remembered as made: Redis may forget it again at any time.
+     */
+    private <T> CompletionStage<T> inGroup(
+            Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
+        return redis.<Optional<T>>callAsync(r -> command.apply(r).toCompletableFuture().thenApply(Optional::of)
+                .exceptionally(failed -> {
+                    if (Stores.cause(failed) instanceof RedisCommandExecutionException e && e.getMessage() != null
+                            && e.getMessage().startsWith("NOGROUP")) {
+                        return Optional.empty();
+                    }
+                    throw failed instanceof CompletionException c ? c : new CompletionException(failed);
+                })).thenCompose(answer -> answer.isPresent() ? CompletableFuture.completedFuture(answer.get())
+                        : redis.<Long>callAsync(r -> GROUP_SCRIPT.runAsync(r, ScriptOutputType.INTEGER,
+                                new String[] {EVENTS}, GROUP)).thenCompose(made -> redis.callAsync(command::apply)));
     }
 
     /** Events as they were appended; the stream's own id is the acknowledgement handle. */
