@@ -171,7 +171,7 @@ final class WebhookController {
 
     private String checked(String url) {
         try {
-            return targets.check(url).toString();
+            return targets.check(url).uri().toString();
         } catch (WebhookTargets.Refused e) {
             throw new CompletionException(BrokerException.invalid("url", e.getMessage()));
         }

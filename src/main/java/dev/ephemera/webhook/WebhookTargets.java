@@ -1,19 +1,22 @@
 package dev.ephemera.webhook;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
- * Where webhooks may go (SPEC §11): an absolute {@code https} URL without credentials, whose host resolves only to
- * public addresses: never loopback, private (RFC 1918, unique local), link-local (the cloud metadata service at
- * 169.254.169.254 among them), carrier-grade NAT, multicast, unspecified or IPv4-mapped forms of those. Checked at
- * subscription and again, after a fresh resolution, before every delivery; redirects are never followed.
- * {@code ephemera.webhooks.allow-private-targets} lifts both rules (development and tests).
+ * Where webhooks may go (SPEC §11): an absolute {@code https} URL without credentials or fragment, whose host is a
+ * name, an IPv6 literal or an IPv4 address in plain dotted decimal (any other IPv4 notation, such as
+ * {@code 0177.0.0.1}, {@code 0x7f.1}, {@code 127.1} or {@code 2130706433}, is refused: programs read them
+ * differently), and whose
+ * addresses are all public ({@link PublicAddresses}). The host is resolved once per check; the delivery connects to
+ * the addresses checked ({@link Target}), never resolving again. Checked at subscription and before every delivery;
+ * redirects are never followed. {@code ephemera.webhooks.allow-private-targets} lifts the address rule and allows
+ * {@code http} (development and tests).
  */
 final class WebhookTargets {
 
@@ -24,14 +27,39 @@ final class WebhookTargets {
         }
     }
 
-    private final boolean allowPrivate;
-
-    WebhookTargets(boolean allowPrivate) {
-        this.allowPrivate = allowPrivate;
+    /** How names are resolved: the system's resolver, or a test's. */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
-    /** {@code url} parsed and checked, its host resolved (blocking: call off the event loops). */
-    URI check(String url) throws Refused {
+    /**
+     * A checked target: its URL, the host as the request names it ({@code Host}, TLS server name and certificate
+     * check; an IPv6 literal without brackets), its port, and the addresses it resolved to, every one checked.
+     */
+    record Target(URI uri, String host, int port, boolean https, List<InetAddress> addresses) {
+    }
+
+    /** A host that WHATWG URL parsers read as an IPv4 address: its last label is a decimal or 0x-hex number. */
+    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(?:^|.*\\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)\\.?");
+    /** The one IPv4 notation accepted: four decimal numbers up to 255, without leading zeros. */
+    private static final Pattern DOTTED_DECIMAL = Pattern.compile(
+            "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+
+    private final boolean allowPrivate;
+    private final Resolver resolver;
+
+    WebhookTargets(boolean allowPrivate) {
+        this(allowPrivate, InetAddress::getAllByName);
+    }
+
+    WebhookTargets(boolean allowPrivate, Resolver resolver) {
+        this.allowPrivate = allowPrivate;
+        this.resolver = resolver;
+    }
+
+    /** {@code url} parsed and checked, its host resolved once (blocking: call off the event loops). */
+    Target check(String url) throws Refused {
         URI uri;
         try {
             uri = new URI(url);
@@ -39,58 +67,41 @@ final class WebhookTargets {
             throw new Refused("'url' must be an absolute https URL.");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        String authority = uri.getRawAuthority();
+        if (authority != null && authority.indexOf('@') < 0) {
+            String host = authority.replaceFirst(":[0-9]*$", "");
+            if (!host.startsWith("[") && NUMERIC_LAST_LABEL.matcher(host).matches()
+                    && !DOTTED_DECIMAL.matcher(host).matches()) {
+                throw new Refused("'url' names an IPv4 address in a notation other than four decimal numbers "
+                        + "without leading zeros.");
+            }
+        }
         if (!uri.isAbsolute() || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null
-                || !(scheme.equals("https") || allowPrivate && scheme.equals("http"))) {
+                || !(scheme.equals("https") || allowPrivate && scheme.equals("http")) || uri.getPort() == 0
+                || uri.getPort() > 65_535) {
             throw new Refused("'url' must be an absolute https URL, without credentials or fragment.");
         }
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+                : uri.getHost();
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(uri.getHost());
-        } catch (UnknownHostException e) {
+            addresses = resolver.resolve(host);
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            throw new Refused("'url' names a host that does not resolve.");
+        }
+        if (addresses == null || addresses.length == 0) {
             throw new Refused("'url' names a host that does not resolve.");
         }
         if (!allowPrivate) {
             for (InetAddress address : addresses) {
-                if (!isPublic(address)) {
-                    throw new Refused("'url' resolves to a loopback, private or link-local address; webhooks go "
-                            + "to public addresses only.");
+                if (!PublicAddresses.isPublic(address)) {
+                    throw new Refused("'url' resolves to a loopback, private, link-local or otherwise non-public "
+                            + "address; webhooks go to public addresses only.");
                 }
             }
         }
-        return uri;
-    }
-
-    static boolean isPublic(InetAddress address) {
-        if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
-                || address.isSiteLocalAddress() || address.isMulticastAddress()) {
-            return false;
-        }
-        byte[] b = address.getAddress();
-        if (address instanceof Inet4Address) {
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            // 0/8, 100.64/10 (carrier-grade NAT), 192.0.0/24, 198.18/15 (benchmarking), 240/4 and broadcast.
-            return !(first == 0 || first == 100 && second >= 64 && second < 128
-                    || first == 192 && second == 0 && (b[2] & 0xff) == 0 || first == 198 && (second & 0xfe) == 18
-                    || first >= 240);
-        }
-        if (address instanceof Inet6Address) {
-            // fc00::/7 (unique local), and IPv4-mapped or -compatible addresses judged as their IPv4 address.
-            if ((b[0] & 0xfe) == 0xfc) {
-                return false;
-            }
-            boolean zeroPrefix = true;
-            for (int i = 0; i < 10; i++) {
-                zeroPrefix &= b[i] == 0;
-            }
-            if (zeroPrefix && (b[10] == (byte) 0xff && b[11] == (byte) 0xff || b[10] == 0 && b[11] == 0)) {
-                try {
-                    return isPublic(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        boolean https = scheme.equals("https");
+        int port = uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80;
+        return new Target(uri, host, port, https, List.of(addresses));
     }
 }

@@ -1,38 +1,39 @@
 package dev.ephemera.webhook;
 
 import com.standardwebhooks.Webhook;
+import com.standardwebhooks.exceptions.WebhookSigningException;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.secret.Secrets;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.LoggerFactory;
 
 /**
  * Delivers webhook events, on every replica (SPEC §11): takes events from the store's log (new ones, and those a
  * replica took and never acknowledged), schedules one delivery per subscription that wants each, acknowledges it;
- * then sends the deliveries that are due, each on a virtual thread of its own: the target is checked again after a
- * fresh resolution, the payload signed as Standard Webhooks says ({@code webhook-id}, {@code webhook-timestamp},
- * {@code webhook-signature}, with the previous secret's signature beside the new one after a rotation), redirects
- * not followed. A 2xx answer delivers it; anything else is tried again with exponential backoff and jitter until
- * {@code retry-for} has passed since the first attempt, then it is failed. A replica that dies mid-delivery loses
+ * then sends the deliveries that are due, each on a virtual thread of its own ({@link WebhookSender}: the target is
+ * checked again after a fresh resolution, and the request goes to an address checked), the payload signed as Standard
+ * Webhooks says ({@code webhook-id}, {@code webhook-timestamp}, {@code webhook-signature}, with the previous secret's
+ * signature beside the new one after a rotation), redirects not followed. A 2xx answer delivers it; anything else is
+ * tried again with exponential backoff and jitter until {@code retry-for} has passed since the first attempt, then it
+ * is failed. A replica that dies mid-delivery loses
  * nothing: the delivery's lease runs out and another replica sends it. Every event is delivered at least once;
  * receivers tell repeats by {@code webhook-id}.
  */
@@ -44,14 +45,12 @@ final class WebhookWorker {
     private static final int BATCH = 200;
 
     private final WebhookStore store;
-    private final WebhookTargets targets;
+    private final WebhookSender sender;
     private final WebhookConfiguration config;
     private final Clock clock;
     private final BrokerMetrics metrics;
     private final String consumer = "replica-" + Secrets.randomBase62(12);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
     private final AtomicBoolean busy = new AtomicBoolean();
 
     WebhookWorker(WebhookStore store, WebhookConfiguration config, Clock clock, BrokerMetrics metrics) {
@@ -59,7 +58,8 @@ final class WebhookWorker {
         this.store = store;
         this.config = config;
         this.clock = clock;
-        this.targets = new WebhookTargets(config.allowPrivateTargets());
+        this.sender = new WebhookSender(new WebhookTargets(config.allowPrivateTargets()), WebhookSender.PLAIN,
+                (SSLSocketFactory) SSLSocketFactory.getDefault());
     }
 
     /** One round: new events fanned out to the subscriptions, due deliveries sent. Rounds never overlap. */
@@ -119,18 +119,13 @@ final class WebhookWorker {
                 store.attempted(delivery.attempted(at, "failed", "subscription_deleted"), null);
                 return;
             }
-            URI target = targets.check(subscription.url());
-            HttpResponse<Void> response = http.send(request(target, subscription, delivery, at),
-                    HttpResponse.BodyHandlers.discarding());
-            result = Integer.toString(response.statusCode());
-            delivered = response.statusCode() >= 200 && response.statusCode() < 300;
+            int status = sender.post(subscription.url(), headers(subscription, delivery, at), delivery.payload());
+            result = Integer.toString(status);
+            delivered = status >= 200 && status < 300;
         } catch (WebhookTargets.Refused e) {
             result = "private_target";
-        } catch (HttpTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             result = "timeout";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
         } catch (Exception e) {
             result = "unreachable";
         }
@@ -154,20 +149,22 @@ final class WebhookWorker {
         });
     }
 
-    private HttpRequest request(URI target, Subscription subscription, Delivery delivery, long at) throws Exception {
+    /** Standard Webhooks' headers, with the previous secret's signature beside the new one after a rotation. */
+    private static Map<String, String> headers(Subscription subscription, Delivery delivery, long at)
+            throws WebhookSigningException {
         String signature = new Webhook(subscription.secret()).sign(delivery.eventId(), at, delivery.payload());
         if (subscription.previousSecret() != null && subscription.previousUntil() != null
                 && at < subscription.previousUntil()) {
             signature += " " + new Webhook(subscription.previousSecret()).sign(delivery.eventId(), at,
                     delivery.payload());
         }
-        return HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "Ephemera-Webhooks/1")
-                .header("webhook-id", delivery.eventId())
-                .header("webhook-timestamp", Long.toString(at))
-                .header("webhook-signature", signature)
-                .POST(HttpRequest.BodyPublishers.ofString(delivery.payload())).build();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", "Ephemera-Webhooks/1");
+        headers.put("webhook-id", delivery.eventId());
+        headers.put("webhook-timestamp", Long.toString(at));
+        headers.put("webhook-signature", signature);
+        return headers;
     }
 
     /** The wait before attempt {@code attempt + 1}: first-retry doubled each time, at most an hour, ±20%. */
@@ -180,6 +177,5 @@ final class WebhookWorker {
     @PreDestroy
     void stop() {
         senders.shutdownNow();
-        http.close();
     }
 }

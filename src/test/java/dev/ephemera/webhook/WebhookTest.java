@@ -36,7 +36,7 @@ class WebhookTest {
             "ephemera.webhooks.first-retry", "200ms", "ephemera.webhooks.lease", "2s");
 
     /** A receiver on loopback: answers with {@link #status} (0: holds the request until released). */
-    private record Received(Map<String, List<String>> headers, String body) {
+    private record Received(String protocol, Map<String, List<String>> headers, String body) {
     }
 
     private HttpServer receiver;
@@ -59,7 +59,7 @@ class WebhookTest {
                 }
                 answer = 500;
             } else if (answer < 300) {
-                received.add(new Received(Map.copyOf(exchange.getRequestHeaders()), body));
+                received.add(new Received(exchange.getProtocol(), Map.copyOf(exchange.getRequestHeaders()), body));
             }
             exchange.sendResponseHeaders(answer, -1);
             exchange.close();
@@ -163,15 +163,35 @@ class WebhookTest {
     }
 
     @Test
+    void httpDeliveriesArePlainHttp11() {
+        try (Broker broker = Broker.inMemory(FAST)) {
+            String key = broker.createKey("write", "webhook");
+            assertThat(subscribe(broker, key, url(), List.of("token.minted")).status()).isEqualTo(201);
+            broker.mint(key, Map.of("provider", "openai"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !received.isEmpty());
+            Received request = received.get(0);
+            assertThat(request.protocol()).isEqualTo("HTTP/1.1");
+            assertThat(request.headers().keySet()).as("no h2c upgrade offered").noneMatch(name ->
+                    name.equalsIgnoreCase("Upgrade") || name.equalsIgnoreCase("HTTP2-Settings"));
+            assertThat(request.headers().get("Host")).containsExactly("127.0.0.1:" + receiver.getAddress().getPort());
+        }
+    }
+
+    @Test
     void privateTargetsAreRefusedUnlessAllowed() {
         try (Broker broker = Broker.inMemory(Map.of())) {
             String key = broker.createKey("webhook");
             for (String target : List.of("https://127.0.0.1/hook", "https://169.254.169.254/latest/meta-data",
                     "https://localhost/hook", "https://[::1]/hook", "https://10.1.2.3/hook",
                     "https://[::ffff:127.0.0.1]/hook", url(), "ftp://example.com/hook",
-                    "https://user:pw@example.com/hook")) {
+                    "https://user:pw@example.com/hook", "https://0177.0.0.1/hook", "https://0x7f.1/hook",
+                    "https://127.1/hook", "https://2130706433/hook", "https://127.000.000.001/hook",
+                    "https://[64:ff9b::7f00:1]/hook", "https://[2002:a9fe:a9fe::1]/hook",
+                    "https://[2001:0:7f00:1::]/hook", "https://[::127.0.0.1]/hook", "https://198.51.100.7/hook",
+                    "https://[2001:db8::1]/hook")) {
                 Broker.Reply refused = subscribe(broker, key, target, List.of("token.minted"));
                 assertThat(refused.status()).as(target).isEqualTo(400);
+                assertThat(refused.code()).as(target).isEqualTo("invalid_request");
                 assertThat(refused.param()).as(target).isEqualTo("url");
                 assertThat(refused.body()).as("the message names no address").doesNotContain("127.0.0.1");
             }
