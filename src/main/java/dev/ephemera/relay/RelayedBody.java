@@ -12,12 +12,14 @@ import io.micronaut.http.body.CloseableAvailableByteBody;
 import java.util.Map;
 
 /**
- * A relayed HTTP request's body as the broker reads it, once, before the token's use is taken (SPEC §4, §7): a body
- * sent as JSON must be one strict JSON object (else {@code 400 invalid_json}: the provider's parser might read it
- * differently); its {@code model}, where present, must be a non-empty string (else {@code model_not_allowed}). Whether
- * the request's usage can be measured and capped is decided here too, and checked against the token's limits in the
- * same atomic step that takes its use ({@link Binding#measurable()}): a body that is compressed, not JSON, or sent
- * to an endpoint whose output the broker cannot cap, or that asks for choices in a way the cap cannot cover, is not.
+ * A relayed HTTP request's body as the broker reads it, once, before the token's use is taken (SPEC §4, §7). Only a
+ * body that is one strict JSON object is read (one the provider's parser might read differently — duplicate keys,
+ * invalid UTF-8, trailing data — is not); its {@code model}, where present, must be a non-empty string (else
+ * {@code model_not_allowed}). A body that is not read names no model ({@link Binding#NO_MODEL}, which a model-bound
+ * token does not match). Whether the request's usage can be measured and capped is decided here too, and checked
+ * against the token's limits in the same atomic step that takes its use ({@link Binding#measurable()}): a body that
+ * is not read, or sent to an endpoint whose output the broker cannot cap, or that asks for choices in a way the cap
+ * cannot cover, is not.
  *
  * @param json       the body as a strict JSON object; null when there is none or it is not JSON
  * @param model      the model it names, or {@link Binding#NO_MODEL}
@@ -41,8 +43,7 @@ record RelayedBody(@Nullable Map<String, Object> json, String model, boolean mea
             return new RelayedBody(null, Binding.NO_MODEL, false);
         }
         if (!(StrictJson.parse(bytes).orElse(null) instanceof Map<?, ?> parsed)) {
-            throw new BrokerException(ErrorCode.INVALID_JSON, "The body must be one JSON object in UTF-8, without "
-                    + "duplicate keys.");
+            return new RelayedBody(null, Binding.NO_MODEL, false);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) parsed;
