@@ -120,9 +120,7 @@ class UsageLimitsTest {
         int before = fake.recorder().frames.size();
         WsClient client = open(broker.mint(key, Map.of("provider", "openai", "limits", Map.of("max_responses", 1)))
                 .string("value"));
-        for (int i = 0; i < 20; i++) {
-            client.socket.sendText("{\"type\":\"response.create\"}", true).get(5, TimeUnit.SECONDS);
-        }
+        sendUntilClosed(client, i -> "{\"type\":\"response.create\"}");
         assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
         assertThat(creates(before)).hasSize(1);
 
@@ -130,10 +128,7 @@ class UsageLimitsTest {
         before = fake.recorder().frames.size();
         WsClient budgeted = open(broker.mint(key, Map.of("provider", "openai", "limits",
                 Map.of("max_total_tokens", 100))).string("value"));
-        for (int i = 0; i < 20; i++) {
-            budgeted.socket.sendText("{\"type\":\"response.create\",\"event_id\":\"e" + i + "\"}", true)
-                    .get(5, TimeUnit.SECONDS);
-        }
+        sendUntilClosed(budgeted, i -> "{\"type\":\"response.create\",\"event_id\":\"e" + i + "\"}");
         await().atMost(Duration.ofSeconds(5)).until(() -> budgeted.messages.stream()
                 .anyMatch(m -> m.text().contains("\"response.done\"")));
         List<Integer> asked = creates(before).stream().map(UsageLimitsTest::maxOutput).toList();
@@ -164,6 +159,20 @@ class UsageLimitsTest {
         assertThat(updates).as("every session.update the provider got keeps the session's limit in the budget")
                 .allSatisfy(f -> assertThat(f).doesNotContain("inf").contains("\"max_response_output_tokens\":"));
         client.socket.abort();
+    }
+
+    /** Sends twenty frames back to back, or as many as go before the session ends (it may, at its limit). */
+    private static void sendUntilClosed(WsClient client, java.util.function.IntFunction<String> frame)
+            throws Exception {
+        for (int i = 0; i < 20 && !client.closeCode.isDone(); i++) {
+            try {
+                client.socket.sendText(frame.apply(i), true).get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException closed) {
+                assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).as("sending failed only as it closed")
+                        .isEqualTo(1008);
+                return;
+            }
+        }
     }
 
     /** The response.create frames the provider got since {@code before}. */
