@@ -3,19 +3,14 @@ package dev.ephemera.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ephemera.support.Broker;
+import dev.ephemera.support.HookReceiver;
 import dev.ephemera.support.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,36 +21,28 @@ import org.junit.jupiter.api.Test;
  */
 class WebhookRecoveryTest {
 
-    private HttpServer receiver;
-    private final List<String> received = new CopyOnWriteArrayList<>();
+    private HookReceiver receiver;
 
     @BeforeEach
-    void receive() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        receiver.createContext("/hook", exchange -> {
-            received.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
+    void receive() {
+        receiver = new HookReceiver();
     }
 
     @AfterEach
     void stop() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     private String subscribe(Broker broker, String key) {
-        Broker.Reply sub = broker.postJson("/v1/webhooks", key, Map.of("url", "http://127.0.0.1:"
-                + receiver.getAddress().getPort() + "/hook", "events", List.of("token.minted")));
+        Broker.Reply sub = broker.postJson("/v1/webhooks", key, Map.of("url", receiver.url(), "events",
+                List.of("token.minted")));
         assertThat(sub.status()).isEqualTo(201);
         return sub.string("id");
     }
 
     private void mintAndAwaitDelivery(Broker broker, String key) {
         String token = broker.mint(key, Map.of("provider", "openai")).string("id");
-        await().atMost(Duration.ofSeconds(5)).until(() -> received.stream().anyMatch(b -> b.contains(token)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> receiver.got(token));
     }
 
     @Test
