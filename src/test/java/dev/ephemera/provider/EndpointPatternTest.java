@@ -52,7 +52,7 @@ class EndpointPatternTest {
         assertThat(match.pathModel()).isEqualTo("gemini-2.5_flash.x");
         assertThat(match.endpoint()).isSameAs(gemini);
         for (String bad : new String[] {"/models/:generateContent", "/models/a/b:generateContent",
-            "/models/a b:generateContent", "/models/a%2Fb:generateContent", "/models/a:b:generateContent"}) {
+                "/models/a b:generateContent", "/models/a%2Fb:generateContent", "/models/a:b:generateContent"}) {
             assertThat(gemini.match("POST", bad)).as(bad).isEmpty();
         }
     }
