@@ -55,7 +55,8 @@ class TokenHashesTest {
 
     @Test
     void aJwtIsVerifiedUpTo8192CharactersAndNoLonger() {
-        // An ES256 JWT of ours is never 8192 characters long (base64url skips that length here): 8191 and 8193.
+        // A JWT of ours is never 8192 characters long (base64url skips that length for ES256, EdDSA and RS256 alike):
+        // the lengths on either side of it.
         String longest = jwtOfLength(8191);
         assertThat(hashes.of(longest)).hasValue(Secrets.sha256Hex(longest));
         assertThat(hashes.of(jwtOfLength(8193))).isEmpty();

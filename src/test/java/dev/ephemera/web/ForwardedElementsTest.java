@@ -35,6 +35,7 @@ class ForwardedElementsTest {
         "`for=\"a\u0001b\"` > BAD",
         "`for=\"a\u007fb\"` > BAD",
         "`for=\"a\u001fb\"` > BAD",
+        "`for=\"a\u0001` > BAD",
         "=a > BAD",
         "for= > BAD",
         "for > BAD",
