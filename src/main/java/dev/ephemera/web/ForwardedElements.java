@@ -47,7 +47,6 @@ final class ForwardedElements {
                 if (name.equalsIgnoreCase("for")) {
                     node = value;
                 }
-                skipSpace();
             } while (take(';'));
             nodes.add(node);
         } while (take(','));

@@ -1,16 +1,21 @@
 package dev.ephemera.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpRequestWrapper;
 import io.micronaut.http.MutableHttpRequest;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SPEC §7: the client address, for each header the operator may name, from a trusted peer (10.0.0.1, in
@@ -46,6 +51,22 @@ class ClientAddressesTest {
                 row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: 203.0.113.7:http"),
                 row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: [203.0.113.7]"),
                 row(null, TRUSTED_PEER, "peer"),
+                // The edges of an address: the highest octet, a bracketed IPv6 literal with and without a port.
+                row(null, TRUSTED_PEER, "198.51.100.255", "X-Forwarded-For: 198.51.100.255"),
+                row(null, TRUSTED_PEER, "2001:db8:0:0:0:0:0:1", "X-Forwarded-For: [2001:db8::1]"),
+                row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: [2001:db8::1]x"),
+                row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: [2001:db8::1]:"),
+                row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: [2001:db8::1]:443x"),
+                row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: [2001:db8::1"),
+                row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: 2001:db8::1]"),
+                row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: 203.0.113.7:"),
+                row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: 203.0.113.7:123456"),
+                row(null, TRUSTED_PEER, "peer", "X-Forwarded-For: example.com:443"),
+                // Every bit of a block's prefix counts, and none after it: 10.128.0.1 is in 10.0.0.0/8.
+                row(null, TRUSTED_PEER, "203.0.113.7", "X-Forwarded-For: 203.0.113.7, 10.128.0.1"),
+                row(null, "10.255.255.255", "203.0.113.7", "X-Forwarded-For: 203.0.113.7"),
+                row(null, "11.0.0.1", "peer", "X-Forwarded-For: 203.0.113.7"),
+                row(null, "9.255.255.255", "peer", "X-Forwarded-For: 203.0.113.7"),
                 // Only the configured header: a client's own Forwarded or X-Real-IP is not read.
                 row(null, TRUSTED_PEER, "peer", "Forwarded: for=198.51.100.9", "X-Real-IP: 198.51.100.9"),
                 row(null, TRUSTED_PEER, "203.0.113.7", "Forwarded: for=198.51.100.9",
@@ -96,6 +117,59 @@ class ClientAddressesTest {
                 configured));
         InetAddress address = addresses.of(InetAddress.ofLiteral(peer), headers(lines));
         assertThat(address.getHostAddress()).isEqualTo(expected.equals("peer") ? peer : expected);
+    }
+
+    @Test
+    void blocksFromTheWholeAddressSpaceToOneAddressAreRead() {
+        ClientAddresses everyone = new ClientAddresses(new ClientAddressConfiguration(List.of("0.0.0.0/0"), null));
+        ClientAddresses one = new ClientAddresses(new ClientAddressConfiguration(List.of(" 10.0.0.1/32 ",
+                "2001:db8::1"), null));
+        HttpHeaders forwarded = headers(List.of("X-Forwarded-For: 203.0.113.7"));
+        assertThat(everyone.of(InetAddress.ofLiteral("192.0.2.1"), forwarded).getHostAddress())
+                .as("every IPv4 peer is trusted").isEqualTo("203.0.113.7");
+        assertThat(everyone.of(InetAddress.ofLiteral("2001:db8::2"), forwarded).getHostAddress())
+                .as("an IPv4 block holds no IPv6 peer").isEqualTo("2001:db8:0:0:0:0:0:2");
+        assertThat(one.of(InetAddress.ofLiteral("10.0.0.1"), forwarded).getHostAddress()).isEqualTo("203.0.113.7");
+        assertThat(one.of(InetAddress.ofLiteral("2001:db8::1"), forwarded).getHostAddress())
+                .as("a block without a length is one address").isEqualTo("203.0.113.7");
+        assertThat(one.of(InetAddress.ofLiteral("10.0.0.2"), forwarded).getHostAddress()).isEqualTo("10.0.0.2");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/x", "fd00::/129", "example.com/8", "10.0.0/8",
+        "010.0.0.0/8", ""})
+    void aTrustedProxyThatIsNotACidrBlockStopsTheStart(String block) {
+        assertThatThrownBy(() -> new ClientAddresses(new ClientAddressConfiguration(List.of(block), null)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("ephemera.trusted-proxies");
+    }
+
+    @Test
+    void aHeaderTheBrokerDoesNotReadStopsTheStartNamingThoseItDoes() {
+        assertThatThrownBy(() -> new ClientAddresses(new ClientAddressConfiguration(List.of(), "True-Client-IP")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("X-Forwarded-For, Forwarded, X-Real-IP");
+    }
+
+    @Test
+    void aRequestsAddressIsItsPeersOrTheForwardedOne() {
+        ClientAddresses addresses = new ClientAddresses(new ClientAddressConfiguration(List.of("10.0.0.0/8"), null));
+        MutableHttpRequest<Object> request = HttpRequest.GET("/");
+        request.header("X-Forwarded-For", "203.0.113.7");
+        assertThat(addresses.of(from(request, new InetSocketAddress(InetAddress.ofLiteral(TRUSTED_PEER), 4711))))
+                .isEqualTo("203.0.113.7");
+        assertThat(addresses.of(from(request, new InetSocketAddress(InetAddress.ofLiteral(UNTRUSTED_PEER), 4711))))
+                .isEqualTo(UNTRUSTED_PEER);
+        assertThat(addresses.of(from(request, InetSocketAddress.createUnresolved("peer.example", 4711))))
+                .as("a peer without an address is named as it is").isEqualTo("peer.example");
+    }
+
+    private static HttpRequest<Object> from(HttpRequest<Object> request, InetSocketAddress peer) {
+        return new HttpRequestWrapper<Object>(request) {
+            @Override
+            public InetSocketAddress getRemoteAddress() {
+                return peer;
+            }
+        };
     }
 
     static HttpHeaders headers(List<String> lines) {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -76,5 +79,65 @@ class WebhookTargetsTest {
             throw new UnknownHostException(name);
         });
         assertThatThrownBy(() -> none.check("https://" + host + "/hook")).isInstanceOf(WebhookTargets.Refused.class);
+    }
+
+    @Test
+    void anIpv6LiteralIsLookedUpAndNamedWithoutItsBrackets() throws Exception {
+        List<String> asked = new ArrayList<>();
+        WebhookTargets recording = new WebhookTargets(false, host -> {
+            asked.add(host);
+            return InetAddress.getAllByName(host);
+        });
+        WebhookTargets.Target target = recording.check("https://[2606:4700::1111]:8443/hook");
+        assertThat(asked).containsExactly("2606:4700::1111");
+        assertThat(target.host()).isEqualTo("2606:4700::1111");
+        assertThat(target.port()).isEqualTo(8443);
+        assertThat(target.https()).isTrue();
+        assertThat(target.addresses()).containsExactly(InetAddress.ofLiteral("2606:4700::1111"));
+    }
+
+    @Test
+    void everyAddressANameResolvesToMustBePublic() throws Exception {
+        InetAddress good = InetAddress.ofLiteral("93.184.215.14");
+        WebhookTargets mixed = new WebhookTargets(false, host -> new InetAddress[] {good,
+                InetAddress.ofLiteral("::ffff:169.254.169.254")});
+        assertThatThrownBy(() -> mixed.check("https://hooks.example.com/x")).isInstanceOf(WebhookTargets.Refused.class);
+        WebhookTargets clean = new WebhookTargets(false, host -> new InetAddress[] {good,
+                InetAddress.ofLiteral("2606:4700::1111")});
+        WebhookTargets.Target target = clean.check("https://hooks.example.com/x");
+        assertThat(target.host()).isEqualTo("hooks.example.com");
+        assertThat(target.addresses()).hasSize(2);
+    }
+
+    @Test
+    void aResolverThatGivesNothingOrFailsRefuses() {
+        for (WebhookTargets.Resolver nothing : List.<WebhookTargets.Resolver>of(host -> new InetAddress[0],
+                host -> null, host -> {
+                    throw new IllegalArgumentException(host);
+                })) {
+            assertThatThrownBy(() -> new WebhookTargets(false, nothing).check("https://hooks.example.com/x"))
+                    .isInstanceOf(WebhookTargets.Refused.class);
+        }
+    }
+
+    @Test
+    void theHighestPortIsAllowed() throws Exception {
+        assertThat(targets(false).check("https://8.8.8.8:65535/hook").port()).isEqualTo(65_535);
+        assertThat(targets(false).check("https://8.8.8.8:1/hook").port()).isEqualTo(1);
+    }
+
+    @Test
+    void allowingPrivateTargetsAllowsPlainHttpAndPrivateAddressesButNoOtherScheme() throws Exception {
+        WebhookTargets.Target http = targets(true).check("http://127.0.0.1:8080/hook");
+        assertThat(http.https()).isFalse();
+        assertThat(http.port()).isEqualTo(8080);
+        assertThat(targets(true).check("HTTP://127.0.0.1/hook").port()).isEqualTo(80);
+        assertThat(targets(true).check("https://[::1]/hook").port()).isEqualTo(443);
+        assertThatThrownBy(() -> targets(true).check("ftp://127.0.0.1/hook"))
+                .isInstanceOf(WebhookTargets.Refused.class);
+        assertThatThrownBy(() -> targets(true).check("https://u@127.0.0.1/hook"))
+                .isInstanceOf(WebhookTargets.Refused.class);
+        assertThatThrownBy(() -> targets(false).check("http://127.0.0.1/hook"))
+                .isInstanceOf(WebhookTargets.Refused.class);
     }
 }

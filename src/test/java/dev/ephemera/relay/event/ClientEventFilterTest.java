@@ -139,4 +139,93 @@ class ClientEventFilterTest {
         String deep = "{\"type\":\"x\",\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
         assertThat(judge(deep)).isInstanceOf(Refuse.class);
     }
+
+    /** A filter built here, not shared: what its constructor reads from the session is part of what is tested. */
+    private static ClientEventFilter filter(String session, String... locked) {
+        return new ClientEventFilter(RealtimeProtocol.OPENAI,
+                StrictJson.parse(session.getBytes(StandardCharsets.UTF_8)).orElseThrow(), List.of(locked));
+    }
+
+    private static boolean forwards(ClientEventFilter filter, String frame) {
+        return filter.judge(frame.getBytes(StandardCharsets.UTF_8)) instanceof Forward;
+    }
+
+    @Test
+    void aLockedObjectHoldsOnlyWithTheSameMembersAndValues() {
+        ClientEventFilter vad = filter("{\"turn_detection\":{\"type\":\"server_vad\",\"threshold\":0.5,"
+                + "\"silence_duration_ms\":500}}", "turn_detection");
+        String update = "{\"type\":\"session.update\",\"session\":%s}";
+        assertThat(forwards(vad, update.formatted("{\"turn_detection\":{\"silence_duration_ms\":500,"
+                + "\"threshold\":0.50,\"type\":\"server_vad\"}}"))).as("the same object, reordered").isTrue();
+        assertThat(forwards(vad, update.formatted("{\"audio\":{\"input\":{\"turn_detection\":{\"type\":"
+                + "\"server_vad\",\"threshold\":0.5,\"silence_duration_ms\":500}}}}"))).as("GA spelling").isTrue();
+        assertThat(forwards(vad, update.formatted("{\"turn_detection\":{\"type\":\"server_vad\","
+                + "\"threshold\":0.9,\"silence_duration_ms\":500}}"))).as("a member changed").isFalse();
+        assertThat(forwards(vad, update.formatted("{\"turn_detection\":{\"type\":\"server_vad\","
+                + "\"threshold\":0.5}}"))).as("a member left out").isFalse();
+        assertThat(forwards(vad, update.formatted("{\"turn_detection\":{\"type\":\"server_vad\","
+                + "\"threshold\":0.5,\"silence_duration_ms\":500,\"create_response\":false}}")))
+                .as("a member added").isFalse();
+        assertThat(forwards(vad, update.formatted("{\"audio\":{\"input\":{\"turn_detection\":"
+                + "{\"type\":\"semantic_vad\"}}}}"))).as("GA spelling, changed").isFalse();
+        assertThat(forwards(vad, update.formatted("{\"turn_detection\":null}"))).isFalse();
+        assertThat(forwards(vad, update.formatted("{\"turn_detection\":[]}"))).isFalse();
+    }
+
+    @Test
+    void aLockedArrayHoldsOnlyElementByElement() {
+        ClientEventFilter tools = filter("{\"tools\":[{\"type\":\"function\",\"name\":\"a\"},"
+                + "{\"type\":\"function\",\"name\":\"b\"}]}", "tools");
+        String update = "{\"type\":\"session.update\",\"session\":{\"tools\":%s}}";
+        assertThat(forwards(tools, update.formatted("[{\"name\":\"a\",\"type\":\"function\"},"
+                + "{\"type\":\"function\",\"name\":\"b\"}]"))).isTrue();
+        assertThat(forwards(tools, update.formatted("[{\"type\":\"function\",\"name\":\"b\"},"
+                + "{\"type\":\"function\",\"name\":\"a\"}]"))).as("reordered").isFalse();
+        assertThat(forwards(tools, update.formatted("[{\"type\":\"function\",\"name\":\"a\"}]")))
+                .as("one dropped").isFalse();
+        assertThat(forwards(tools, update.formatted("[]"))).isFalse();
+        assertThat(forwards(tools, update.formatted("{}"))).isFalse();
+    }
+
+    @Test
+    void theLockedValueIsFoundUnderEitherSpellingOfTheSession() {
+        String alloy = "{\"type\":\"session.update\",\"session\":{\"voice\":\"alloy\"}}";
+        String verse = "{\"type\":\"session.update\",\"session\":{\"voice\":\"verse\"}}";
+        ClientEventFilter beta = filter("{\"voice\":\"alloy\"}", "voice");
+        ClientEventFilter ga = filter("{\"audio\":{\"output\":{\"voice\":\"alloy\"}}}", "voice");
+        for (ClientEventFilter f : List.of(beta, ga)) {
+            assertThat(forwards(f, alloy)).isTrue();
+            assertThat(forwards(f, verse)).isFalse();
+        }
+        // Where the session holds no value on the path (a missing key, or a value that is not an object on the
+        // way), the field may not be set at all.
+        for (String session : List.of("{}", "{\"audio\":\"x\"}", "{\"audio\":{\"input\":{}}}")) {
+            ClientEventFilter unset = filter(session, "voice");
+            assertThat(forwards(unset, alloy)).as(session).isFalse();
+            assertThat(forwards(unset, "{\"type\":\"session.update\",\"session\":{\"audio\":{\"output\":"
+                    + "{\"voice\":\"x\"}}}}")).as(session).isFalse();
+            assertThat(forwards(unset, "{\"type\":\"session.update\",\"session\":{\"speed\":1}}"))
+                    .as(session).isTrue();
+        }
+    }
+
+    @Test
+    void aLockedMemberOfAnObjectHoldsWhenItsObjectIsReplaced() {
+        ClientEventFilter type = filter("{\"turn_detection\":{\"type\":\"server_vad\"}}",
+                "turn_detection.type");
+        String update = "{\"type\":\"session.update\",\"session\":{\"turn_detection\":%s}}";
+        assertThat(forwards(type, update.formatted("{\"type\":\"server_vad\",\"threshold\":0.9}"))).isTrue();
+        assertThat(forwards(type, update.formatted("{\"threshold\":0.9}"))).isTrue();
+        assertThat(forwards(type, update.formatted("{\"type\":\"semantic_vad\"}"))).isFalse();
+        assertThat(forwards(type, update.formatted("null"))).isFalse();
+        assertThat(forwards(type, update.formatted("\"server_vad\""))).isFalse();
+    }
+
+    @Test
+    void anUnknownEventIsRefusedNamingTheLockedKeyItCarries() {
+        Refuse r = (Refuse) judge("{\"type\":\"x\",\"event_id\":\"e2\",\"a\":[{\"b\":{\"voice\":1}}]}");
+        assertThat(r.code()).isEqualTo("locked_field");
+        assertThat(r.param()).isEqualTo("voice");
+        assertThat(r.eventId()).isEqualTo("e2");
+    }
 }
