@@ -26,6 +26,7 @@ public enum ErrorCode {
     ENDPOINT_NOT_ALLOWED("permission_error", "endpoint_not_allowed"),
     MODEL_NOT_ALLOWED("permission_error", "model_not_allowed"),
     USAGE_NOT_MEASURABLE("permission_error", "usage_not_measurable"),
+    TRANSPORT_NOT_CONTROLLABLE("permission_error", "transport_not_controllable"),
 
     NOT_FOUND("not_found_error", "not_found"),
     METHOD_NOT_ALLOWED("invalid_request_error", "invalid_request"),

@@ -34,7 +34,8 @@ record RelayedBody(@Nullable Map<String, Object> json, String model, boolean mea
         byte[] bytes = bytes(body);
         boolean capped = OutputCap.knows(provider, path);
         if (bytes.length == 0) {
-            return new RelayedBody(null, Binding.NO_MODEL, true);
+            // Nothing to cap: the provider's own default output limit would apply.
+            return new RelayedBody(null, Binding.NO_MODEL, false);
         }
         String encoding = request.getHeaders().get(HttpHeaders.CONTENT_ENCODING);
         boolean plain = encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity");
@@ -70,8 +71,16 @@ record RelayedBody(@Nullable Map<String, Object> json, String model, boolean mea
         return n instanceof java.math.BigDecimal d ? d.longValue() : 1;
     }
 
-    /** Whether the choices asked for are a whole number the cap can be divided by. */
+    /**
+     * Whether the choices asked for are a whole number the cap can be divided by, in the one spelling the cap
+     * writes: Google's JSON also takes snake_case names ({@code generation_config}, {@code max_output_tokens},
+     * {@code candidate_count}), which the cap would not see, so a body that uses them is not measured.
+     */
     private static boolean choicesCapped(Map<String, Object> json) {
+        if (json.containsKey("generation_config") || json.get("generationConfig") instanceof Map<?, ?> config
+                && (config.containsKey("max_output_tokens") || config.containsKey("candidate_count"))) {
+            return false;
+        }
         Object n = json.get("n");
         Object candidates = json.get("generationConfig") instanceof Map<?, ?> config ? config.get("candidateCount")
                 : null;

@@ -23,6 +23,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -62,8 +63,21 @@ final class WebRtcRelayController {
         String named = Binding.requestedModel(request.getParameters().get("model"));
         Binding binding = new Binding(null, named, RelayCredentials.origin(request));
         return redeemer.redeem(request, RelayCredentials.token(request), binding, "relay.webrtc",
-                Redeemer.Reservation.NONE)
+                WebRtcRelayController::controllable)
                 .thenCompose(redeemed -> offer(request, redeemed, named, offer));
+    }
+
+    /**
+     * After the SDP the media and the data channel go browser to provider: the broker sees no event, so a token
+     * with locked fields or limits is refused before its use is taken (SPEC §11, {@code transport_not_controllable}).
+     */
+    private static CompletionStage<Runnable> controllable(RedeemedToken token) {
+        if (!token.limits().isNone() || token.lockedFields() != null && !token.lockedFields().isEmpty()) {
+            return CompletableFuture.failedFuture(new BrokerException(ErrorCode.TRANSPORT_NOT_CONTROLLABLE,
+                    "This token has locked fields or usage limits, which the broker cannot hold on a WebRTC call; "
+                            + "connect through the WebSocket relay (/v1/realtime) instead."));
+        }
+        return CompletableFuture.completedFuture(() -> { });
     }
 
     private CompletionStage<MutableHttpResponse<String>> offer(HttpRequest<?> request, Redeemer.Redeemed redeemed,

@@ -44,12 +44,12 @@ class RelayedBodyTest {
     }
 
     @Test
-    void noBodyNamesNoModelAndCanBeMeasured() {
+    void noBodyNamesNoModelAndCannotBeCapped() {
         for (String body : new String[] {null, ""}) {
             RelayedBody read = read("application/json", null, body, CHAT);
             assertThat(read.json()).isNull();
             assertThat(read.model()).isEqualTo(Binding.NO_MODEL);
-            assertThat(read.measurable()).isTrue();
+            assertThat(read.measurable()).as("the provider's own default output limit would apply").isFalse();
         }
     }
 
@@ -75,8 +75,11 @@ class RelayedBodyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"[]", "\"x\"", "{\"a\":1,\"a\":2}", "{", "{} {}"})
-    void aJsonBodyMustBeOneStrictObject(String body) {
-        assertThat(refusal(body)).isEqualTo(ErrorCode.INVALID_JSON);
+    void aBodyThatIsNotOneStrictJsonObjectIsNotRead(String body) {
+        RelayedBody read = json(body);
+        assertThat(read.json()).isNull();
+        assertThat(read.model()).as("names no model, which a bound token does not match").isEqualTo(Binding.NO_MODEL);
+        assertThat(read.measurable()).isFalse();
     }
 
     @ParameterizedTest
@@ -84,6 +87,14 @@ class RelayedBodyTest {
         "{\"model\":\"  \"}"})
     void aModelMustBeANonEmptyString(String body) {
         assertThat(refusal(body)).isEqualTo(ErrorCode.MODEL_NOT_ALLOWED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"generation_config\":{\"candidateCount\":4,\"maxOutputTokens\":5000}}",
+        "{\"generationConfig\":{\"candidate_count\":4}}", "{\"generationConfig\":{\"max_output_tokens\":5000}}",
+        "{\"generationConfig\":{\"candidateCount\":2},\"generation_config\":{\"candidateCount\":8}}"})
+    void googlesSnakeCaseSpellingsAreNotMeasured(String body) {
+        assertThat(json(body).measurable()).as(body).isFalse();
     }
 
     @Test

@@ -32,7 +32,7 @@ class WebRtcRelayTest {
     void start() {
         fake = new FakeUpstream();
         broker = Broker.onRedis(TestRedis.uri(), Map.of("ephemera.providers.openai.base-url", fake.base("openai")));
-        key = broker.createKey("write");
+        key = broker.createKey("write", "read");
     }
 
     @AfterAll
@@ -69,13 +69,31 @@ class WebRtcRelayTest {
     }
 
     @Test
-    void sendsTheLockedSessionConfigAlongWithTheOffer() {
-        String token = broker.mint(key, Map.of("provider", "openai", "session", Map.of("voice", "alloy"),
-                "locked_fields", List.of("voice"))).string("value");
+    void sendsTheSessionConfigAlongWithTheOffer() {
+        String token = broker.mint(key, Map.of("provider", "openai", "session", Map.of("voice", "alloy")))
+                .string("value");
         assertThat(offer(token).status()).isEqualTo(201);
         FakeRecorder.Seen seen = fake.recorder().last();
         assertThat(seen.header("Content-Type")).startsWith("multipart/form-data");
         assertThat(seen.body()).contains("name=\"sdp\"", OFFER, "name=\"session\"", "\"voice\":\"alloy\"");
+    }
+
+    /** SPEC §11: the broker sees nothing of a call after its SDP, so locks and limits cannot hold there. */
+    @Test
+    void refusesATokenWithLocksOrLimitsBeforeItsUseIsTaken() {
+        for (Map<String, Object> controlled : List.<Map<String, Object>>of(
+                Map.of("session", Map.of("voice", "alloy"), "locked_fields", List.of("voice")),
+                Map.of("limits", Map.of("max_total_tokens", 100)),
+                Map.of("limits", Map.of("max_session_seconds", 60)))) {
+            Map<String, Object> body = new java.util.HashMap<>(controlled);
+            body.put("provider", "openai");
+            String token = broker.mint(key, body).string("value");
+            Reply refused = offer(token);
+            assertThat(refused.status()).as(controlled.toString()).isEqualTo(403);
+            assertThat(refused.code()).isEqualTo("transport_not_controllable");
+            assertThat(broker.introspect(key, token).json()).containsEntry("uses_left", 1);
+        }
+        assertThat(fake.recorder().requests).isEmpty();
     }
 
     @Test

@@ -107,7 +107,7 @@ class HttpLimitsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"text/plain", "embeddings", "n as text", "n fraction", "best_of",
+    @ValueSource(strings = {"text/plain", "empty", "embeddings", "n as text", "n fraction", "best_of",
         "candidateCount"})
     void aLimitedTokenIsRefusedWhatItCannotMeasureBeforeItsUseIsTaken(String how) {
         Broker.Reply minted = broker.mint(key, Map.of("provider", "openai", "limits", Map.of("max_total_tokens",
@@ -120,6 +120,7 @@ class HttpLimitsTest {
             case "n fraction" -> CHAT + ",\"n\":1.5}";
             case "best_of" -> CHAT + ",\"best_of\":3}";
             case "candidateCount" -> CHAT + ",\"generationConfig\":{\"candidateCount\":\"x\"}}";
+            case "empty" -> "";
             default -> CHAT + "}";
         };
         MutableHttpRequest<Object> request = HttpRequest.POST("/v1/proxy/openai" + path, (Object) body)
