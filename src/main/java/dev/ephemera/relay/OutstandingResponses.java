@@ -11,23 +11,51 @@ import java.util.Map;
  * client's {@code response.create} is counted when it is forwarded, under its {@code event_id}; the provider's
  * {@code response.created} gives the oldest request its response id (or, with none asked for, is a response the
  * provider started itself, reserved at the session's own limit); {@code response.done} ends it, and an {@code error}
- * naming a request's {@code event_id} gives that request back. What the provider never answers stays reserved: the
- * budget errs towards refusing. One per session, on its event loop.
+ * naming a request's {@code event_id} gives that request back — unless the client used that id for another event
+ * too, when the error may be about that one ({@link #clash}): then the request stays reserved. What the provider
+ * never answers stays reserved: the budget errs towards refusing. One per session, on its event loop.
  */
 final class OutstandingResponses {
 
-    /** A request forwarded, not yet given a response id. */
-    private record Request(String eventId, long cap) {
+    /** A request forwarded, not yet given a response id; refundable while its event id names it alone. */
+    private static final class Request {
+        private final String eventId;
+        private final long cap;
+        private boolean refundable;
+
+        private Request(String eventId, long cap, boolean refundable) {
+            this.eventId = eventId;
+            this.cap = cap;
+            this.refundable = refundable;
+        }
     }
 
     private final ArrayDeque<Request> requested = new ArrayDeque<>();
     private final Map<String, Long> running = new HashMap<>();
     private long reserved;
 
-    /** A client's request for a response, capped at {@code cap} output tokens, was forwarded. */
-    void requested(String eventId, long cap) {
-        requested.add(new Request(eventId, cap));
+    /**
+     * A client's request for a response, capped at {@code cap} output tokens, was forwarded; {@code refundable} when
+     * a provider error naming {@code eventId} can only be about it.
+     */
+    void requested(String eventId, long cap, boolean refundable) {
+        requested.add(new Request(eventId, cap, refundable));
         reserved += cap;
+    }
+
+    /**
+     * A client event with {@code eventId} is about to be forwarded: the requests waiting under the same id can no
+     * longer be told apart from it by a provider error, so none of them is given back on one. Whether any was.
+     */
+    boolean clash(String eventId) {
+        boolean clashed = false;
+        for (Request request : requested) {
+            if (request.eventId.equals(eventId)) {
+                request.refundable = false;
+                clashed = true;
+            }
+        }
+        return clashed;
     }
 
     /**
@@ -39,7 +67,7 @@ final class OutstandingResponses {
             return;
         }
         Request oldest = requested.poll();
-        long cap = oldest == null ? ownCap : oldest.cap();
+        long cap = oldest == null ? ownCap : oldest.cap;
         if (oldest == null) {
             reserved += cap;
         }
@@ -51,18 +79,23 @@ final class OutstandingResponses {
         Long cap = running.remove(responseId);
         if (cap == null) {
             Request oldest = requested.poll();
-            cap = oldest == null ? 0L : oldest.cap();
+            cap = oldest == null ? 0L : oldest.cap;
         }
         reserved -= cap;
     }
 
-    /** The provider refused the client event {@code eventId}: if it asked for a response, that is given back. */
+    /**
+     * The provider refused the client event {@code eventId}: if that was a request for a response, and the id named
+     * it alone, it is given back.
+     */
     void refused(String eventId) {
         for (Iterator<Request> it = requested.iterator(); it.hasNext(); ) {
             Request request = it.next();
-            if (request.eventId().equals(eventId)) {
-                it.remove();
-                reserved -= request.cap();
+            if (request.eventId.equals(eventId)) {
+                if (request.refundable) {
+                    it.remove();
+                    reserved -= request.cap;
+                }
                 return;
             }
         }

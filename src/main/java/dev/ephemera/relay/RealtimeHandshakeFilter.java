@@ -4,8 +4,11 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.secret.Secrets;
+import dev.ephemera.session.LiveSessions;
+import dev.ephemera.session.Usage;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.RedeemedToken;
+import dev.ephemera.token.UsageLimits;
 import dev.ephemera.web.AllowedOrigins;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.http.HttpHeaders;
@@ -24,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -54,7 +58,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
      * taken on this replica. {@link #release} gives both back; it may be called any number of times.
      */
     record Handshake(RedeemedToken token, Map<String, String> upstreamHeaders, String sessionId, Runnable release,
-            Channel channel) {
+            Channel channel, Usage usedBefore) {
     }
 
     private final Redeemer redeemer;
@@ -63,9 +67,11 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     private final RelayConfiguration relay;
     private final RelayCapacity capacity;
     private final Drain drain;
+    private final LiveSessions live;
 
     RealtimeHandshakeFilter(Redeemer redeemer, AllowedOrigins origins, MintLimits limits, RelayConfiguration relay,
-            RelayCapacity capacity, Drain drain) {
+            RelayCapacity capacity, Drain drain, LiveSessions live) {
+        this.live = live;
         this.redeemer = redeemer;
         this.origins = origins;
         this.limits = limits;
@@ -125,6 +131,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         Runnable replicaPlace = capacity.take();
         String sessionId = "ses_" + Secrets.randomBase62(24);
         Binding binding = new Binding(null, model, RelayCredentials.origin(request));
+        AtomicReference<Usage> used = new AtomicReference<>(Usage.NONE);
         return redeemer.redeem(request, token, binding, "relay.realtime", peek -> {
             String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
             // A page outside the allow-list may still use a token minted for exactly its origin.
@@ -133,11 +140,12 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
                         "WebSockets from this origin are not allowed."));
             }
             AtomicBoolean released = new AtomicBoolean();
-            return limits.openSession(peek.keyId(), sessionId, relay.sessionLease()).thenApply(taken -> () -> {
-                if (released.compareAndSet(false, true)) {
-                    limits.closeSession(peek.keyId(), sessionId);
-                }
-            });
+            return usedBefore(peek, used).thenCompose(ok -> limits.openSession(peek.keyId(), sessionId,
+                    relay.sessionLease())).thenApply(taken -> () -> {
+                        if (released.compareAndSet(false, true)) {
+                            limits.closeSession(peek.keyId(), sessionId);
+                        }
+                    });
         }).handle((redeemed, refused) -> {
             if (refused != null) {
                 replicaPlace.run();
@@ -151,7 +159,27 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
                 }
             };
             return new Handshake(redeemed.token(), redeemed.upstreamHeaders(), sessionId, release,
-                    ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel());
+                    ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), used.get());
+        });
+    }
+
+    /**
+     * A token's limits hold for all its sessions together (SPEC §11): a limited token's usage so far is read before
+     * its use is taken, so that the session starts from it ({@code used}), and a token already spent is refused
+     * ({@code 429 quota_exceeded}) without a use.
+     */
+    private CompletionStage<Void> usedBefore(RedeemedToken token, AtomicReference<Usage> used) {
+        UsageLimits limits = token.limits();
+        if (limits.maxTotalTokens() == null && limits.maxResponses() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return live.tokenUsage(token.id()).thenAccept(usage -> {
+            if (limits.maxTotalTokens() != null && usage.totalTokens() >= limits.maxTotalTokens()
+                    || limits.maxResponses() != null && usage.responses() >= limits.maxResponses()) {
+                throw new BrokerException(ErrorCode.QUOTA_EXCEEDED, "This token's usage limit is reached; mint "
+                        + "another.");
+            }
+            used.set(usage);
         });
     }
 }

@@ -107,6 +107,7 @@ final class RealtimeRelay {
         sessions.put(session.getId(), relay);
         drain.opened(relay);
         relay.meter().durationIsLimit(limitIsTokens);
+        relay.meter().usedBefore(handshake.usedBefore());
         relay.start(connector, upstream, headers, limit, reason -> {
             sessions.remove(session.getId());
             drain.ended(relay);

@@ -134,7 +134,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         upstream = provider;
         fromProvider = new Backlog(provider, config.bufferLimit(), config.upstreamTimeout(),
                 () -> closeBoth(1011, "the client stopped reading", "error"));
-        byte[] first = events.sessionUpdate();
+        byte[] first = events.sessionUpdate(meter.budgetLeft());
         if (first != null) {
             provider.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(first)));
         }

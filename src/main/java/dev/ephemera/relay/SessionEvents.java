@@ -39,12 +39,12 @@ final class SessionEvents {
     }
 
     /**
-     * The provider's first message: the token's session config, with the session's output limit where the token
-     * has a budget of tokens within what the provider takes ({@link OutputBudget}); {@code null} when neither.
+     * The provider's first message: the token's session config, with the session's output limit where what is left
+     * of the token's budget ({@code budget}, null: no limit) is within what the provider takes
+     * ({@link OutputBudget}); {@code null} when neither.
      */
     @Nullable
-    byte[] sessionUpdate() {
-        Long budget = token.limits().maxTotalTokens();
+    byte[] sessionUpdate(@Nullable Long budget) {
         boolean capped = budget != null && budget <= OutputBudget.PROVIDER_MAXIMUM;
         if (token.session() == null) {
             return capped ? OutputBudget.sessionLimit(budget) : null;

@@ -5,6 +5,7 @@ import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.ProviderEvents;
 import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.secret.Secrets;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.UsageLimits;
@@ -51,8 +52,6 @@ final class SessionMeter {
     record Refused(ClientEventFilter.Refuse refusal) implements Outcome {
     }
 
-    /** The client's {@code event_id} prefix for requests that came without one. */
-    private static final String OWN_EVENT_ID = "broker_evt_";
 
     private final UsageLimits limits;
     private final ProviderEvents events;
@@ -70,7 +69,9 @@ final class SessionMeter {
     private boolean limitHit;
     private boolean durationIsLimit;
     private final OutstandingResponses outstanding = new OutstandingResponses();
-    private long ownEventIds;
+    /** This session's prefix of the {@code event_id}s it gives requests that came without one: not guessable. */
+    private final String ownEventIds = "broker_" + Secrets.randomBase62(16) + "_";
+    private long ownEvents;
 
     SessionMeter(UsageLimits limits, int frameLimit, Executor loop, Ending ending) {
         this.limits = limits;
@@ -114,6 +115,18 @@ final class SessionMeter {
         return durationIsLimit;
     }
 
+    /** What the token's other sessions and requests had used when this one was opened: the meter starts there. */
+    void usedBefore(Usage usage) {
+        confirmed = usage;
+    }
+
+    /** What is left of the token's budget of tokens once the outstanding responses used their caps; null: none. */
+    @Nullable
+    Long budgetLeft() {
+        Long budget = limits.maxTotalTokens();
+        return budget == null ? null : budget - tokenTotal().totalTokens() - outstanding.reserved();
+    }
+
     /**
      * A client event on its way to the provider ({@code message}, which the filter read as {@code event}): a
      * {@code response.create} is counted as outstanding and capped at what would be left if every outstanding
@@ -128,6 +141,7 @@ final class SessionMeter {
         }
         long left = budget == null ? Long.MAX_VALUE
                 : budget - tokenTotal().totalTokens() - outstanding.reserved();
+        boolean clash = event.eventId() != null && outstanding.clash(event.eventId());
         if (event.type().equals("session.update")) {
             if (budget == null || left > OutputBudget.PROVIDER_MAXIMUM) {
                 return new Send(message);
@@ -151,11 +165,11 @@ final class SessionMeter {
                 : OutputBudget.capped(event.event(), event.type(), cap);
         String eventId = event.eventId();
         if (eventId == null) {
-            // Named, so that the provider's refusal of this request gives its reservation back.
-            eventId = OWN_EVENT_ID + ++ownEventIds;
+            // Named, unpredictably, so that the provider's refusal of this request gives its reservation back.
+            eventId = ownEventIds + ++ownEvents;
             out = OutputBudget.with(out, "event_id", eventId);
         }
-        outstanding.requested(eventId, budget == null ? 0 : reservation(out, cap));
+        outstanding.requested(eventId, budget == null ? 0 : reservation(out, cap), !clash);
         return new Send(StrictJson.write(out));
     }
 

@@ -80,8 +80,10 @@ class UsageLimitsTest {
 
         // What the provider was asked: the session's limit first, then each response at most the budget left.
         List<String> frames = fake.recorder().frames.subList(before, fake.recorder().frames.size());
+        // (The session's limit is what is left once the client's first request, if it came before the provider
+        // was connected, has its 100 reserved.)
         assertThat(frames.get(0)).contains("\"type\":\"session.update\"")
-                .contains("\"max_response_output_tokens\":100");
+                .containsAnyOf("\"max_response_output_tokens\":100", "\"max_response_output_tokens\":1}");
         List<Integer> asked = frames.stream().filter(f -> f.contains("response.create")).map(f -> {
             Matcher m = MAX_OUTPUT.matcher(f);
             assertThat(m.find()).as(f).isTrue();
@@ -137,8 +139,9 @@ class UsageLimitsTest {
         assertThat(asked.subList(1, asked.size())).allSatisfy(cap -> assertThat(cap).isEqualTo(30));
         assertThat(budgeted.messages.stream().map(WsClient.Message::text))
                 .anyMatch(t -> t.contains("\"code\":\"usage_limit_pending\"") && t.contains("\"event_id\":\"e"));
-        // Once it is done, the next is allowed what is left, and the session ends at the limit.
-        budgeted.socket.sendText("{\"type\":\"response.create\"}", true).get(5, TimeUnit.SECONDS);
+        // Once it is done, the next is allowed what is left, and the session ends at the limit (already, when one
+        // of the twenty came after the first was done).
+        sendUntilClosed(budgeted, i -> "{\"type\":\"response.create\"}");
         assertThat(budgeted.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
         assertThat(creates(before).stream().map(UsageLimitsTest::maxOutput).toList()).endsWith(30);
     }
@@ -185,6 +188,37 @@ class UsageLimitsTest {
         Matcher m = MAX_OUTPUT.matcher(frame);
         assertThat(m.find()).as(frame).isTrue();
         return Integer.parseInt(m.group(1));
+    }
+
+    @Test
+    void aTokensLimitsHoldForAllItsSessionsTogether() throws Exception {
+        // A second session starts from what the first used: its limits are the token's, not the session's.
+        Broker.Reply minted = broker.mint(key, Map.of("provider", "openai", "max_uses", 3, "limits",
+                Map.of("max_total_tokens", 100)));
+        String token = minted.string("value");
+        WsClient first = open(token);
+        respond(first);
+        first.socket.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ((Number) ((Map<?, ?>) broker.get("/v1/tokens/"
+                + minted.string("id"), key).json().get("usage")).get("total_tokens")).intValue() == 70);
+        int before = fake.recorder().frames.size();
+        WsClient second = open(token);
+        respond(second);
+        assertThat(second.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        List<String> frames = fake.recorder().frames.subList(before, fake.recorder().frames.size());
+        // The second session's own limit is at most what the first left (less what its own request reserved).
+        Matcher own = Pattern.compile("\"max_response_output_tokens\":(\\d+)").matcher(frames.get(0));
+        assertThat(own.find()).as(frames.toString()).isTrue();
+        assertThat(Integer.parseInt(own.group(1))).isBetween(1, 30);
+        assertThat(creates(before)).singleElement().satisfies(f -> assertThat(maxOutput(f)).isEqualTo(30));
+
+        // Spent: a third session is refused at the handshake, and keeps its use.
+        Broker.Reply third = broker.send(io.micronaut.http.HttpRequest.GET("/v1/realtime")
+                .bearerAuth(ENV.secret(token)).header("Connection", "Upgrade").header("Upgrade", "websocket")
+                .header("Sec-WebSocket-Version", "13").header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="));
+        assertThat(third.status()).as(third.body()).isEqualTo(429);
+        assertThat(third.code()).isEqualTo("quota_exceeded");
+        assertThat(broker.introspect(key, ENV.secret(token)).json()).containsEntry("uses_left", 1);
     }
 
     @Test
