@@ -54,9 +54,12 @@ final class DevCredentialController {
      * Headers a proxy, load balancer or CDN in front writes (besides every {@code X-Forwarded-*}): any of them means
      * the TCP peer is not the browser, so a loopback peer proves nothing about where the page is.
      */
-    private static final Set<String> FORWARDING_HEADERS = Set.of("forwarded", "via", "x-real-ip",
-            "x-original-forwarded-for", "true-client-ip", "cf-connecting-ip", "x-client-ip", "x-cluster-client-ip",
-            "fastly-client-ip");
+    private static final Set<String> FORWARDING_HEADERS = Set.of("via", "x-real-ip", "true-client-ip",
+            "x-client-ip", "x-cluster-client-ip", "fastly-client-ip", "x-host", "cdn-loop", "front-end-https",
+            "x-url-scheme");
+    /** Families of proxy and CDN headers: any name that starts so. */
+    private static final List<String> FORWARDING_PREFIXES = List.of("x-forwarded", "x-original-", "x-envoy-", "cf-",
+            "x-azure-", "x-vercel-", "fly-", "x-amzn-", "x-appengine-", "x-akamai-");
 
     private final ApiKeyService keys;
     private final List<Map<String, String>> profiles;
@@ -107,10 +110,20 @@ final class DevCredentialController {
         if (site != null && !site.equals("same-origin") && !site.equals("none")) {
             return false;
         }
+        // A page's Origin, when sent, must be this machine's too (a same-origin fetch with a foreign Origin is no
+        // browser's).
+        String origin = headers.get(HttpHeaders.ORIGIN);
+        if (origin != null && !loopbackUrl(origin)) {
+            return false;
+        }
+        return loopbackUrl("http://" + headers.get(HttpHeaders.HOST) + "/");
+    }
+
+    private static boolean loopbackUrl(String url) {
         try {
-            URI host = new URI("http://" + headers.get(HttpHeaders.HOST) + "/");
-            return host.getHost() != null && host.getRawUserInfo() == null
-                    && LOOPBACK_HOSTS.contains(host.getHost().toLowerCase(Locale.ROOT));
+            URI uri = new URI(url);
+            return uri.getHost() != null && uri.getRawUserInfo() == null
+                    && LOOPBACK_HOSTS.contains(uri.getHost().toLowerCase(Locale.ROOT));
         } catch (URISyntaxException e) {
             return false;
         }
@@ -120,7 +133,8 @@ final class DevCredentialController {
     private static boolean forwarded(HttpHeaders headers) {
         for (String name : headers.names()) {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("x-forwarded-") || FORWARDING_HEADERS.contains(lower)) {
+            if (lower.contains("forwarded") || FORWARDING_HEADERS.contains(lower)
+                    || FORWARDING_PREFIXES.stream().anyMatch(lower::startsWith)) {
                 return true;
             }
         }

@@ -142,12 +142,24 @@ class DevEnvironmentTest {
     @ValueSource(strings = {"X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto", "Via", "Forwarded",
         "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Server", "X-Original-Forwarded-For", "True-Client-IP",
         "CF-Connecting-IP", "X-Client-IP", "X-Cluster-Client-IP", "Fastly-Client-IP", "x-forwarded-prefix",
-        "X-FORWARDED-SSL", "X-Forwarded-Anything-New"})
+        "X-FORWARDED-SSL", "X-Forwarded-Anything-New",
+        // more of the same family, found by the black-box review
+        "Forwarded-For", "X-Forwarded", "X-Original-URL", "X-Original-Host", "X-Host", "CDN-Loop",
+        "X-Envoy-External-Address", "X-Azure-ClientIP", "Fly-Client-IP", "X-Vercel-Forwarded-For",
+        "Front-End-Https", "X-Url-Scheme", "CF-Ray"})
     void anyForwardingHeaderRefusesTheCredential(String header) {
         Reply refused = broker.send(HttpRequest.GET("/demo/credential").header(header, "127.0.0.1"));
         assertThat(refused.status()).as(header).isEqualTo(403);
         assertThat(refused.code()).as(header).isEqualTo("origin_not_allowed");
         assertThat(refused.body()).as(header).doesNotContain(key);
+    }
+
+    @Test
+    void aForeignOriginRefusesTheCredentialWhateverElseTheRequestSays() {
+        Reply refused = broker.send(HttpRequest.GET("/demo/credential").header("Sec-Fetch-Site", "same-origin")
+                .header("Origin", "http://evil.example"));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body()).doesNotContain(key);
     }
 
     @Test

@@ -19,11 +19,16 @@ import java.util.Set;
  *       null} over {@code audio.output.voice}) counts as changing it;</li>
  *   <li>with {@code instructions} locked, no event may bring a {@code system} or {@code developer} message: it
  *       would act as instructions, wherever the protocol lets an item appear (a conversation item, a response's
- *       {@code input}, …), so any object at any depth with such a {@code role} is refused;</li>
+ *       {@code input}, …), so any object at any depth whose {@code role} is not exactly {@code user} or
+ *       {@code assistant} is refused (an allow-list: {@code "system "} or {@code ["system"]} too);</li>
+ *   <li>a configuration key that differs from a locked field only by case or surrounding spaces is refused: no
+ *       meaning of it is left to the provider's parser;</li>
  *   <li>an event type the protocol does not know is refused when any of its keys, at any depth, is a name on a
  *       locked path.</li>
  * </ul>
- * Immutable and thread-safe; one per session.
+ * Without locks too, an event type the protocol does not know but that differs from one it knows only by case or
+ * surrounding spaces ({@code "Response.Create"}, {@code "response.create "}) is refused: budgets and locks are
+ * applied to the known types, so no near-spelling passes beside them. Immutable and thread-safe; one per session.
  */
 public final class ClientEventFilter {
 
@@ -46,8 +51,8 @@ public final class ClientEventFilter {
     public record Refuse(String code, String message, String param, String eventId) implements Verdict {
     }
 
-    /** Message roles that act as instructions. */
-    private static final Set<String> INSTRUCTING_ROLES = Set.of("system", "developer");
+    /** The message roles a client may send while instructions are locked; any other may act as instructions. */
+    private static final Set<String> CLIENT_ROLES = Set.of("user", "assistant");
 
     private final RealtimeProtocol protocol;
     /** Locked field -> its locked value (absent: the field may not be set at all). */
@@ -77,6 +82,10 @@ public final class ClientEventFilter {
                     + "UTF-8, without duplicate keys; this one was not sent on.", null, null);
         }
         String eventId = event.get("event_id") instanceof String id ? id : null;
+        if (nearSpelling(type)) {
+            return new Refuse("invalid_event", "This event type differs from one the broker knows only by case or "
+                    + "spaces; send it as the protocol spells it.", "type", eventId);
+        }
         @SuppressWarnings("unchecked")
         Forward forward = new Forward((Map<String, Object>) event, type, eventId);
         if (locked.isEmpty()) {
@@ -100,14 +109,22 @@ public final class ClientEventFilter {
         return forward;
     }
 
-    /** Whether any object in {@code event}, at any depth, is a message with a role that acts as instructions. */
+    private boolean nearSpelling(String type) {
+        if (protocol.configEvents().containsKey(type) || protocol.plainEvents().contains(type)) {
+            return false;
+        }
+        String plain = type.strip().toLowerCase(Locale.ROOT);
+        return protocol.configEvents().containsKey(plain) || protocol.plainEvents().contains(plain);
+    }
+
+    /** Whether any object in {@code event}, at any depth, has a {@code role} that is not a client's. */
     private static boolean instructingMessage(Map<?, ?> event) {
         List<Object> pending = new ArrayList<>(List.of(event));
         while (!pending.isEmpty()) {
             Object next = pending.removeLast();
             if (next instanceof Map<?, ?> map) {
-                if (map.get("role") instanceof String role
-                        && INSTRUCTING_ROLES.contains(role.toLowerCase(Locale.ROOT))) {
+                if (map.containsKey("role") && !(map.get("role") instanceof String role
+                        && CLIENT_ROLES.contains(role))) {
                     return true;
                 }
                 pending.addAll(map.values());
@@ -124,6 +141,13 @@ public final class ClientEventFilter {
         }
         if (!(event.get(key) instanceof Map<?, ?> config)) {
             return new Refuse("invalid_event", "'" + key + "' must be an object.", key, eventId);
+        }
+        for (Object name : config.keySet()) {
+            String plain = ((String) name).strip().toLowerCase(Locale.ROOT);
+            if (!lockedNames.contains(name) && lockedNames.contains(plain)) {
+                return lockedField(key + "." + plain, "'" + plain + "' is locked by the server for this "
+                        + "session; it may not be written in another case either.", eventId);
+            }
         }
         for (Map.Entry<String, Optional<Object>> field : locked.entrySet()) {
             for (String spelling : protocol.spellings(field.getKey())) {
