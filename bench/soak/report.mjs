@@ -20,6 +20,8 @@ const load = loadLines.find((l) => l.final) ?? loadLines.at(-1) ?? {};
 const MB = 1024 * 1024;
 const series = [
   ['RSS (VmRSS)', 'MB', (s) => s.rss_kb / 1024],
+  ['Java heap resident (smaps; committed heap counts once touched)', 'MB', (s) => (s.heap_resident_kb == null ? null : s.heap_resident_kb / 1024)],
+  ['C heap resident (glibc [heap] and arenas, smaps)', 'MB', (s) => s.c_heap_kb / 1024],
   ['heap used after a full GC', 'MB', (s) => (s.heap_after_gc == null ? null : s.heap_after_gc / MB)],
   ['heap committed', 'MB', (s) => s.heap_committed / MB],
   ['direct ByteBuffers (jvm_buffer direct)', 'MB', (s) => s.direct_used / MB],
@@ -143,9 +145,9 @@ for (const [label, unit, pick] of shared) {
 }
 p('');
 
-p('### RSS, RSS minus NMT committed, Netty direct, by minute (MB)', '');
-p('| min | a RSS | a RSS − NMT | a Netty direct | b RSS | b RSS − NMT | b Netty direct | Redis keys |');
-p('|---|---|---|---|---|---|---|---|');
+p('### RSS, resident Java heap, C heap and Netty direct, by minute (MB)', '');
+p('| min | a RSS | a heap resident | a C heap | a Netty direct | b RSS | b heap resident | b C heap | b Netty direct | Redis keys |');
+p('|---|---|---|---|---|---|---|---|---|---|');
 const byMinute = new Map();
 for (const s of samples) {
   const m = Math.floor((s.at - started) / 60000);
@@ -154,8 +156,8 @@ for (const s of samples) {
 }
 for (const [m, r] of byMinute) {
   const c = (s, f) => (s ? fmt(f(s), 'MB') : '—');
-  p(`| ${m}${r.a && r.a.at > loadEnd ? ' (no load)' : ''} | ${c(r.a, (s) => s.rss_kb / 1024)} | ${c(r.a, (s) => (s.rss_kb - s.nmt?.total) / 1024)} | ${c(r.a, (s) => s.netty_direct_used / MB)}`
-    + ` | ${c(r.b, (s) => s.rss_kb / 1024)} | ${c(r.b, (s) => (s.rss_kb - s.nmt?.total) / 1024)} | ${c(r.b, (s) => s.netty_direct_used / MB)} | ${fmt(r.a?.redis?.keys, 'keys')} |`);
+  p(`| ${m}${r.a && r.a.at > loadEnd ? ' (no load)' : ''} | ${c(r.a, (s) => s.rss_kb / 1024)} | ${c(r.a, (s) => s.heap_resident_kb / 1024)} | ${c(r.a, (s) => s.c_heap_kb / 1024)} | ${c(r.a, (s) => s.netty_direct_used / MB)}`
+    + ` | ${c(r.b, (s) => s.rss_kb / 1024)} | ${c(r.b, (s) => s.heap_resident_kb / 1024)} | ${c(r.b, (s) => s.c_heap_kb / 1024)} | ${c(r.b, (s) => s.netty_direct_used / MB)} | ${fmt(r.a?.redis?.keys, 'keys')} |`);
 }
 p('');
 

@@ -22,6 +22,28 @@ const replicas = opt.replicas.split(',').map((r) => {
 });
 const jcmd = process.env.JAVA_HOME ? `${process.env.JAVA_HOME}/bin/jcmd` : 'jcmd';
 
+// The Java heap's address range, from `jcmd GC.heap_info` (every collector prints its spaces' bounds).
+async function heapRange(pid) {
+  const { stdout } = await run(jcmd, [String(pid), 'GC.heap_info'], { timeout: 20_000 });
+  const addresses = [...stdout.matchAll(/0x([0-9a-f]{8,16})/g)].map((m) => BigInt('0x' + m[1]));
+  return addresses.length ? [addresses.reduce((a, b) => (a < b ? a : b)), addresses.reduce((a, b) => (a > b ? a : b))] : null;
+}
+
+// Resident KB of the Java heap's range (committed heap is resident only once touched), and of the C heap: glibc's
+// main [heap] and its other arenas (anonymous mappings at 64 MiB-aligned addresses, HEAP_MAX_SIZE on 64-bit).
+function smaps(pid, range) {
+  let heap = 0, cheap = 0, start = 0n, name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const m = line.match(/^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/);
+    if (m) { start = BigInt('0x' + m[1]); name = m[3]; continue; }
+    if (!line.startsWith('Rss:')) continue;
+    const kb = Number(line.split(/\s+/)[1]);
+    if (range && start >= range[0] && start < range[1]) heap += kb;
+    else if (name === '[heap]' || (name === '' && start % (64n << 20n) === 0n)) cheap += kb;
+  }
+  return { heap_resident_kb: range ? heap : null, c_heap_kb: cheap };
+}
+
 function status(pid) {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm'))?.[1] ?? NaN);
@@ -80,6 +102,7 @@ async function redis() {
   };
 }
 
+for (const r of replicas) r.range = await heapRange(r.pid).catch(() => null);
 let n = 0;
 async function sample() {
   const at = Date.now();
@@ -89,7 +112,7 @@ async function sample() {
   for (const r of replicas) {
     const line = { at, replica: r.name, redis: shared };
     try {
-      Object.assign(line, status(r.pid));
+      Object.assign(line, status(r.pid), smaps(r.pid, r.range));
       if (gc) {
         await run(jcmd, [String(r.pid), 'GC.run'], { timeout: 20_000 });
         const p = await prometheus(r.port);
