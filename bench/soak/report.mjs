@@ -3,7 +3,7 @@
 // For each series and replica: the first value, the value at the warm-up mark, the last under load, the slope
 // over the last half of the load (least squares, per minute, ± two standard errors), the last value after the
 // load, and whether it levels off: the slope, carried on for an hour, adds no more than 5% of the last value (or
-// a small floor: 4 MB, 2 threads or files, 1% of Redis's keys).
+// a small floor: 4 MB, 2 threads or files, 1% of Redis's keys), beyond its noise (two standard errors).
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
@@ -35,7 +35,7 @@ const series = [
   ['RSS minus NMT committed (untracked: Netty chunks, C heap)', 'MB', (s) => (s.rss_kb - s.nmt?.total) / 1024],
   ['metaspace used', 'MB', (s) => s.metaspace_used / MB],
   ['NMT Class (metaspace) committed', 'MB', (s) => s.nmt?.class / 1024],
-  ['code cache used', 'MB', (s) => s.code_cache_used / MB],
+  ['code cache used', 'MB', (s) => (s.code_cache_used ? s.code_cache_used / MB : null)],
   ['NMT Code committed', 'MB', (s) => s.nmt?.code / 1024],
   ['NMT Thread committed', 'MB', (s) => s.nmt?.thread / 1024],
   ['NMT GC committed', 'MB', (s) => s.nmt?.gc / 1024],
@@ -87,8 +87,10 @@ function row(name, unit, pick, rows) {
   if (f) {
     const perHour = f.slope * 60;
     const allowed = Math.max(0.05 * Math.abs(last), floorOf(unit, Math.abs(last)));
-    verdict = Math.abs(perHour) <= allowed ? 'levels off'
-      : perHour > 0 ? `**rises** (${fmt(perHour, unit)} ${unit}/h)` : `falls (${fmt(perHour, unit)} ${unit}/h)`;
+    // Rising means rising beyond the noise: even the slope's lower bound (two standard errors down) adds more.
+    const leastPerHour = (f.slope - 2 * f.se) * 60;
+    verdict = leastPerHour > allowed ? `**rises** (${fmt(perHour, unit)} ${unit}/h)`
+      : perHour < -allowed ? `levels off (falls ${fmt(-perHour, unit)} ${unit}/h)` : 'levels off';
   }
   return `| ${name} | ${fmt(under[0]?.[1], unit)} | ${fmt(atWarm?.[1], unit)} | ${fmt(last, unit)} | `
     + `${f ? `${fmtSlope(f.slope, unit)} ± ${fmtSlope(2 * f.se, unit)}` : '—'} | ${fmt(after.at(-1)?.[1], unit)} | ${unit} | ${verdict} |`;
@@ -103,7 +105,8 @@ p(`Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, sha
   + ' this ran: rates and latencies are noisy, memory less so.');
 p(`Two replicas (a, b) of the packaged broker on one Redis; \`JAVA_TOOL_OPTIONS=${opt.opts}\``
   + `${opt.env?.trim() ? ` and \`${opt.env.trim()}\`` : ''} (k8s/base/configmap.yaml unless overridden), plus`
-  + ' `-XX:NativeMemoryTracking=summary`.');
+  + ' `-XX:NativeMemoryTracking=summary`;'
+  + ` ephemera.relay.max-session-duration ${opt['max-session'] ?? '30m (the default)'}.`);
 p(`Load for ${minutes(loadEnd - started)} min (warm-up mark at ${minutes(warmup - started)} min), then sampled`
   + ` for ${minutes(Number(opt.end) - loadEnd)} min with no load. A sample every ~${samples.length > 2
     ? Math.round((samples.at(-1).at - samples[0].at) / 1000 / (samples.length / 2 - 1)) : '?'} s per replica;`
@@ -127,8 +130,9 @@ if (load.error_samples?.length) p('', 'First errors:', '', ...load.error_samples
 p('');
 
 p('## Memory and resources', '');
-p('Slope: least squares over the last half of the load, per minute. "Levels off": that slope, kept up for an hour,'
-  + ' adds at most 5% of the last value (at least 4 MB, 2 threads or files, 1% of the keys).', '');
+p('Slope: least squares over the last half of the load, per minute, ± two standard errors. "Levels off": that'
+  + ' slope, kept up for an hour, adds at most 5% of the last value (at least 4 MB, 2 threads or files, 1% of the'
+  + ' keys), or its lower bound does. Open files and sessions follow the load (200 sessions, two sockets each).', '');
 for (const name of ['a', 'b']) {
   const rows = samples.filter((s) => s.replica === name);
   p(`### Replica ${name}`, '');
@@ -143,7 +147,10 @@ p('|---|---|---|---|---|---|---|---|');
 for (const [label, unit, pick] of shared) {
   const r = row(label, unit, pick, samples.filter((s) => s.replica === 'a')); if (r) p(r);
 }
-p('');
+p('', `Redis's keys are bounded by their TTLs: a token lives its TTL (60 s here), but the records of a token that`
+  + ` opened a realtime session are kept until that session's limit, ephemera.relay.max-session-duration`
+  + ` (${opt['max-session'] ?? 'the default, 30m'}) after it opened, for its receipt and its kill switch. The count`
+  + ' therefore rises for that long after the load starts and levels off after it.', '');
 
 p('### RSS, resident Java heap, C heap and Netty direct, by minute (MB)', '');
 p('| min | a RSS | a heap resident | a C heap | a Netty direct | b RSS | b heap resident | b C heap | b Netty direct | Redis keys |');
@@ -166,7 +173,7 @@ for (const file of readdirSync(work).filter((f) => f.startsWith('nmt-diff-')).so
   const text = readFileSync(`${work}/${file}`, 'utf8');
   const moves = [];
   const total = text.match(/Total: reserved=\d+KB(?: [+-]\d+KB)?, committed=(\d+)KB(?: ([+-]\d+)KB)?/);
-  const malloc = text.match(/^\s+malloc: (\d+)KB(?: ([+-]\d+)KB)?/m);
+  const malloc = text.match(/^\s*malloc[=:] ?(\d+)KB(?: ([+-]\d+)KB)?/m);
   for (const m of text.matchAll(/^-\s+(.+?) \(reserved=\d+KB(?: [+-]\d+KB)?, committed=(\d+)KB(?: ([+-]\d+)KB)?\)/gm)) {
     if (m[3] && Math.abs(Number(m[3])) >= 64) moves.push(`${m[1].trim()} ${m[3]} KB`);
   }

@@ -13,7 +13,8 @@
 # Everything listens on 127.0.0.1 only; every process started here is stopped by it.
 #   bench/soak/run.sh                      DURATION=30 (minutes of load), AFTER=150 (s sampled after it)
 #   DURATION=8 SKIP_BUILD=1 bench/soak/run.sh
-#   BROKER_JAVA_OPTS='-Xmx256m …' bench/soak/run.sh   replaces the configmap's options
+#   BROKER_JAVA_OPTS='-Xmx256m …' BROKER_MALLOC_ENV= bench/soak/run.sh   replaces the configmap's options
+#   MAX_SESSION=30m bench/soak/run.sh      ephemera.relay.max-session-duration (default here 5m; see below)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -29,8 +30,12 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-$(( LOAD_SECONDS / 4 < 300 ? LOAD_SECONDS / 4 :
 CONFIGMAP=$ROOT/k8s/base/configmap.yaml
 SHIPPED_OPTS=$(awk '/^  JAVA_TOOL_OPTIONS:/ {sub(/^  JAVA_TOOL_OPTIONS: */, ""); print}' "$CONFIGMAP")
 BROKER_JAVA_OPTS=${BROKER_JAVA_OPTS:-$SHIPPED_OPTS}
-# MALLOC_* variables the configmap sets reach the brokers as they would reach the container.
-MALLOC_ENV=$(awk '/^  MALLOC_[A-Z_]+:/ {k=$1; sub(/:$/, "", k); v=$2; gsub(/"/, "", v); printf "%s=%s ", k, v}' "$CONFIGMAP")
+# MALLOC_* variables the configmap sets reach the brokers as they would reach the container (BROKER_MALLOC_ENV=
+# replaces them, empty for none).
+MALLOC_ENV=${BROKER_MALLOC_ENV-$(awk '/^  MALLOC_[A-Z_]+:/ {k=$1; sub(/:$/, "", k); v=$2; gsub(/"/, "", v); printf "%s=%s ", k, v}' "$CONFIGMAP")}
+# A token that opened a session keeps its records in Redis for max-session-duration after (receipt, kill switch):
+# 5m instead of the default 30m lets Redis's key count level off within the run. No soak session lives past 40 s.
+MAX_SESSION=${MAX_SESSION:-5m}
 rm -rf "$WORK" && mkdir -p "$WORK" "$ROOT/bench/results"
 
 for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25*; do
@@ -69,6 +74,7 @@ start_broker() { # $1 = name; sets PORT_<name> and PID_<name>
     EPHEMERA_PROVIDERS_OPENAI_BASE_URL=http://127.0.0.1:$FAKE_PORT/v1 \
     EPHEMERA_PROVIDERS_OPENAI_REALTIME_URL=ws://127.0.0.1:$FAKE_PORT/v1/realtime \
     EPHEMERA_RATE_LIMITS_PER_KEY_PER_MINUTE=100000000 EPHEMERA_RATE_LIMITS_MAX_CONCURRENT_SESSIONS_PER_KEY=1000000 \
+    EPHEMERA_RELAY_MAX_SESSION_DURATION=$MAX_SESSION \
     java -XX:NativeMemoryTracking=summary -jar "$JAR" > "$WORK/broker-$1.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do
@@ -108,6 +114,7 @@ END_MS=$(date +%s%3N)
 STAMP=$(date -u +%Y-%m-%dT%H%M)
 OUT=$ROOT/bench/results/soak-$STAMP.md
 node "$HERE/report.mjs" --work "$WORK" --started "$STARTED_MS" --warmup "$WARMUP_MS" --load-end "$LOAD_END_MS" \
-  --end "$END_MS" --opts "$BROKER_JAVA_OPTS" --env "$MALLOC_ENV" --duration "$DURATION" > "$OUT"
+  --end "$END_MS" --opts "$BROKER_JAVA_OPTS" --env "$MALLOC_ENV" --duration "$DURATION" --max-session "$MAX_SESSION" \
+  > "$OUT"
 cp "$OUT" "$ROOT/bench/results/soak-latest.md"
 cat "$OUT"

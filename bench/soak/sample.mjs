@@ -68,7 +68,8 @@ async function prometheus(port) {
     heap_committed: sum('jvm_memory_committed_bytes', 'area="heap"'),
     direct_used: sum('jvm_buffer_memory_used_bytes', 'id="direct"'),
     metaspace_used: sum('jvm_memory_used_bytes', 'id="Metaspace"'),
-    code_cache_used: sum('jvm_memory_used_bytes', 'id="CodeHeap'),
+    // One pool "CodeCache" below a 240 MB reservation, three "CodeHeap '…'" pools above it.
+    code_cache_used: sum('jvm_memory_used_bytes', 'id="Code'),
     threads_live: sum('jvm_threads_live_threads'),
     netty_direct_used: sum('ephemera_netty_allocator_used_bytes', 'memory="direct"'),
     netty_heap_used: sum('ephemera_netty_allocator_used_bytes', 'memory="heap"'),
