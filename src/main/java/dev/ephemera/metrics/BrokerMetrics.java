@@ -71,7 +71,6 @@ public final class BrokerMetrics {
         Gauge.builder("ephemera.relay.sessions.active", relaySessions, AtomicInteger::get)
                 .description("Realtime WebSocket relay sessions open on this replica")
                 .register(this.registry);
-        NettyAllocatorMeters.register(this.registry);
     }
 
     /** A metrics-free instance, for code built outside the application context. */

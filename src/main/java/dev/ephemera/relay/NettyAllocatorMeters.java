@@ -1,7 +1,9 @@
-package dev.ephemera.metrics;
+package dev.ephemera.relay;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
@@ -11,15 +13,15 @@ import io.netty.util.internal.PlatformDependent;
  * The memory Netty's buffer allocator holds, which nothing else shows: Netty allocates its direct memory with
  * {@code malloc} itself (the jar enables native access), outside the JDK's direct-buffer count and outside the
  * native memory tracking, and Micronaut's Netty binder reads {@code PooledByteBufAllocator.DEFAULT} while Netty
- * 4.2's default allocator, the one the server's channels use, is the adaptive one.
+ * 4.2's default allocator, the one the server's channels use, is the adaptive one. Here, beside the relays, since
+ * Netty stays where it is needed (ARCHITECTURE.md).
  */
+@Context
+@Requires(beans = MeterRegistry.class)
 final class NettyAllocatorMeters {
 
-    private NettyAllocatorMeters() {
-    }
-
     /** Registers the gauges of {@link ByteBufAllocator#DEFAULT} in {@code registry}. */
-    static void register(MeterRegistry registry) {
+    NettyAllocatorMeters(MeterRegistry registry) {
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
             ByteBufAllocatorMetric metric = provider.metric();
             Gauge.builder("ephemera.netty.allocator.used", metric, ByteBufAllocatorMetric::usedDirectMemory)
