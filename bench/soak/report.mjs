@@ -147,10 +147,12 @@ p('|---|---|---|---|---|---|---|---|');
 for (const [label, unit, pick] of shared) {
   const r = row(label, unit, pick, samples.filter((s) => s.replica === 'a')); if (r) p(r);
 }
-p('', `Redis's keys are bounded by their TTLs: a token lives its TTL (60 s here), but the records of a token that`
-  + ` opened a realtime session are kept until that session's limit, ephemera.relay.max-session-duration`
-  + ` (${opt['max-session'] ?? 'the default, 30m'}) after it opened, for its receipt and its kill switch. The count`
-  + ' therefore rises for that long after the load starts and levels off after it.', '');
+p('', `Redis's keys all have TTLs. A token lives its TTL (60 s here); a token that opened a realtime session is kept`
+  + ` until that session's limit, ephemera.relay.max-session-duration (${opt['max-session'] ?? 'the default, 30m'}),`
+  + ' after it opened (kill switch); and every such token\'s receipt (`eph:rcpt:{id}`, its facts and its sessions\''
+  + ' usage) is kept 24 hours after its last write (`SessionStore.RECEIPT_RETENTION`, SPEC §11). So the key count'
+  + ' and used_memory rise by about one receipt per session opened for a day, and level off only after that: a'
+  + ' rise a soak of minutes cannot show levelling, nor is it a leak.', '');
 
 p('### RSS, resident Java heap, C heap and Netty direct, by minute (MB)', '');
 p('| min | a RSS | a heap resident | a C heap | a Netty direct | b RSS | b heap resident | b C heap | b Netty direct | Redis keys |');

@@ -15,6 +15,7 @@
 #   DURATION=8 SKIP_BUILD=1 bench/soak/run.sh
 #   BROKER_JAVA_OPTS='-Xmx256m …' BROKER_MALLOC_ENV= bench/soak/run.sh   replaces the configmap's options
 #   MAX_SESSION=30m bench/soak/run.sh      ephemera.relay.max-session-duration (default here 5m; see below)
+#   NAME=before bench/soak/run.sh          results/soak-<date>-before.md, soak-latest.md left as it is
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -112,9 +113,9 @@ kill "$SAMPLER" 2>/dev/null || true
 END_MS=$(date +%s%3N)
 
 STAMP=$(date -u +%Y-%m-%dT%H%M)
-OUT=$ROOT/bench/results/soak-$STAMP.md
+OUT=$ROOT/bench/results/soak-$STAMP${NAME:+-$NAME}.md
 node "$HERE/report.mjs" --work "$WORK" --started "$STARTED_MS" --warmup "$WARMUP_MS" --load-end "$LOAD_END_MS" \
   --end "$END_MS" --opts "$BROKER_JAVA_OPTS" --env "$MALLOC_ENV" --duration "$DURATION" --max-session "$MAX_SESSION" \
   > "$OUT"
-cp "$OUT" "$ROOT/bench/results/soak-latest.md"
+[ -n "${NAME:-}" ] || cp "$OUT" "$ROOT/bench/results/soak-latest.md"
 cat "$OUT"
