@@ -64,10 +64,10 @@ final class HttpBudget {
             if (!settled.compareAndSet(false, true)) {
                 return;
             }
-            Usage spent = usage != null ? usage : reserved ? Usage.ofResponse(0, cap == null ? 0 : cap,
-                    cap == null ? 0 : cap, 0, 0, 0) : null;
+            long tokens = reservedTokens();
+            Usage spent = usage != null ? usage : reserved ? Usage.ofResponse(0, tokens, tokens, 0, 0, 0) : null;
             if (reserved) {
-                sessions.settle(token, cap == null ? 0 : cap, spent);
+                sessions.settle(token, tokens, spent);
             } else if (spent != null) {
                 sessions.add(token, spent);
             }
@@ -76,8 +76,12 @@ final class HttpBudget {
         /** The request failed or was refused before the provider produced anything: nothing is counted. */
         void refunded() {
             if (settled.compareAndSet(false, true) && reserved) {
-                sessions.settle(token, cap == null ? 0 : cap, Usage.NONE);
+                sessions.settle(token, reservedTokens(), Usage.NONE);
             }
+        }
+
+        private long reservedTokens() {
+            return cap == null ? 0 : cap;
         }
     }
 

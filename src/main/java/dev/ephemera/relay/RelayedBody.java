@@ -9,6 +9,7 @@ import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.body.AvailableByteBody;
 import io.micronaut.http.body.CloseableAvailableByteBody;
+import java.math.BigDecimal;
 import java.util.Map;
 
 /**
@@ -68,7 +69,7 @@ record RelayedBody(@Nullable Map<String, Object> json, String model, boolean mea
         if (n == null && json.get("generationConfig") instanceof Map<?, ?> config) {
             n = config.get("candidateCount");
         }
-        return n instanceof java.math.BigDecimal d ? d.longValue() : 1;
+        return n instanceof BigDecimal d ? d.longValue() : 1;
     }
 
     /**
@@ -91,7 +92,7 @@ record RelayedBody(@Nullable Map<String, Object> json, String model, boolean mea
         if (value == null) {
             return true;
         }
-        if (!(value instanceof java.math.BigDecimal d)) {
+        if (!(value instanceof BigDecimal d)) {
             return false;
         }
         try {

@@ -93,7 +93,7 @@ public final class ProviderEvents {
 
     /** Whether {@code content} holds the bytes {@code response.done} ({@link #mentionsResponse}). */
     static boolean mentionsDone(ByteBuf content) {
-        return mentions(content, SUFFIX);
+        return mentions(content, SUFFIX, SUFFIX);
     }
 
     /**
@@ -102,7 +102,7 @@ public final class ProviderEvents {
      * their start. A prefilter only: the parsed {@code type} decides.
      */
     static boolean mentionsResponse(ByteBuf content) {
-        return mentions(content, SUFFIX) || mentions(content, CREATED_SUFFIX);
+        return mentions(content, SUFFIX, CREATED_SUFFIX);
     }
 
     /** Whether the start of {@code content} holds {@code "error"}; a prefilter only. */
@@ -117,7 +117,8 @@ public final class ProviderEvents {
         return false;
     }
 
-    private static boolean mentions(ByteBuf content, byte[] suffix) {
+    /** Whether {@code content} holds {@code response.} followed by either suffix; one pass over its dots. */
+    private static boolean mentions(ByteBuf content, byte[] suffix, byte[] other) {
         int start = content.readerIndex();
         int end = content.writerIndex();
         int at = start;
@@ -126,13 +127,17 @@ public final class ProviderEvents {
             if (dot < 0) {
                 return false;
             }
-            if (dot - start >= PREFIX.length && end - dot > suffix.length && matches(content, dot - PREFIX.length,
-                    PREFIX) && matches(content, dot + 1, suffix)) {
+            if (dot - start >= PREFIX.length && matches(content, dot - PREFIX.length, PREFIX)
+                    && (follows(content, dot, end, suffix) || follows(content, dot, end, other))) {
                 return true;
             }
             at = dot + 1;
         }
         return false;
+    }
+
+    private static boolean follows(ByteBuf content, int dot, int end, byte[] suffix) {
+        return end - dot > suffix.length && matches(content, dot + 1, suffix);
     }
 
     private static boolean matches(ByteBuf content, int at, byte[] expected) {
