@@ -229,6 +229,16 @@ class OpenApiConformanceTest {
         exchange(401, HttpRequest.POST("/v1/realtime/calls", "v=0\r\n").contentType(sdp).bearerAuth("eph_unknown"),
                 "v=0\r\n", true);
         exchange(401, HttpRequest.GET("/v1/realtime?model=gpt-realtime").bearerAuth("eph_unknown"), null, true);
+        String liveToken = json(201, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"model\":"
+                + "\"gpt-live-1\",\"max_uses\":3}", true).string("value");
+        String liveBody = "{\"session\":{\"model\":\"gpt-live-1\"},\"transport\":{\"type\":\"webrtc\","
+                + "\"sdp\":\"v=0\\r\\n\"}}";
+        exchange(200, HttpRequest.POST("/v1/live/sessions", liveBody).contentType(MediaType.APPLICATION_JSON_TYPE)
+                .bearerAuth(liveToken), liveBody, true);
+        exchange(201, HttpRequest.POST("/v1/live/sessions", "v=0\r\n").contentType(sdp).bearerAuth(liveToken),
+                "v=0\r\n", true);
+        exchange(400, HttpRequest.POST("/v1/live/sessions", "{\"transport\":{}}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(liveToken), "{\"transport\":{}}", false);
 
         // Live sessions and receipts (SPEC §11).
         Reply limited = json(201, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"limits\":"
@@ -255,8 +265,9 @@ class OpenApiConformanceTest {
         json(404, "GET", "/v1/tokens/tok_AAAAAAAAAAAAAAAAAAAAAAAA", writer, null, true);
         WsClient live = connect(limited.string("value"));
         String sessionId = await().atMost(Duration.ofSeconds(5)).until(() -> ((List<?>) json(200, "GET",
-                "/v1/sessions", writer, null, true).json().get("data")).stream().map(s -> (String) ((Map<?, ?>) s)
-                .get("id")).findFirst().orElse(null), Objects::nonNull);
+                "/v1/sessions", writer, null, true).json().get("data")).stream().map(s -> (Map<?, ?>) s)
+                .filter(s -> limited.string("id").equals(s.get("token_id"))).map(s -> (String) s.get("id"))
+                .findFirst().orElse(null), Objects::nonNull);
         json(200, "GET", "/v1/sessions/" + sessionId, writer, null, true);
         json(204, "DELETE", "/v1/sessions/" + sessionId, writer, null, true);
         await().atMost(Duration.ofSeconds(5)).until(() -> live.closeCode.isDone());

@@ -42,8 +42,9 @@ final class CallSessions {
         if (token.session() == null && outputLimit == null) {
             return null;
         }
-        Map<String, Object> session = token.session() == null ? new LinkedHashMap<>(Map.of("type", "realtime"))
-                : tokenSession(token);
+        // The calls API is OpenAI's GA: a session config names its type.
+        Map<String, Object> session = new LinkedHashMap<>(Map.of("type", "realtime"));
+        session.putAll(tokenSession(token));
         if (outputLimit != null) {
             OutputBudget.lowered(session, "max_response_output_tokens", outputLimit, false);
             OutputBudget.lowered(session, "max_output_tokens", outputLimit, true);

@@ -92,7 +92,7 @@ final class LiveSessionController {
                 return CompletableFuture.failedFuture(e);
             }
             return CompletableFuture.completedFuture(() -> { });
-        }).thenCompose(admitted -> start(admitted, session.get(), asked, loop));
+        }).thenCompose(admitted -> start(request, admitted, session.get(), asked, loop));
     }
 
     private static Asked asked(HttpRequest<?> request, byte[] body) {
@@ -130,13 +130,14 @@ final class LiveSessionController {
         return sdp;
     }
 
-    private CompletionStage<MutableHttpResponse<?>> start(SessionAdmission.Admitted admitted,
+    private CompletionStage<MutableHttpResponse<?>> start(HttpRequest<?> request, SessionAdmission.Admitted admitted,
             Map<String, Object> session, Asked asked, EventLoop loop) {
         RedeemedToken token = admitted.token();
         Provider provider = providers.require(token.provider());
         java.net.http.HttpRequest.Builder upstream = java.net.http.HttpRequest.newBuilder(
                 URI.create(provider.baseUri() + "/live/sessions")).timeout(config.upstreamTimeout());
         admitted.upstreamHeaders().forEach(upstream::header);
+        RelayCredentials.clientRequestId(request).ifPresent(id -> upstream.header("X-Client-Request-Id", id));
         Map<String, Object> created = Map.of("session", session, "transport",
                 Map.of("type", "webrtc", "sdp", asked.offer()));
         upstream.header("Content-Type", MediaType.APPLICATION_JSON)

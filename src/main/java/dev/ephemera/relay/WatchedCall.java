@@ -60,7 +60,8 @@ final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, D
         this.watch = watch;
         this.frameLimit = watch.config().frameLimit();
         this.locks = locks;
-        this.restore = watch.events().restore();
+        // GPT-Live's startup settings (instructions, voice) cannot change; its page cannot send session.update.
+        this.restore = call.kind() == ProviderCall.Kind.REALTIME ? watch.events().restore() : null;
         this.meter = new SessionMeter(watch.token().limits(), ProviderEvents.withSessionEvents(frameLimit), loop,
                 this);
     }
@@ -194,7 +195,7 @@ final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, D
     @Override
     public void lowerLimit(long left) {
         locks.outputLimit(Math.max(1, left));
-        toProvider(OutputBudget.sessionLimit(left));
+        toProvider(OutputBudget.callLimit(left));
     }
 
     @Override

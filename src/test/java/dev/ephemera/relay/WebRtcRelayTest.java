@@ -129,7 +129,8 @@ class WebRtcRelayTest {
         Reply refused = offer(controlled);
         assertThat(refused.status()).isEqualTo(502);
         assertThat(refused.code()).isEqualTo("upstream_error");
-        assertThat(fake.recorder().calls.last().hangups.get()).isEqualTo(1);
+        FakeCalls.Call refusedCall = fake.recorder().calls.last();
+        await().atMost(Duration.ofSeconds(5)).until(() -> refusedCall.hangups.get() == 1);
         // Without locks the answer does not wait, and the call is hung up all the same.
         String plain = broker.mint(key, Map.of("provider", "openai")).string("value");
         assertThat(offer(plain).status()).isEqualTo(201);

@@ -64,6 +64,15 @@ public final class OutputBudget {
     }
 
     /**
+     * A WebRTC call's limit set to {@code left} through its sideband, in the GA shape the calls API takes
+     * ({@code session.type}, {@code max_output_tokens}).
+     */
+    public static byte[] callLimit(long left) {
+        return StrictJson.write(Map.of("type", "session.update", "session",
+                Map.of("type", "realtime", "max_output_tokens", BigDecimal.valueOf(Math.max(1, left)))));
+    }
+
+    /**
      * Lowers {@code field} to {@code cap} where it is higher or not a number ("inf"), or sets it where absent and
      * {@code addIfAbsent}; whether it changed. Shared with the HTTP relay's caps.
      */
