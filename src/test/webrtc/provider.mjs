@@ -7,7 +7,7 @@
 // file, default ../resources/webrtc/call.html beside this file). Prints `LISTENING <port>` once ready.
 // Network: loopback only. No STUN server, the peer's host candidates are 127.0.0.1 only, and candidate pairs
 // with any other address are never checked.
-import { createServer } from "node:http";
+import { ServerResponse, createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { WebSocketServer } from "ws";
@@ -51,6 +51,7 @@ function error(res, status, code, message) {
 }
 
 function readBody(req) {
+  if (req.body) return req.body;
   return new Promise((resolve, reject) => {
     const chunks = [];
     req.on("data", (chunk) => chunks.push(chunk));
@@ -299,7 +300,7 @@ async function route(req, res) {
   return error(res, 404, "not_found", `No route ${req.method} ${path}.`);
 }
 
-const server = createServer((req, res) => {
+function serve(req, res) {
   res.on("finish", () => {
     if (new URL(req.url, "http://fake").pathname !== "/__record") remember(req, res.statusCode);
   });
@@ -307,7 +308,36 @@ const server = createServer((req, res) => {
     log("error", req.method, req.url, e.stack);
     if (!res.headersSent) error(res, 500, "fake_failed", String(e.message));
   });
-});
+}
+
+const server = createServer(serve);
+
+/**
+ * A request that asks to upgrade to anything but a WebSocket (the JDK's client offers h2c on plain HTTP) is
+ * answered as HTTP/1.1, as a server that ignores the offer would: Node hands every Upgrade request to the
+ * 'upgrade' event, body unread, once anyone listens to it.
+ */
+function servePlain(req, socket, head) {
+  const length = Number(req.headers["content-length"] ?? 0);
+  const chunks = [head];
+  let received = head.length;
+  const done = () => {
+    socket.removeListener("data", more);
+    req.body = Promise.resolve(Buffer.concat(chunks).subarray(0, length));
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.on("finish", () => socket.end());
+    serve(req, res);
+  };
+  const more = (chunk) => {
+    chunks.push(chunk);
+    received += chunk.length;
+    if (received >= length) done();
+  };
+  if (received >= length) done();
+  else socket.on("data", more);
+}
 
 // ---------------------------------------------------------------------------------------------------- sideband
 
@@ -319,6 +349,7 @@ function refuse(socket, req, status, text) {
 }
 
 server.on("upgrade", (req, socket, head) => {
+  if (req.headers.upgrade?.toLowerCase() !== "websocket") return servePlain(req, socket, head);
   const url = new URL(req.url, "http://fake");
   const live = /^\/v1\/live\/sessions\/([^/]+)\/attach$/.exec(url.pathname);
   const callId = url.pathname === "/v1/realtime" ? url.searchParams.get("call_id") : live?.[1];
