@@ -58,7 +58,8 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
     @Override
     public Publisher<Authentication> fetchAuthentication(HttpRequest<?> request) {
         String path = request.getPath();
-        if (path.equals("/v1/realtime") || path.equals("/v1/realtime/calls") || path.startsWith("/v1/proxy/")) {
+        if (path.equals("/v1/realtime") || path.equals("/v1/realtime/calls") || path.equals("/v1/live/sessions")
+                || path.startsWith("/v1/proxy/")) {
             // Relays take ephemeral tokens, checked by the relays themselves; callers play no part there.
             return Mono.empty();
         }

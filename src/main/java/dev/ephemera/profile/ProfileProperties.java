@@ -21,6 +21,9 @@ import java.util.Map;
  *                           provider allows)
  * @param limits             what the sessions and requests of one token may use ({@code max-total-tokens},
  *                           {@code max-session-seconds}, {@code max-responses}; SPEC §11)
+ * @param dataChannel        what a page's WebRTC data channel may send and receive where the provider takes such rules
+ *                           (GPT-Live): {@code allowed-client-events}, {@code allowed-server-events}, each a list of
+ *                           event types or {@code all}
  */
 @EachProperty("ephemera.profiles")
 public record ProfileProperties(
@@ -36,5 +39,7 @@ public record ProfileProperties(
         @Nullable Duration maxSessionDuration,
         @Nullable List<String> endpoints,
         @Nullable @MapFormat(transformation = MapFormat.MapTransformation.NESTED, keyFormat = StringConvention.RAW)
-        Map<String, Object> limits) {
+        Map<String, Object> limits,
+        @Nullable @MapFormat(transformation = MapFormat.MapTransformation.NESTED, keyFormat = StringConvention.RAW)
+        Map<String, Object> dataChannel) {
 }

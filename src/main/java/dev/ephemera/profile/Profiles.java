@@ -63,18 +63,24 @@ public final class Profiles implements OriginSource {
                 throw new IllegalStateException(prefix + ".allowed-origins is required: the pages that may use it");
             }
             allOrigins.addAll(origins);
+            Map<String, Object> config = DataChannelRules.into(prefix, p.session(), p.dataChannel());
             JsonNode session;
             try {
-                session = p.session() == null || p.session().isEmpty() ? null : json.writeValueToTree(p.session());
+                session = config == null || config.isEmpty() ? null : json.writeValueToTree(config);
             } catch (IOException e) {
                 throw new IllegalStateException(prefix + ".session cannot be read as JSON", e);
+            }
+            List<String> locked = new java.util.ArrayList<>(p.lockedFields() == null ? List.of() : p.lockedFields());
+            if (p.dataChannel() != null && !p.dataChannel().isEmpty() && !locked.contains("client")) {
+                // The rules hold for the page only if it cannot replace them.
+                locked.add("client");
             }
             List<String> endpoints = p.endpoints() == null ? List.of() : p.endpoints().stream().map(e ->
                     providers.endpointOf(p.provider(), e).orElseThrow(() -> new IllegalStateException(prefix
                             + ".endpoints: " + e + " is not one of ephemera.providers." + p.provider()
                             + ".allowed-endpoints"))).toList();
             all.put(p.name(), new Profile(p.name(), p.provider(), p.model(), ttl, uses, session,
-                    p.lockedFields() == null ? List.of() : List.copyOf(p.lockedFields()), origins,
+                    List.copyOf(locked), origins,
                     p.maxSessionDuration(), endpoints, limits(prefix, p.limits())));
         }
         this.byName = Map.copyOf(all);

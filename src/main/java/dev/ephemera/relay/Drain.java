@@ -29,7 +29,13 @@ public final class Drain implements HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
 
-    private final Set<RelaySession> open = ConcurrentHashMap.newKeySet();
+    /** A session this replica holds: a relayed WebSocket, or a call watched through its sideband. */
+    interface Held {
+        /** The replica is draining: the session is ended, and its client told to reconnect where it can. */
+        void goingAway();
+    }
+
+    private final Set<Held> open = ConcurrentHashMap.newKeySet();
     private final Duration period;
     private volatile boolean draining;
 
@@ -37,14 +43,14 @@ public final class Drain implements HealthIndicator {
         this.period = config.drainPeriod();
     }
 
-    void opened(RelaySession session) {
+    void opened(Held session) {
         open.add(session);
         if (draining) {
             session.goingAway();
         }
     }
 
-    void ended(RelaySession session) {
+    void ended(Held session) {
         open.remove(session);
     }
 
@@ -64,7 +70,7 @@ public final class Drain implements HealthIndicator {
         draining = true;
         LOG.info("Draining: readiness DOWN, {} realtime sessions told to end, {} s to do so", open.size(),
                 period.toSeconds());
-        open.forEach(RelaySession::goingAway);
+        open.forEach(Held::goingAway);
         long deadline = System.nanoTime() + period.toNanos();
         while (!open.isEmpty() && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(50);

@@ -1,17 +1,10 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.error.BrokerException;
-import dev.ephemera.error.ErrorCode;
-import dev.ephemera.ratelimit.MintLimits;
-import dev.ephemera.secret.Secrets;
-import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.RedeemedToken;
-import dev.ephemera.token.UsageLimits;
-import dev.ephemera.web.AllowedOrigins;
 import dev.ephemera.web.ErrorResponses;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
@@ -23,11 +16,7 @@ import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.netty.channel.Channel;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -61,23 +50,10 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
             Channel channel, Usage usedBefore) {
     }
 
-    private final Redeemer redeemer;
-    private final AllowedOrigins origins;
-    private final MintLimits limits;
-    private final RelayConfiguration relay;
-    private final RelayCapacity capacity;
-    private final Drain drain;
-    private final LiveSessions live;
+    private final SessionAdmission admission;
 
-    RealtimeHandshakeFilter(Redeemer redeemer, AllowedOrigins origins, MintLimits limits, RelayConfiguration relay,
-            RelayCapacity capacity, Drain drain, LiveSessions live) {
-        this.live = live;
-        this.redeemer = redeemer;
-        this.origins = origins;
-        this.limits = limits;
-        this.relay = relay;
-        this.capacity = capacity;
-        this.drain = drain;
+    RealtimeHandshakeFilter(SessionAdmission admission) {
+        this.admission = admission;
     }
 
     @Override
@@ -119,67 +95,12 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
                 ? Schedulers.fromExecutor(netty.getChannelHandlerContext().executor()) : Schedulers.immediate();
     }
 
-    /**
-     * The replica's place is taken first (refusing while draining or at capacity costs no store call), then the
-     * token is redeemed through the relays' one path with the checks only a WebSocket needs: the page's origin,
-     * and a place among the minting key's sessions.
-     */
+    /** Admits the session ({@link SessionAdmission}); the WebSocket's connection travels with it. */
     private CompletionStage<Handshake> redeem(HttpRequest<?> request) {
-        String token = RelayCredentials.token(request);
         String model = Binding.requestedModel(request.getParameters().get("model"));
-        drain.admit();
-        Runnable replicaPlace = capacity.take();
-        String sessionId = "ses_" + Secrets.randomBase62(24);
         Binding binding = new Binding(null, model, RelayCredentials.origin(request));
-        AtomicReference<Usage> used = new AtomicReference<>(Usage.NONE);
-        return redeemer.redeem(request, token, binding, "relay.realtime", peek -> {
-            String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
-            // A page outside the allow-list may still use a token minted for exactly its origin.
-            if (origin != null && !origins.allows(origin) && !binding.origin().equals(peek.origin())) {
-                return CompletableFuture.failedFuture(new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
-                        "WebSockets from this origin are not allowed."));
-            }
-            AtomicBoolean released = new AtomicBoolean();
-            return usedBefore(peek, used).thenCompose(ok -> limits.openSession(peek.keyId(), sessionId,
-                    relay.sessionLease())).thenApply(taken -> () -> {
-                        if (released.compareAndSet(false, true)) {
-                            limits.closeSession(peek.keyId(), sessionId);
-                        }
-                    });
-        }).handle((redeemed, refused) -> {
-            if (refused != null) {
-                replicaPlace.run();
-                throw refused instanceof CompletionException c ? c : new CompletionException(refused);
-            }
-            AtomicBoolean released = new AtomicBoolean();
-            Runnable release = () -> {
-                if (released.compareAndSet(false, true)) {
-                    redeemed.release().run();
-                    replicaPlace.run();
-                }
-            };
-            return new Handshake(redeemed.token(), redeemed.upstreamHeaders(), sessionId, release,
-                    ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), used.get());
-        });
-    }
-
-    /**
-     * A token's limits hold for all its sessions together (SPEC §11): a limited token's usage so far is read before
-     * its use is taken, so that the session starts from it ({@code used}), and a token already spent is refused
-     * ({@code 429 quota_exceeded}) without a use.
-     */
-    private CompletionStage<Void> usedBefore(RedeemedToken token, AtomicReference<Usage> used) {
-        UsageLimits limits = token.limits();
-        if (limits.maxTotalTokens() == null && limits.maxResponses() == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return live.tokenUsage(token.id()).thenAccept(usage -> {
-            if (limits.maxTotalTokens() != null && usage.totalTokens() >= limits.maxTotalTokens()
-                    || limits.maxResponses() != null && usage.responses() >= limits.maxResponses()) {
-                throw new BrokerException(ErrorCode.QUOTA_EXCEEDED, "This token's usage limit is reached; mint "
-                        + "another.");
-            }
-            used.set(usage);
-        });
+        return admission.admit(request, binding, "relay.realtime", Redeemer.Reservation.NONE).thenApply(admitted ->
+                new Handshake(admitted.token(), admitted.upstreamHeaders(), admitted.sessionId(), admitted.release(),
+                        ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), admitted.usedBefore()));
     }
 }

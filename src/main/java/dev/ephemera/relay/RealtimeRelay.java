@@ -92,13 +92,9 @@ final class RealtimeRelay {
                         + "model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
         Map<String, String> headers = new LinkedHashMap<>(handshake.upstreamHeaders());
         RelayCredentials.clientRequestId(request).ifPresent(id -> headers.put("X-Client-Request-Id", id));
-        Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
-                : Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration().toSeconds()));
-        Long seconds = token.limits().maxSessionSeconds();
-        boolean limitIsTokens = seconds != null && seconds < limit.toSeconds();
-        if (limitIsTokens) {
-            limit = Duration.ofSeconds(seconds);
-        }
+        CallWatcher.Longest longest = CallWatcher.Longest.of(token, config);
+        Duration limit = longest.duration();
+        boolean limitIsTokens = longest.isTokenLimit();
         RelaySession relay = new RelaySession(session, handshake.channel(), token, json, config);
         metrics.relaySessionOpened();
         Duration lease = config.sessionLease();

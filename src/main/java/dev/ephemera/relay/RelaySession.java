@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * pass to the client as they come, fragments and all, without being copied. What waits towards either side is
  * bounded by a {@link Backlog} that stops reading the other side.
  */
-final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, SessionMeter.Ending {
+final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, SessionMeter.Ending, Drain.Held {
 
     /** How long either side is given to take our close frame before its connection is closed. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
@@ -105,15 +105,15 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
             return;
         }
         ClientEventFilter.Verdict verdict = events.judge(message);
-        SessionMeter.Outcome outcome = verdict instanceof ClientEventFilter.Forward forward
-                ? meter.toProvider(forward, message) : new SessionMeter.Refused((ClientEventFilter.Refuse) verdict);
-        if (outcome instanceof SessionMeter.Refused(ClientEventFilter.Refuse refusal)) {
+        Outcome outcome = verdict instanceof ClientEventFilter.Forward forward
+                ? meter.toProvider(forward, message) : new Outcome.Refused((ClientEventFilter.Refuse) verdict);
+        if (outcome instanceof Outcome.Refused(ClientEventFilter.Refuse refusal)) {
             byte[] error = events.error(refusal);
             fromClient.track(error.length, clientChannel.writeAndFlush(
                     new TextWebSocketFrame(Unpooled.wrappedBuffer(error))));
             return;
         }
-        byte[] sent = ((SessionMeter.Send) outcome).frame();
+        byte[] sent = ((Outcome.Send) outcome).frame();
         WebSocketFrame frame = binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(sent))
                 : new TextWebSocketFrame(Unpooled.wrappedBuffer(sent));
         if (upstream == null) {
@@ -197,7 +197,8 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     }
 
     /** The broker is shutting down: the client is told (1001) and should reconnect elsewhere. */
-    void goingAway() {
+    @Override
+    public void goingAway() {
         onLoop(() -> closeBoth(1001, "the broker is shutting down; reconnect", "draining"));
     }
 

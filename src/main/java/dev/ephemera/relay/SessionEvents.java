@@ -66,6 +66,25 @@ final class SessionEvents {
         }
     }
 
+    /**
+     * The {@code session.update} that puts the token's session config back (a watched call whose client changed a
+     * locked field): the whole config, as the call was started with it; {@code null} when the token has none.
+     */
+    @Nullable
+    byte[] restore() {
+        if (token.session() == null) {
+            return null;
+        }
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "session.update");
+        event.put("session", token.session());
+        try {
+            return json.writeValueAsBytes(event);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the session config", e);
+        }
+    }
+
     /** Whether a whole client message goes on. */
     ClientEventFilter.Verdict judge(byte[] message) {
         return filter.judge(message);

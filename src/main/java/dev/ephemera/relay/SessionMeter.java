@@ -40,18 +40,12 @@ final class SessionMeter {
 
         /** An event of the broker's own for the provider (the session's output limit, lowered). */
         void toProvider(byte[] event);
-    }
 
-    /** What becomes of a client event: sent as these bytes, or answered with a refusal and dropped. */
-    sealed interface Outcome {
+        /** The session's output limit is to be lowered to {@code left}: by default, with a {@code session.update}. */
+        default void lowerLimit(long left) {
+            toProvider(OutputBudget.sessionLimit(left));
+        }
     }
-
-    record Send(byte[] frame) implements Outcome {
-    }
-
-    record Refused(ClientEventFilter.Refuse refusal) implements Outcome {
-    }
-
 
     private final UsageLimits limits;
     private final ProviderEvents events;
@@ -68,22 +62,26 @@ final class SessionMeter {
     private String endedWith;
     private boolean limitHit;
     private boolean durationIsLimit;
+    /** Whether the provider reports the session's seconds ({@link #seconds}), not the broker's clock. */
+    private boolean providerSeconds;
     private final OutstandingResponses outstanding = new OutstandingResponses();
     /** This session's prefix of the {@code event_id}s it gives requests that came without one: not guessable. */
     private final String ownEventIds = "broker_" + Secrets.randomBase62(16) + "_";
     private long ownEvents;
 
     SessionMeter(UsageLimits limits, int frameLimit, Executor loop, Ending ending) {
+        this(limits, new ProviderEvents(frameLimit), loop, ending);
+    }
+
+    /** A meter reading the provider's events with {@code events} (a sideband's reader sees more of them). */
+    SessionMeter(UsageLimits limits, ProviderEvents events, Executor loop, Ending ending) {
         this.limits = limits;
-        this.events = new ProviderEvents(frameLimit);
+        this.events = events;
         this.loop = loop;
         this.ending = ending;
     }
 
-    /**
-     * The session is on the live list, or could not be put there ({@code session} null); a session that ended
-     * meanwhile leaves the list at once.
-     */
+    /** The session is on the live list, or not ({@code session} null); one that ended meanwhile leaves it at once. */
     void registered(@Nullable LiveSessions.Session session) {
         loop.execute(() -> {
             if (session == null) {
@@ -91,6 +89,9 @@ final class SessionMeter {
                 return;
             }
             live = session;
+            if (providerSeconds) {
+                session.secondsFromProvider();
+            }
             if (!unsent.isNone()) {
                 send(unsent);
                 unsent = Usage.NONE;
@@ -104,6 +105,17 @@ final class SessionMeter {
     /** A replica asked the session to end. */
     void requested(String reason) {
         loop.execute(() -> ending.requested(reason));
+    }
+
+    /** {@code seconds} more, as the provider reported them; from the first report on, the seconds are its. */
+    void seconds(long seconds) {
+        providerSeconds = true;
+        if (live != null) {
+            live.secondsFromProvider();
+        }
+        if (seconds > 0) {
+            count(Usage.ofSeconds(seconds));
+        }
     }
 
     /** Reaching the session's longest duration is reaching a limit of its token's ({@code max_session_seconds}). */
@@ -137,20 +149,20 @@ final class SessionMeter {
         Long budget = limits.maxTotalTokens();
         Long maxResponses = limits.maxResponses();
         if (budget == null && maxResponses == null) {
-            return new Send(message);
+            return new Outcome.Send(message);
         }
         long left = budget == null ? Long.MAX_VALUE
                 : budget - tokenTotal().totalTokens() - outstanding.reserved();
         boolean clash = event.eventId() != null && outstanding.clash(event.eventId());
         if (event.type().equals("session.update")) {
             if (budget == null || left > OutputBudget.PROVIDER_MAXIMUM) {
-                return new Send(message);
+                return new Outcome.Send(message);
             }
             Map<String, Object> capped = OutputBudget.capped(event.event(), event.type(), left);
-            return new Send(capped == event.event() ? message : StrictJson.write(capped));
+            return new Outcome.Send(capped == event.event() ? message : StrictJson.write(capped));
         }
         if (!event.type().equals("response.create")) {
-            return new Send(message);
+            return new Outcome.Send(message);
         }
         if (maxResponses != null && tokenTotal().responses() + outstanding.count() >= maxResponses) {
             return refused(event, "The token's limit of " + maxResponses + " responses would be reached by the "
@@ -170,7 +182,7 @@ final class SessionMeter {
             out = OutputBudget.with(out, "event_id", eventId);
         }
         outstanding.requested(eventId, budget == null ? 0 : reservation(out, cap), !clash);
-        return new Send(StrictJson.write(out));
+        return new Outcome.Send(StrictJson.write(out));
     }
 
     /** What a capped request reserves: its own limit where that is a whole number below the cap, else the cap. */
@@ -179,8 +191,9 @@ final class SessionMeter {
                 .filter(n -> n >= 1 && n <= cap).findFirst().orElse(cap);
     }
 
-    private static Refused refused(ClientEventFilter.Forward event, String message) {
-        return new Refused(new ClientEventFilter.Refuse("usage_limit_pending", message, null, event.eventId()));
+    private static Outcome.Refused refused(ClientEventFilter.Forward event, String message) {
+        return new Outcome.Refused(
+                new ClientEventFilter.Refuse("usage_limit_pending", message, null, event.eventId()));
     }
 
     /** What a provider frame on its way to the client says of a response, or null; the frame is only read. */
@@ -189,10 +202,7 @@ final class SessionMeter {
         return events.read(frame);
     }
 
-    /**
-     * Notes what {@link #read} found (null: nothing) once its frame went on to the client: a response created,
-     * refused or done, and the usage a done one reports.
-     */
+    /** Notes what {@link #read} found (null: nothing) once its frame went on: a response's start, refusal or end. */
     void count(@Nullable ProviderEvents.ServerEvent event) {
         switch (event) {
             case null -> { }
@@ -202,6 +212,8 @@ final class SessionMeter {
                 outstanding.done(done.responseId() == null ? "" : done.responseId());
                 count(done.usage());
             }
+            case ProviderEvents.SessionState state -> { }
+            case ProviderEvents.SecondsUsed seconds -> { }
         }
     }
 
@@ -212,10 +224,7 @@ final class SessionMeter {
                 budget - tokenTotal().totalTokens() - outstanding.reserved()));
     }
 
-    /**
-     * Counts usage that a done response reported (none: nothing to count), once its frame went on to the client (so
-     * that the client has the response whose usage reaches a limit before it is told).
-     */
+    /** Counts a done response's usage (null: none) once its frame went on, so the client has what reached a limit. */
     private void count(@Nullable Usage usage) {
         if (usage == null) {
             return;
@@ -247,10 +256,7 @@ final class SessionMeter {
         }, loop);
     }
 
-    /**
-     * Responses the provider starts itself (on voice activity) are capped by the session's limit: after each
-     * response it is lowered to the budget left, once that is within what the provider takes.
-     */
+    /** After each response the session's limit (for responses the provider starts) is lowered to the budget left. */
     private void lowerSessionLimit() {
         Long budget = limits.maxTotalTokens();
         if (budget == null || limitHit || endedWith != null) {
@@ -258,7 +264,7 @@ final class SessionMeter {
         }
         long left = budget - tokenTotal().totalTokens() - outstanding.reserved();
         if (left <= OutputBudget.PROVIDER_MAXIMUM) {
-            ending.toProvider(OutputBudget.sessionLimit(left));
+            ending.lowerLimit(left);
         }
     }
 

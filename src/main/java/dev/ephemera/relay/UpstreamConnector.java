@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -70,6 +71,12 @@ final class UpstreamConnector {
      */
     void connect(Channel client, URI uri, Map<String, String> headers, Duration timeout, int frameLimit,
             UpstreamSocket upstream) {
+        connect(client.eventLoop(), uri, headers, timeout, frameLimit, upstream);
+    }
+
+    /** Connects {@code upstream} to {@code uri} on {@code loop}; every outcome reaches {@code upstream} there. */
+    void connect(EventLoop loop, URI uri, Map<String, String> headers, Duration timeout, int frameLimit,
+            UpstreamSocket upstream) {
         boolean secure = "wss".equalsIgnoreCase(uri.getScheme());
         String host = uri.getHost();
         int port = uri.getPort() != -1 ? uri.getPort() : secure ? 443 : 80;
@@ -89,7 +96,7 @@ final class UpstreamConnector {
                 .forceCloseTimeoutMillis(timeout.toMillis())
                 .build();
         Bootstrap bootstrap = new Bootstrap()
-                .group(client.eventLoop())
+                .group(loop)
                 .channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -108,10 +115,10 @@ final class UpstreamConnector {
         CompletableFuture.supplyAsync(() -> resolve(host, port), resolver).whenComplete((address, error) -> {
             if (error != null) {
                 REPEATED.warn("Realtime upstream {} did not resolve", host);
-                client.eventLoop().execute(() -> upstream.failed(1011, "upstream unavailable"));
+                loop.execute(() -> upstream.failed(1011, "upstream unavailable"));
                 return;
             }
-            client.eventLoop().execute(() -> bootstrap.connect(address).addListener((ChannelFutureListener) f -> {
+            loop.execute(() -> bootstrap.connect(address).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
                     REPEATED.warn("Realtime upstream {} unreachable: {}", host, f.cause().getClass().getSimpleName());
                     upstream.failed(1011, "upstream unavailable");

@@ -6,6 +6,8 @@ import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.RedeemedToken;
+import io.micronaut.http.server.netty.NettyHttpRequest;
+import io.netty.channel.EventLoop;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -13,11 +15,9 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
-import io.micronaut.json.JsonMapper;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import jakarta.inject.Named;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -27,11 +27,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code POST /v1/realtime/calls}: the WebRTC SDP relay, shaped like OpenAI's. Redeems the token through the
- * relays' one path ({@link Redeemer}), posts the browser's SDP offer to the provider with the provider's key (and
- * the token's session config, as OpenAI's multipart form takes it), and returns the provider's SDP answer. Media
- * then flows between the browser and the provider directly; the broker only brokers the offer. Nothing here blocks
- * a thread.
+ * {@code POST /v1/realtime/calls}: the WebRTC SDP relay, shaped like OpenAI's. Admits the session through the relays'
+ * one path ({@link SessionAdmission}), posts the browser's SDP offer to the provider with the provider's key (and the
+ * token's session config, as OpenAI's multipart form takes it, with the limit on a response's output that the token's
+ * budget leaves), and returns the provider's SDP answer. Media and the data channel then go between the browser and
+ * the provider; the broker watches the call through the provider's sideband ({@link CallWatcher}), attached before
+ * the answer leaves when the token has locks or limits. The browser gets the broker's session id in
+ * {@code Location}, never the provider's call id. A provider whose calls the broker cannot watch takes only tokens
+ * without locks or limits ({@code 403 transport_not_controllable}, before the use is taken). Nothing here blocks a
+ * thread.
  */
 @Controller("/v1/realtime/calls")
 @Secured(SecurityRule.IS_ANONYMOUS)
@@ -39,19 +43,22 @@ final class WebRtcRelayController {
 
     static final String APPLICATION_SDP = "application/sdp";
 
-    private final Redeemer redeemer;
+    private final SessionAdmission admission;
     private final ProviderRegistry providers;
     private final HttpClient client;
     private final RelayConfiguration config;
-    private final JsonMapper json;
+    private final CallWatcher watcher;
+    private final CallSessions sessions;
 
-    WebRtcRelayController(Redeemer redeemer, ProviderRegistry providers, @Named("upstream-jdk") HttpClient client,
-            RelayConfiguration config, JsonMapper json) {
-        this.redeemer = redeemer;
+    WebRtcRelayController(SessionAdmission admission, ProviderRegistry providers,
+            @Named("upstream-jdk") HttpClient client, RelayConfiguration config, CallWatcher watcher,
+            CallSessions sessions) {
+        this.sessions = sessions;
+        this.admission = admission;
         this.providers = providers;
         this.client = client;
         this.config = config;
-        this.json = json;
+        this.watcher = watcher;
     }
 
     @Post(consumes = APPLICATION_SDP, produces = APPLICATION_SDP)
@@ -62,80 +69,119 @@ final class WebRtcRelayController {
         // The query's own value: only an absent model means the token's.
         String named = Binding.requestedModel(request.getParameters().get("model"));
         Binding binding = new Binding(null, named, RelayCredentials.origin(request));
-        return redeemer.redeem(request, RelayCredentials.token(request), binding, "relay.webrtc",
-                WebRtcRelayController::controllable)
-                .thenCompose(redeemed -> offer(request, redeemed, named, offer));
+        EventLoop loop = ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel().eventLoop();
+        return admission.admit(request, binding, "relay.webrtc", this::controllable)
+                .thenCompose(admitted -> start(request, admitted, named, offer, loop));
+    }
+
+    /** Whether the token is controlled (locks or limits): then the call must be watched before it is answered. */
+    static boolean controlled(RedeemedToken token) {
+        return !token.limits().isNone() || token.lockedFields() != null && !token.lockedFields().isEmpty();
     }
 
     /**
-     * After the SDP the media and the data channel go browser to provider: the broker sees no event, so a token
-     * with locked fields or limits is refused before its use is taken (SPEC §11, {@code transport_not_controllable}).
+     * A provider whose calls have no sideband and hang-up lets the broker see nothing after the SDP: a token with
+     * locks or limits is refused there before its use is taken (SPEC §11, {@code transport_not_controllable}).
      */
-    private static CompletionStage<Runnable> controllable(RedeemedToken token) {
-        if (!token.limits().isNone() || token.lockedFields() != null && !token.lockedFields().isEmpty()) {
+    private CompletionStage<Runnable> controllable(RedeemedToken token) {
+        if (controlled(token) && !ProviderCall.controllable(providers.require(token.provider()))) {
             return CompletableFuture.failedFuture(new BrokerException(ErrorCode.TRANSPORT_NOT_CONTROLLABLE,
-                    "This token has locked fields or usage limits, which the broker cannot hold on a WebRTC call; "
-                            + "connect through the WebSocket relay (/v1/realtime) instead."));
+                    "This token has locked fields or usage limits, which the broker cannot hold on this provider's "
+                            + "WebRTC calls; connect through the WebSocket relay (/v1/realtime) instead."));
         }
         return CompletableFuture.completedFuture(() -> { });
     }
 
-    private CompletionStage<MutableHttpResponse<String>> offer(HttpRequest<?> request, Redeemer.Redeemed redeemed,
-            @Nullable String model, String offer) {
-        RedeemedToken token = redeemed.token();
+    private CompletionStage<MutableHttpResponse<String>> start(HttpRequest<?> request,
+            SessionAdmission.Admitted admitted, @Nullable String model, String offer, EventLoop loop) {
+        RedeemedToken token = admitted.token();
         Provider provider = providers.require(token.provider());
+        Long outputLimit = CallSessions.outputLimit(token, admitted.usedBefore());
+        return post(request, admitted, provider, model, offer, outputLimit).thenCompose(answer -> {
+            if (!ProviderCall.controllable(provider)) {
+                // Nothing to watch: the call is not a live session here (README), and its places are given back.
+                admitted.release().run();
+                return CompletableFuture.completedFuture(sdp(answer, answer.headers().firstValue("Location")
+                        .map(l -> "/v1/realtime/calls/" + l.substring(l.lastIndexOf('/') + 1)).orElse(null)));
+            }
+            ProviderCall call = ProviderCall.realtime(provider, answer.headers().firstValue("Location").orElse(null))
+                    .orElse(null);
+            if (call == null) {
+                admitted.release().run();
+                throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
+                        + "' answered the offer without a call id, so the call cannot be watched.");
+            }
+            CompletionStage<Void> attached = watcher.watch(admitted, call, loop, outputLimit);
+            MutableHttpResponse<String> response = sdp(answer, "/v1/realtime/calls/" + admitted.sessionId());
+            return controlled(token) ? attached.thenApply(ok -> response)
+                    : CompletableFuture.completedFuture(response);
+        });
+    }
+
+    /** Posts the offer; a failure or a refusal gives the session's places back and fails with upstream_error. */
+    private CompletionStage<java.net.http.HttpResponse<String>> post(HttpRequest<?> request,
+            SessionAdmission.Admitted admitted, Provider provider, @Nullable String model, String offer,
+            @Nullable Long outputLimit) {
+        RedeemedToken token = admitted.token();
         String effectiveModel = model != null ? model : token.model();
         String query = effectiveModel == null ? ""
                 : "?model=" + URLEncoder.encode(effectiveModel, StandardCharsets.UTF_8);
         URI target = URI.create(provider.baseUri() + "/realtime/calls" + query);
         java.net.http.HttpRequest.Builder upstream = java.net.http.HttpRequest.newBuilder(target)
                 .timeout(config.upstreamTimeout());
-        redeemed.upstreamHeaders().forEach(upstream::header);
+        admitted.upstreamHeaders().forEach(upstream::header);
         RelayCredentials.clientRequestId(request).ifPresent(id -> upstream.header("X-Client-Request-Id", id));
-        if (token.session() == null) {
+        byte[] session = sessions.realtime(token, outputLimit);
+        if (session == null) {
             upstream.header("Content-Type", APPLICATION_SDP)
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(offer));
         } else {
             String boundary = "ephemera-" + UUID.randomUUID();
             upstream.header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(multipart(boundary, offer, token)));
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(multipart(boundary, offer, session)));
         }
         return client.sendAsync(upstream.build(), java.net.http.HttpResponse.BodyHandlers.ofString())
                 .handle((answer, failed) -> {
+                    if (failed != null || answer.statusCode() >= 300) {
+                        admitted.release().run();
+                    }
                     if (failed != null) {
                         throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
                                 + "' did not answer in time or could not be reached; retry later.");
                     }
-                    return answer(answer, provider);
+                    refusal(answer.statusCode(), provider);
+                    return answer;
                 });
     }
 
-    private static MutableHttpResponse<String> answer(java.net.http.HttpResponse<String> answer, Provider provider) {
-        if (answer.statusCode() == 401 || answer.statusCode() == 403) {
+    /** A provider's refusal of a call, as the browser is told it; nothing when {@code status} is a success. */
+    static void refusal(int status, Provider provider) {
+        if (status == 401 || status == 403) {
             throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
                     + "' refused the broker's credentials; an operator must check its key.");
         }
-        if (answer.statusCode() >= 300) {
+        if (status >= 300) {
             throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
-                    + "' refused the offer (HTTP " + answer.statusCode() + ").");
+                    + "' refused the offer (HTTP " + status + ").");
         }
+    }
+
+    private static MutableHttpResponse<String> sdp(java.net.http.HttpResponse<String> answer,
+            @Nullable String location) {
         MutableHttpResponse<String> response = HttpResponse.<String>status(
                 io.micronaut.http.HttpStatus.valueOf(answer.statusCode())).body(answer.body())
                 .contentType(APPLICATION_SDP);
-        answer.headers().firstValue("Location").ifPresent(location -> response.header("Location",
-                "/v1/realtime/calls/" + location.substring(location.lastIndexOf('/') + 1)));
+        if (location != null) {
+            response.header("Location", location);
+        }
         return response;
     }
 
-    private String multipart(String boundary, String offer, RedeemedToken token) {
-        try {
-            return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"sdp\"\r\n"
-                    + "Content-Type: application/sdp\r\n\r\n" + offer + "\r\n"
-                    + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"session\"\r\n"
-                    + "Content-Type: application/json\r\n\r\n" + json.writeValueAsString(token.session()) + "\r\n"
-                    + "--" + boundary + "--\r\n";
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write the session config", e);
-        }
+    private static String multipart(String boundary, String offer, byte[] session) {
+        return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"sdp\"\r\n"
+                + "Content-Type: application/sdp\r\n\r\n" + offer + "\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"session\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + new String(session, StandardCharsets.UTF_8) + "\r\n"
+                + "--" + boundary + "--\r\n";
     }
 }

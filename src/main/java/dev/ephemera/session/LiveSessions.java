@@ -207,6 +207,8 @@ public final class LiveSessions implements DailyUsage {
         private final AtomicReference<LiveSession> live;
         private final AtomicBoolean endAsked = new AtomicBoolean();
         private final AtomicBoolean closed = new AtomicBoolean();
+        /** Whether the provider reports the session's seconds (GPT-Live): then the clock adds none at its end. */
+        private volatile boolean providerSeconds;
 
         private Session(LiveSession live, TokenFacts token, Instant opened, Ending ending) {
             this.live = new AtomicReference<>(live);
@@ -239,6 +241,14 @@ public final class LiveSessions implements DailyUsage {
             });
         }
 
+        /**
+         * The provider reports this session's seconds, added with {@link #add} as it reports them; its end adds no
+         * seconds of the broker's clock.
+         */
+        public void secondsFromProvider() {
+            providerSeconds = true;
+        }
+
         void askedToEnd(String reason) {
             if (!closed.get() && endAsked.compareAndSet(false, true)) {
                 ending.end(reason);
@@ -256,7 +266,7 @@ public final class LiveSessions implements DailyUsage {
             here.remove(id());
             metrics.sessionEnded(reason);
             Instant now = clock.instant();
-            long seconds = Math.max(0, Duration.between(opened, now).toSeconds());
+            long seconds = providerSeconds ? 0 : Math.max(0, Duration.between(opened, now).toSeconds());
             LiveSession last = live.updateAndGet(l -> l.withUsage(l.usage().plus(Usage.ofSeconds(seconds))));
             audit.record("session.closed", last.keyId(), "session_id", last.id(), "token_id", last.tokenId(),
                     "key_id", last.keyId(), "provider", last.provider(), "reason", reason, "usage", last.usage());

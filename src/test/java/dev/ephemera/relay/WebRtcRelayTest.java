@@ -1,14 +1,20 @@
 package dev.ephemera.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.FakeCalls;
 import dev.ephemera.support.FakeRecorder;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.TestRedis;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -17,11 +23,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The WebRTC SDP relay against a fake provider. */
+/**
+ * The WebRTC SDP relay against a fake provider: the offer goes with the provider's key and the token's session
+ * config, the call becomes a live session watched through the provider's sideband, and the browser gets the broker's
+ * session id, never the provider's call id. What the sideband then does is {@link WatchedCallTest}'s.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebRtcRelayTest {
 
-    private static final String OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n";
+    static final String OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n";
     private static final MediaType SDP = new MediaType("application/sdp");
 
     private FakeUpstream fake;
@@ -46,26 +56,45 @@ class WebRtcRelayTest {
         fake.recorder().reset();
     }
 
-    private Reply offer(String token) {
+    static Reply offer(Broker broker, String token) {
         return broker.send(HttpRequest.POST("/v1/realtime/calls?model=gpt-realtime", OFFER).contentType(SDP)
                 .bearerAuth(token));
     }
 
+    private Reply offer(String token) {
+        return offer(broker, token);
+    }
+
     @Test
-    void forwardsTheOfferWithTheProviderKeyAndReturnsTheAnswer() {
+    void forwardsTheOfferWithTheProviderKeyAndAnswersWithTheBrokersSessionId() {
         String token = broker.mint(key, Map.of("provider", "openai", "model", "gpt-realtime")).string("value");
         Reply answer = offer(token);
         assertThat(answer.status()).isEqualTo(201);
         assertThat(answer.body()).startsWith("v=0");
         assertThat(answer.headers().get("Content-Type")).startsWith("application/sdp");
-        assertThat(answer.headers().get("Location")).isEqualTo("/v1/realtime/calls/rtc_fake123");
-        FakeRecorder.Seen seen = fake.recorder().last();
+        String location = answer.headers().get("Location");
+        assertThat(location).matches("/v1/realtime/calls/ses_[A-Za-z0-9]+");
+        FakeCalls.Call call = fake.recorder().calls.last();
+        assertThat(location).doesNotContain(call.id);
+        FakeRecorder.Seen seen = fake.recorder().requests.get(0);
         assertThat(seen.path()).isEqualTo("/fake/openai/realtime/calls?model=gpt-realtime");
         assertThat(seen.header("Authorization")).isEqualTo("Bearer " + Broker.OPENAI_KEY);
         assertThat(seen.body()).isEqualTo(OFFER);
+        // The sideband is attached with the provider's key, to the call the provider named.
+        await().atMost(Duration.ofSeconds(5)).until(() -> call.attachments.get() == 1);
+        FakeRecorder.Seen sideband = fake.recorder().requests.stream()
+                .filter(r -> r.method().equals("WEBSOCKET")).findFirst().orElseThrow();
+        assertThat(sideband.path()).isEqualTo("/fake/openai/realtime?call_id=" + call.id);
+        assertThat(sideband.header("Authorization")).isEqualTo("Bearer " + Broker.OPENAI_KEY);
+        // A live session like any other.
+        String sessionId = location.substring(location.lastIndexOf('/') + 1);
+        Reply listed = broker.get("/v1/sessions/" + sessionId, key);
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.json()).containsEntry("provider", "openai");
         assertThat(fake.recorder().everything()).doesNotContain(token);
         assertThat(offer(token).code()).isEqualTo("token_already_used");
-        assertThat(fake.recorder().requests).hasSize(1);
+        assertThat(fake.recorder().calls.all()).hasSize(1);
+        broker.delete("/v1/sessions/" + sessionId, key);
     }
 
     @Test
@@ -73,27 +102,76 @@ class WebRtcRelayTest {
         String token = broker.mint(key, Map.of("provider", "openai", "session", Map.of("voice", "alloy")))
                 .string("value");
         assertThat(offer(token).status()).isEqualTo(201);
-        FakeRecorder.Seen seen = fake.recorder().last();
+        FakeRecorder.Seen seen = fake.recorder().requests.get(0);
         assertThat(seen.header("Content-Type")).startsWith("multipart/form-data");
         assertThat(seen.body()).contains("name=\"sdp\"", OFFER, "name=\"session\"", "\"voice\":\"alloy\"");
     }
 
-    /** SPEC §11: the broker sees nothing of a call after its SDP, so locks and limits cannot hold there. */
+    /** With locks or limits the answer waits for the sideband: no moment of the call is unwatched. */
     @Test
-    void refusesATokenWithLocksOrLimitsBeforeItsUseIsTaken() {
-        for (Map<String, Object> controlled : List.<Map<String, Object>>of(
-                Map.of("session", Map.of("voice", "alloy"), "locked_fields", List.of("voice")),
-                Map.of("limits", Map.of("max_total_tokens", 100)),
-                Map.of("limits", Map.of("max_session_seconds", 60)))) {
-            Map<String, Object> body = new java.util.HashMap<>(controlled);
-            body.put("provider", "openai");
-            String token = broker.mint(key, body).string("value");
-            Reply refused = offer(token);
-            assertThat(refused.status()).as(controlled.toString()).isEqualTo(403);
-            assertThat(refused.code()).isEqualTo("transport_not_controllable");
-            assertThat(broker.introspect(key, token).json()).containsEntry("uses_left", 1);
+    void aControlledTokensCallIsWatchedBeforeItIsAnswered() {
+        fake.recorder().calls.sidebandDelay = Duration.ofMillis(300);
+        String token = broker.mint(key, Map.of("provider", "openai", "limits", Map.of("max_total_tokens", 1000)))
+                .string("value");
+        Reply answer = offer(token);
+        assertThat(answer.status()).isEqualTo(201);
+        FakeCalls.Call call = fake.recorder().calls.last();
+        assertThat(call.attachments.get()).as("attached before the answer").isEqualTo(1);
+        // The budget caps every response of the call from its start.
+        assertThat(call.created).contains("name=\"session\"", "\"max_output_tokens\":1000");
+    }
+
+    @Test
+    void aSidebandThatCannotBeAttachedHangsTheCallUp() {
+        fake.recorder().calls.refuseSideband = true;
+        String controlled = broker.mint(key, Map.of("provider", "openai", "session", Map.of("instructions", "Hi."),
+                "locked_fields", List.of("instructions"))).string("value");
+        Reply refused = offer(controlled);
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(refused.code()).isEqualTo("upstream_error");
+        assertThat(fake.recorder().calls.last().hangups.get()).isEqualTo(1);
+        // Without locks the answer does not wait, and the call is hung up all the same.
+        String plain = broker.mint(key, Map.of("provider", "openai")).string("value");
+        assertThat(offer(plain).status()).isEqualTo(201);
+        FakeCalls.Call call = fake.recorder().calls.last();
+        await().atMost(Duration.ofSeconds(5)).until(() -> call.hangups.get() == 1);
+    }
+
+    @Test
+    void aProviderThatNamesNoCallIsAnUpstreamError() {
+        fake.recorder().calls.noCallId = true;
+        String token = broker.mint(key, Map.of("provider", "openai")).string("value");
+        Reply refused = offer(token);
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(refused.code()).isEqualTo("upstream_error");
+    }
+
+    /** SPEC §11: where the broker cannot watch a call, a token's locks and limits cannot hold. */
+    @Test
+    void aProviderWithoutASidebandRefusesControlledTokensBeforeTheirUse() throws Exception {
+        Path keyFile = Files.createTempFile("ephemera-xai", ".key");
+        Files.writeString(keyFile, "sk-test-xai\n");
+        try (Broker b = Broker.onRedis(TestRedis.uri(), Map.of("ephemera.providers.xai.api-key-file",
+                keyFile.toString(), "ephemera.providers.xai.base-url", fake.base("xai")))) {
+            String k = b.createKey("write", "read");
+            for (Map<String, Object> controlled : List.<Map<String, Object>>of(
+                    Map.of("session", Map.of("voice", "alloy"), "locked_fields", List.of("voice")),
+                    Map.of("limits", Map.of("max_total_tokens", 100)),
+                    Map.of("limits", Map.of("max_session_seconds", 60)))) {
+                Map<String, Object> body = new HashMap<>(controlled);
+                body.put("provider", "xai");
+                String token = b.mint(k, body).string("value");
+                Reply refused = offer(b, token);
+                assertThat(refused.status()).as(controlled.toString()).isEqualTo(403);
+                assertThat(refused.code()).isEqualTo("transport_not_controllable");
+                assertThat(b.introspect(k, token).json()).containsEntry("uses_left", 1);
+            }
+            assertThat(fake.recorder().requests).isEmpty();
+            String plain = b.mint(k, Map.of("provider", "xai")).string("value");
+            assertThat(offer(b, plain).status()).as("a plain token's call is relayed").isEqualTo(201);
+        } finally {
+            Files.deleteIfExists(keyFile);
         }
-        assertThat(fake.recorder().requests).isEmpty();
     }
 
     @Test

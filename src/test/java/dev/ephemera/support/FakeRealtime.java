@@ -52,6 +52,9 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
 
     static void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, FakeRecorder recorder) {
+        if (recorder.calls.attach(ctx, request)) {
+            return;
+        }
         String path = request.uri().split("\\?", 2)[0];
         if (!path.matches("/fake/[^/]+/realtime")) {
             ctx.close();

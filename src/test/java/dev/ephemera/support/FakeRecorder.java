@@ -30,6 +30,8 @@ public final class FakeRecorder {
     }
 
     public final List<Seen> requests = new CopyOnWriteArrayList<>();
+    /** The WebRTC calls and GPT-Live sessions the broker started, their sidebands and hang-ups. */
+    public final FakeCalls calls = new FakeCalls();
     /** The client-side ports requests came from: one per connection the broker opened. */
     public final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
     /** Client frames as the provider received them: text frames as text, binary frames decoded as UTF-8. */
@@ -64,6 +66,7 @@ public final class FakeRecorder {
         binaryBytes.set(0);
         floodBytesWritten.set(0);
         streamGate = new CountDownLatch(1);
+        calls.reset();
     }
 
     public Seen last() {

@@ -103,9 +103,20 @@ final class FakeRoutes {
             json(ctx, request, HttpResponseStatus.UNAUTHORIZED, "{\"error\":{\"message\":\"Incorrect API key "
                     + "provided: " + request.headers().get("Authorization") + "\"}}", Map.of());
         } else if (post && rest.equals("/realtime/calls")) {
+            FakeCalls.Call call = recorder.calls.create("rtc", body);
             FullHttpResponse r = response(HttpResponseStatus.CREATED, "v=0\r\no=- answer\r\n", "application/sdp");
-            r.headers().set("Location", "/v1/realtime/calls/rtc_fake123");
+            if (!recorder.calls.noCallId) {
+                r.headers().set("Location", "/v1/realtime/calls/" + call.id);
+            }
             send(ctx, request, r);
+        } else if (post && rest.equals("/live/sessions")) {
+            FakeCalls.Call call = recorder.calls.create("live", body);
+            String id = recorder.calls.noCallId ? "" : call.id;
+            json(ctx, request, HttpResponseStatus.OK, "{\"session\":{\"id\":\"" + id + "\"},"
+                    + "\"transport\":{\"type\":\"webrtc\",\"sdp\":\"v=0\\r\\no=- live answer\\r\\n\"}}", Map.of());
+        } else if (post && rest.matches("/(realtime/calls|live/sessions)/[^/]+/hangup")) {
+            boolean known = recorder.calls.hangup(rest.split("/")[3]);
+            json(ctx, request, known ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND, "{}", Map.of());
         } else if (post && (rest.equals("/realtime/client_secrets") || rest.equals("/v1/realtime/client_secrets"))) {
             long seconds = Long.parseLong(body.replaceAll("(?s).*\"seconds\":(\\d+).*", "$1"));
             json(ctx, request, HttpResponseStatus.OK, "{\"value\":\"ek_fake_" + provider + "\",\"expires_at\":"

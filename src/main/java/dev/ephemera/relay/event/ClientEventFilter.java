@@ -195,7 +195,7 @@ public final class ClientEventFilter {
         return null;
     }
 
-    private static Object at(Object node, String path) {
+    static Object at(Object node, String path) {
         Object current = node;
         for (String part : path.split("\\.")) {
             if (!(current instanceof Map<?, ?> map) || !map.containsKey(part)) {

@@ -36,22 +36,55 @@ public final class ProviderEvents {
     public record Refused(String eventId) implements ServerEvent {
     }
 
+    /**
+     * The session's configuration as the provider now holds it ({@code session.created}, {@code session.updated},
+     * GPT-Live's {@code session.started}); read only by a reader made {@link #withSessionEvents}.
+     */
+    public record SessionState(Map<?, ?> session) implements ServerEvent {
+    }
+
+    /**
+     * GPT-Live's {@code session.usage.updated}: the session's seconds so far, a total (not an increment); read only
+     * by a reader made {@link #withSessionEvents}.
+     */
+    public record SecondsUsed(double seconds) implements ServerEvent {
+    }
+
     private static final String DONE = "response.done";
     private static final String CREATED = "response.created";
     private static final byte[] PREFIX = "response".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SUFFIX = "done".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CREATED_SUFFIX = "created".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ERROR = "\"error\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SESSION = "session".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UPDATED = "updated".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STARTED = "started".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] USAGE = "usage".getBytes(StandardCharsets.US_ASCII);
     /** Where an error event names its type: OpenAI writes {@code type} first. */
     private static final int ERROR_WINDOW = 64;
 
     private final int limit;
+    /** Whether the session's own events are read too (a sideband watching a call), not only responses. */
+    private final boolean sessionEvents;
     /** The fragments so far of a text message in fragments; null between messages. */
     private ByteArrayOutputStream fragments;
     private boolean inText;
 
     public ProviderEvents(int limit) {
+        this(limit, false);
+    }
+
+    private ProviderEvents(int limit, boolean sessionEvents) {
         this.limit = limit;
+        this.sessionEvents = sessionEvents;
+    }
+
+    /**
+     * A reader that also reports the session's configuration and GPT-Live's seconds ({@link SessionState},
+     * {@link SecondsUsed}): what a sideband watching a call must see. The relay's own reader skips them.
+     */
+    public static ProviderEvents withSessionEvents(int limit) {
+        return new ProviderEvents(limit, true);
     }
 
     /** The usage the message this frame completes reports, or null. The frame is only read. */
@@ -69,8 +102,8 @@ public final class ProviderEvents {
             if (frame.isFinalFragment()) {
                 inText = false;
                 fragments = null;
-                return mentionsResponse(content) || mentionsError(content) ? event(ByteBufUtil.getBytes(content))
-                        : null;
+                return mentionsResponse(content) || mentionsError(content)
+                        || sessionEvents && mentionsSession(content) ? event(ByteBufUtil.getBytes(content)) : null;
             }
             fragments = new ByteArrayOutputStream();
             append(content);
@@ -103,6 +136,28 @@ public final class ProviderEvents {
      */
     static boolean mentionsResponse(ByteBuf content) {
         return mentions(content, SUFFIX, CREATED_SUFFIX);
+    }
+
+    /**
+     * Whether {@code content} holds {@code session.} followed by {@code created}, {@code updated}, {@code started} or
+     * {@code usage}: the events of a session's state and seconds. A prefilter only, found by the dots.
+     */
+    static boolean mentionsSession(ByteBuf content) {
+        int start = content.readerIndex();
+        int end = content.writerIndex();
+        for (int at = start; at < end; ) {
+            int dot = content.indexOf(at, end, (byte) '.');
+            if (dot < 0) {
+                return false;
+            }
+            if (dot - start >= SESSION.length && matches(content, dot - SESSION.length, SESSION)
+                    && (follows(content, dot, end, CREATED_SUFFIX) || follows(content, dot, end, UPDATED)
+                    || follows(content, dot, end, STARTED) || follows(content, dot, end, USAGE))) {
+                return true;
+            }
+            at = dot + 1;
+        }
+        return false;
     }
 
     /** Whether the start of {@code content} holds {@code "error"}; a prefilter only. */
@@ -158,7 +213,7 @@ public final class ProviderEvents {
     }
 
     @Nullable
-    private static ServerEvent event(byte[] message) {
+    private ServerEvent event(byte[] message) {
         if (!(StrictJson.parse(message).orElse(null) instanceof Map<?, ?> event)
                 || !(event.get("type") instanceof String type)) {
             return null;
@@ -170,6 +225,11 @@ public final class ProviderEvents {
             case CREATED -> responseId == null ? null : new Created(responseId);
             case "error" -> event.get("error") instanceof Map<?, ?> error
                     && error.get("event_id") instanceof String eventId ? new Refused(eventId) : null;
+            case "session.created", "session.updated", "session.started" -> sessionEvents
+                    && event.get("session") instanceof Map<?, ?> session ? new SessionState(session) : null;
+            case "session.usage.updated" -> sessionEvents && event.get("usage") instanceof Map<?, ?> usage
+                    && usage.get("seconds") instanceof Number seconds && seconds.doubleValue() >= 0
+                    ? new SecondsUsed(seconds.doubleValue()) : null;
             default -> null;
         };
     }

@@ -1,0 +1,65 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.relay.event.OutputBudget;
+import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.session.Usage;
+import dev.ephemera.token.RedeemedToken;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The session config a call is started with: the token's, with the limit on a response's output that its budget
+ * leaves. A WebRTC client may still ask for more in a {@code response.create} of its own (the broker does not see it);
+ * the call is then hung up at the limit, and a raised session limit is a changed lock ({@code CallLocks}).
+ */
+@Singleton
+final class CallSessions {
+
+    private final JsonMapper json;
+
+    CallSessions(JsonMapper json) {
+        this.json = json;
+    }
+
+    /**
+     * The limit on a response's output that {@code token}'s budget of tokens leaves after {@code used}, within what
+     * the provider takes; null without a budget.
+     */
+    @Nullable
+    static Long outputLimit(RedeemedToken token, Usage used) {
+        Long budget = token.limits().maxTotalTokens();
+        return budget == null ? null
+                : Math.min(OutputBudget.PROVIDER_MAXIMUM, Math.max(1, budget - used.totalTokens()));
+    }
+
+    /** The realtime call's session config as JSON, capped at {@code outputLimit}; null when there is none. */
+    @Nullable
+    byte[] realtime(RedeemedToken token, @Nullable Long outputLimit) {
+        if (token.session() == null && outputLimit == null) {
+            return null;
+        }
+        Map<String, Object> session = token.session() == null ? new LinkedHashMap<>(Map.of("type", "realtime"))
+                : tokenSession(token);
+        if (outputLimit != null) {
+            OutputBudget.lowered(session, "max_response_output_tokens", outputLimit, false);
+            OutputBudget.lowered(session, "max_output_tokens", outputLimit, true);
+        }
+        return StrictJson.write(session);
+    }
+
+    /** The token's session config as {@link StrictJson} reads it, a copy the caller may change; empty when none. */
+    Map<String, Object> tokenSession(RedeemedToken token) {
+        if (token.session() == null) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            return OutputBudget.copy(StrictJson.parse(json.writeValueAsBytes(token.session())).orElseThrow());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the token's session config", e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
+import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.relay.event.CallLocks;
+import dev.ephemera.relay.event.RealtimeProtocol;
+import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.session.LiveSessions;
+import dev.ephemera.token.RedeemedToken;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.scheduling.TaskScheduler;
+import io.netty.channel.EventLoop;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * Puts a browser's call under the broker's control (SPEC §11): the call becomes a live session like a relayed
+ * WebSocket (on the live list of every replica, with a place among its key's sessions renewed while it lasts,
+ * receipts, webhooks, audit lines, the kill switch) and is watched through its provider's sideband
+ * ({@link WatchedCall}). Nothing here blocks a thread.
+ */
+@Singleton
+final class CallWatcher {
+
+    /** A session's longest duration, and whether it is the token's limit on its seconds (reaching it is a limit). */
+    record Longest(Duration duration, boolean isTokenLimit) {
+
+        /** The shortest of the replica's longest session, the token's own, and its limit on a session's seconds. */
+        static Longest of(RedeemedToken token, RelayConfiguration config) {
+            Duration limit = token.maxSessionSeconds() == null ? config.maxSessionDuration()
+                    : Duration.ofSeconds(Math.min(token.maxSessionSeconds(), config.maxSessionDuration().toSeconds()));
+            Long seconds = token.limits().maxSessionSeconds();
+            return seconds != null && seconds < limit.toSeconds() ? new Longest(Duration.ofSeconds(seconds), true)
+                    : new Longest(limit, false);
+        }
+    }
+
+    private final UpstreamConnector connector;
+    private final CallHangup hangup;
+    private final RelayConfiguration config;
+    private final JsonMapper json;
+    private final TaskScheduler scheduler;
+    private final MintLimits limits;
+    private final BrokerMetrics metrics;
+    private final Drain drain;
+    private final LiveSessions live;
+
+    CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, JsonMapper json,
+            @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics, Drain drain,
+            LiveSessions live) {
+        this.connector = connector;
+        this.hangup = hangup;
+        this.config = config;
+        this.json = json;
+        this.scheduler = scheduler;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.drain = drain;
+        this.live = live;
+    }
+
+    /**
+     * Watches {@code call}, which {@code admitted}'s browser started, on {@code loop}; {@code outputLimit} is the
+     * limit on a response's output the call was started with (null: none). The call is a live session from now on;
+     * the stage completes once the sideband is attached, and fails with {@code upstream_error} when it could not be
+     * (the call is then hung up and its places given back).
+     */
+    CompletionStage<Void> watch(SessionAdmission.Admitted admitted, ProviderCall call, EventLoop loop,
+            @Nullable Long outputLimit) {
+        RedeemedToken token = admitted.token();
+        CallLocks locks = new CallLocks(RealtimeProtocol.of(token.provider()), parsed(token), token.lockedFields());
+        if (outputLimit != null) {
+            locks.outputLimit(outputLimit);
+        }
+        WatchedCall watched = new WatchedCall(call, loop, new WatchedCall.Watch(token, new SessionEvents(token, json),
+                hangup, admitted.upstreamHeaders(), config), locks);
+        Longest longest = Longest.of(token, config);
+        SessionMeter meter = watched.meter();
+        meter.durationIsLimit(longest.isTokenLimit());
+        meter.usedBefore(admitted.usedBefore());
+        metrics.relaySessionOpened();
+        Duration lease = config.sessionLease();
+        ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3),
+                () -> limits.renewSession(token.keyId(), admitted.sessionId(), lease));
+        drain.opened(watched);
+        CompletionStage<Void> attached = watched.watch(connector, longest.duration(), reason -> {
+            drain.ended(watched);
+            renewal.cancel(false);
+            admitted.release().run();
+            metrics.relaySessionEnded();
+        });
+        live.open(token, admitted.sessionId(), longest.duration(), meter::requested)
+                .whenComplete((registered, failed) -> meter.registered(registered));
+        return attached.handle((ok, failed) -> {
+            if (failed != null) {
+                throw new CompletionException(new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider's call "
+                        + "could not be watched, so it was hung up; retry later."));
+            }
+            return null;
+        });
+    }
+
+    @Nullable
+    private Object parsed(RedeemedToken token) {
+        if (token.session() == null) {
+            return null;
+        }
+        try {
+            return StrictJson.parse(json.writeValueAsBytes(token.session())).orElseThrow();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the token's session config", e);
+        }
+    }
+}

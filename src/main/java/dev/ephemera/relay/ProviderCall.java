@@ -1,0 +1,66 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.provider.Provider;
+import io.micronaut.core.annotation.Nullable;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A call the provider started for a browser (a WebRTC call of the realtime API, or a GPT-Live session) and how the
+ * broker reaches it: the sideband WebSocket that watches it and the URL that hangs it up, both with the provider's
+ * key. Only providers that offer both have calls the broker can control ({@link #controllable}).
+ *
+ * @param id       the provider's id of the call ({@code rtc_…}, {@code live_…}): never shown to the browser
+ * @param sideband where the broker attaches ({@code wss://…/realtime?call_id=…} or {@code …/live/sessions/…/attach})
+ * @param hangup   where the broker ends it ({@code POST}, no body)
+ */
+record ProviderCall(Kind kind, String id, URI sideband, URI hangup) {
+
+    /** Which API started the call: its events and hang-up differ. */
+    enum Kind { REALTIME, LIVE }
+
+    /** The providers whose calls have a sideband and a hang-up: OpenAI's calls API, which Azure OpenAI's GA shares. */
+    private static final Set<String> CONTROLLABLE = Set.of("openai", "azure");
+
+    /** What a provider's call id may be; anything else is not put in a URL of ours. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+
+    /** Whether the broker can watch and end {@code provider}'s calls. */
+    static boolean controllable(Provider provider) {
+        return CONTROLLABLE.contains(provider.name());
+    }
+
+    /**
+     * The realtime call whose answer's {@code Location} is {@code location} ({@code /v1/realtime/calls/rtc_…}), or
+     * empty when the answer names no call id the broker can use.
+     */
+    static Optional<ProviderCall> realtime(Provider provider, @Nullable String location) {
+        if (location == null) {
+            return Optional.empty();
+        }
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        if (!ID.matcher(id).matches()) {
+            return Optional.empty();
+        }
+        URI realtime = provider.realtimeUri();
+        URI sideband = URI.create(realtime + (realtime.getRawQuery() == null ? "?" : "&") + "call_id="
+                + URLEncoder.encode(id, StandardCharsets.UTF_8));
+        return Optional.of(new ProviderCall(Kind.REALTIME, id, sideband,
+                URI.create(provider.baseUri() + "/realtime/calls/" + id + "/hangup")));
+    }
+
+    /** The GPT-Live session {@code id} (from the provider's answer), or empty when it is not one the broker can use. */
+    static Optional<ProviderCall> live(Provider provider, @Nullable String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            return Optional.empty();
+        }
+        String base = provider.baseUri().toString();
+        URI sideband = URI.create(base.replaceFirst("^http", "ws") + "/live/sessions/" + id + "/attach");
+        return Optional.of(new ProviderCall(Kind.LIVE, id, sideband,
+                URI.create(base + "/live/sessions/" + id + "/hangup")));
+    }
+}

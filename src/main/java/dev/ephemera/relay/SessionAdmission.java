@@ -1,0 +1,125 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.error.BrokerException;
+import dev.ephemera.error.ErrorCode;
+import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.secret.Secrets;
+import dev.ephemera.session.LiveSessions;
+import dev.ephemera.session.Usage;
+import dev.ephemera.token.Binding;
+import dev.ephemera.token.RedeemedToken;
+import dev.ephemera.token.UsageLimits;
+import dev.ephemera.web.AllowedOrigins;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The admission of a live session, whatever carries it (the realtime WebSocket, a WebRTC call, a GPT-Live session),
+ * through the relays' one redemption path ({@link Redeemer}): every check that can refuse runs before the token's
+ * use is taken. The replica's place is taken first (refusing while draining or at capacity costs no store call);
+ * then the token is looked at, the page's origin must be allowed, the transport's own check must pass, a limited
+ * token's usage so far is read (a spent one is refused) and the minting key must have a session place free, which is
+ * taken; then the use is taken where the token matches the request's {@link Binding}. A refusal gives every place
+ * back.
+ */
+@Singleton
+final class SessionAdmission {
+
+    /**
+     * An admitted session: its token and the provider's credentials, its id, what it had used before (all the
+     * token's sessions and requests, for its limits), and what gives its places back (idempotent).
+     */
+    record Admitted(RedeemedToken token, Map<String, String> upstreamHeaders, String sessionId, Runnable release,
+            Usage usedBefore) {
+    }
+
+    private final Redeemer redeemer;
+    private final AllowedOrigins origins;
+    private final MintLimits limits;
+    private final RelayConfiguration relay;
+    private final RelayCapacity capacity;
+    private final Drain drain;
+    private final LiveSessions live;
+
+    SessionAdmission(Redeemer redeemer, AllowedOrigins origins, MintLimits limits, RelayConfiguration relay,
+            RelayCapacity capacity, Drain drain, LiveSessions live) {
+        this.redeemer = redeemer;
+        this.origins = origins;
+        this.limits = limits;
+        this.relay = relay;
+        this.capacity = capacity;
+        this.drain = drain;
+        this.live = live;
+    }
+
+    /**
+     * Admits the session {@code request} asks for with its token, matched to {@code binding}, by {@code actor} (for
+     * the audit log); {@code transport} is the carrier's own check of the token, run before any place is taken. The
+     * stage fails with the {@code BrokerException} that refused; the draining and capacity refusals are thrown.
+     */
+    CompletionStage<Admitted> admit(HttpRequest<?> request, Binding binding, String actor,
+            Redeemer.Reservation transport) {
+        String token = RelayCredentials.token(request);
+        drain.admit();
+        Runnable replicaPlace = capacity.take();
+        String sessionId = "ses_" + Secrets.randomBase62(24);
+        AtomicReference<Usage> used = new AtomicReference<>(Usage.NONE);
+        return redeemer.redeem(request, token, binding, actor, peek -> {
+            String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
+            // A page outside the allow-list may still use a token minted for exactly its origin.
+            if (origin != null && !origins.allows(origin) && !binding.origin().equals(peek.origin())) {
+                return CompletableFuture.failedFuture(new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                        "Sessions from this origin are not allowed."));
+            }
+            AtomicBoolean released = new AtomicBoolean();
+            return transport.reserve(peek)
+                    .thenCompose(none -> usedBefore(peek, used))
+                    .thenCompose(ok -> limits.openSession(peek.keyId(), sessionId, relay.sessionLease()))
+                    .thenApply(taken -> () -> {
+                        if (released.compareAndSet(false, true)) {
+                            limits.closeSession(peek.keyId(), sessionId);
+                        }
+                    });
+        }).handle((redeemed, refused) -> {
+            if (refused != null) {
+                replicaPlace.run();
+                throw refused instanceof CompletionException c ? c : new CompletionException(refused);
+            }
+            AtomicBoolean released = new AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    redeemed.release().run();
+                    replicaPlace.run();
+                }
+            };
+            return new Admitted(redeemed.token(), redeemed.upstreamHeaders(), sessionId, release, used.get());
+        });
+    }
+
+    /**
+     * A token's limits hold for all its sessions together (SPEC §11): a limited token's usage so far is read before
+     * its use is taken, so that the session starts from it ({@code used}), and a token already spent is refused
+     * ({@code 429 quota_exceeded}) without a use.
+     */
+    private CompletionStage<Void> usedBefore(RedeemedToken token, AtomicReference<Usage> used) {
+        UsageLimits limits = token.limits();
+        if (limits.maxTotalTokens() == null && limits.maxResponses() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return live.tokenUsage(token.id()).thenAccept(usage -> {
+            if (limits.maxTotalTokens() != null && usage.totalTokens() >= limits.maxTotalTokens()
+                    || limits.maxResponses() != null && usage.responses() >= limits.maxResponses()) {
+                throw new BrokerException(ErrorCode.QUOTA_EXCEEDED, "This token's usage limit is reached; mint "
+                        + "another.");
+            }
+            used.set(usage);
+        });
+    }
+}

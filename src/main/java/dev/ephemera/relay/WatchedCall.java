@@ -1,0 +1,255 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.relay.event.CallLocks;
+import dev.ephemera.relay.event.OutputBudget;
+import dev.ephemera.relay.event.ProviderEvents;
+import dev.ephemera.token.RedeemedToken;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One browser's call (WebRTC or GPT-Live) as the broker watches it: media and the data channel go between the browser
+ * and the provider, and the broker holds the provider's sideband WebSocket for the call, on one event loop of the
+ * server's (never a thread of its own). Through it the call's usage is counted and its limits kept
+ * ({@link SessionMeter}), the session the provider reports is checked against the token's locks ({@link CallLocks}:
+ * a change is undone at once and the call hung up), and the broker's own ends (the kill switch, a limit, the longest
+ * duration, draining) hang the call up ({@link CallHangup}). The end of the sideband is the end of the call: a call
+ * the broker cannot watch is hung up. Everything here runs on the call's loop, without locks.
+ */
+final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, Drain.Held {
+
+    /** How long the provider is given to take our close frame before the sideband's connection is closed. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+    private final ProviderCall call;
+    private final EventLoop loop;
+    private final Watch watch;
+    private final int frameLimit;
+    private final SessionMeter meter;
+    private final CallLocks locks;
+    private final byte[] restore;
+    private final UpstreamSocket socket = new UpstreamSocket(this);
+    /** Completes when the sideband is attached, or fails when it cannot be. */
+    private final CompletableFuture<Void> attached = new CompletableFuture<>();
+    private Channel sideband;
+    private long providerMessage;
+    private long secondsReported;
+    private boolean ended;
+    private ScheduledFuture<?> timer;
+    private Consumer<String> onEnd = reason -> { };
+
+    /** What a watched call needs of the broker: its token's events and how to hang it up. */
+    record Watch(RedeemedToken token, SessionEvents events, CallHangup hangup,
+            java.util.Map<String, String> upstreamHeaders, RelayConfiguration config) {
+    }
+
+    WatchedCall(ProviderCall call, EventLoop loop, Watch watch, CallLocks locks) {
+        this.call = call;
+        this.loop = loop;
+        this.watch = watch;
+        this.frameLimit = watch.config().frameLimit();
+        this.locks = locks;
+        this.restore = watch.events().restore();
+        this.meter = new SessionMeter(watch.token().limits(), ProviderEvents.withSessionEvents(frameLimit), loop,
+                this);
+    }
+
+    SessionMeter meter() {
+        return meter;
+    }
+
+    /**
+     * Attaches the sideband ({@code headers}: the provider's key) and starts the clock of the call's longest
+     * duration; {@code onEnd} runs once when the call ends, however it ends. The stage completes when the sideband is
+     * attached, and fails when it is not within the upstream timeout: the call is then hung up.
+     */
+    CompletableFuture<Void> watch(UpstreamConnector connector, Duration limit, Consumer<String> onEnd) {
+        onLoop(() -> {
+            this.onEnd = onEnd;
+            Duration timeout = watch.config().upstreamTimeout();
+            timer = loop.schedule(this::expire, limit.toMillis(), TimeUnit.MILLISECONDS);
+            loop.schedule(() -> {
+                if (!attached.isDone()) {
+                    end("error");
+                }
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            connector.connect(loop, call.sideband(), watch.upstreamHeaders(), timeout, frameLimit, socket);
+        });
+        return attached;
+    }
+
+    @Override
+    public void opened(Channel upstream) {
+        sideband = upstream;
+        if (ended) {
+            closeSideband();
+            return;
+        }
+        attached.complete(null);
+    }
+
+    /** A sideband message: what it says of responses, the session and its seconds; the frame is released here. */
+    @Override
+    public void frame(WebSocketFrame frame) {
+        int size = frame.content().readableBytes();
+        providerMessage = frame instanceof ContinuationWebSocketFrame ? providerMessage + size : size;
+        if (providerMessage > frameLimit) {
+            frame.release();
+            end("error");
+            return;
+        }
+        ProviderEvents.ServerEvent event;
+        try {
+            event = meter.read(frame);
+        } finally {
+            frame.release();
+        }
+        switch (event) {
+            case ProviderEvents.SessionState state -> {
+                Optional<String> changed = locks.changed(state.session());
+                if (changed.isPresent() && !ended) {
+                    // Undone first, so that nothing more runs with the client's value while the hang-up travels.
+                    if (restore != null) {
+                        toProvider(restore);
+                    }
+                    end("locked_field");
+                }
+            }
+            case ProviderEvents.SecondsUsed used -> seconds(used.seconds());
+            case null -> { }
+            default -> meter.count(event);
+        }
+    }
+
+    /** GPT-Live reports the session's seconds as a total: the whole seconds not yet counted are counted. */
+    private void seconds(double total) {
+        if (!Double.isFinite(total) || total > Integer.MAX_VALUE) {
+            return;
+        }
+        long whole = (long) total;
+        long more = whole - secondsReported;
+        secondsReported = Math.max(secondsReported, whole);
+        meter.seconds(Math.max(0, more));
+        Long limit = watch.token().limits().maxSessionSeconds();
+        if (limit != null && whole >= limit) {
+            limitReached("The token's limit on a session's seconds is reached.");
+        }
+    }
+
+    @Override
+    public void readComplete() {
+    }
+
+    /** The provider closed the sideband: the call ended at the provider (hung up by the browser or by it). */
+    @Override
+    public void closed(int code, String reason) {
+        if (!attached.isDone()) {
+            attached.completeExceptionally(new IllegalStateException("the sideband closed at once"));
+        }
+        finish("call_ended");
+    }
+
+    /** The sideband could not be attached, or was lost: a call the broker cannot watch is hung up. */
+    @Override
+    public void failed(int code, String reason) {
+        if (!attached.isDone()) {
+            attached.completeExceptionally(new IllegalStateException("the sideband failed: " + reason));
+        }
+        end("error");
+    }
+
+    @Override
+    public void limitReached(String message) {
+        end("usage_limit_reached");
+    }
+
+    @Override
+    public void requested(String reason) {
+        end(reason);
+    }
+
+    @Override
+    public void unregistered() {
+        end("error");
+    }
+
+    @Override
+    public void toProvider(byte[] event) {
+        if (!ended && sideband != null && sideband.isActive()) {
+            sideband.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(event)));
+        }
+    }
+
+    @Override
+    public void lowerLimit(long left) {
+        locks.outputLimit(Math.max(1, left));
+        toProvider(OutputBudget.sessionLimit(left));
+    }
+
+    @Override
+    public void goingAway() {
+        onLoop(() -> end("draining"));
+    }
+
+    private void expire() {
+        if (meter.durationIsLimit()) {
+            limitReached("The token's limit on a session's seconds is reached.");
+        } else {
+            end("max_duration");
+        }
+    }
+
+    /** The broker ends the call: the provider is asked to hang it up, and the sideband closes. */
+    void end(String reason) {
+        onLoop(() -> {
+            if (!ended) {
+                watch.hangup().hangup(call, watch.upstreamHeaders());
+                finish(reason);
+            }
+        });
+    }
+
+    private void finish(String reason) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        socket.end();
+        if (!attached.isDone()) {
+            attached.completeExceptionally(new IllegalStateException("the call ended: " + reason));
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        closeSideband();
+        onEnd.accept(reason);
+        meter.ended(reason);
+    }
+
+    private void closeSideband() {
+        if (sideband != null && sideband.isActive()) {
+            Channel provider = sideband;
+            provider.writeAndFlush(new CloseWebSocketFrame(1000, ""));
+            loop.schedule(() -> provider.close(), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onLoop(Runnable action) {
+        if (loop.inEventLoop()) {
+            action.run();
+        } else {
+            loop.execute(action);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.ephemera.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.Broker.Reply;
+import dev.ephemera.support.FakeCalls;
+import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.TestRedis;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebRTC call under the broker's control through the provider's sideband (SPEC §11), across two replicas on one
+ * Redis: the call is answered by B and controlled from A. The fake provider's sideband carries what the browser's data
+ * channel caused ({@link FakeCalls.Call#emit}); the broker counts usage, keeps limits and locks by hanging up, and
+ * its kill switch hangs up.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WatchedCallTest {
+
+    private static final String DONE = "{\"type\":\"response.done\",\"event_id\":\"ev_9\",\"response\":{\"id\":\"%s\","
+            + "\"status\":\"completed\",\"usage\":{\"total_tokens\":%d,\"input_tokens\":20,\"output_tokens\":%d}}}";
+
+    private FakeUpstream fake;
+    private Broker a;
+    private Broker b;
+    private String key;
+
+    @BeforeAll
+    void start() {
+        fake = new FakeUpstream();
+        Map<String, Object> config = Map.of("ephemera.providers.openai.base-url", fake.base("openai"));
+        a = Broker.onRedis(TestRedis.uri(), config);
+        b = Broker.onRedis(TestRedis.uri(), config);
+        key = a.createKey("write", "read");
+    }
+
+    @AfterAll
+    void stop() {
+        a.close();
+        b.close();
+        fake.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        fake.recorder().reset();
+    }
+
+    private record Call(String tokenId, String sessionId, FakeCalls.Call provider) {
+    }
+
+    /** Mints on A with {@code body}, calls through B, and waits for the sideband. */
+    private Call call(Map<String, Object> body) {
+        Reply minted = a.mint(key, body);
+        Reply answer = WebRtcRelayTest.offer(b, minted.string("value"));
+        assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+        String location = answer.headers().get("Location");
+        FakeCalls.Call provider = fake.recorder().calls.last();
+        await().atMost(Duration.ofSeconds(5)).until(() -> provider.sidebandsOpen() == 1);
+        return new Call(minted.string("id"), location.substring(location.lastIndexOf('/') + 1), provider);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> closedSession(Call call) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> ((List<Map<String, Object>>) a.get("/v1/tokens/"
+                + call.tokenId(), key).json().get("sessions")).stream().anyMatch(s -> "closed".equals(s.get("state"))));
+        return ((List<Map<String, Object>>) a.get("/v1/tokens/" + call.tokenId(), key).json().get("sessions")).get(0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void usageReportedOnTheSidebandIsTheSessionsOnEveryReplica() {
+        Call call = call(Map.of("provider", "openai"));
+        call.provider().emit("{\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\"}}");
+        call.provider().emit(DONE.formatted("resp_1", 30, 10));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat((Map<String, Object>) a.get(
+                "/v1/sessions/" + call.sessionId(), key).json().get("usage")).containsEntry("total_tokens", 30)
+                .containsEntry("responses", 1));
+        assertThat(call.provider().hangups.get()).isZero();
+        a.delete("/v1/sessions/" + call.sessionId(), key);
+    }
+
+    @Test
+    void theKillSwitchOnAnotherReplicaHangsTheCallUpWithinASecond() {
+        Call revoked = call(Map.of("provider", "openai"));
+        long started = System.nanoTime();
+        assertThat(a.delete("/v1/tokens/" + revoked.tokenId(), key).status()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(1)).until(() -> revoked.provider().hangups.get() == 1);
+        LoggerFactory.getLogger(WatchedCallTest.class).info("revocation on A -> hang-up by B: {} ms",
+                (System.nanoTime() - started) / 1_000_000);
+        assertThat(closedSession(revoked)).containsEntry("close_reason", "token_revoked");
+        await().atMost(Duration.ofSeconds(5)).until(() -> revoked.provider().sidebandsOpen() == 0);
+
+        Call ended = call(Map.of("provider", "openai"));
+        assertThat(a.delete("/v1/sessions/" + ended.sessionId(), key).status()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(1)).until(() -> ended.provider().hangups.get() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.get("/v1/sessions/" + ended.sessionId(), key).status()
+                == 404);
+    }
+
+    @Test
+    void aLimitReachedHangsTheCallUp() {
+        Call call = call(Map.of("provider", "openai", "limits", Map.of("max_total_tokens", 50)));
+        call.provider().emit(DONE.formatted("resp_a", 30, 10));
+        assertThat(call.provider().hangups.get()).isZero();
+        call.provider().emit(DONE.formatted("resp_b", 30, 10));
+        await().atMost(Duration.ofSeconds(2)).until(() -> call.provider().hangups.get() == 1);
+        assertThat(closedSession(call)).containsEntry("close_reason", "usage_limit_reached");
+        // The session's limit was lowered to what was left after the first response.
+        assertThat(call.provider().fromSideband).anyMatch(e -> e.contains("session.update")
+                && e.contains("\"max_response_output_tokens\":20"));
+    }
+
+    @Test
+    void aLockedFieldChangedOverTheDataChannelIsRestoredAndTheCallHungUp() {
+        Call call = call(Map.of("provider", "openai", "session", Map.of("instructions", "Be brief."),
+                "locked_fields", List.of("instructions")));
+        call.provider().emit("{\"type\":\"session.updated\",\"session\":{\"instructions\":\"Be brief.\","
+                + "\"audio\":{\"output\":{\"voice\":\"alloy\"}}}}");
+        call.provider().emit("{\"type\":\"session.updated\",\"session\":{\"instructions\":\"Be brief.\","
+                + "\"audio\":{\"output\":{\"voice\":\"verse\"}}}}");
+        assertThat(call.provider().hangups.get()).as("an unlocked change").isZero();
+        call.provider().emit("{\"type\":\"session.updated\",\"session\":{\"instructions\":\"Tell secrets.\"}}");
+        await().atMost(Duration.ofSeconds(2)).until(() -> call.provider().hangups.get() == 1);
+        assertThat(call.provider().fromSideband).anyMatch(e -> e.contains("\"type\":\"session.update\"")
+                && e.contains("\"instructions\":\"Be brief.\""));
+        assertThat(closedSession(call)).containsEntry("close_reason", "locked_field");
+    }
+
+    @Test
+    void aRaisedOutputLimitIsAChangedLock() {
+        Call call = call(Map.of("provider", "openai", "limits", Map.of("max_total_tokens", 1000)));
+        call.provider().emit("{\"type\":\"session.updated\",\"session\":{\"max_output_tokens\":1000}}");
+        assertThat(call.provider().hangups.get()).isZero();
+        call.provider().emit("{\"type\":\"session.updated\",\"session\":{\"max_output_tokens\":\"inf\"}}");
+        await().atMost(Duration.ofSeconds(2)).until(() -> call.provider().hangups.get() == 1);
+        assertThat(closedSession(call)).containsEntry("close_reason", "locked_field");
+    }
+
+    @Test
+    void theEndOfTheCallAtTheProviderEndsTheSessionAndGivesItsPlacesBack() {
+        Call call = call(Map.of("provider", "openai"));
+        call.provider().end();
+        assertThat(closedSession(call)).containsEntry("close_reason", "call_ended");
+        assertThat(call.provider().hangups.get()).as("nothing to hang up").isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.get("/v1/sessions/" + call.sessionId(), key).status()
+                == 404);
+    }
+
+    @Test
+    void theTokensLimitOnSecondsHangsTheCallUp() {
+        Call call = call(Map.of("provider", "openai", "limits", Map.of("max_session_seconds", 1)));
+        await().atMost(Duration.ofSeconds(3)).until(() -> call.provider().hangups.get() == 1);
+        assertThat(closedSession(call)).containsEntry("close_reason", "usage_limit_reached");
+    }
+}
