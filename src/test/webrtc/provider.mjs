@@ -4,7 +4,8 @@
 // (src/test/resources/webrtc/call.html), so that a browser can load it from this origin.
 //
 // Environment: PORT (0 or absent: a free port), OPENAI_KEY (the Bearer key every call must carry), PAGE (the page's
-// file, default ../resources/webrtc/call.html beside this file). Prints `LISTENING <port>` once ready.
+// file, default ../resources/webrtc/call.html beside this file), STRICT (0: take a realtime session.update without
+// GA's session.type, or with the beta's field names). Prints `LISTENING <port>` once ready.
 // Network: loopback only. No STUN server, the peer's host candidates are 127.0.0.1 only, and candidate pairs
 // with any other address are never checked.
 import { ServerResponse, createServer } from "node:http";
@@ -108,6 +109,28 @@ function emit(call, event) {
   }
 }
 
+/** Session fields of the realtime beta that the GA API (the calls API's) refuses as unknown. */
+const BETA_ONLY = ["max_response_output_tokens", "modalities", "voice", "input_audio_format", "output_audio_format",
+  "turn_detection", "input_audio_transcription"];
+
+/**
+ * Why OpenAI's GA realtime API refuses a session.update's `session`, as its error object; null when it takes it. As
+ * the API does (STRICT=0 turns it off): `session.type` is required, and the beta's names are unknown parameters.
+ */
+function gaRefusal(session) {
+  if (process.env.STRICT === "0") return null;
+  if (session.type === undefined) {
+    return { code: "missing_required_parameter", param: "session.type",
+      message: "Missing required parameter: 'session.type'." };
+  }
+  if (session.type !== "realtime") {
+    return { code: "invalid_value", param: "session.type", message: "Invalid value for 'session.type'." };
+  }
+  const unknown = BETA_ONLY.find((name) => name in session);
+  return unknown === undefined ? null : { code: "unknown_parameter", param: `session.${unknown}`,
+    message: `Unknown parameter: 'session.${unknown}'.` };
+}
+
 function handleClientEvent(call, source, text) {
   let event;
   try {
@@ -126,6 +149,12 @@ function handleClientEvent(call, source, text) {
     return;
   }
   if (event.type === "session.update" && isObject(event.session)) {
+    const refused = call.kind === "realtime" ? gaRefusal(event.session) : null;
+    if (refused) {
+      emit(call, { type: "error", error: { type: "invalid_request_error", ...refused,
+        event_id: event.event_id ?? null } });
+      return;
+    }
     deepMerge(call.session, event.session);
     emit(call, { type: "session.updated", session: call.session });
   } else if (event.type === "response.create") {
@@ -199,7 +228,7 @@ async function answer(kind, offer, session, model, clientRequestId) {
     session, ended: false, responses: 0, startedAt: performance.now(),
     allowedClientEvents: session?.client?.data_channel?.allowed_client_events };
   call.summary = { id: call.id, kind, model: model ?? null, clientRequestId: clientRequestId ?? null,
-    initialSession: structuredClone(session), createdAt: Date.now(), endedAt: null, endReason: null,
+    initialSession: structuredClone(session), session, createdAt: Date.now(), endedAt: null, endReason: null,
     dataChannel: null };
   pc.onDataChannel.subscribe((dc) => {
     if (call.dc || (kind !== "live" && dc.label !== "oai-events")) {

@@ -83,15 +83,23 @@ class WebRtcFakeProviderTest {
         WsClient sideband = WsClient.connect(provider.base().replace("http", "ws") + "/realtime?call_id=" + call,
                 List.of(), Map.of("Authorization", KEY));
         assertThat(json(sideband.next().text())).containsEntry("type", "session.created");
-        sideband.socket.sendText("{\"type\":\"session.update\",\"session\":{\"instructions\":\"Be brief.\"}}", true);
+        sideband.socket.sendText("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\","
+                + "\"instructions\":\"Be brief.\"}}", true);
         assertThat(json(sideband.next().text())).containsEntry("type", "session.updated");
         assertThat(browser.awaitReceived("session.updated", 1).toString()).contains("instructions=Be brief.");
-        browser.send("{type: 'session.update', session: {max_output_tokens: 3}}");
+        browser.send("{type: 'session.update', session: {type: 'realtime', max_output_tokens: 3}}");
         browser.send("{type: 'response.create'}");
         assertThat(browser.awaitReceived("response.done", 2).toString()).contains("output_tokens=3");
+        // As OpenAI's GA API: an update without session.type, or with the beta's names, is refused, not applied.
+        browser.send("{type: 'session.update', session: {instructions: 'Untyped.'}}");
+        assertThat(browser.awaitReceived("error", 1).toString()).contains("code=missing_required_parameter");
+        browser.send("{type: 'session.update', session: {type: 'realtime', max_response_output_tokens: 1}}");
+        assertThat(browser.awaitReceived("error", 2).toString()).contains("code=unknown_parameter");
+        assertThat(browser.received("session.updated")).hasSize(2);
         assertThat(provider.of("events", call)).extracting(e -> e.get("source") + " " + e.get("type"))
                 .containsExactly("datachannel response.create", "sideband session.update",
-                        "datachannel session.update", "datachannel response.create");
+                        "datachannel session.update", "datachannel response.create", "datachannel session.update",
+                        "datachannel session.update");
 
         long asked = System.currentTimeMillis();
         assertThat(post(location + "/hangup", KEY)).isEqualTo(200);

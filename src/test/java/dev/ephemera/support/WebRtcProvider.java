@@ -160,6 +160,17 @@ public final class WebRtcProvider implements AutoCloseable {
                         + clientRequestId + ": " + record().get("calls")));
     }
 
+    /** The provider's newest call of {@code kind} ({@code realtime} or {@code live}). */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> newest(String kind) {
+        List<Map<String, Object>> calls = ((List<Map<String, Object>>) record().get("calls")).stream()
+                .filter(call -> kind.equals(call.get("kind"))).toList();
+        if (calls.isEmpty()) {
+            throw new AssertionError("the provider had no " + kind + " call");
+        }
+        return calls.get(calls.size() - 1);
+    }
+
     /** What the fake printed on its standard error so far. */
     public String errors() {
         return errors.toString();
