@@ -54,6 +54,14 @@ class StartupValidationTest {
                         "ephemera.auth.issuers.idp.algorithms", List.of("HS256")), "HS256 is not allowed"),
                 Arguments.of("profile without origins", Map.of("ephemera.profiles.p.provider", "openai"),
                         "ephemera.profiles.p.allowed-origins"),
+                Arguments.of("unknown data-channel rule", Map.of("ephemera.profiles.p.provider", "openai",
+                        "ephemera.profiles.p.allowed-origins", List.of("https://app.example.com"),
+                        "ephemera.profiles.p.data-channel.allowed-events", List.of("response.create")),
+                        "ephemera.profiles.p.data-channel.allowed-events is not a rule"),
+                Arguments.of("data-channel rule that is no list", Map.of("ephemera.profiles.p.provider", "openai",
+                        "ephemera.profiles.p.allowed-origins", List.of("https://app.example.com"),
+                        "ephemera.profiles.p.data-channel.allowed-client-events", 7),
+                        "must be a list of event types, or all"),
                 Arguments.of("CORS wildcard", Map.of("ephemera.cors.allowed-origins", List.of("*")),
                         "may not be *"));
     }

@@ -39,6 +39,10 @@ record ProviderCall(Kind kind, String id, URI sideband, URI hangup) {
      * empty when the answer names no call id the broker can use.
      */
     static Optional<ProviderCall> realtime(Provider provider, @Nullable String location) {
+        return realtime(provider.baseUri(), provider.realtimeUri(), location);
+    }
+
+    static Optional<ProviderCall> realtime(URI base, URI realtime, @Nullable String location) {
         if (location == null) {
             return Optional.empty();
         }
@@ -46,21 +50,24 @@ record ProviderCall(Kind kind, String id, URI sideband, URI hangup) {
         if (!ID.matcher(id).matches()) {
             return Optional.empty();
         }
-        URI realtime = provider.realtimeUri();
         URI sideband = URI.create(realtime + (realtime.getRawQuery() == null ? "?" : "&") + "call_id="
                 + URLEncoder.encode(id, StandardCharsets.UTF_8));
         return Optional.of(new ProviderCall(Kind.REALTIME, id, sideband,
-                URI.create(provider.baseUri() + "/realtime/calls/" + id + "/hangup")));
+                URI.create(base + "/realtime/calls/" + id + "/hangup")));
     }
 
     /** The GPT-Live session {@code id} (from the provider's answer), or empty when it is not one the broker can use. */
     static Optional<ProviderCall> live(Provider provider, @Nullable String id) {
+        return live(provider.baseUri(), id);
+    }
+
+    static Optional<ProviderCall> live(URI base, @Nullable String id) {
         if (id == null || !ID.matcher(id).matches()) {
             return Optional.empty();
         }
-        String base = provider.baseUri().toString();
-        URI sideband = URI.create(base.replaceFirst("^http", "ws") + "/live/sessions/" + id + "/attach");
+        String http = base.toString();
+        URI sideband = URI.create(http.replaceFirst("^http", "ws") + "/live/sessions/" + id + "/attach");
         return Optional.of(new ProviderCall(Kind.LIVE, id, sideband,
-                URI.create(base + "/live/sessions/" + id + "/hangup")));
+                URI.create(http + "/live/sessions/" + id + "/hangup")));
     }
 }

@@ -1,0 +1,48 @@
+package dev.ephemera.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** The provider's call id goes into the broker's URLs only when it is one: anything else is no call to watch. */
+class ProviderCallTest {
+
+    private static final URI BASE = URI.create("https://api.openai.com/v1");
+    private static final URI REALTIME = URI.create("wss://api.openai.com/v1/realtime");
+
+    @Test
+    void aRealtimeCallIsWatchedAndHungUpUnderTheProvidersBase() {
+        ProviderCall call = ProviderCall.realtime(BASE, REALTIME, "/v1/realtime/calls/rtc_abc-123").orElseThrow();
+        assertThat(call.id()).isEqualTo("rtc_abc-123");
+        assertThat(call.sideband()).hasToString("wss://api.openai.com/v1/realtime?call_id=rtc_abc-123");
+        assertThat(call.hangup()).hasToString("https://api.openai.com/v1/realtime/calls/rtc_abc-123/hangup");
+        URI azure = URI.create("wss://r.openai.azure.com/openai/v1/realtime?api-version=2025-08-28");
+        assertThat(ProviderCall.realtime(URI.create("https://r.openai.azure.com/openai/v1"), azure, "rtc_1")
+                .orElseThrow().sideband()).hasToString(azure + "&call_id=rtc_1");
+    }
+
+    @Test
+    void aLiveSessionIsAttachedOverTheSameSchemeItsBaseUses() {
+        ProviderCall call = ProviderCall.live(BASE, "live_1").orElseThrow();
+        assertThat(call.sideband()).hasToString("wss://api.openai.com/v1/live/sessions/live_1/attach");
+        assertThat(call.hangup()).hasToString("https://api.openai.com/v1/live/sessions/live_1/hangup");
+        assertThat(ProviderCall.live(URI.create("http://127.0.0.1:9/v1"), "live_2").orElseThrow().sideband())
+                .hasToString("ws://127.0.0.1:9/v1/live/sessions/live_2/attach");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/v1/realtime/calls/", "/v1/realtime/calls/rtc_1?x=1", "/v1/realtime/calls/..",
+        "rtc_1#frag", "rtc 1", "rtc_%2e%2e", "rtc_é", "rtc_1\r\nX-Evil: 1", "rtc_1;x",
+        "rtc_1234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890"
+                + "12345678901234567890123456"})
+    void anythingElseIsNoCall(String location) {
+        assertThat(ProviderCall.realtime(BASE, REALTIME, location)).isEmpty();
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        assertThat(ProviderCall.live(BASE, id)).isEmpty();
+        assertThat(ProviderCall.live(BASE, null)).isEmpty();
+        assertThat(ProviderCall.realtime(BASE, REALTIME, null)).isEmpty();
+    }
+}
