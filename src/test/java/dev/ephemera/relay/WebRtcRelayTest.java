@@ -175,6 +175,35 @@ class WebRtcRelayTest {
         }
     }
 
+    /** A call holds one of its key's session places while it lasts; however it ends, the place is given back. */
+    @Test
+    void aCallHoldsItsKeysSessionPlaceUntilItEnds() {
+        try (Broker capped = Broker.onRedis(TestRedis.uri(), Map.of("ephemera.providers.openai.base-url",
+                fake.base("openai"), "ephemera.rate-limits.max-concurrent-sessions-per-key", 1))) {
+            String k = capped.createKey("write", "read");
+            assertThat(offer(capped, capped.mint(k, Map.of("provider", "openai")).string("value")).status())
+                    .isEqualTo(201);
+            FakeCalls.Call first = fake.recorder().calls.last();
+            String second = capped.mint(k, Map.of("provider", "openai")).string("value");
+            Reply refused = offer(capped, second);
+            assertThat(refused.status()).isEqualTo(429);
+            first.end();
+            await().atMost(Duration.ofSeconds(5)).until(() -> offer(capped, second).status() == 201);
+            // A call whose sideband fails gives its place back too.
+            fake.recorder().calls.last().end();
+            fake.recorder().calls.refuseSideband = true;
+            String third = capped.mint(k, Map.of("provider", "openai", "limits", Map.of("max_responses", 3)))
+                    .string("value");
+            String fourth = capped.mint(k, Map.of("provider", "openai")).string("value");
+            await().atMost(Duration.ofSeconds(5)).until(() -> offer(capped, third).status() == 502);
+            fake.recorder().calls.refuseSideband = false;
+            await().atMost(Duration.ofSeconds(5)).until(() -> offer(capped, fourth).status() == 201);
+        }
+        // A replica that stops hangs its calls up (nothing runs unwatched).
+        await().atMost(Duration.ofSeconds(5)).until(() -> fake.recorder().calls.all().stream()
+                .allMatch(FakeCalls.Call::ended));
+    }
+
     @Test
     void refusesWhatIsNotAnOfferAndBadTokens() {
         String token = broker.mint(key, Map.of("provider", "openai")).string("value");
