@@ -18,9 +18,7 @@ import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.netty.channel.EventLoop;
-import jakarta.inject.Named;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,18 +44,15 @@ final class LiveSessionController {
 
     private final SessionAdmission admission;
     private final ProviderRegistry providers;
-    private final HttpClient client;
-    private final RelayConfiguration config;
+    private final CallRequests requests;
     private final CallWatcher watcher;
     private final LiveSessionConfig configs;
 
-    LiveSessionController(SessionAdmission admission, ProviderRegistry providers,
-            @Named("upstream-jdk") HttpClient client, RelayConfiguration config, CallWatcher watcher,
-            LiveSessionConfig configs) {
+    LiveSessionController(SessionAdmission admission, ProviderRegistry providers, CallRequests requests,
+            CallWatcher watcher, LiveSessionConfig configs) {
         this.admission = admission;
         this.providers = providers;
-        this.client = client;
-        this.config = config;
+        this.requests = requests;
         this.watcher = watcher;
         this.configs = configs;
     }
@@ -134,27 +129,14 @@ final class LiveSessionController {
             Map<String, Object> session, Asked asked, EventLoop loop) {
         RedeemedToken token = admitted.token();
         Provider provider = providers.require(token.provider());
-        java.net.http.HttpRequest.Builder upstream = java.net.http.HttpRequest.newBuilder(
-                URI.create(provider.baseUri() + "/live/sessions")).timeout(config.upstreamTimeout());
-        admitted.upstreamHeaders().forEach(upstream::header);
-        RelayCredentials.clientRequestId(request).ifPresent(id -> upstream.header("X-Client-Request-Id", id));
+        java.net.http.HttpRequest.Builder upstream = requests.to(URI.create(provider.baseUri() + "/live/sessions"),
+                admitted, request);
         Map<String, Object> created = Map.of("session", session, "transport",
                 Map.of("type", "webrtc", "sdp", asked.offer()));
         upstream.header("Content-Type", MediaType.APPLICATION_JSON)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(StrictJson.write(created)));
-        return client.sendAsync(upstream.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray())
-                .handle((answer, failed) -> {
-                    if (failed != null || answer.statusCode() >= 300) {
-                        admitted.release().run();
-                    }
-                    if (failed != null) {
-                        throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
-                                + "' did not answer in time or could not be reached; retry later.");
-                    }
-                    WebRtcRelayController.refusal(answer.statusCode(), provider);
-                    return answer.body();
-                })
-                .thenCompose(answer -> watch(admitted, provider, answer, asked, loop));
+        return requests.send(upstream.build(), BoundedBody.of(BoundedBody.CALL_ANSWER), admitted, provider)
+                .thenCompose(answer -> watch(admitted, provider, answer.body(), asked, loop));
     }
 
     /** Reads the provider's answer, watches the session, and answers the page once the sideband is attached. */

@@ -17,10 +17,8 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
-import jakarta.inject.Named;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -45,20 +43,17 @@ final class WebRtcRelayController {
 
     private final SessionAdmission admission;
     private final ProviderRegistry providers;
-    private final HttpClient client;
-    private final RelayConfiguration config;
+    private final CallRequests requests;
     private final CallWatcher watcher;
     private final CallSessions sessions;
 
-    WebRtcRelayController(SessionAdmission admission, ProviderRegistry providers,
-            @Named("upstream-jdk") HttpClient client, RelayConfiguration config, CallWatcher watcher,
-            CallSessions sessions) {
-        this.sessions = sessions;
+    WebRtcRelayController(SessionAdmission admission, ProviderRegistry providers, CallRequests requests,
+            CallWatcher watcher, CallSessions sessions) {
         this.admission = admission;
         this.providers = providers;
-        this.client = client;
-        this.config = config;
+        this.requests = requests;
         this.watcher = watcher;
+        this.sessions = sessions;
     }
 
     @Post(consumes = APPLICATION_SDP, produces = APPLICATION_SDP)
@@ -119,18 +114,15 @@ final class WebRtcRelayController {
     }
 
     /** Posts the offer; a failure or a refusal gives the session's places back and fails with upstream_error. */
-    private CompletionStage<java.net.http.HttpResponse<String>> post(HttpRequest<?> request,
+    private CompletionStage<java.net.http.HttpResponse<byte[]>> post(HttpRequest<?> request,
             SessionAdmission.Admitted admitted, Provider provider, @Nullable String model, String offer,
             @Nullable Long outputLimit) {
         RedeemedToken token = admitted.token();
         String effectiveModel = model != null ? model : token.model();
         String query = effectiveModel == null ? ""
                 : "?model=" + URLEncoder.encode(effectiveModel, StandardCharsets.UTF_8);
-        URI target = URI.create(provider.baseUri() + "/realtime/calls" + query);
-        java.net.http.HttpRequest.Builder upstream = java.net.http.HttpRequest.newBuilder(target)
-                .timeout(config.upstreamTimeout());
-        admitted.upstreamHeaders().forEach(upstream::header);
-        RelayCredentials.clientRequestId(request).ifPresent(id -> upstream.header("X-Client-Request-Id", id));
+        java.net.http.HttpRequest.Builder upstream = requests.to(
+                URI.create(provider.baseUri() + "/realtime/calls" + query), admitted, request);
         byte[] session = sessions.realtime(token, outputLimit);
         if (session == null) {
             upstream.header("Content-Type", APPLICATION_SDP)
@@ -140,36 +132,14 @@ final class WebRtcRelayController {
             upstream.header("Content-Type", "multipart/form-data; boundary=" + boundary)
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(multipart(boundary, offer, session)));
         }
-        return client.sendAsync(upstream.build(), java.net.http.HttpResponse.BodyHandlers.ofString())
-                .handle((answer, failed) -> {
-                    if (failed != null || answer.statusCode() >= 300) {
-                        admitted.release().run();
-                    }
-                    if (failed != null) {
-                        throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
-                                + "' did not answer in time or could not be reached; retry later.");
-                    }
-                    refusal(answer.statusCode(), provider);
-                    return answer;
-                });
+        return requests.send(upstream.build(), BoundedBody.of(BoundedBody.CALL_ANSWER), admitted, provider);
     }
 
-    /** A provider's refusal of a call, as the browser is told it; nothing when {@code status} is a success. */
-    static void refusal(int status, Provider provider) {
-        if (status == 401 || status == 403) {
-            throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
-                    + "' refused the broker's credentials; an operator must check its key.");
-        }
-        if (status >= 300) {
-            throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
-                    + "' refused the offer (HTTP " + status + ").");
-        }
-    }
-
-    private static MutableHttpResponse<String> sdp(java.net.http.HttpResponse<String> answer,
+    private static MutableHttpResponse<String> sdp(java.net.http.HttpResponse<byte[]> answer,
             @Nullable String location) {
         MutableHttpResponse<String> response = HttpResponse.<String>status(
-                io.micronaut.http.HttpStatus.valueOf(answer.statusCode())).body(answer.body())
+                io.micronaut.http.HttpStatus.valueOf(answer.statusCode()))
+                .body(new String(answer.body(), StandardCharsets.UTF_8))
                 .contentType(APPLICATION_SDP);
         if (location != null) {
             response.header("Location", location);

@@ -147,6 +147,17 @@ class WebRtcRelayTest {
         assertThat(refused.code()).isEqualTo("upstream_error");
     }
 
+    /** What the broker holds of a provider's answer is bounded: an SDP answer is a few kilobytes. */
+    @Test
+    void anAnswerLargerThanAnyAnswerIsAnUpstreamError() {
+        fake.recorder().calls.answerPadding = 200 * 1024;
+        assertThat(offer(broker.mint(key, Map.of("provider", "openai")).string("value")).status()).isEqualTo(201);
+        fake.recorder().calls.answerPadding = 300 * 1024;
+        Reply refused = offer(broker.mint(key, Map.of("provider", "openai")).string("value"));
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(refused.code()).isEqualTo("upstream_error");
+    }
+
     /** SPEC §11: where the broker cannot watch a call, a token's locks and limits cannot hold. */
     @Test
     void aProviderWithoutASidebandRefusesControlledTokensBeforeTheirUse() throws Exception {

@@ -82,6 +82,8 @@ public final class FakeCalls {
     public volatile boolean noCallId;
     /** Refuse sideband handshakes (503). */
     public volatile boolean refuseSideband;
+    /** Pad the SDP answer with this many bytes (a provider answering more than an answer). */
+    public volatile int answerPadding;
     /** Hold sideband handshakes this long. */
     public volatile Duration sidebandDelay = Duration.ZERO;
 
@@ -105,6 +107,7 @@ public final class FakeCalls {
         calls.clear();
         order.clear();
         noCallId = false;
+        answerPadding = 0;
         refuseSideband = false;
         sidebandDelay = Duration.ZERO;
     }

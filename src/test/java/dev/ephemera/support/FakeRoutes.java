@@ -104,7 +104,8 @@ final class FakeRoutes {
                     + "provided: " + request.headers().get("Authorization") + "\"}}", Map.of());
         } else if (post && rest.equals("/realtime/calls")) {
             FakeCalls.Call call = recorder.calls.create("rtc", body);
-            FullHttpResponse r = response(HttpResponseStatus.CREATED, "v=0\r\no=- answer\r\n", "application/sdp");
+            FullHttpResponse r = response(HttpResponseStatus.CREATED, "v=0\r\no=- answer\r\n"
+                    + "a=x\r\n".repeat(recorder.calls.answerPadding / 5), "application/sdp");
             if (!recorder.calls.noCallId) {
                 r.headers().set("Location", "/v1/realtime/calls/" + call.id);
             }
