@@ -17,7 +17,8 @@ import java.util.Map;
  * locks allow them (judged as a {@code session.update} would be, {@link ClientEventFilter}), the model, and the
  * data-channel rules, which are never the page's: the token's ({@code client.data_channel}, from its profile's
  * {@code data-channel}) or, without any, {@link #DEFAULT_CLIENT_EVENTS}, so that an untrusted page cannot change the
- * session ({@code session.update}) or add to its instructions ({@code session.instructions.append}).
+ * session ({@code session.update}) or add to its instructions ({@code session.instructions.append}); with
+ * instructions locked, not {@code response.create} either, which may carry instructions of its own.
  */
 @Singleton
 final class LiveSessionConfig {
@@ -40,9 +41,14 @@ final class LiveSessionConfig {
      *                         included), or {@code invalid_request}
      */
     Map<String, Object> of(RedeemedToken token, Map<String, Object> asked, @Nullable String model) {
-        if (asked.containsKey("client")) {
-            throw new BrokerException(ErrorCode.LOCKED_FIELD, "The data-channel rules ('client') are the broker's.",
-                    "session.client");
+        for (String key : asked.keySet()) {
+            // Decided on the name as a parser that folds case or spaces might read it, never left to one.
+            String folded = java.text.Normalizer.normalize(key, java.text.Normalizer.Form.NFKC).strip()
+                    .toLowerCase(java.util.Locale.ROOT);
+            if (folded.startsWith("client") || folded.startsWith("model") && !key.equals("model")) {
+                throw new BrokerException(ErrorCode.LOCKED_FIELD, "The data-channel rules ('client') and the model "
+                        + "are the broker's.", "session." + (folded.startsWith("client") ? "client" : "model"));
+            }
         }
         Map<String, Object> session = sessions.tokenSession(token);
         Map<String, Object> settings = new LinkedHashMap<>(asked);
@@ -62,7 +68,10 @@ final class LiveSessionConfig {
             session.put("model", effective);
         }
         if (!(session.get("client") instanceof Map<?, ?>)) {
-            session.put("client", Map.of("data_channel", Map.of("allowed_client_events", DEFAULT_CLIENT_EVENTS)));
+            // A response.create may carry its own instructions: with instructions locked, the page gets none.
+            List<String> allowed = token.lockedFields().contains("instructions")
+                    ? DEFAULT_CLIENT_EVENTS.subList(0, 2) : DEFAULT_CLIENT_EVENTS;
+            session.put("client", Map.of("data_channel", Map.of("allowed_client_events", allowed)));
         }
         return session;
     }

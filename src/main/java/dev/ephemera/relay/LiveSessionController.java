@@ -96,7 +96,8 @@ final class LiveSessionController {
             return new Asked(offer(new String(body, StandardCharsets.UTF_8)), Map.of(), true);
         }
         if (!(StrictJson.parse(body).orElse(null) instanceof Map<?, ?> json)) {
-            throw BrokerException.invalid("body", "The body must be a JSON object {session?, transport}.");
+            throw new BrokerException(ErrorCode.INVALID_JSON, "The body must be one strict JSON object "
+                    + "{session?, transport}.");
         }
         for (Object key : json.keySet()) {
             if (!BODY_KEYS.contains(key)) {

@@ -35,8 +35,8 @@ record ProviderCall(Kind kind, String id, URI sideband, URI hangup) {
     }
 
     /**
-     * The realtime call whose answer's {@code Location} is {@code location} ({@code /v1/realtime/calls/rtc_…}), or
-     * empty when the answer names no call id the broker can use.
+     * The realtime call whose answer's {@code Location} is {@code location}: {@code /v1/realtime/calls/rtc_…} (or the
+     * calls path under the provider's base), relative or on the provider's origin; empty for anything else.
      */
     static Optional<ProviderCall> realtime(Provider provider, @Nullable String location) {
         return realtime(provider.baseUri(), provider.realtimeUri(), location);
@@ -46,7 +46,14 @@ record ProviderCall(Kind kind, String id, URI sideband, URI hangup) {
         if (location == null) {
             return Optional.empty();
         }
-        String id = location.substring(location.lastIndexOf('/') + 1);
+        // Only the calls path itself, relative or on the provider's own origin: /v1/realtime/calls/{id}.
+        String origin = base.getScheme() + "://" + base.getRawAuthority();
+        String path = location.startsWith(origin + "/") ? location.substring(origin.length()) : location;
+        String prefix = base.getRawPath() + "/realtime/calls/";
+        if (!path.startsWith(prefix) && !path.startsWith("/v1/realtime/calls/")) {
+            return Optional.empty();
+        }
+        String id = path.substring(path.startsWith(prefix) ? prefix.length() : "/v1/realtime/calls/".length());
         if (!ID.matcher(id).matches()) {
             return Optional.empty();
         }

@@ -118,7 +118,7 @@ final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, D
         }
         switch (event) {
             case ProviderEvents.SessionState state -> {
-                Optional<String> changed = locks.changed(state.session());
+                Optional<String> changed = locks.changed(state.session(), state.initial());
                 if (changed.isPresent() && !ended) {
                     // Undone first, so that nothing more runs with the client's value while the hang-up travels.
                     if (restore != null) {
@@ -152,13 +152,17 @@ final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, D
     public void readComplete() {
     }
 
-    /** The provider closed the sideband: the call ended at the provider (hung up by the browser or by it). */
+    /**
+     * The provider closed the sideband: the call ended there (the browser or the provider hung up), or the sideband
+     * alone ended. The broker cannot tell them apart, and a call it cannot watch must not go on: it is hung up all
+     * the same (a call that already ended is one the provider no longer knows).
+     */
     @Override
     public void closed(int code, String reason) {
         if (!attached.isDone()) {
             attached.completeExceptionally(new IllegalStateException("the sideband closed at once"));
         }
-        finish("call_ended");
+        end("call_ended");
     }
 
     /** The sideband could not be attached, or was lost: a call the broker cannot watch is hung up. */

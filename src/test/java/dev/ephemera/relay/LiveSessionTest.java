@@ -142,6 +142,30 @@ class LiveSessionTest {
     }
 
     @Test
+    void thePageCannotNameTheRulesOrTheModelUnderAnotherSpelling() {
+        String token = mint(Map.of());
+        for (String key : List.of("CLIENT", " client", "\uff43lient", "Model", "model ")) {
+            Reply refused = create(token, Map.of(key, Map.of()));
+            assertThat(refused.status()).as(key).isEqualTo(403);
+            assertThat(refused.code()).isEqualTo("locked_field");
+        }
+        Reply duplicate = broker.send(HttpRequest.POST("/v1/live/sessions", "{\"transport\":{},\"transport\":{}}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token));
+        assertThat(duplicate.code()).isEqualTo("invalid_json");
+        assertThat(fake.recorder().calls.all()).isEmpty();
+    }
+
+    /** With instructions locked the page may not ask for responses: a response.create may carry instructions. */
+    @Test
+    void lockedInstructionsLeaveThePageOnlyItsMicrophone() {
+        String token = mint(Map.of("session", Map.of("instructions", "Be brief."), "locked_fields",
+                List.of("instructions")));
+        assertThat(create(token, null).status()).isEqualTo(200);
+        assertThat(fake.recorder().calls.last().created).contains("\"allowed_client_events\":["
+                + "\"session.input_audio.mute\",\"session.input_audio.unmute\"]");
+    }
+
+    @Test
     void aTokenLimitedInTokensIsRefusedBeforeItsUse() {
         String token = mint(Map.of("limits", Map.of("max_total_tokens", 100)));
         Reply refused = create(token, null);

@@ -11,8 +11,11 @@ import java.util.Optional;
  * A watched call's locked fields, judged on the session the provider reports through its sideband
  * ({@code session.created}, {@code session.updated}): on WebRTC the client's events go to the provider directly, so
  * the broker cannot refuse them and can only see what they did. A locked field is changed when the provider's session
- * holds, under any spelling of it ({@link RealtimeProtocol#spellings}), a value other than the token's; a field the
- * token locks without a value may keep the first value the provider reports. The broker's own limit on a response's
+ * holds, under any spelling of it ({@link RealtimeProtocol#spellings}), a value other than the token's. A field the
+ * token locks without a value keeps the value the session started with, as the provider's first report of it shows
+ * ({@code session.created}: the sideband of a controlled call is attached before the browser has its answer), or
+ * stays absent where that report does not name it; a report before the session's first one cannot be judged, and a
+ * field locked without a value in it is a change. The broker's own limit on a response's
  * output ({@code max_output_tokens}, set with the call's session config) is a lock too: a session whose limit is
  * higher, or {@code "inf"}, was raised by the client. When the broker lowers it, the lower limit is enforced once a
  * report shows it (a report already on its way shows the one before). Values are compared decoded
@@ -24,8 +27,13 @@ public final class CallLocks {
     private static final List<String> OUTPUT_LIMIT = List.of("max_output_tokens", "max_response_output_tokens");
 
     private final RealtimeProtocol protocol;
-    /** Locked field -> the value it must keep; absent until known (a lock without a value, before any report). */
-    private final Map<String, Optional<Object>> expected = new LinkedHashMap<>();
+    /** A lock without a value before the session's first report: what it must keep is not known yet. */
+    private static final Object UNKNOWN = new Object();
+    /** A lock without a value whose field the session's first report did not name: it must stay absent. */
+    private static final Object ABSENT = new Object();
+
+    /** Locked field -> the value it must keep, {@link #UNKNOWN} or {@link #ABSENT}. */
+    private final Map<String, Object> expected = new LinkedHashMap<>();
     /** The output limit a report may not exceed: the broker's, as last confirmed; null while it set none. */
     private Long outputLimit;
     /** A lower limit the broker sent that no report has shown yet; null when none. */
@@ -38,11 +46,8 @@ public final class CallLocks {
     public CallLocks(RealtimeProtocol protocol, @Nullable Object session, List<String> lockedFields) {
         this.protocol = protocol;
         for (String field : lockedFields) {
-            Optional<Object> value = Optional.empty();
-            for (String spelling : protocol.spellings(field)) {
-                value = value.isPresent() ? value : Optional.ofNullable(ClientEventFilter.at(session, spelling));
-            }
-            expected.put(field, value);
+            Object value = valueOf(session, field);
+            expected.put(field, value == null ? UNKNOWN : value);
         }
     }
 
@@ -64,19 +69,26 @@ public final class CallLocks {
     }
 
     /**
-     * The first locked field that {@code session} (the provider's report) shows changed, or empty. A field the token
-     * locks without a value takes its first reported value as the one to keep.
+     * The first locked field that {@code session} (the provider's report; {@code initial}: the one the session
+     * started with) shows changed, or empty.
      */
-    public Optional<String> changed(Map<?, ?> session) {
-        for (Map.Entry<String, Optional<Object>> lock : expected.entrySet()) {
-            for (String spelling : protocol.spellings(lock.getKey())) {
-                Object now = present(session, spelling);
-                if (now == null) {
-                    continue;
+    public Optional<String> changed(Map<?, ?> session, boolean initial) {
+        for (Map.Entry<String, Object> lock : expected.entrySet()) {
+            Object now = valueOf(session, lock.getKey());
+            if (lock.getValue() == UNKNOWN) {
+                if (initial) {
+                    lock.setValue(now == null ? ABSENT : now);
+                } else if (now != null) {
+                    return Optional.of(lock.getKey());
                 }
-                if (lock.getValue().isEmpty()) {
-                    lock.setValue(Optional.of(now));
-                } else if (!StrictJson.same(lock.getValue().get(), now)) {
+                continue;
+            }
+            if (lock.getValue() == ABSENT ? now != null : now != null && !StrictJson.same(lock.getValue(), now)) {
+                return Optional.of(lock.getKey());
+            }
+            for (String spelling : protocol.spellings(lock.getKey())) {
+                Object other = present(session, spelling);
+                if (other != null && now != null && !StrictJson.same(other, now)) {
                     return Optional.of(lock.getKey());
                 }
             }
@@ -99,9 +111,21 @@ public final class CallLocks {
         return Optional.empty();
     }
 
+    /** The value of {@code field} under its first spelling that {@code session} names; null when none does. */
+    @Nullable
+    private Object valueOf(@Nullable Object session, String field) {
+        for (String spelling : protocol.spellings(field)) {
+            Object value = ClientEventFilter.at(session, spelling);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
     /** The value at {@code path}, a JSON null as {@link StrictJson#NULL}; null when the path is absent. */
     @Nullable
-    private static Object present(Map<?, ?> session, String path) {
+    private static Object present(@Nullable Object session, String path) {
         return ClientEventFilter.at(session, path);
     }
 }

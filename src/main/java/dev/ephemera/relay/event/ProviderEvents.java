@@ -37,10 +37,11 @@ public final class ProviderEvents {
     }
 
     /**
-     * The session's configuration as the provider now holds it ({@code session.created}, {@code session.updated},
-     * GPT-Live's {@code session.started}); read only by a reader made {@link #withSessionEvents}.
+     * The session's configuration as the provider now holds it ({@code session.updated}), or as it started
+     * ({@code initial}: {@code session.created}, GPT-Live's {@code session.started}); read only by a reader made
+     * {@link #withSessionEvents}.
      */
-    public record SessionState(Map<?, ?> session) implements ServerEvent {
+    public record SessionState(Map<?, ?> session, boolean initial) implements ServerEvent {
     }
 
     /**
@@ -226,7 +227,8 @@ public final class ProviderEvents {
             case "error" -> event.get("error") instanceof Map<?, ?> error
                     && error.get("event_id") instanceof String eventId ? new Refused(eventId) : null;
             case "session.created", "session.updated", "session.started" -> sessionEvents
-                    && event.get("session") instanceof Map<?, ?> session ? new SessionState(session) : null;
+                    && event.get("session") instanceof Map<?, ?> session
+                    ? new SessionState(session, !type.equals("session.updated")) : null;
             case "session.usage.updated" -> sessionEvents && event.get("usage") instanceof Map<?, ?> usage
                     && usage.get("seconds") instanceof Number seconds && seconds.doubleValue() >= 0
                     ? new SecondsUsed(seconds.doubleValue()) : null;

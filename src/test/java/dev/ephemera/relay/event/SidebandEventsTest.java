@@ -23,7 +23,7 @@ class SidebandEventsTest {
         for (String type : new String[] {"session.updated", "session.created", "session.started"}) {
             String event = "{\"type\":\"" + type + "\",\"session\":{\"instructions\":\"Hi.\"}}";
             assertThat(sideband.read(text(event))).isEqualTo(new ProviderEvents.SessionState(
-                    Map.of("instructions", "Hi.")));
+                    Map.of("instructions", "Hi."), !type.equals("session.updated")));
             assertThat(relay.read(text(event))).isNull();
         }
         assertThat(sideband.read(text("{\"type\":\"session.usage.updated\",\"usage\":{\"seconds\":12.5}}")))
@@ -51,6 +51,6 @@ class SidebandEventsTest {
         assertThat(sideband.read(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer(event.substring(0, 10),
                 StandardCharsets.UTF_8)))).isNull();
         assertThat(sideband.read(new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer(event.substring(10),
-                StandardCharsets.UTF_8)))).isEqualTo(new ProviderEvents.SessionState(Map.of("voice", "alloy")));
+                StandardCharsets.UTF_8)))).isEqualTo(new ProviderEvents.SessionState(Map.of("voice", "alloy"), false));
     }
 }
