@@ -213,6 +213,7 @@ final class SessionMeter {
                 count(done.usage());
             }
             case ProviderEvents.SessionState state -> { }
+            case ProviderEvents.ItemAdded item -> { }
             case ProviderEvents.SecondsUsed seconds -> { }
         }
     }

@@ -117,19 +117,26 @@ final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, D
             frame.release();
         }
         switch (event) {
-            case ProviderEvents.SessionState state -> {
-                Optional<String> changed = locks.changed(state.session(), state.initial());
-                if (changed.isPresent() && !ended) {
-                    // Undone first, so that nothing more runs with the client's value while the hang-up travels.
-                    if (restore != null) {
-                        toProvider(restore);
-                    }
-                    end("locked_field");
-                }
-            }
+            case ProviderEvents.SessionState state -> locked(locks.changed(state.session(), state.initial()));
+            case ProviderEvents.ItemAdded item -> locked(locks.item(item.role()));
             case ProviderEvents.SecondsUsed used -> seconds(used.seconds());
+            case ProviderEvents.Created created -> {
+                meter.count(event);
+                locked(locks.response(created.instructions()));
+            }
             case null -> { }
             default -> meter.count(event);
+        }
+    }
+
+    /** A lock the client broke ({@code changed}: which), or none. */
+    private void locked(Optional<String> changed) {
+        if (changed.isPresent() && !ended) {
+            // Undone first, so that nothing more runs with the client's value while the hang-up travels.
+            if (restore != null) {
+                toProvider(restore);
+            }
+            end("locked_field");
         }
     }
 

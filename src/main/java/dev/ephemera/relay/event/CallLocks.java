@@ -111,6 +111,29 @@ public final class CallLocks {
         return Optional.empty();
     }
 
+    /**
+     * With instructions locked, a message of another role than {@code user} or {@code assistant} in the conversation
+     * acts as instructions (SPEC §7): {@code instructions}, else empty.
+     */
+    public Optional<String> item(Object role) {
+        return expected.containsKey("instructions") && !"user".equals(role) && !"assistant".equals(role)
+                ? Optional.of("instructions") : Optional.empty();
+    }
+
+    /**
+     * With instructions locked, a response that runs with instructions of its own ({@code instructions}, as the
+     * provider reports them; null: not reported) other than the locked ones: {@code instructions}, else empty.
+     */
+    public Optional<String> response(@Nullable Object instructions) {
+        Object locked = expected.get("instructions");
+        if (locked == null || instructions == null) {
+            return Optional.empty();
+        }
+        boolean same = locked == ABSENT || locked == UNKNOWN ? "".equals(instructions)
+                : StrictJson.same(locked, instructions);
+        return same ? Optional.empty() : Optional.of("instructions");
+    }
+
     /** The value of {@code field} under its first spelling that {@code session} names; null when none does. */
     @Nullable
     private Object valueOf(@Nullable Object session, String field) {

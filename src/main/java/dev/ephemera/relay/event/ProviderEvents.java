@@ -24,8 +24,19 @@ public final class ProviderEvents {
     public sealed interface ServerEvent {
     }
 
-    /** The provider created response {@code responseId}. */
-    public record Created(String responseId) implements ServerEvent {
+    /**
+     * The provider created response {@code responseId}; {@code instructions} are the ones it runs with where the
+     * event names them (null: not named).
+     */
+    public record Created(String responseId, @Nullable Object instructions) implements ServerEvent {
+    }
+
+    /**
+     * A conversation item the session now holds ({@code conversation.item.added}, {@code .created}, {@code .done}),
+     * with its {@code role} (never null: items without one are not reported); read only by a reader made
+     * {@link #withSessionEvents}.
+     */
+    public record ItemAdded(Object role) implements ServerEvent {
     }
 
     /** Response {@code responseId} (null when it had none) is done, having used {@code usage} (null: unreported). */
@@ -61,6 +72,8 @@ public final class ProviderEvents {
     private static final byte[] UPDATED = "updated".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] STARTED = "started".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] USAGE = "usage".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ITEM = "item".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ADDED = "added".getBytes(StandardCharsets.US_ASCII);
     /** Where an error event names its type: OpenAI writes {@code type} first. */
     private static final int ERROR_WINDOW = 64;
 
@@ -141,7 +154,8 @@ public final class ProviderEvents {
 
     /**
      * Whether {@code content} holds {@code session.} followed by {@code created}, {@code updated}, {@code started} or
-     * {@code usage}: the events of a session's state and seconds. A prefilter only, found by the dots.
+     * {@code usage}, or {@code item.} followed by {@code added}, {@code created} or {@code done}: the events of a
+     * session's state, seconds and conversation. A prefilter only, found by the dots.
      */
     static boolean mentionsSession(ByteBuf content) {
         int start = content.readerIndex();
@@ -154,6 +168,11 @@ public final class ProviderEvents {
             if (dot - start >= SESSION.length && matches(content, dot - SESSION.length, SESSION)
                     && (follows(content, dot, end, CREATED_SUFFIX) || follows(content, dot, end, UPDATED)
                     || follows(content, dot, end, STARTED) || follows(content, dot, end, USAGE))) {
+                return true;
+            }
+            if (dot - start >= ITEM.length && matches(content, dot - ITEM.length, ITEM)
+                    && (follows(content, dot, end, ADDED) || follows(content, dot, end, CREATED_SUFFIX)
+                    || follows(content, dot, end, SUFFIX))) {
                 return true;
             }
             at = dot + 1;
@@ -223,7 +242,10 @@ public final class ProviderEvents {
         String responseId = response.get("id") instanceof String id ? id : null;
         return switch (type) {
             case DONE -> new Done(responseId, response.isEmpty() ? null : UsageFields.of(response.get("usage")));
-            case CREATED -> responseId == null ? null : new Created(responseId);
+            case CREATED -> responseId == null ? null : new Created(responseId, response.get("instructions"));
+            case "conversation.item.added", "conversation.item.created", "conversation.item.done" -> sessionEvents
+                    && event.get("item") instanceof Map<?, ?> item && item.get("role") != null
+                    ? new ItemAdded(item.get("role")) : null;
             case "error" -> event.get("error") instanceof Map<?, ?> error
                     && error.get("event_id") instanceof String eventId ? new Refused(eventId) : null;
             case "session.created", "session.updated", "session.started" -> sessionEvents
