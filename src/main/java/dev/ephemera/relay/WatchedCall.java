@@ -226,7 +226,7 @@ final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, D
     void end(String reason) {
         onLoop(() -> {
             if (!ended) {
-                watch.hangup().hangup(call, watch.upstreamHeaders());
+                watch.hangup().hangup(call, watch.upstreamHeaders(), loop);
                 finish(reason);
             }
         });

@@ -108,6 +108,17 @@ class WatchedCallTest {
                 == 404);
     }
 
+    /** A call the broker stopped watching must not go on because a hang-up failed: it is asked again. */
+    @Test
+    void aHangUpThatFailsIsTriedAgainUntilTheProviderTakesIt() {
+        Call call = call(Map.of("provider", "openai"));
+        fake.recorder().calls.failHangups.set(3);
+        assertThat(a.delete("/v1/sessions/" + call.sessionId(), key).status()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(10)).until(() -> call.provider().hangups.get() == 1);
+        assertThat(fake.recorder().requests.stream().filter(r -> r.path().endsWith("/" + call.provider().id
+                + "/hangup"))).hasSize(4);
+    }
+
     @Test
     void aLimitReachedHangsTheCallUp() {
         Call call = call(Map.of("provider", "openai", "limits", Map.of("max_total_tokens", 50)));

@@ -82,6 +82,8 @@ public final class FakeCalls {
     public volatile boolean noCallId;
     /** Refuse sideband handshakes (503). */
     public volatile boolean refuseSideband;
+    /** Answer this many hang-ups with 500 before taking one. */
+    public final AtomicInteger failHangups = new AtomicInteger();
     /** Pad the SDP answer with this many bytes (a provider answering more than an answer). */
     public volatile int answerPadding;
     /** Hold sideband handshakes this long. */
@@ -108,6 +110,7 @@ public final class FakeCalls {
         order.clear();
         noCallId = false;
         answerPadding = 0;
+        failHangups.set(0);
         refuseSideband = false;
         sidebandDelay = Duration.ZERO;
     }

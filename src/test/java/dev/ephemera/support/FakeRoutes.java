@@ -116,6 +116,10 @@ final class FakeRoutes {
             json(ctx, request, HttpResponseStatus.OK, "{\"session\":{\"id\":\"" + id + "\"},"
                     + "\"transport\":{\"type\":\"webrtc\",\"sdp\":\"v=0\\r\\no=- live answer\\r\\n\"}}", Map.of());
         } else if (post && rest.matches("/(realtime/calls|live/sessions)/[^/]+/hangup")) {
+            if (recorder.calls.failHangups.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                json(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, "{}", Map.of());
+                return;
+            }
             boolean known = recorder.calls.hangup(rest.split("/")[3]);
             json(ctx, request, known ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND, "{}", Map.of());
         } else if (post && (rest.equals("/realtime/client_secrets") || rest.equals("/v1/realtime/client_secrets"))) {
