@@ -17,6 +17,7 @@ import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -40,6 +41,20 @@ final class CallWatcher {
             Long seconds = token.limits().maxSessionSeconds();
             return seconds != null && seconds < limit.toSeconds() ? new Longest(Duration.ofSeconds(seconds), true)
                     : new Longest(limit, false);
+        }
+    }
+
+    /**
+     * A call being watched: {@code attached} completes once the sideband is attached, and fails with
+     * {@code upstream_error} when it could not be (the call is then hung up and its places given back);
+     * {@code listed} once the call is on the live list, so that its id may be handed out (a failure to list it ends
+     * it).
+     */
+    record Watching(CompletionStage<Void> attached, CompletionStage<Void> listed) {
+
+        /** Both: what a controlled call's answer waits for. */
+        CompletionStage<Void> both() {
+            return attached.thenCombine(listed, (a, b) -> null);
         }
     }
 
@@ -69,11 +84,9 @@ final class CallWatcher {
 
     /**
      * Watches {@code call}, which {@code admitted}'s browser started, on {@code loop}; {@code outputLimit} is the
-     * limit on a response's output the call was started with (null: none). The call is a live session from now on;
-     * the stage completes once the sideband is attached, and fails with {@code upstream_error} when it could not be
-     * (the call is then hung up and its places given back).
+     * limit on a response's output the call was started with (null: none). The call is a live session from now on.
      */
-    CompletionStage<Void> watch(SessionAdmission.Admitted admitted, ProviderCall call, EventLoop loop,
+    Watching watch(SessionAdmission.Admitted admitted, ProviderCall call, EventLoop loop,
             @Nullable Long outputLimit) {
         RedeemedToken token = admitted.token();
         CallLocks locks = new CallLocks(RealtimeProtocol.of(token.provider()), parsed(token), token.lockedFields());
@@ -97,15 +110,24 @@ final class CallWatcher {
             admitted.release().run();
             metrics.relaySessionEnded();
         });
+        CompletableFuture<Void> listed = new CompletableFuture<>();
         live.open(token, admitted.sessionId(), longest.duration(), meter::requested)
-                .whenComplete((registered, failed) -> meter.registered(registered));
-        return attached.handle((ok, failed) -> {
+                .whenComplete((registered, failed) -> {
+                    meter.registered(registered);
+                    if (registered == null) {
+                        listed.completeExceptionally(new BrokerException(ErrorCode.STORE_UNAVAILABLE, "The call "
+                                + "could not be put on the live list, so it was hung up; retry later."));
+                    } else {
+                        listed.complete(null);
+                    }
+                });
+        return new Watching(attached.handle((ok, failed) -> {
             if (failed != null) {
                 throw new CompletionException(new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider's call "
                         + "could not be watched, so it was hung up; retry later."));
             }
             return null;
-        });
+        }), listed);
     }
 
     @Nullable

@@ -155,7 +155,7 @@ final class LiveSessionController {
                     + "' answered without a session id or SDP answer, so the session cannot be watched.");
         }
         String location = "/v1/live/sessions/" + admitted.sessionId();
-        return watcher.watch(admitted, call, loop, null).thenApply(attached -> {
+        return watcher.watch(admitted, call, loop, null).both().thenApply(attached -> {
             if (asked.sdp()) {
                 return HttpResponse.created(sdp).contentType(WebRtcRelayController.APPLICATION_SDP)
                         .header("Location", location);

@@ -106,10 +106,10 @@ final class WebRtcRelayController {
                 throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
                         + "' answered the offer without a call id, so the call cannot be watched.");
             }
-            CompletionStage<Void> attached = watcher.watch(admitted, call, loop, outputLimit);
+            CallWatcher.Watching watching = watcher.watch(admitted, call, loop, outputLimit);
             MutableHttpResponse<String> response = sdp(answer, "/v1/realtime/calls/" + admitted.sessionId());
-            return controlled(token) ? attached.thenApply(ok -> response)
-                    : CompletableFuture.completedFuture(response);
+            // The session id handed out is one the kill switch finds; a controlled call is watched first too.
+            return (controlled(token) ? watching.both() : watching.listed()).thenApply(ok -> response);
         });
     }
 

@@ -97,6 +97,17 @@ class WebRtcRelayTest {
         broker.delete("/v1/sessions/" + sessionId, key);
     }
 
+    /** The session id a browser is given is one the kill switch finds at once: the answer waits for the list. */
+    @Test
+    void theSessionIdHandedOutIsAlreadyListed() {
+        for (int i = 0; i < 30; i++) {
+            Reply answer = offer(broker.mint(key, Map.of("provider", "openai")).string("value"));
+            String location = answer.headers().get("Location");
+            String sessionId = location.substring(location.lastIndexOf('/') + 1);
+            assertThat(broker.delete("/v1/sessions/" + sessionId, key).status()).as("call " + i).isEqualTo(204);
+        }
+    }
+
     @Test
     void sendsTheSessionConfigAlongWithTheOffer() {
         String token = broker.mint(key, Map.of("provider", "openai", "session", Map.of("voice", "alloy")))
