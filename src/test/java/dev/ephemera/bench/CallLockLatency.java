@@ -15,8 +15,7 @@ import org.slf4j.LoggerFactory;
  * What a WebRTC client can still do after changing a locked field over its data channel: the time from the provider
  * reporting the change on the sideband ({@code session.updated}) to the broker's restoring {@code session.update}
  * reaching the provider, and to its hang-up reaching the provider, 100 times against the fake. Not a test: run it
- * with {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.ephemera.bench.CallLockLatency}.
+ * with {@code java -cp <the test class path> dev.ephemera.bench.CallLockLatency} (README, "Benchmarks").
  */
 public final class CallLockLatency {
 

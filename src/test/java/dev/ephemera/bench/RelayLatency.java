@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Measures what the relays add on loopback: one HTTP request and one WebSocket round trip, straight to a local
  * fake provider and through the broker (on Redis, so each relayed HTTP request includes its token's consume).
  * Not a test: run it with
- * {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.ephemera.bench.RelayLatency}.
+ * {@code java -cp <the test class path> dev.ephemera.bench.RelayLatency} (README, "Benchmarks").
  */
 public final class RelayLatency {
 

@@ -15,8 +15,7 @@ import org.slf4j.LoggerFactory;
  * relay calls on every frame it passes on): the time of one call, per kind of frame, median and p99 over 100,000
  * calls after 200,000 of warm-up. An audio delta (24 KB of base64) and a text delta are only scanned for the
  * event's name; a {@code response.done} with usage is parsed. Not a test: run it with
- * {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.ephemera.bench.UsageReadingCost}.
+ * {@code java -cp <the test class path> dev.ephemera.bench.UsageReadingCost} (README, "Benchmarks").
  */
 public final class UsageReadingCost {
 
