@@ -13,8 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +25,13 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 final class CallHangup {
+
+    /** Where the next attempt waits its turn: the call's event loop, or a scheduler. */
+    @FunctionalInterface
+    interface Later {
+        /** Runs {@code action} after {@code pause}; throws {@link RejectedExecutionException} when stopping. */
+        void run(Runnable action, Duration pause);
+    }
 
     /** The most hang-ups sent at once. */
     static final int IN_FLIGHT = 64;
@@ -44,18 +49,17 @@ final class CallHangup {
     }
 
     /**
-     * Ends {@code call}, retrying on {@code retries} (the call's event loop); the stage gives whether the provider
+     * Ends {@code call}, retrying through {@code retries}; the stage gives whether the provider
      * confirmed it before the broker gave up.
      */
-    CompletionStage<Boolean> hangup(ProviderCall call, Map<String, String> upstreamHeaders,
-            ScheduledExecutorService retries) {
+    CompletionStage<Boolean> hangup(ProviderCall call, Map<String, String> upstreamHeaders, Later retries) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         long giveUp = System.nanoTime() + config.maxSessionDuration().toNanos();
         attempt(call, upstreamHeaders, retries, Duration.ofSeconds(1), giveUp, done);
         return done;
     }
 
-    private void attempt(ProviderCall call, Map<String, String> headers, ScheduledExecutorService retries,
+    private void attempt(ProviderCall call, Map<String, String> headers, Later retries,
             Duration pause, long giveUp, CompletableFuture<Boolean> done) {
         send(call, headers).whenComplete((confirmed, failed) -> {
             if (Boolean.TRUE.equals(confirmed)) {
@@ -71,8 +75,7 @@ final class CallHangup {
             REPEATED.warn("A provider's call could not be hung up ({}); trying again", call.kind());
             Duration next = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
             try {
-                retries.schedule(() -> attempt(call, headers, retries, next, giveUp, done), pause.toMillis(),
-                        TimeUnit.MILLISECONDS);
+                retries.run(() -> attempt(call, headers, retries, next, giveUp, done), pause);
             } catch (RejectedExecutionException stopping) {
                 done.complete(false);
             }

@@ -2,25 +2,32 @@ package dev.ephemera.relay;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.provider.Provider;
+import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.relay.event.CallLocks;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.session.CallStore;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.TaskScheduler;
+import io.micronaut.scheduling.annotation.Scheduled;
 import io.netty.channel.EventLoop;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts a browser's call under the broker's control (SPEC §11): the call becomes a live session like a relayed
@@ -58,8 +65,15 @@ final class CallWatcher {
         }
     }
 
+    /** How many orphaned calls one sweep takes. */
+    private static final int SWEEP = 100;
+    private static final RepeatedLog REPEATED = new RepeatedLog(LoggerFactory.getLogger(CallWatcher.class));
+
     private final UpstreamConnector connector;
     private final CallHangup hangup;
+    private final CallStore calls;
+    private final ProviderRegistry providers;
+    private final Clock clock;
     private final RelayConfiguration config;
     private final JsonMapper json;
     private final TaskScheduler scheduler;
@@ -70,7 +84,10 @@ final class CallWatcher {
 
     CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, JsonMapper json,
             @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics, Drain drain,
-            LiveSessions live) {
+            LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock) {
+        this.calls = calls;
+        this.providers = providers;
+        this.clock = clock;
         this.connector = connector;
         this.hangup = hangup;
         this.config = config;
@@ -101,12 +118,24 @@ final class CallWatcher {
         meter.usedBefore(admitted.usedBefore());
         metrics.relaySessionOpened();
         Duration lease = config.sessionLease();
-        ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3),
-                () -> limits.renewSession(token.keyId(), admitted.sessionId(), lease));
+        String described = call.describe(token.provider());
+        Duration kept = longest.duration().plusMinutes(1);
+        Runnable hold = () -> calls.hold(admitted.sessionId(), described, clock.instant().plus(lease), kept)
+                .whenComplete((held, failed) -> {
+                    if (failed != null) {
+                        REPEATED.warn("A watched call's lease was not held: {}", failed.getClass().getSimpleName());
+                    }
+                });
+        hold.run();
+        ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3), () -> {
+            limits.renewSession(token.keyId(), admitted.sessionId(), lease);
+            hold.run();
+        });
         drain.opened(watched);
         CompletionStage<Void> attached = watched.watch(connector, longest.duration(), reason -> {
             drain.ended(watched);
             renewal.cancel(false);
+            calls.drop(admitted.sessionId());
             admitted.release().run();
             metrics.relaySessionEnded();
         });
@@ -128,6 +157,36 @@ final class CallWatcher {
             }
             return null;
         }), listed);
+    }
+
+    /**
+     * Hangs up the calls whose replica stopped renewing them (it died without draining): each is taken by one replica
+     * only ({@link CallStore#orphaned}). A call whose provider is no longer known or has no key is left to it.
+     */
+    @Scheduled(fixedDelay = "5s", initialDelay = "5s")
+    void sweep() {
+        calls.orphaned(clock.instant(), SWEEP).whenComplete((orphans, failed) -> {
+            if (failed != null) {
+                LoggerFactory.getLogger(CallWatcher.class).debug("No sweep of orphaned calls: {}",
+                        failed.getClass().getSimpleName());
+                return;
+            }
+            for (String orphan : orphans) {
+                String[] parts = orphan.split(" ", 3);
+                try {
+                    ProviderCall.Kind kind = ProviderCall.Kind.valueOf(parts[1]);
+                    Provider provider = providers.require(parts[0]);
+                    ProviderCall.of(provider, kind, parts[2]).ifPresent(call -> {
+                        LoggerFactory.getLogger(CallWatcher.class).info("Hanging up a {} call whose replica stopped "
+                                + "watching it", kind);
+                        hangup.hangup(call, providers.upstreamHeaders(parts[0]), (action, pause) ->
+                                scheduler.schedule(pause, action));
+                    });
+                } catch (RuntimeException e) {
+                    REPEATED.warn("An orphaned call could not be hung up: {}", e.getClass().getSimpleName());
+                }
+            }
+        });
     }
 
     @Nullable

@@ -64,6 +64,17 @@ record ProviderCall(Kind kind, String id, URI sideband, URI hangup) {
     }
 
     /** The GPT-Live session {@code id} (from the provider's answer), or empty when it is not one the broker can use. */
+    /** {@code provider}'s call {@code id} of {@code kind}, as {@link #describe} wrote it; empty when it is no id. */
+    static Optional<ProviderCall> of(Provider provider, Kind kind, String id) {
+        return kind == Kind.LIVE ? live(provider, id)
+                : realtime(provider.baseUri(), provider.realtimeUri(), "/v1/realtime/calls/" + id);
+    }
+
+    /** What hanging this call of {@code provider}'s up needs, in one line: the provider, the kind, the id. */
+    String describe(String provider) {
+        return provider + " " + kind + " " + id;
+    }
+
     static Optional<ProviderCall> live(Provider provider, @Nullable String id) {
         return live(provider.baseUri(), id);
     }

@@ -226,7 +226,8 @@ final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, D
     void end(String reason) {
         onLoop(() -> {
             if (!ended) {
-                watch.hangup().hangup(call, watch.upstreamHeaders(), loop);
+                watch.hangup().hangup(call, watch.upstreamHeaders(),
+                        (action, pause) -> loop.schedule(action, pause.toMillis(), TimeUnit.MILLISECONDS));
                 finish(reason);
             }
         });

@@ -119,6 +119,26 @@ class WatchedCallTest {
                 + "/hangup"))).hasSize(4);
     }
 
+    /**
+     * A replica that dies without draining stops renewing its calls: another replica takes each lapsed call and hangs
+     * it up. The dead replica is played by its call's lease, written as a dead replica leaves it.
+     */
+    @Test
+    void aCallWhoseReplicaDiedIsHungUpByAnother() throws Exception {
+        java.net.http.HttpResponse<String> created = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(fake.base("openai") + "/realtime/calls"))
+                        .header("Authorization", "Bearer " + Broker.OPENAI_KEY)
+                        .header("Content-Type", "application/sdp")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(WebRtcRelayTest.OFFER)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String callId = created.headers().firstValue("Location").orElseThrow().replaceAll(".*/", "");
+        FakeCalls.Call orphan = fake.recorder().calls.last();
+        a.context().getBean(dev.ephemera.session.CallStore.class).hold("ses_dead" + System.nanoTime(),
+                "openai REALTIME " + callId, java.time.Instant.now().minusSeconds(1), Duration.ofMinutes(1))
+                .toCompletableFuture().join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> orphan.hangups.get() == 1);
+    }
+
     @Test
     void aLimitReachedHangsTheCallUp() {
         Call call = call(Map.of("provider", "openai", "limits", Map.of("max_total_tokens", 50)));

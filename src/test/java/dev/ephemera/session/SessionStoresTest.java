@@ -57,11 +57,31 @@ class SessionStoresTest {
         return store.reserve(token.id(), tokens, responses).toCompletableFuture().join();
     }
 
+    /** A call whose lease ran out is handed to one taker; a held or dropped one to none. */
+    private static void lapsedCallsGoToOneTaker(CallStore calls) {
+        java.time.Instant now = java.time.Instant.now();
+        String id = "ses_" + System.nanoTime();
+        calls.hold(id + "a", "openai REALTIME rtc_a", now.minusSeconds(1), Duration.ofMinutes(1))
+                .toCompletableFuture().join();
+        calls.hold(id + "b", "openai REALTIME rtc_b", now.plusSeconds(60), Duration.ofMinutes(1))
+                .toCompletableFuture().join();
+        calls.hold(id + "c", "openai LIVE live_c", now.minusSeconds(1), Duration.ofMinutes(1))
+                .toCompletableFuture().join();
+        calls.drop(id + "c").toCompletableFuture().join();
+        assertThat(calls.orphaned(now, 100).toCompletableFuture().join()).contains("openai REALTIME rtc_a")
+                .doesNotContain("openai REALTIME rtc_b", "openai LIVE live_c");
+        assertThat(calls.orphaned(now, 100).toCompletableFuture().join()).doesNotContain("openai REALTIME rtc_a");
+        assertThat(calls.orphaned(now.plusSeconds(120), 100).toCompletableFuture().join())
+                .contains("openai REALTIME rtc_b");
+        calls.drop(id + "b").toCompletableFuture().join();
+    }
+
     @Test
     void onRedis() {
         try (Broker broker = Broker.onRedis(TestRedis.uri(), Map.of())) {
             revokedBeforeRegistration(broker.context().getBean(SessionStore.class));
             reservationsCountUntilReleased(broker.context().getBean(SessionStore.class));
+            lapsedCallsGoToOneTaker(broker.context().getBean(CallStore.class));
         }
     }
 
@@ -70,6 +90,7 @@ class SessionStoresTest {
         try (Broker broker = Broker.inMemory(Map.of())) {
             revokedBeforeRegistration(broker.context().getBean(SessionStore.class));
             reservationsCountUntilReleased(broker.context().getBean(SessionStore.class));
+            lapsedCallsGoToOneTaker(broker.context().getBean(CallStore.class));
         }
     }
 }
