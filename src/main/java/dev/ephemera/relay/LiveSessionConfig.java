@@ -27,6 +27,8 @@ final class LiveSessionConfig {
     static final List<String> DEFAULT_CLIENT_EVENTS = List.of("session.input_audio.mute",
             "session.input_audio.unmute", "response.create");
 
+    private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
     private final CallSessions sessions;
 
     LiveSessionConfig(CallSessions sessions) {
@@ -42,12 +44,15 @@ final class LiveSessionConfig {
      */
     Map<String, Object> of(RedeemedToken token, Map<String, Object> asked, @Nullable String model) {
         for (String key : asked.keySet()) {
-            // Decided on the name as a parser that folds case or spaces might read it, never left to one.
-            String folded = java.text.Normalizer.normalize(key, java.text.Normalizer.Form.NFKC).strip()
-                    .toLowerCase(java.util.Locale.ROOT);
-            if (folded.startsWith("client") || folded.startsWith("model") && !key.equals("model")) {
-                throw new BrokerException(ErrorCode.LOCKED_FIELD, "The data-channel rules ('client') and the model "
-                        + "are the broker's.", "session." + (folded.startsWith("client") ? "client" : "model"));
+            // Every field of a Live session is a lower-case ASCII name: any other spelling is refused, never left to
+            // a parser that might fold it into one (CLIENT, " client", a fullwidth or dotless letter).
+            if (!FIELD.matcher(key).matches()) {
+                throw BrokerException.invalid("session", "Session settings are named in lower-case ASCII "
+                        + "(snake_case).");
+            }
+            if (key.equals("client")) {
+                throw new BrokerException(ErrorCode.LOCKED_FIELD, "The data-channel rules ('client') are the "
+                        + "broker's.", "session.client");
             }
         }
         Map<String, Object> session = sessions.tokenSession(token);

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -222,32 +223,35 @@ final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, D
         }
     }
 
-    /** The broker ends the call: the provider is asked to hang it up, and the sideband closes. */
+    /**
+     * The broker ends the call: the sideband closes and the session leaves the live list at once (its receipt says
+     * why), and the provider is asked to hang the call up. The call keeps its places and its lease until the
+     * provider took the hang-up (or the broker gave up asking): a call that goes on still counts among its key's
+     * sessions, and should this replica die meanwhile, another one hangs it up.
+     */
     void end(String reason) {
         onLoop(() -> {
-            if (!ended) {
-                watch.hangup().hangup(call, watch.upstreamHeaders(),
-                        (action, pause) -> loop.schedule(action, pause.toMillis(), TimeUnit.MILLISECONDS));
-                finish(reason);
+            if (ended) {
+                return;
+            }
+            ended = true;
+            // Asked first: nothing after it (a store that is stopping, say) may keep the call from being hung up.
+            CompletionStage<Boolean> hungUp = watch.hangup().hangup(call, watch.upstreamHeaders(),
+                    (action, pause) -> loop.schedule(action, pause.toMillis(), TimeUnit.MILLISECONDS));
+            socket.end();
+            if (!attached.isDone()) {
+                attached.completeExceptionally(new IllegalStateException("the call ended: " + reason));
+            }
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            closeSideband();
+            try {
+                meter.ended(reason);
+            } finally {
+                hungUp.whenComplete((done, failed) -> onLoop(() -> onEnd.accept(reason)));
             }
         });
-    }
-
-    private void finish(String reason) {
-        if (ended) {
-            return;
-        }
-        ended = true;
-        socket.end();
-        if (!attached.isDone()) {
-            attached.completeExceptionally(new IllegalStateException("the call ended: " + reason));
-        }
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        closeSideband();
-        onEnd.accept(reason);
-        meter.ended(reason);
     }
 
     private void closeSideband() {

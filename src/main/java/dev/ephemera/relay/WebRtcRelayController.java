@@ -99,8 +99,10 @@ final class WebRtcRelayController {
                 return CompletableFuture.completedFuture(sdp(answer, answer.headers().firstValue("Location")
                         .map(l -> "/v1/realtime/calls/" + l.substring(l.lastIndexOf('/') + 1)).orElse(null)));
             }
-            ProviderCall call = ProviderCall.realtime(provider, answer.headers().firstValue("Location").orElse(null))
-                    .orElse(null);
+            // One Location, naming the call: with two, which call is this one?
+            java.util.List<String> locations = answer.headers().allValues("Location");
+            ProviderCall call = locations.size() != 1 ? null
+                    : ProviderCall.realtime(provider, locations.get(0)).orElse(null);
             if (call == null) {
                 admitted.release().run();
                 throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()

@@ -150,12 +150,36 @@ class WebRtcRelayTest {
     }
 
     @Test
-    void aProviderThatNamesNoCallIsAnUpstreamError() {
+    void aProviderThatNamesNoCallOrTwoIsAnUpstreamError() {
         fake.recorder().calls.noCallId = true;
-        String token = broker.mint(key, Map.of("provider", "openai")).string("value");
-        Reply refused = offer(token);
+        Reply refused = offer(broker.mint(key, Map.of("provider", "openai")).string("value"));
         assertThat(refused.status()).isEqualTo(502);
         assertThat(refused.code()).isEqualTo("upstream_error");
+        fake.recorder().calls.noCallId = false;
+        fake.recorder().calls.twoLocations = true;
+        assertThat(offer(broker.mint(key, Map.of("provider", "openai")).string("value")).status()).isEqualTo(502);
+        assertThat(fake.recorder().requests).noneMatch(r -> r.path().contains("rtc_other"));
+    }
+
+    /** A call the provider would not hang up still counts among its key's sessions until it does. */
+    @Test
+    void aCallKeepsItsPlaceUntilTheProviderTakesTheHangUp() {
+        try (Broker capped = Broker.onRedis(TestRedis.uri(), Map.of("ephemera.providers.openai.base-url",
+                fake.base("openai"), "ephemera.rate-limits.max-concurrent-sessions-per-key", 1))) {
+            String k = capped.createKey("write", "read");
+            Reply first = offer(capped, capped.mint(k, Map.of("provider", "openai")).string("value"));
+            String location = first.headers().get("Location");
+            FakeCalls.Call call = fake.recorder().calls.last();
+            fake.recorder().calls.failHangups.set(2);
+            assertThat(capped.delete("/v1/sessions/" + location.substring(location.lastIndexOf('/') + 1), k)
+                    .status()).isEqualTo(204);
+            String second = capped.mint(k, Map.of("provider", "openai")).string("value");
+            assertThat(offer(capped, second).status()).as("the first call may still run").isEqualTo(429);
+            await().atMost(Duration.ofSeconds(10)).until(() -> call.hangups.get() == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> offer(capped, second).status() == 201);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> fake.recorder().calls.all().stream()
+                .allMatch(c -> c.hangups.get() >= 1));
     }
 
     /** What the broker holds of a provider's answer is bounded: an SDP answer is a few kilobytes. */
@@ -222,8 +246,9 @@ class WebRtcRelayTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> offer(capped, fourth).status() == 201);
         }
         // Every call was hung up by the broker, the last when its replica stopped (nothing runs unwatched).
-        await().atMost(Duration.ofSeconds(5)).until(() -> fake.recorder().calls.all().stream()
-                .allMatch(call -> call.hangups.get() >= 1));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(fake.recorder().calls.all())
+                .allSatisfy(call -> assertThat(call.hangups.get()).as(call.id + " " + call.created.length())
+                        .isPositive()));
     }
 
     @Test

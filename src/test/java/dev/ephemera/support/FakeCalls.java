@@ -82,6 +82,8 @@ public final class FakeCalls {
     public volatile boolean noCallId;
     /** Refuse sideband handshakes (503). */
     public volatile boolean refuseSideband;
+    /** Answer offers with a second Location, naming another call, before the right one. */
+    public volatile boolean twoLocations;
     /** Answer this many hang-ups with 500 before taking one. */
     public final AtomicInteger failHangups = new AtomicInteger();
     /** Pad the SDP answer with this many bytes (a provider answering more than an answer). */
@@ -110,6 +112,7 @@ public final class FakeCalls {
         order.clear();
         noCallId = false;
         answerPadding = 0;
+        twoLocations = false;
         failHangups.set(0);
         refuseSideband = false;
         sidebandDelay = Duration.ZERO;

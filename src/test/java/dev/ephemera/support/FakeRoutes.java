@@ -106,8 +106,11 @@ final class FakeRoutes {
             FakeCalls.Call call = recorder.calls.create("rtc", body);
             FullHttpResponse r = response(HttpResponseStatus.CREATED, "v=0\r\no=- answer\r\n"
                     + "a=x\r\n".repeat(recorder.calls.answerPadding / 5), "application/sdp");
+            if (recorder.calls.twoLocations) {
+                r.headers().add("Location", "/v1/realtime/calls/rtc_other");
+            }
             if (!recorder.calls.noCallId) {
-                r.headers().set("Location", "/v1/realtime/calls/" + call.id);
+                r.headers().add("Location", "/v1/realtime/calls/" + call.id);
             }
             send(ctx, request, r);
         } else if (post && rest.equals("/live/sessions")) {
