@@ -74,14 +74,15 @@ final class OutstandingResponses {
         running.put(responseId, cap);
     }
 
-    /** Response {@code responseId} is done (a done without a created ends the oldest request). */
-    void done(String responseId) {
+    /** Response {@code responseId} is done (a done without a created ends the oldest request); answers its cap. */
+    long done(String responseId) {
         Long cap = running.remove(responseId);
         if (cap == null) {
             Request oldest = requested.poll();
             cap = oldest == null ? 0L : oldest.cap;
         }
         reserved -= cap;
+        return cap;
     }
 
     /**

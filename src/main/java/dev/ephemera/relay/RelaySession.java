@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * pass to the client as they come, fragments and all, without being copied. What waits towards either side is
  * bounded by a {@link Backlog} that stops reading the other side.
  */
-final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, SessionMeter.Ending, Drain.Held {
+final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, SessionEnding, Drain.Held {
 
     /** How long either side is given to take our close frame before its connection is closed. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);

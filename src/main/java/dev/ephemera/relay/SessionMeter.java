@@ -27,30 +27,10 @@ final class SessionMeter {
 
     private static final RepeatedLog REPEATED = new RepeatedLog(LoggerFactory.getLogger(SessionMeter.class));
 
-    /** How the session ends, for the reasons this meter finds. */
-    interface Ending {
-        /** A limit was reached: the client is told with an error event, and the session ends (1008). */
-        void limitReached(String message);
-
-        /** A replica asked the session to end ({@code reason}: the token was revoked, …). */
-        void requested(String reason);
-
-        /** The session could not be put on the live list. */
-        void unregistered();
-
-        /** An event of the broker's own for the provider (the session's output limit, lowered). */
-        void toProvider(byte[] event);
-
-        /** The session's output limit is to be lowered to {@code left}: by default, with a {@code session.update}. */
-        default void lowerLimit(long left) {
-            toProvider(OutputBudget.sessionLimit(left));
-        }
-    }
-
     private final UsageLimits limits;
     private final ProviderEvents events;
     private final Executor loop;
-    private final Ending ending;
+    private final SessionEnding ending;
     private LiveSessions.Session live;
     /** The token's usage as the store last reported it: all its sessions and requests. */
     private Usage confirmed = Usage.NONE;
@@ -69,12 +49,12 @@ final class SessionMeter {
     private final String ownEventIds = "broker_" + Secrets.randomBase62(16) + "_";
     private long ownEvents;
 
-    SessionMeter(UsageLimits limits, int frameLimit, Executor loop, Ending ending) {
+    SessionMeter(UsageLimits limits, int frameLimit, Executor loop, SessionEnding ending) {
         this(limits, new ProviderEvents(frameLimit), loop, ending);
     }
 
     /** A meter reading the provider's events with {@code events} (a sideband's reader sees more of them). */
-    SessionMeter(UsageLimits limits, ProviderEvents events, Executor loop, Ending ending) {
+    SessionMeter(UsageLimits limits, ProviderEvents events, Executor loop, SessionEnding ending) {
         this.limits = limits;
         this.events = events;
         this.loop = loop;
@@ -209,13 +189,24 @@ final class SessionMeter {
             case ProviderEvents.Created created -> outstanding.created(created.responseId(), ownCap());
             case ProviderEvents.Refused refusedEvent -> outstanding.refused(refusedEvent.eventId());
             case ProviderEvents.Done done -> {
-                outstanding.done(done.responseId() == null ? "" : done.responseId());
-                count(done.usage());
+                long cap = outstanding.done(done.responseId() == null ? "" : done.responseId());
+                count(readable(done.usage(), cap));
             }
             case ProviderEvents.SessionState state -> { }
             case ProviderEvents.ItemAdded item -> { }
             case ProviderEvents.SecondsUsed seconds -> { }
         }
+    }
+
+    /**
+     * A done response's usage; under limits, one that reports none the broker can read (absent, not numbers, all
+     * zero) counts as a response at its cap, as an HTTP answer does: the budget errs towards refusing.
+     */
+    @Nullable
+    private Usage readable(@Nullable Usage usage, long cap) {
+        boolean limited = limits.maxTotalTokens() != null || limits.maxResponses() != null;
+        return limited && (usage == null || usage.totalTokens() == 0) ? Usage.ofResponse(0, cap, cap, 0, 0, 0)
+                : usage;
     }
 
     /** What a response the provider starts itself may use: the session's limit, lowered to the budget left. */

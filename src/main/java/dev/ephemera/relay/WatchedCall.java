@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * duration, draining) hang the call up ({@link CallHangup}). The end of the sideband is the end of the call: a call
  * the broker cannot watch is hung up. Everything here runs on the call's loop, without locks.
  */
-final class WatchedCall implements UpstreamSocket.Events, SessionMeter.Ending, Drain.Held {
+final class WatchedCall implements UpstreamSocket.Events, SessionEnding, Drain.Held {
 
     /** How long the provider is given to take our close frame before the sideband's connection is closed. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);

@@ -168,6 +168,16 @@ class WatchedCallTest {
         assertThat(closedSession(call)).containsEntry("close_reason", "locked_field");
     }
 
+    /** A response whose usage cannot be read counts at its cap: a provider's silence does not lift a limit. */
+    @Test
+    void aResponseWithoutReadableUsageCountsAtItsCap() {
+        Call call = call(Map.of("provider", "openai", "limits", Map.of("max_total_tokens", 50)));
+        call.provider().emit("{\"type\":\"response.created\",\"response\":{\"id\":\"resp_u\"}}");
+        call.provider().emit("{\"type\":\"response.done\",\"response\":{\"id\":\"resp_u\",\"usage\":null}}");
+        await().atMost(Duration.ofSeconds(2)).until(() -> call.provider().hangups.get() == 1);
+        assertThat(closedSession(call)).containsEntry("close_reason", "usage_limit_reached");
+    }
+
     /** SPEC §7: with instructions locked, no system message and no response with instructions of its own. */
     @Test
     void lockedInstructionsHoldForTheConversationAndEachResponse() {
