@@ -52,6 +52,21 @@ final class CallSessions {
         return StrictJson.write(session);
     }
 
+    /**
+     * The {@code session.update} that puts the token's session config ({@code session}, as {@link #tokenSession}
+     * read it) back on a WebRTC call whose client changed a locked field: the whole config, as the call was started
+     * with it, in the GA shape ({@code session.type: "realtime"}); {@code null} when the token has none.
+     */
+    @Nullable
+    static byte[] restore(Map<String, Object> session) {
+        if (session.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> restored = new LinkedHashMap<>(Map.of("type", "realtime"));
+        restored.putAll(session);
+        return StrictJson.write(Map.of("type", "session.update", "session", restored));
+    }
+
     /** The token's session config as {@link StrictJson} reads it, a copy the caller may change; empty when none. */
     Map<String, Object> tokenSession(RedeemedToken token) {
         if (token.session() == null) {

@@ -9,24 +9,23 @@ import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.relay.event.CallLocks;
 import dev.ephemera.relay.event.RealtimeProtocol;
-import dev.ephemera.relay.event.StrictJson;
 import dev.ephemera.session.CallStore;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.TaskScheduler;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.netty.channel.EventLoop;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -67,7 +66,8 @@ final class CallWatcher {
 
     /** How many orphaned calls one sweep takes. */
     private static final int SWEEP = 100;
-    private static final RepeatedLog REPEATED = new RepeatedLog(LoggerFactory.getLogger(CallWatcher.class));
+    private static final Logger LOG = LoggerFactory.getLogger(CallWatcher.class);
+    private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
 
     private final UpstreamConnector connector;
     private final CallHangup hangup;
@@ -75,14 +75,14 @@ final class CallWatcher {
     private final ProviderRegistry providers;
     private final Clock clock;
     private final RelayConfiguration config;
-    private final JsonMapper json;
+    private final CallSessions sessions;
     private final TaskScheduler scheduler;
     private final MintLimits limits;
     private final BrokerMetrics metrics;
     private final Drain drain;
     private final LiveSessions live;
 
-    CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, JsonMapper json,
+    CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, CallSessions sessions,
             @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics, Drain drain,
             LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock) {
         this.calls = calls;
@@ -91,7 +91,7 @@ final class CallWatcher {
         this.connector = connector;
         this.hangup = hangup;
         this.config = config;
-        this.json = json;
+        this.sessions = sessions;
         this.scheduler = scheduler;
         this.limits = limits;
         this.metrics = metrics;
@@ -106,11 +106,12 @@ final class CallWatcher {
     Watching watch(SessionAdmission.Admitted admitted, ProviderCall call, EventLoop loop,
             @Nullable Long outputLimit) {
         RedeemedToken token = admitted.token();
-        CallLocks locks = new CallLocks(RealtimeProtocol.of(token.provider()), parsed(token), token.lockedFields());
+        Map<String, Object> session = sessions.tokenSession(token);
+        CallLocks locks = new CallLocks(RealtimeProtocol.of(token.provider()), session, token.lockedFields());
         if (outputLimit != null) {
             locks.outputLimit(outputLimit);
         }
-        WatchedCall watched = new WatchedCall(call, loop, new WatchedCall.Watch(token, new SessionEvents(token, json),
+        WatchedCall watched = new WatchedCall(call, loop, new WatchedCall.Watch(token, CallSessions.restore(session),
                 hangup, admitted.upstreamHeaders(), config), locks);
         Longest longest = Longest.of(token, config);
         SessionMeter meter = watched.meter();
@@ -167,7 +168,7 @@ final class CallWatcher {
     void sweep() {
         calls.orphaned(clock.instant(), SWEEP).whenComplete((orphans, failed) -> {
             if (failed != null) {
-                LoggerFactory.getLogger(CallWatcher.class).debug("No sweep of orphaned calls: {}",
+                LOG.debug("No sweep of orphaned calls: {}",
                         failed.getClass().getSimpleName());
                 return;
             }
@@ -177,7 +178,7 @@ final class CallWatcher {
                     ProviderCall.Kind kind = ProviderCall.Kind.valueOf(parts[1]);
                     Provider provider = providers.require(parts[0]);
                     ProviderCall.of(provider, kind, parts[2]).ifPresent(call -> {
-                        LoggerFactory.getLogger(CallWatcher.class).info("Hanging up a {} call whose replica stopped "
+                        LOG.info("Hanging up a {} call whose replica stopped "
                                 + "watching it", kind);
                         hangup.hangup(call, providers.upstreamHeaders(parts[0]), (action, pause) ->
                                 scheduler.schedule(pause, action));
@@ -187,17 +188,5 @@ final class CallWatcher {
                 }
             }
         });
-    }
-
-    @Nullable
-    private Object parsed(RedeemedToken token) {
-        if (token.session() == null) {
-            return null;
-        }
-        try {
-            return StrictJson.parse(json.writeValueAsBytes(token.session())).orElseThrow();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the token's session config", e);
-        }
     }
 }

@@ -66,28 +66,6 @@ final class SessionEvents {
         }
     }
 
-    /**
-     * The {@code session.update} that puts the token's session config back (a watched WebRTC call whose client
-     * changed a locked field): the whole config, as the call was started with it, in the GA shape the calls API
-     * takes ({@code session.type: "realtime"}); {@code null} when the token has none.
-     */
-    @Nullable
-    byte[] restore() {
-        if (token.session() == null) {
-            return null;
-        }
-        try {
-            Map<String, Object> session = new LinkedHashMap<>();
-            session.put("type", "realtime");
-            if (StrictJson.parse(json.writeValueAsBytes(token.session())).orElse(null) instanceof Map<?, ?> config) {
-                config.forEach((k, v) -> session.put((String) k, v));
-            }
-            return StrictJson.write(Map.of("type", "session.update", "session", session));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write the session config", e);
-        }
-    }
-
     /** Whether a whole client message goes on. */
     ClientEventFilter.Verdict judge(byte[] message) {
         return filter.judge(message);

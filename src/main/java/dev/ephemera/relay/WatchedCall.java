@@ -4,6 +4,7 @@ import dev.ephemera.relay.event.CallLocks;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.ProviderEvents;
 import dev.ephemera.token.RedeemedToken;
+import io.micronaut.core.annotation.Nullable;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -50,8 +51,11 @@ final class WatchedCall implements UpstreamSocket.Events, SessionEnding, Drain.H
     private ScheduledFuture<?> timer;
     private Consumer<String> onEnd = reason -> { };
 
-    /** What a watched call needs of the broker: its token's events and how to hang it up. */
-    record Watch(RedeemedToken token, SessionEvents events, CallHangup hangup,
+    /**
+     * What a watched call needs of the broker: its token, the event that restores its session config (null: none),
+     * and how to hang it up.
+     */
+    record Watch(RedeemedToken token, @Nullable byte[] restore, CallHangup hangup,
             java.util.Map<String, String> upstreamHeaders, RelayConfiguration config) {
     }
 
@@ -62,7 +66,7 @@ final class WatchedCall implements UpstreamSocket.Events, SessionEnding, Drain.H
         this.frameLimit = watch.config().frameLimit();
         this.locks = locks;
         // GPT-Live's startup settings (instructions, voice) cannot change; its page cannot send session.update.
-        this.restore = call.kind() == ProviderCall.Kind.REALTIME ? watch.events().restore() : null;
+        this.restore = call.kind() == ProviderCall.Kind.REALTIME ? watch.restore() : null;
         this.meter = new SessionMeter(watch.token().limits(), ProviderEvents.withSessionEvents(frameLimit), loop,
                 this);
     }

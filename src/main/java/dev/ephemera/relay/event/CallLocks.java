@@ -87,7 +87,7 @@ public final class CallLocks {
                 return Optional.of(lock.getKey());
             }
             for (String spelling : protocol.spellings(lock.getKey())) {
-                Object other = present(session, spelling);
+                Object other = ClientEventFilter.at(session, spelling);
                 if (other != null && now != null && !StrictJson.same(other, now)) {
                     return Optional.of(lock.getKey());
                 }
@@ -95,7 +95,7 @@ public final class CallLocks {
         }
         if (outputLimit != null) {
             for (String name : OUTPUT_LIMIT) {
-                Object now = present(session, name);
+                Object now = ClientEventFilter.at(session, name);
                 if (now == null) {
                     continue;
                 }
@@ -144,11 +144,5 @@ public final class CallLocks {
             }
         }
         return null;
-    }
-
-    /** The value at {@code path}, a JSON null as {@link StrictJson#NULL}; null when the path is absent. */
-    @Nullable
-    private static Object present(@Nullable Object session, String path) {
-        return ClientEventFilter.at(session, path);
     }
 }
