@@ -116,8 +116,8 @@ public final class ProviderEvents {
             if (frame.isFinalFragment()) {
                 inText = false;
                 fragments = null;
-                return mentionsResponse(content) || mentionsError(content)
-                        || sessionEvents && mentionsSession(content) ? event(ByteBufUtil.getBytes(content)) : null;
+                return mentionsEvent(content, sessionEvents) || mentionsError(content)
+                        ? event(ByteBufUtil.getBytes(content)) : null;
             }
             fragments = new ByteArrayOutputStream();
             append(content);
@@ -153,11 +153,15 @@ public final class ProviderEvents {
     }
 
     /**
-     * Whether {@code content} holds {@code session.} followed by {@code created}, {@code updated}, {@code started} or
-     * {@code usage}, or {@code item.} followed by {@code added}, {@code created} or {@code done}: the events of a
-     * session's state, seconds and conversation. A prefilter only, found by the dots.
+     * Whether {@code content} holds {@code response.done} or {@code response.created} ({@link #mentionsResponse}),
+     * or, with {@code sessionEvents}, {@code session.} followed by {@code created}, {@code updated}, {@code started} or
+     * {@code usage}, or {@code item.} followed by {@code added}, {@code created} or {@code done}: one pass over the
+     * dots for all of them. A prefilter only.
      */
-    static boolean mentionsSession(ByteBuf content) {
+    static boolean mentionsEvent(ByteBuf content, boolean sessionEvents) {
+        if (!sessionEvents) {
+            return mentionsResponse(content);
+        }
         int start = content.readerIndex();
         int end = content.writerIndex();
         for (int at = start; at < end; ) {
@@ -165,19 +169,23 @@ public final class ProviderEvents {
             if (dot < 0) {
                 return false;
             }
-            if (dot - start >= SESSION.length && matches(content, dot - SESSION.length, SESSION)
-                    && (follows(content, dot, end, CREATED_SUFFIX) || follows(content, dot, end, UPDATED)
-                    || follows(content, dot, end, STARTED) || follows(content, dot, end, USAGE))) {
-                return true;
-            }
-            if (dot - start >= ITEM.length && matches(content, dot - ITEM.length, ITEM)
-                    && (follows(content, dot, end, ADDED) || follows(content, dot, end, CREATED_SUFFIX)
-                    || follows(content, dot, end, SUFFIX))) {
+            if (after(content, start, dot, PREFIX) && (follows(content, dot, end, SUFFIX)
+                    || follows(content, dot, end, CREATED_SUFFIX))
+                    || after(content, start, dot, SESSION) && (follows(content, dot, end, CREATED_SUFFIX)
+                    || follows(content, dot, end, UPDATED) || follows(content, dot, end, STARTED)
+                    || follows(content, dot, end, USAGE))
+                    || after(content, start, dot, ITEM) && (follows(content, dot, end, ADDED)
+                    || follows(content, dot, end, CREATED_SUFFIX) || follows(content, dot, end, SUFFIX))) {
                 return true;
             }
             at = dot + 1;
         }
         return false;
+    }
+
+    /** Whether {@code word} ends right before the dot at {@code dot}. */
+    private static boolean after(ByteBuf content, int start, int dot, byte[] word) {
+        return dot - start >= word.length && matches(content, dot - word.length, word);
     }
 
     /** Whether the start of {@code content} holds {@code "error"}; a prefilter only. */
