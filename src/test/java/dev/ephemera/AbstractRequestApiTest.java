@@ -171,7 +171,7 @@ abstract class AbstractRequestApiTest extends ApiContract {
                 Arguments.of("key in query beside a good header", Map.of("x-api-key", Broker.ADMIN_KEY),
                         "?key=abc", 400, "unsupported_auth_method"),
                 Arguments.of("ephemeral token as key", Map.of("Authorization", "Bearer "
-                        + dev.ephemera.token.TokenMinter.OPAQUE.generate("")), "", 401, "invalid_api_key"));
+                        + dev.ephemera.token.TokenStrategy.OPAQUE.generate("")), "", 401, "invalid_api_key"));
     }
 
     @Test

@@ -91,7 +91,7 @@ abstract class AbstractTokenApiTest extends ApiContract {
         return Stream.of(
                 Arguments.of("garbage", "not-a-token"),
                 Arguments.of("bad checksum", "eph_" + "A".repeat(43) + "AAAAAA"),
-                Arguments.of("well formed, unknown", dev.ephemera.token.TokenMinter.OPAQUE.generate("")),
+                Arguments.of("well formed, unknown", dev.ephemera.token.TokenStrategy.OPAQUE.generate("")),
                 Arguments.of("JWT not signed by us", "eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJ4In0.c2ln"));
     }
 

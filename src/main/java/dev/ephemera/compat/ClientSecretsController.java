@@ -3,12 +3,10 @@ package dev.ephemera.compat;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
-import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.token.Admission;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
-import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenMinter;
-import dev.ephemera.token.UsageLimits;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestBodies;
 import io.micronaut.context.annotation.Value;
@@ -63,16 +61,14 @@ final class ClientSecretsController {
     private static final Set<String> DESCRIPTIVE = Set.of("type", "model", "object", "id");
 
     private final TokenMinter tokens;
-    private final MintLimits limits;
     private final RequestBodies bodies;
     private final String provider;
     private final ClientAddresses clients;
 
-    ClientSecretsController(TokenMinter tokens, MintLimits limits, RequestBodies bodies,
+    ClientSecretsController(TokenMinter tokens, RequestBodies bodies,
             @Value("${ephemera.compat.openai-provider:openai}") String provider, ClientAddresses clients) {
         this.clients = clients;
         this.tokens = tokens;
-        this.limits = limits;
         this.bodies = bodies;
         this.provider = provider;
     }
@@ -104,11 +100,13 @@ final class ClientSecretsController {
             }
         }
         Caller caller = Caller.of(authentication).at(clients.of(http));
-        MintRequest request = new MintRequest(provider, model, ttl, TokenFormat.OPAQUE, 1, null, null, "relay",
-                config.isEmpty() ? null : JsonNode.createObjectNode(config), locked.stream().sorted().toList(), null,
-                List.of(), UsageLimits.NONE);
+        MintRequest request = MintRequest.builder(provider, ttl)
+                .model(model)
+                .session(config.isEmpty() ? null : JsonNode.createObjectNode(config))
+                .lockedFields(locked.stream().sorted().toList())
+                .build();
         String sessionModel = model;
-        return tokens.mintAsync(caller, request, () -> limits.mintAsync(caller))
+        return tokens.mint(caller, request, Admission.CALLER)
                 .thenApply(minted -> HttpResponse.ok(answer(minted, sessionModel, config)));
     }
 

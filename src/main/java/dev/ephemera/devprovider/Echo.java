@@ -1,6 +1,6 @@
 package dev.ephemera.devprovider;
 
-import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.json.StrictJson;
 import io.micronaut.core.annotation.Nullable;
 import java.math.BigDecimal;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.ephemera.devprovider;
 
-import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.json.StrictJson;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -6,7 +6,7 @@ import dev.ephemera.auth.OAuthClients;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.profile.ProfileMinter;
-import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.token.Admission;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenMinter;
@@ -41,9 +41,12 @@ import java.util.concurrent.ExecutorService;
  * always mints from a profile. Answers {@code {access_token, token_type, expires_in}} (and {@code
  * issued_token_type} for an exchange), never cached; errors as RFC 6749 §5.2 ({@link OAuthError}).
  */
-@Controller("/oauth2/token")
+@Controller(OAuthTokenController.PATH)
 @Secured(SecurityRule.IS_ANONYMOUS)
 final class OAuthTokenController {
+
+    /** The RFC 6749 token endpoint. */
+    static final String PATH = "/oauth2/token";
 
     static final String CLIENT_CREDENTIALS = "client_credentials";
     static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -54,19 +57,17 @@ final class OAuthTokenController {
     private final JwtCallers jwts;
     private final TokenMinter minter;
     private final ProfileMinter profiles;
-    private final MintLimits limits;
     private final RequestBodies bodies;
     private final ClientAddresses addresses;
     private final ExecutorService blocking;
 
     OAuthTokenController(OAuthClients clients, JwtCallers jwts, TokenMinter minter, ProfileMinter profiles,
-            MintLimits limits, RequestBodies bodies, ClientAddresses addresses,
+            RequestBodies bodies, ClientAddresses addresses,
             @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.clients = clients;
         this.jwts = jwts;
         this.minter = minter;
         this.profiles = profiles;
-        this.limits = limits;
         this.bodies = bodies;
         this.addresses = addresses;
         this.blocking = blocking;
@@ -199,8 +200,8 @@ final class OAuthTokenController {
             if (request.provider() == null) {
                 throw OAuthError.of("invalid_request", "provider is required (or profile).");
             }
-            minted = minter.mintAsync(caller, MintRequest.forProvider(request.provider(), request.model(),
-                    request.ttlSeconds(), request.maxUses(), minter.configuration()), () -> limits.mintAsync(caller));
+            minted = minter.mint(caller, MintRequest.forProvider(request.provider(), request.model(),
+                    request.ttlSeconds(), request.maxUses(), minter.configuration()), Admission.CALLER);
         }
         return minted.thenApply(token -> {
             Map<String, Object> answer = new LinkedHashMap<>();

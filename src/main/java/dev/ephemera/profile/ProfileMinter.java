@@ -4,10 +4,9 @@ import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
-import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.token.Admission;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
-import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenMinter;
 import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
@@ -32,13 +31,11 @@ public final class ProfileMinter {
 
     private final Profiles profiles;
     private final TokenMinter tokens;
-    private final MintLimits limits;
     private final ProviderRegistry providers;
 
-    ProfileMinter(Profiles profiles, TokenMinter tokens, MintLimits limits, ProviderRegistry providers) {
+    ProfileMinter(Profiles profiles, TokenMinter tokens, ProviderRegistry providers) {
         this.profiles = profiles;
         this.tokens = tokens;
-        this.limits = limits;
         this.providers = providers;
     }
 
@@ -60,12 +57,19 @@ public final class ProfileMinter {
                     + "profile '" + profile.name() + "'.");
         }
         List<String> endpoints = narrowed(profile, asked.endpoints());
-        MintRequest mint = new MintRequest(profile.provider(), profile.model(),
-                ttl == null ? profile.ttl() : Duration.ofSeconds(ttl), TokenFormat.OPAQUE,
-                uses == null ? profile.maxUses() : uses.intValue(), caller.subject() != null ? caller.subject()
-                        : caller.id(), origin, "relay", profile.session(), profile.lockedFields(),
-                profile.maxSessionDuration(), endpoints, profile.limits());
-        return tokens.mintAsync(caller, mint, () -> limits.browserMintAsync(caller, caller.clientAddress()));
+        Duration lifetime = ttl == null ? profile.ttl() : Duration.ofSeconds(ttl);
+        MintRequest mint = MintRequest.builder(profile.provider(), lifetime)
+                .model(profile.model())
+                .maxUses(uses == null ? profile.maxUses() : uses.intValue())
+                .subject(caller.subject() != null ? caller.subject() : caller.id())
+                .origin(origin)
+                .session(profile.session())
+                .lockedFields(profile.lockedFields())
+                .maxSession(profile.maxSessionDuration())
+                .endpoints(endpoints)
+                .limits(profile.limits())
+                .build();
+        return tokens.mint(caller, mint, Admission.BROWSER);
     }
 
     /** The endpoints a browser asked for: some of the profile's (or the provider's, if it names none), never more. */

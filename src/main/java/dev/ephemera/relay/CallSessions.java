@@ -1,13 +1,11 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.relay.event.OutputBudget;
-import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.json.StrictJson;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,12 +16,6 @@ import java.util.Map;
  */
 @Singleton
 final class CallSessions {
-
-    private final JsonMapper json;
-
-    CallSessions(JsonMapper json) {
-        this.json = json;
-    }
 
     /**
      * The limit on a response's output that {@code token}'s budget of tokens leaves after {@code used}, within what
@@ -69,13 +61,6 @@ final class CallSessions {
 
     /** The token's session config as {@link StrictJson} reads it, a copy the caller may change; empty when none. */
     Map<String, Object> tokenSession(RedeemedToken token) {
-        if (token.session() == null) {
-            return new LinkedHashMap<>();
-        }
-        try {
-            return OutputBudget.copy(StrictJson.parse(json.writeValueAsBytes(token.session())).orElseThrow());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the token's session config", e);
-        }
+        return token.session() == null ? new LinkedHashMap<>() : token.session().copy();
     }
 }

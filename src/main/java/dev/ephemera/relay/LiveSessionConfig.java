@@ -4,7 +4,7 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.RealtimeProtocol;
-import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.json.StrictJson;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;

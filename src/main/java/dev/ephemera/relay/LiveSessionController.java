@@ -4,7 +4,7 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
-import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.json.StrictJson;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.http.HttpRequest;

@@ -3,6 +3,7 @@ package dev.ephemera.relay;
 import dev.ephemera.error.Stores;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.PresentedToken;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.TokenRedeemer;
 import dev.ephemera.web.ClientAddresses;
@@ -53,13 +54,14 @@ final class Redeemer {
     }
 
     /**
-     * Redeems {@code token}, which {@code request} presented ({@link RelayCredentials#token}), for {@code binding}
-     * (whose provider may be {@code null}: then the token's own), by {@code actor} (for the audit log). The stage
-     * fails with the {@code BrokerException} that refused.
+     * Redeems {@code presented}, the token {@code request} presented ({@link RelayCredentials#token}), read once
+     * for the look and the use, for {@code binding} (whose provider may be {@code null}: then the token's own), by
+     * {@code actor} (for the audit log). The stage fails with the {@code BrokerException} that refused.
      */
-    CompletionStage<Redeemed> redeem(HttpRequest<?> request, String token, Binding binding, String actor,
+    CompletionStage<Redeemed> redeem(HttpRequest<?> request, String presented, Binding binding, String actor,
             Reservation reservation) {
         @Nullable String client = clients.of(request);
+        PresentedToken token = tokens.present(presented);
         if (binding.provider() != null && reservation == Reservation.NONE) {
             // The provider named by the request and nothing to reserve: the consume checks all there is to check.
             return Stores.now(() -> providers.upstreamHeaders(binding.provider()))
@@ -81,7 +83,7 @@ final class Redeemer {
     }
 
     /** Takes the use; a refusal gives the reservation back. */
-    private CompletionStage<Redeemed> take(String token, Binding binding, String actor, @Nullable String client,
+    private CompletionStage<Redeemed> take(PresentedToken token, Binding binding, String actor, @Nullable String client,
             Map<String, String> auth, Runnable release) {
         return tokens.consume(token, binding, actor, client).handle((redeemed, refused) -> {
             if (refused != null) {

@@ -2,7 +2,7 @@ package dev.ephemera.relay;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.json.StrictJson;
 import dev.ephemera.token.Binding;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;

@@ -3,7 +3,7 @@ package dev.ephemera.relay;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.RealtimeProtocol;
-import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.json.StrictJson;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
@@ -26,14 +26,7 @@ final class SessionEvents {
     SessionEvents(RedeemedToken token, JsonMapper json) {
         this.token = token;
         this.json = json;
-        Object session = null;
-        if (token.session() != null) {
-            try {
-                session = StrictJson.parse(json.writeValueAsBytes(token.session())).orElseThrow();
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read the token's session config", e);
-            }
-        }
+        Object session = token.session() == null ? null : token.session().fields();
         List<String> locked = token.lockedFields() == null ? List.of() : token.lockedFields();
         this.filter = new ClientEventFilter(RealtimeProtocol.of(token.provider()), session, locked);
     }
@@ -49,21 +42,15 @@ final class SessionEvents {
         if (token.session() == null) {
             return capped ? OutputBudget.sessionLimit(budget) : null;
         }
+        Map<String, Object> session = token.session().fields();
+        if (capped) {
+            session = token.session().copy();
+            OutputBudget.lowered(session, "max_response_output_tokens", Math.max(1, budget), true);
+        }
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("type", "session.update");
-        event.put("session", token.session());
-        if (capped) {
-            try {
-                return OutputBudget.withSessionLimit(json.writeValueAsBytes(event), budget);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot write the session config", e);
-            }
-        }
-        try {
-            return json.writeValueAsBytes(event);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write the session config", e);
-        }
+        event.put("session", session);
+        return StrictJson.write(event);
     }
 
     /** Whether a whole client message goes on. */

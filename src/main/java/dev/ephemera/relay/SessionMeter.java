@@ -4,7 +4,7 @@ import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.ProviderEvents;
-import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.json.StrictJson;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Usage;

@@ -38,11 +38,11 @@ public record Introspection(
     public static final Introspection INACTIVE = new Introspection(false, null, null, null, null, null, null, null,
             null, null, null, null, null, null, null, null, null, null, null, null);
 
-    /** The answer for a live token, issued by {@code issuer}. */
-    public static Introspection of(RedeemedToken t, String issuer) {
+    /** The answer for a live token, issued by {@code issuer}, whose session config reads as {@code session}. */
+    static Introspection of(RedeemedToken t, String issuer, @Nullable JsonNode session) {
         return new Introspection(true, "Bearer", t.keyId(), t.subject() != null ? t.subject() : t.keyId(), issuer,
                 t.expiresAt().getEpochSecond(), t.issuedAt().getEpochSecond(), t.id(), t.mode(), t.id(),
                 t.provider(), t.model(), t.origin(), t.format().wireName(), t.mode(), t.maxUses(), t.usesLeft(),
-                t.session(), t.lockedFields(), t.maxSessionSeconds());
+                session, t.lockedFields(), t.maxSessionSeconds());
     }
 }

@@ -29,13 +29,119 @@ public record MintRequest(
         UsageLimits limits) {
 
     public MintRequest {
+        lockedFields = List.copyOf(lockedFields);
         endpoints = List.copyOf(endpoints);
+    }
+
+    /**
+     * A request for a one-use opaque relay token for {@code provider}, living {@code ttl}, with nothing else bound;
+     * the builder's setters name what differs.
+     */
+    public static Builder builder(String provider, Duration ttl) {
+        return new Builder(provider, ttl);
     }
 
     /** This request narrowed to {@code canonical} endpoints. */
     MintRequest withEndpoints(List<String> canonical) {
-        return new MintRequest(provider, model, ttl, format, maxUses, subject, origin, mode, session, lockedFields,
-                maxSession, canonical, limits);
+        return toBuilder().endpoints(canonical).build();
+    }
+
+    private Builder toBuilder() {
+        return builder(provider, ttl).model(model).format(format).maxUses(maxUses).subject(subject).origin(origin)
+                .mode(mode).session(session).lockedFields(lockedFields).maxSession(maxSession).endpoints(endpoints)
+                .limits(limits);
+    }
+
+    /** Names each field of a {@link MintRequest}; what is not named keeps {@link #builder}'s default. */
+    public static final class Builder {
+        private final String provider;
+        private final Duration ttl;
+        @Nullable
+        private String model;
+        private TokenFormat format = TokenFormat.OPAQUE;
+        private int maxUses = 1;
+        @Nullable
+        private String subject;
+        @Nullable
+        private String origin;
+        private String mode = "relay";
+        @Nullable
+        private JsonNode session;
+        private List<String> lockedFields = List.of();
+        @Nullable
+        private Duration maxSession;
+        private List<String> endpoints = List.of();
+        private UsageLimits limits = UsageLimits.NONE;
+
+        private Builder(String provider, Duration ttl) {
+            this.provider = provider;
+            this.ttl = ttl;
+        }
+
+        public Builder model(@Nullable String value) {
+            model = value;
+            return this;
+        }
+
+        public Builder format(TokenFormat value) {
+            format = value;
+            return this;
+        }
+
+        public Builder maxUses(int value) {
+            maxUses = value;
+            return this;
+        }
+
+        /** The end user the token is for (its {@code sub}); null: the caller. */
+        public Builder subject(@Nullable String value) {
+            subject = value;
+            return this;
+        }
+
+        /** The page origin the token is bound to, canonical; null: none. */
+        public Builder origin(@Nullable String value) {
+            origin = value;
+            return this;
+        }
+
+        public Builder mode(String value) {
+            mode = value;
+            return this;
+        }
+
+        /** The server-locked provider session config; null: none. */
+        public Builder session(@Nullable JsonNode value) {
+            session = value;
+            return this;
+        }
+
+        public Builder lockedFields(List<String> value) {
+            lockedFields = value;
+            return this;
+        }
+
+        /** The longest a session opened with the token may last; null: the broker's longest. */
+        public Builder maxSession(@Nullable Duration value) {
+            maxSession = value;
+            return this;
+        }
+
+        /** The provider endpoints the token is narrowed to; empty: all the provider allows. */
+        public Builder endpoints(List<String> value) {
+            endpoints = value;
+            return this;
+        }
+
+        public Builder limits(UsageLimits value) {
+            limits = value;
+            return this;
+        }
+
+        public MintRequest build() {
+            return new MintRequest(provider, model, ttl, format, maxUses, subject, origin, mode, session,
+                    lockedFields, maxSession, endpoints, limits);
+        }
     }
 
     /** What a provider's name may be, in every body that names one. */
@@ -71,20 +177,18 @@ public record MintRequest(
                     + "goes to the provider directly. Use 'mode: relay' (or leave it out) with 'limits'.");
         }
         List<String> locked = body.lockedFields();
-        return new MintRequest(
-                body.provider(),
-                body.model(),
-                ttl == null ? config.defaultTtl() : Duration.ofSeconds(ttl),
-                format,
-                body.maxUses() == null ? config.defaultMaxUses() : body.maxUses().intValue(),
-                body.subject(),
-                body.origin() != null ? Origins.parse(body.origin(), "origin") : null,
-                body.mode() == null ? "relay" : body.mode(),
-                body.session(),
-                locked == null ? List.of() : List.copyOf(Set.copyOf(locked)).stream().sorted().toList(),
-                null,
-                body.endpoints() == null ? List.of() : body.endpoints(),
-                body.limits() == null ? UsageLimits.NONE : body.limits().toLimits());
+        return builder(body.provider(), ttl == null ? config.defaultTtl() : Duration.ofSeconds(ttl))
+                .model(body.model())
+                .format(format)
+                .maxUses(body.maxUses() == null ? config.defaultMaxUses() : body.maxUses().intValue())
+                .subject(body.subject())
+                .origin(body.origin() != null ? Origins.parse(body.origin(), "origin") : null)
+                .mode(body.mode() == null ? "relay" : body.mode())
+                .session(body.session())
+                .lockedFields(locked == null ? List.of() : List.copyOf(Set.copyOf(locked)).stream().sorted().toList())
+                .endpoints(body.endpoints() == null ? List.of() : body.endpoints())
+                .limits(body.limits() == null ? UsageLimits.NONE : body.limits().toLimits())
+                .build();
     }
 
     /** {@code format} as {@link MintBody} allows it: absent, opaque or jwt. */

@@ -1,7 +1,6 @@
 package dev.ephemera.token;
 
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.json.tree.JsonNode;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,7 +10,7 @@ import java.util.List;
  * ({@link Introspection}) is made of it only where introspection is answered.
  *
  * @param keyId the API key (or caller) that minted it
- * @param session the server-locked realtime session config, if any
+ * @param session the server-locked realtime session config, if any, read once
  */
 public record RedeemedToken(
         String id,
@@ -26,7 +25,7 @@ public record RedeemedToken(
         int usesLeft,
         Instant issuedAt,
         Instant expiresAt,
-        @Nullable JsonNode session,
+        @Nullable SessionConfig session,
         List<String> lockedFields,
         @Nullable Integer maxSessionSeconds,
         UsageLimits limits) {

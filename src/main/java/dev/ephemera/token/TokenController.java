@@ -3,7 +3,6 @@ package dev.ephemera.token;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.OAuthClients;
 import dev.ephemera.auth.Permission;
-import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.web.BrokerUrls;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestBodies;
@@ -16,9 +15,12 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
@@ -28,27 +30,27 @@ import java.util.concurrent.CompletionStage;
  * form), so their routes let anyone in and ask for the permission themselves. Each runs on the event
  * loop and never blocks it: the store answers asynchronously.
  */
-@Controller("/v1/tokens")
+@Controller(TokenPaths.TOKENS)
 final class TokenController {
 
     private final TokenMinter minter;
     private final TokenRedeemer redeemer;
     private final TokenRevoker revoker;
-    private final MintLimits limits;
     private final RequestBodies bodies;
     private final ClientAddresses clients;
     private final BrokerUrls urls;
     private final OAuthClients oauthClients;
+    private final JsonMapper json;
 
-    TokenController(TokenMinter minter, TokenRedeemer redeemer, TokenRevoker revoker, MintLimits limits,
-            RequestBodies bodies, ClientAddresses clients, BrokerUrls urls, OAuthClients oauthClients) {
+    TokenController(TokenMinter minter, TokenRedeemer redeemer, TokenRevoker revoker, RequestBodies bodies,
+            ClientAddresses clients, BrokerUrls urls, OAuthClients oauthClients, JsonMapper json) {
+        this.json = json;
         this.urls = urls;
         this.oauthClients = oauthClients;
         this.minter = minter;
         this.redeemer = redeemer;
         this.revoker = revoker;
         this.clients = clients;
-        this.limits = limits;
         this.bodies = bodies;
     }
 
@@ -58,28 +60,38 @@ final class TokenController {
             Authentication authentication) {
         MintRequest request = MintRequest.of(bodies.json(body, MintBody.class), minter.configuration());
         Caller caller = Caller.of(authentication).at(clients.of(http));
-        return minter.mintAsync(caller, request, () -> limits.mintAsync(caller)).thenApply(HttpResponse::created);
+        return minter.mint(caller, request, Admission.CALLER).thenApply(HttpResponse::created);
     }
 
-    @Post(uri = "/introspect", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
+    @Post(uri = TokenPaths.INTROSPECT, consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
             produces = MediaType.APPLICATION_JSON)
     @Secured(SecurityRule.IS_ANONYMOUS)
     CompletionStage<Introspection> introspect(HttpRequest<?> http, @Body @Nullable String body,
             @Nullable Authentication authentication) {
         TokenBodies.Introspect fields = bodies.jsonOrForm(http.getContentType().orElse(null), body,
                 TokenBodies.Introspect.class);
-        String token = fields.token();
+        PresentedToken token = redeemer.present(fields.token());
         // Taking a use is a redemption, which is more than reading: it needs write.
         Permission needed = fields.consuming() ? Permission.WRITE : Permission.READ;
         return oauthClients.require(http, authentication, fields.clientId(), fields.clientSecret(), needed)
                 .thenCompose(caller -> fields.consuming()
                         ? redeemer.consume(token, Binding.NONE, caller.id(), clients.of(http))
-                                .thenApply(redeemed -> Introspection.of(redeemed, urls.issuer()))
-                        : redeemer.look(token).thenApply(live -> live.map(t -> Introspection.of(t, urls.issuer()))
+                                .thenApply(this::introspection)
+                        : redeemer.look(token).thenApply(live -> live.map(this::introspection)
                                 .orElse(Introspection.INACTIVE)));
     }
 
-    @Post(uri = "/revoke", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
+    private Introspection introspection(RedeemedToken token) {
+        try {
+            JsonNode session = token.session() == null ? null
+                    : json.readValue(token.session().text(), JsonNode.class);
+            return Introspection.of(token, urls.issuer(), session);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read a token's session config", e);
+        }
+    }
+
+    @Post(uri = TokenPaths.REVOKE, consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
             produces = MediaType.APPLICATION_JSON)
     @Secured(SecurityRule.IS_ANONYMOUS)
     CompletionStage<HttpResponse<Map<String, Object>>> revoke(HttpRequest<?> http, @Body @Nullable String body,

@@ -10,7 +10,7 @@ import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.provider.UpstreamKeys;
-import dev.ephemera.secret.PrefixedSecret;
+import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.jwt.JwtTokens;
 import dev.ephemera.web.BrokerUrls;
@@ -42,32 +42,32 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public final class TokenMinter {
 
-    /** {@code eph_} + 43 base62 characters (256 bits) + 6 characters of checksum. */
-    public static final PrefixedSecret OPAQUE = new PrefixedSecret("eph_", Secrets.SECRET_CHARS);
     private static final Logger LOG = LoggerFactory.getLogger(TokenMinter.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
     private static final String UPSTREAM = "upstream";
 
     private final TokenStore store;
-    private final JwtTokens jwts;
+    private final TokenStrategy strategy;
     private final TokenConfiguration config;
     private final ProviderRegistry providers;
     private final UpstreamKeys upstreamKeys;
+    private final MintLimits limits;
     private final BrokerUrls urls;
     private final AuditLog audit;
     private final BrokerMetrics metrics;
     private final JsonMapper json;
     private final Clock clock;
 
-    TokenMinter(TokenStore store, JwtTokens jwts, TokenConfiguration config, ProviderRegistry providers,
-            UpstreamKeys upstreamKeys, BrokerUrls urls, AuditLog audit, BrokerMetrics metrics, JsonMapper json,
-            Clock clock) {
+    TokenMinter(TokenStore store, TokenStrategy strategy, TokenConfiguration config, ProviderRegistry providers,
+            UpstreamKeys upstreamKeys, MintLimits limits, BrokerUrls urls, AuditLog audit, BrokerMetrics metrics,
+            JsonMapper json, Clock clock) {
         this.store = store;
-        this.jwts = jwts;
+        this.strategy = strategy;
         this.config = config;
         this.providers = providers;
         this.upstreamKeys = upstreamKeys;
+        this.limits = limits;
         this.urls = urls;
         this.audit = audit;
         this.metrics = metrics;
@@ -80,23 +80,23 @@ public final class TokenMinter {
     }
 
     /**
-     * Mints a token for {@code caller}, already admitted (rate limits), without blocking the calling thread (an
-     * event loop): a relay token is signed here and stored without waiting; an upstream-mode mint waits for the
-     * provider's answer without holding a thread. The stage fails with {@code unknown_provider},
-     * {@code provider_not_configured}, {@code provider_not_allowed}, {@code origin_not_allowed},
-     * {@code invalid_request} (session too large) or {@code store_unavailable}.
+     * Mints a token for {@code caller} under {@code admission}'s limits ({@link MintLimits}), without blocking the
+     * calling thread (an event loop). An opaque relay token costs a microsecond to make, so it is stored while
+     * admission is decided, in the same round trip to the store: when admission fails, the record is discarded
+     * before anyone saw its value. Anything that costs more (a JWT's signature, an upstream provider's key) is made
+     * only once admitted. The stage fails with {@code unknown_provider}, {@code provider_not_configured},
+     * {@code provider_not_allowed}, {@code origin_not_allowed}, {@code invalid_request} (session too large),
+     * {@code rate_limit_exceeded}, {@code quota_exceeded} or {@code store_unavailable}.
      */
-    public CompletionStage<MintedToken> mintAsync(Caller caller, MintRequest request) {
-        return mintAsync(caller, request, () -> CompletableFuture.completedFuture(null));
+    public CompletionStage<MintedToken> mint(Caller caller, MintRequest asked, Admission admission) {
+        Supplier<CompletionStage<Void>> admitted = switch (admission) {
+            case CALLER -> () -> limits.mintAsync(caller);
+            case BROWSER -> () -> limits.browserMintAsync(caller, caller.clientAddress());
+        };
+        return mint(caller, asked, admitted);
     }
 
-    /**
-     * {@link #mintAsync(Caller, MintRequest)} behind {@code admission} (the caller's rate limit), which may fail
-     * the mint. An opaque relay token costs a microsecond to make, so it is stored while admission is decided, in
-     * the same round trip to the store: when admission fails, the record is discarded before anyone saw its value.
-     * Anything that costs more (a JWT's signature, an upstream provider's key) is made only once admitted.
-     */
-    public CompletionStage<MintedToken> mintAsync(Caller caller, MintRequest asked,
+    private CompletionStage<MintedToken> mint(Caller caller, MintRequest asked,
             Supplier<CompletionStage<Void>> admission) {
         try {
             Provider provider = providers.require(asked.provider());
@@ -134,12 +134,12 @@ public final class TokenMinter {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expiresAt = now.plus(request.ttl());
         String id = "tok_" + Secrets.randomBase62(24);
-        String value = request.format() == TokenFormat.JWT
-                ? jwts.sign(new JwtTokens.Claims(urls.issuer(), request.subject() != null ? request.subject()
+        TokenStrategy.Made made = request.format() == TokenFormat.JWT
+                ? strategy.jwt(new JwtTokens.Claims(urls.issuer(), request.subject() != null ? request.subject()
                         : caller.id(), urls.issuer(), now, expiresAt, id, request.provider(), request.model(),
                         request.origin(), request.mode()))
-                : OPAQUE.generate("");
-        TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(value), request.format(), request.mode(),
+                : strategy.opaque();
+        TokenRecord record = new TokenRecord(id, made.hash(), request.format(), request.mode(),
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
                 request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(),
                 request.maxSession() == null ? null : (int) request.maxSession().toSeconds(), request.endpoints(),
@@ -161,7 +161,7 @@ public final class TokenMinter {
                     "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
                     record.origin(), "client_ip", caller.clientAddress());
             metrics.minted(record.provider(), record.format().wireName(), record.mode());
-            return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
+            return new MintedToken(id, made.value(), "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
                     record.subject(), record.origin(), record.mode(), request.session(), record.lockedFields(),
                     connect(record), record.limits().isNone() ? null : record.limits());
@@ -196,7 +196,8 @@ public final class TokenMinter {
                 .thenCompose(key -> {
                     String id = "tok_" + Secrets.randomBase62(24);
                     Instant expiresAt = key.expiresAt().truncatedTo(ChronoUnit.MILLIS);
-                    TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(key.value()), TokenFormat.OPAQUE,
+                    TokenRecord record = new TokenRecord(id, TokenStrategy.stored(key.value()).hash(),
+                            TokenFormat.OPAQUE,
                             UPSTREAM, provider.name(), request.model(), request.subject(), request.origin(),
                             request.maxUses(), request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(),
                             caller.id(), null, request.endpoints(), UsageLimits.NONE);

@@ -6,10 +6,7 @@ import dev.ephemera.error.ErrorCode;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.token.Redemption.Outcome;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.json.JsonMapper;
-import io.micronaut.json.tree.JsonNode;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,35 +20,37 @@ import java.util.concurrent.CompletionStage;
 public final class TokenRedeemer {
 
     private final TokenStore store;
-    private final TokenHashes hashes;
+    private final TokenStrategy strategy;
     private final AuditLog audit;
     private final BrokerMetrics metrics;
-    private final JsonMapper json;
     private final Clock clock;
 
-    TokenRedeemer(TokenStore store, TokenHashes hashes, AuditLog audit, BrokerMetrics metrics,
-            JsonMapper json, Clock clock) {
+    TokenRedeemer(TokenStore store, TokenStrategy strategy, AuditLog audit, BrokerMetrics metrics, Clock clock) {
         this.store = store;
-        this.hashes = hashes;
+        this.strategy = strategy;
         this.audit = audit;
         this.metrics = metrics;
-        this.json = json;
         this.clock = clock;
+    }
+
+    /** {@code token} as presented, read once (see {@link TokenStrategy#read}); pass it to the steps below. */
+    public PresentedToken present(@Nullable String token) {
+        return strategy.read(token);
     }
 
     /**
      * What the store knows of {@code token} as it stands, or empty when it is unknown, malformed, expired, used up
      * or revoked. Consumes nothing; the stage fails only with {@code store_unavailable}.
      */
-    public CompletionStage<Optional<RedeemedToken>> look(String token) {
+    public CompletionStage<Optional<RedeemedToken>> look(PresentedToken token) {
         try {
-            Optional<String> hash = hashes.of(token);
+            Optional<String> hash = token.hash();
             if (hash.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             return store.find(hash.get()).thenApply(record -> record
                     .filter(r -> !r.expiredAt(clock.instant()) && r.usesLeft() > 0)
-                    .map(this::describe));
+                    .map(r -> describe(r, token)));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -62,30 +61,31 @@ public final class TokenRedeemer {
      * client at {@code clientAddress} (both for the audit log). The stage fails with {@code invalid_token}
      * (unknown, malformed, revoked, or bound to another provider or model), {@code expired_token},
      * {@code token_already_used}, {@code origin_not_allowed}, {@code model_not_allowed},
-     * {@code endpoint_not_allowed} or {@code store_unavailable}.
+     * {@code endpoint_not_allowed}, {@code usage_not_measurable} or {@code store_unavailable}.
      */
-    public CompletionStage<RedeemedToken> consume(String token, Binding expected, String actor,
+    public CompletionStage<RedeemedToken> consume(PresentedToken token, Binding expected, String actor,
             @Nullable String clientAddress) {
         try {
-            Optional<String> hash = hashes.of(token);
+            Optional<String> hash = token.hash();
             if (hash.isEmpty()) {
                 throw invalidToken();
             }
             return store.consume(hash.get(), expected, clock.instant())
-                    .thenApply(redemption -> redeemed(redemption, actor, clientAddress));
+                    .thenApply(redemption -> redeemed(redemption, token, actor, clientAddress));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private RedeemedToken redeemed(Redemption redemption, String actor, @Nullable String clientAddress) {
+    private RedeemedToken redeemed(Redemption redemption, PresentedToken token, String actor,
+            @Nullable String clientAddress) {
         TokenRecord record = redemption.record();
         if (redemption.outcome() == Outcome.REDEEMED) {
             audit.record("token.redeemed", actor, "token_id", record.id(), "key_id", record.keyId(),
                     "uses_left", record.usesLeft(),
                     "provider", record.provider(), "model", record.model(), "client_ip", clientAddress);
             metrics.redeemed(record.provider());
-            return describe(record);
+            return describe(record, token);
         }
         audit.record("token.rejected", actor, "token_id", record == null ? null : record.id(),
                 "reason", redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
@@ -112,19 +112,10 @@ public final class TokenRedeemer {
         };
     }
 
-    private RedeemedToken describe(TokenRecord r) {
+    private static RedeemedToken describe(TokenRecord r, PresentedToken token) {
         return new RedeemedToken(r.id(), r.keyId(), r.subject(), r.provider(), r.model(), r.origin(), r.format(),
-                r.mode(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), session(r.sessionJson()),
+                r.mode(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), token.config(r.sessionJson()),
                 r.lockedFields(), r.maxSessionSeconds(), r.limits());
-    }
-
-    @Nullable
-    private JsonNode session(@Nullable String text) {
-        try {
-            return text == null ? null : json.readValue(text, JsonNode.class);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored session of a token is not JSON", e);
-        }
     }
 
     private static BrokerException invalidToken() {

@@ -17,16 +17,16 @@ import java.util.concurrent.CompletionStage;
 public final class TokenRevoker {
 
     private final TokenStore store;
-    private final TokenHashes hashes;
+    private final TokenStrategy strategy;
     private final AuditLog audit;
     private final Clock clock;
     private final List<RevocationListener> listeners;
 
-    TokenRevoker(TokenStore store, TokenHashes hashes, AuditLog audit, Clock clock,
+    TokenRevoker(TokenStore store, TokenStrategy strategy, AuditLog audit, Clock clock,
             List<RevocationListener> listeners) {
         this.listeners = List.copyOf(listeners);
         this.store = store;
-        this.hashes = hashes;
+        this.strategy = strategy;
         this.audit = audit;
         this.clock = clock;
     }
@@ -37,7 +37,7 @@ public final class TokenRevoker {
      * another key nothing about a token it learnt; fails only when the store does.
      */
     public CompletionStage<Void> revoke(String token, Caller caller) {
-        Optional<String> hash = hashes.of(token);
+        Optional<String> hash = strategy.read(token).hash();
         if (hash.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }

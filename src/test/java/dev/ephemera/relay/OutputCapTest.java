@@ -2,7 +2,7 @@ package dev.ephemera.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.relay.event.StrictJson;
+import dev.ephemera.json.StrictJson;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

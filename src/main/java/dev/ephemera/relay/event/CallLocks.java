@@ -1,5 +1,6 @@
 package dev.ephemera.relay.event;
 
+import dev.ephemera.json.StrictJson;
 import io.micronaut.core.annotation.Nullable;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.ephemera.relay.event;
 
+import dev.ephemera.json.StrictJson;
 import dev.ephemera.session.Usage;
 import io.micronaut.core.annotation.Nullable;
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,6 @@
 package dev.ephemera.relay.event;
 
+import dev.ephemera.json.StrictJson;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -29,6 +29,11 @@ public final class JwtTokens {
         this.keys = keys;
     }
 
+    /** The JWS algorithm tokens are signed with ({@code ES256}, {@code EdDSA} or {@code RS256}). */
+    public String algorithm() {
+        return keys.algorithm().getName();
+    }
+
     /** Claims of one token. Null claims are left out. */
     public record Claims(String issuer, String subject, String audience, Instant issuedAt, Instant expiresAt,
             String id, String provider, @Nullable String model, @Nullable String origin, String scope) {

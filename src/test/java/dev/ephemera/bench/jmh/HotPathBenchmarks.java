@@ -3,7 +3,7 @@ package dev.ephemera.bench.jmh;
 import dev.ephemera.apikey.ApiKeyService;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.ratelimit.RateLimiter;
-import dev.ephemera.token.TokenMinter;
+import dev.ephemera.token.TokenStrategy;
 import dev.ephemera.token.jwt.JwtTokens;
 import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
@@ -65,7 +65,7 @@ public class HotPathBenchmarks {
 
     @Benchmark
     public String opaqueTokenGenerationAndHash() {
-        return Secrets.sha256Hex(TokenMinter.OPAQUE.generate(""));
+        return Secrets.sha256Hex(TokenStrategy.OPAQUE.generate(""));
     }
 
     @Benchmark

@@ -2,6 +2,7 @@ package dev.ephemera.relay.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.json.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

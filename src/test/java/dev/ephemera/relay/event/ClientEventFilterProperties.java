@@ -3,6 +3,8 @@ package dev.ephemera.relay.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.ephemera.json.StrictJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ephemera.relay.event.ClientEventFilter.Forward;

@@ -2,6 +2,8 @@ package dev.ephemera.relay.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.json.StrictJson;
+
 import dev.ephemera.relay.event.ClientEventFilter.Forward;
 import dev.ephemera.relay.event.ClientEventFilter.Refuse;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,8 @@ package dev.ephemera.relay.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.json.StrictJson;
+
 import dev.ephemera.session.Usage;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;

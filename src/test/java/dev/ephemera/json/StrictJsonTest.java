@@ -1,4 +1,4 @@
-package dev.ephemera.relay.event;
+package dev.ephemera.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

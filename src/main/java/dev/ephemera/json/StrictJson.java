@@ -1,4 +1,4 @@
-package dev.ephemera.relay.event;
+package dev.ephemera.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
