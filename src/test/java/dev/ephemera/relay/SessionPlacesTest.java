@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SessionPlacesTest {
 
     @RegisterExtension
-    static final BrokerExtension ENV = BrokerExtension.onRedis().withFakeProvider()
+    static final BrokerExtension ENV = BrokerExtension.onRedis().withFakeProvider(fake -> Map.of(
+            "ephemera.providers.openai.realtime-url", fake.websocketBase("sdk") + "/realtime"))
             .with("ephemera.rate-limits.max-concurrent-sessions-per-key", 1)
             .with("ephemera.relay.session-lease", "3s");
     private FakeUpstream fake;
@@ -101,6 +103,26 @@ class SessionPlacesTest {
         // The one place the handshake took for a moment is free: the same token opens at once.
         WsClient opened = open(token, "?model=gpt-realtime");
         opened.socket.sendClose(1000, "").get();
+        awaitOpens("gpt-realtime");
+    }
+
+    @Test
+    void aSpentTokenIsRefusedForItsUsageAndGivesBackThePlaceAskedAlongside() throws Exception {
+        Broker.Reply minted = broker.mint(key, Map.of("provider", "openai", "model", "gpt-realtime", "max_uses", 2,
+                "limits", Map.of("max_total_tokens", 1)));
+        String token = minted.string("value");
+        WsClient first = open(token, "");
+        first.socket.sendText("{\"type\":\"response.create\"}", true).get(5, TimeUnit.SECONDS);
+        assertThat(first.closeCode.get(10, TimeUnit.SECONDS)).as("its one token spent").isEqualTo(1008);
+        awaitOpens("gpt-realtime");
+
+        // The usage is read and the key's one place taken at once; the usage refuses, the place is given back
+        // (a place kept would hold its 3 s lease).
+        assertThat(refusal(token, "")).isEqualTo(429);
+        assertThat(broker.introspect(key, token).json()).as("the use kept").containsEntry("uses_left", 1);
+        WsClient next = await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> open(token("gpt-realtime"), ""), c -> true);
+        next.socket.sendClose(1000, "").get();
         awaitOpens("gpt-realtime");
     }
 
