@@ -5,7 +5,7 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenRevoker;
-import dev.ephemera.web.Origins;
+import dev.ephemera.url.Origins;
 import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;

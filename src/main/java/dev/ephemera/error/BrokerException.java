@@ -34,4 +34,14 @@ public class BrokerException extends RuntimeException {
     public static BrokerException invalid(String param, String message) {
         return new BrokerException(ErrorCode.INVALID_REQUEST, message, param);
     }
+
+    /**
+     * Checks a whole-number field against bounds known only at run time (configuration, a profile): the rule a
+     * record's constraints cannot hold. Absent passes.
+     */
+    public static void requireWithin(@Nullable Long value, String param, long min, long max) {
+        if (value != null && (value < min || value > max)) {
+            throw invalid(param, "'" + param + "' must be between " + min + " and " + max + ".");
+        }
+    }
 }

@@ -3,7 +3,7 @@ package dev.ephemera.oauth;
 import dev.ephemera.token.TokenPaths;
 import dev.ephemera.token.jwt.JwksController;
 import dev.ephemera.token.jwt.JwtTokens;
-import dev.ephemera.web.BrokerUrls;
+import dev.ephemera.url.BrokerUrls;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;

@@ -11,7 +11,7 @@ import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenMinter;
 import dev.ephemera.web.ClientAddresses;
-import dev.ephemera.web.Origins;
+import dev.ephemera.url.Origins;
 import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;

@@ -8,7 +8,6 @@ import dev.ephemera.token.Admission;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenMinter;
-import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -49,9 +48,9 @@ public final class ProfileMinter {
     public CompletionStage<MintedToken> mint(Caller caller, Asked asked, @Nullable String origin) {
         Profiles.Profile profile = profiles.select(asked.profile());
         Long ttl = asked.ttlSeconds();
-        RequestBodies.requireWithin(ttl, "ttl_seconds", 10, profile.ttl().toSeconds());
+        BrokerException.requireWithin(ttl, "ttl_seconds", 10, profile.ttl().toSeconds());
         Long uses = asked.maxUses();
-        RequestBodies.requireWithin(uses, "max_uses", 1, profile.maxUses());
+        BrokerException.requireWithin(uses, "max_uses", 1, profile.maxUses());
         if (origin == null || !profile.allowedOrigins().contains(origin)) {
             throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "This page's origin may not fetch tokens of "
                     + "profile '" + profile.name() + "'.");

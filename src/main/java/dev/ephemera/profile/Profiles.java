@@ -6,7 +6,7 @@ import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenConfiguration;
 import dev.ephemera.token.UsageLimits;
 import dev.ephemera.web.OriginSource;
-import dev.ephemera.web.Origins;
+import dev.ephemera.url.Origins;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;

@@ -5,7 +5,7 @@ import dev.ephemera.auth.JwtCallers;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.web.ClientAddresses;
-import dev.ephemera.web.Origins;
+import dev.ephemera.url.Origins;
 import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;

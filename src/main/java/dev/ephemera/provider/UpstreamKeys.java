@@ -2,7 +2,7 @@ package dev.ephemera.provider;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.error.Stores;
+import dev.ephemera.async.Stages;
 import dev.ephemera.logging.RepeatedLog;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
@@ -107,7 +107,7 @@ public final class UpstreamKeys {
         return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             if (failure != null) {
                 REPEATED.warn("Provider {} unreachable for minting: {}", provider.name(),
-                        Stores.cause(failure).getClass().getSimpleName());
+                        Stages.cause(failure).getClass().getSimpleName());
                 throw upstreamError(provider, "could not be reached");
             }
             if (response.statusCode() / 100 != 2) {

@@ -1,6 +1,6 @@
 package dev.ephemera.relay;
 
-import dev.ephemera.error.Stores;
+import dev.ephemera.async.Stages;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.PresentedToken;
@@ -64,7 +64,7 @@ final class Redeemer {
         PresentedToken token = tokens.present(presented);
         if (binding.provider() != null && reservation == Reservation.NONE) {
             // The provider named by the request and nothing to reserve: the consume checks all there is to check.
-            return Stores.now(() -> providers.upstreamHeaders(binding.provider()))
+            return Stages.now(() -> providers.upstreamHeaders(binding.provider()))
                     .thenCompose(auth -> take(token, binding, actor, client, auth, () -> { }));
         }
         return tokens.look(token).thenCompose(live -> {

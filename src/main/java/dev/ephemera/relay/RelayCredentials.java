@@ -2,7 +2,7 @@ package dev.ephemera.relay;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.web.Origins;
+import dev.ephemera.url.Origins;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;

@@ -1,8 +1,7 @@
 package dev.ephemera.token;
 
 import dev.ephemera.error.BrokerException;
-import dev.ephemera.web.Origins;
-import dev.ephemera.web.RequestBodies;
+import dev.ephemera.url.Origins;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.tree.JsonNode;
 import java.time.Duration;
@@ -165,7 +164,7 @@ public record MintRequest(
     /** A mint body's request, defaults applied; a bad field is a {@code 400 invalid_request} naming it. */
     static MintRequest of(MintBody body, TokenConfiguration config) {
         Long ttl = body.ttlSeconds();
-        RequestBodies.requireWithin(ttl, "ttl_seconds", TokenConfiguration.MIN_TTL.toSeconds(),
+        BrokerException.requireWithin(ttl, "ttl_seconds", TokenConfiguration.MIN_TTL.toSeconds(),
                 config.maxTtl().toSeconds());
         TokenFormat format = format(body.format());
         if ("upstream".equals(body.mode()) && format == TokenFormat.JWT) {

@@ -3,7 +3,7 @@ package dev.ephemera.token;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.OAuthClients;
 import dev.ephemera.auth.Permission;
-import dev.ephemera.web.BrokerUrls;
+import dev.ephemera.url.BrokerUrls;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;

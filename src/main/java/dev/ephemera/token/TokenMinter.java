@@ -4,7 +4,7 @@ import dev.ephemera.audit.AuditLog;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.error.Stores;
+import dev.ephemera.async.Stages;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
@@ -13,7 +13,7 @@ import dev.ephemera.provider.UpstreamKeys;
 import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.jwt.JwtTokens;
-import dev.ephemera.web.BrokerUrls;
+import dev.ephemera.url.BrokerUrls;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
@@ -150,10 +150,10 @@ public final class TokenMinter {
                 if (!saved.isCompletedExceptionally()) {
                     discard(record);
                 }
-                throw new CompletionException(Stores.cause(admitted.exceptionNow()));
+                throw new CompletionException(Stages.cause(admitted.exceptionNow()));
             }
             if (failure != null) {
-                throw new CompletionException(Stores.cause(failure));
+                throw new CompletionException(Stages.cause(failure));
             }
             audit.record("token.minted", caller.id(), "token_id", id, "key_id", caller.id(), "provider",
                     record.provider(), "model", record.model(), "format", record.format().wireName(), "max_uses",

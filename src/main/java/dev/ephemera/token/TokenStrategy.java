@@ -3,7 +3,7 @@ package dev.ephemera.token;
 import dev.ephemera.secret.PrefixedSecret;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.jwt.JwtTokens;
-import dev.ephemera.web.BrokerUrls;
+import dev.ephemera.url.BrokerUrls;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 

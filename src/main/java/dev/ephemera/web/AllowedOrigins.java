@@ -1,5 +1,6 @@
 package dev.ephemera.web;
 
+import dev.ephemera.url.Origins;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import java.util.LinkedHashSet;

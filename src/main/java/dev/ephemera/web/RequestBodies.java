@@ -1,5 +1,6 @@
 package dev.ephemera.web;
 
+import dev.ephemera.json.JsonDepth;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -102,16 +103,6 @@ public final class RequestBodies {
         Map<String, JsonNode> map = new LinkedHashMap<>();
         fields.forEach((name, value) -> map.put(name, JsonNode.createStringNode(value)));
         return bind(JsonNode.createObjectNode(map), type, true);
-    }
-
-    /**
-     * Checks a whole-number field against bounds known only at run time (configuration, a profile): the rule a
-     * record's constraints cannot hold. Absent passes.
-     */
-    public static void requireWithin(@Nullable Long value, String param, long min, long max) {
-        if (value != null && (value < min || value > max)) {
-            throw BrokerException.invalid(param, "'" + param + "' must be between " + min + " and " + max + ".");
-        }
     }
 
     private <T> T bind(JsonNode object, Class<T> type, boolean form) {

@@ -11,7 +11,7 @@ import dev.ephemera.ratelimit.TestMintLimits;
 import dev.ephemera.store.memory.MemoryStores;
 import dev.ephemera.support.MutableClock;
 import dev.ephemera.token.jwt.TestJwtTokens;
-import dev.ephemera.web.TestBrokerUrls;
+import dev.ephemera.url.TestBrokerUrls;
 import io.micronaut.json.JsonMapper;
 import java.time.Duration;
 import java.time.Instant;

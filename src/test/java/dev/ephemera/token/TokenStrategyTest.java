@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.jwt.JwtTokens;
 import dev.ephemera.token.jwt.TestJwtTokens;
-import dev.ephemera.web.TestBrokerUrls;
+import dev.ephemera.url.TestBrokerUrls;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

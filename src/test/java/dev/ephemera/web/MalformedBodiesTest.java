@@ -1,5 +1,6 @@
 package dev.ephemera.web;
 
+import dev.ephemera.json.JsonDepth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.support.Broker;

@@ -2,7 +2,7 @@ package dev.ephemera.store.memory;
 
 import dev.ephemera.apikey.ApiKeyRecord;
 import dev.ephemera.apikey.ApiKeyStore;
-import dev.ephemera.error.Stores;
+import dev.ephemera.async.Stages;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.Comparator;
@@ -21,7 +21,7 @@ final class InMemoryApiKeyStore implements ApiKeyStore {
 
     @Override
     public CompletionStage<Void> create(ApiKeyRecord record) {
-        return Stores.now(() -> {
+        return Stages.now(() -> {
             if (byId.putIfAbsent(record.id(), record) != null) {
                 throw new IllegalStateException("duplicate key id " + record.id());
             }

@@ -1,6 +1,6 @@
 package dev.ephemera.store.memory;
 
-import dev.ephemera.error.Stores;
+import dev.ephemera.async.Stages;
 import dev.ephemera.ratelimit.RateLimiter;
 import dev.ephemera.ratelimit.SessionCounter;
 import jakarta.inject.Singleton;
@@ -47,7 +47,7 @@ final class InMemoryRateLimiter implements RateLimiter, SessionCounter {
 
     @Override
     public CompletionStage<Boolean> open(String keyId, String sessionId, int max, Duration lease) {
-        return Stores.now(() -> take(keyId, sessionId, max, lease));
+        return Stages.now(() -> take(keyId, sessionId, max, lease));
     }
 
     private boolean take(String keyId, String sessionId, int max, Duration lease) {

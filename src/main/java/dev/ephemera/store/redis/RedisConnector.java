@@ -1,6 +1,6 @@
 package dev.ephemera.store.redis;
 
-import dev.ephemera.error.Stores;
+import dev.ephemera.async.Stages;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.store.StoreUnavailableException;
@@ -163,7 +163,7 @@ final class RedisConnector {
             sent.whenComplete((value, e) -> {
                 if (e == null) {
                     result.complete(value);
-                } else if (mayReload && Stores.cause(e) instanceof RedisNoScriptException) {
+                } else if (mayReload && Stages.cause(e) instanceof RedisNoScriptException) {
                     reloadScripts().whenComplete((ignored, reloadFailure) -> {
                         if (reloadFailure == null) {
                             send(command, false, result);

@@ -1,6 +1,6 @@
 package dev.ephemera.store.redis;
 
-import dev.ephemera.error.Stores;
+import dev.ephemera.async.Stages;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.store.StoreUnavailableException;
@@ -26,7 +26,7 @@ final class RedisFailures {
      */
     StoreUnavailableException unavailable(Throwable e) {
         metrics.redisError();
-        Throwable cause = Stores.cause(e);
+        Throwable cause = Stages.cause(e);
         if (cause instanceof StoreUnavailableException s) {
             return s;
         }
@@ -40,6 +40,6 @@ final class RedisFailures {
 
     /** A failure of a stage whose own failure was already counted by {@link #unavailable}. */
     StoreUnavailableException passOn(Throwable e) {
-        return Stores.cause(e) instanceof StoreUnavailableException s ? s : unavailable(e);
+        return Stages.cause(e) instanceof StoreUnavailableException s ? s : unavailable(e);
     }
 }

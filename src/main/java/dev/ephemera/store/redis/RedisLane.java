@@ -1,6 +1,6 @@
 package dev.ephemera.store.redis;
 
-import dev.ephemera.error.Stores;
+import dev.ephemera.async.Stages;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.store.StoreUnavailableException;
 import io.lettuce.core.resource.EventLoopGroupProvider;
@@ -96,7 +96,7 @@ final class RedisLane {
                     lastFailedConnect = System.nanoTime();
                     ready = null;
                 }
-                REPEATED.warn("Cannot connect to Redis: {}", Stores.cause(e).getClass().getSimpleName());
+                REPEATED.warn("Cannot connect to Redis: {}", Stages.cause(e).getClass().getSimpleName());
                 attempt.completeExceptionally(new StoreUnavailableException());
             }
         });

@@ -1,6 +1,6 @@
 package dev.ephemera.store.redis;
 
-import dev.ephemera.error.Stores;
+import dev.ephemera.async.Stages;
 import dev.ephemera.webhook.Delivery;
 import dev.ephemera.webhook.Subscription;
 import dev.ephemera.webhook.WebhookStore;
@@ -141,7 +141,7 @@ final class RedisWebhookStore implements WebhookStore {
             Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
         return redis.<Optional<T>>callAsync(r -> command.apply(r).toCompletableFuture().thenApply(Optional::of)
                 .exceptionally(failed -> {
-                    if (Stores.cause(failed) instanceof RedisCommandExecutionException e && e.getMessage() != null
+                    if (Stages.cause(failed) instanceof RedisCommandExecutionException e && e.getMessage() != null
                             && e.getMessage().startsWith("NOGROUP")) {
                         return Optional.empty();
                     }

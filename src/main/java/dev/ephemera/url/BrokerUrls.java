@@ -1,4 +1,4 @@
-package dev.ephemera.web;
+package dev.ephemera.url;
 
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Context;

@@ -1,4 +1,4 @@
-package dev.ephemera.error;
+package dev.ephemera.async;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -7,9 +7,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /** Helpers for the stores' asynchronous methods. */
-public final class Stores {
+public final class Stages {
 
-    private Stores() {
+    private Stages() {
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.ephemera.web;
+package dev.ephemera.url;
 
 /** The broker's URLs without an application context, for unit tests of what uses them. */
 public final class TestBrokerUrls {

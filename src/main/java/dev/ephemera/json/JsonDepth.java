@@ -1,4 +1,4 @@
-package dev.ephemera.web;
+package dev.ephemera.json;
 
 /**
  * The one nesting limit for every JSON the broker parses from outside (SPEC §7): request bodies

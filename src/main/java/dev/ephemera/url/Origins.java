@@ -1,4 +1,4 @@
-package dev.ephemera.web;
+package dev.ephemera.url;
 
 import dev.ephemera.error.BrokerException;
 import io.micronaut.core.annotation.Nullable;
