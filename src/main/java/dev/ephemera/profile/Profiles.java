@@ -5,6 +5,7 @@ import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenConfiguration;
 import dev.ephemera.token.UsageLimits;
+import dev.ephemera.metrics.ModelLabels;
 import dev.ephemera.web.OriginSource;
 import dev.ephemera.url.Origins;
 import io.micronaut.context.annotation.Context;
@@ -21,7 +22,7 @@ import java.util.TreeMap;
 
 /** The configured profiles, checked at start-up: an unknown provider or a bad origin stops the boot. */
 @Context
-public final class Profiles implements OriginSource {
+public final class Profiles implements OriginSource, ModelLabels {
 
     /** One profile, validated and in canonical form. */
     public record Profile(String name, String provider, @Nullable String model, Duration ttl, int maxUses,
@@ -32,6 +33,7 @@ public final class Profiles implements OriginSource {
     private static final Set<String> LIMITS = Set.of("max-total-tokens", "max-session-seconds", "max-responses");
 
     private final Map<String, Profile> byName;
+    private final Set<String> models;
     private final Set<String> origins;
 
     Profiles(List<ProfileProperties> configured, ProviderRegistry providers, TokenConfiguration tokens,
@@ -84,6 +86,8 @@ public final class Profiles implements OriginSource {
                     p.maxSessionDuration(), endpoints, limits(prefix, p.limits())));
         }
         this.byName = Map.copyOf(all);
+        this.models = all.values().stream().map(Profile::model).filter(java.util.Objects::nonNull)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.origins = Set.copyOf(allOrigins);
     }
 
@@ -121,13 +125,8 @@ public final class Profiles implements OriginSource {
         return byName.values().stream().sorted(java.util.Comparator.comparing(Profile::name)).toList();
     }
 
+    @Override
     public Set<String> models() {
-        Set<String> models = new java.util.TreeSet<>();
-        byName.values().forEach(p -> {
-            if (p.model() != null) {
-                models.add(p.model());
-            }
-        });
         return models;
     }
 

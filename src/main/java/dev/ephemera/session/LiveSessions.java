@@ -3,7 +3,7 @@ package dev.ephemera.session;
 import dev.ephemera.audit.AuditLog;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
-import dev.ephemera.profile.Profiles;
+import dev.ephemera.metrics.ModelLabels;
 import dev.ephemera.ratelimit.DailyUsage;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.TokenStore;
@@ -18,7 +18,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,13 +57,13 @@ public final class LiveSessions implements DailyUsage {
     private final BrokerMetrics metrics;
     private final AuditLog audit;
     /** The model labels of the usage metrics: the profiles' models; any other model counts as "other". */
-    private final Set<String> models;
+    private final ModelLabels models;
 
-    LiveSessions(SessionStore store, TokenStore tokens, Clock clock, BrokerMetrics metrics, Profiles profiles,
+    LiveSessions(SessionStore store, TokenStore tokens, Clock clock, BrokerMetrics metrics, ModelLabels models,
             AuditLog audit) {
         this.audit = audit;
         this.metrics = metrics;
-        this.models = Set.copyOf(profiles.models());
+        this.models = models;
         this.store = store;
         this.tokens = tokens;
         this.clock = clock;
@@ -125,7 +124,7 @@ public final class LiveSessions implements DailyUsage {
     }
 
     private void counted(String provider, @Nullable String model, Usage usage) {
-        metrics.usage(provider, model != null && models.contains(model) ? model : "other", usage.inputTokens(),
+        metrics.usage(provider, models.of(model), usage.inputTokens(),
                 usage.outputTokens(), usage.responses());
     }
 

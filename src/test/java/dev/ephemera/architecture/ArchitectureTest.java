@@ -9,8 +9,9 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The package graph's rules (ARCHITECTURE.md): the top-level packages under {@code dev.ephemera} import each other
- * without a cycle, the domain knows no HTTP, and each library stays in the packages that must touch it.
+ * The package graph's rules (ARCHITECTURE.md) besides its layers ({@link LayersTest}): the top-level packages under
+ * {@code dev.ephemera} import each other without a cycle, the domain knows no HTTP, and each library stays in the
+ * packages that must touch it.
  */
 @AnalyzeClasses(packages = "dev.ephemera", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -32,6 +33,17 @@ class ArchitectureTest {
             .and().doNotHaveSimpleName("ApiKeyAuthenticationFetcher")
             .and().haveNameNotMatching(GENERATED)
             .should().dependOnClassesThat().resideInAPackage("io.micronaut.http..");
+
+    /** Nor does it use the broker's HTTP plumbing: request bodies, client addresses and CORS are the doors' own. */
+    @ArchTest
+    static final ArchRule THE_DOMAIN_IMPORTS_NO_WEB = noClasses()
+            .that().resideInAnyPackage("dev.ephemera.error..", "dev.ephemera.token..", "dev.ephemera.apikey..",
+                    "dev.ephemera.ratelimit..", "dev.ephemera.secret..", "dev.ephemera.audit..",
+                    "dev.ephemera.metrics..", "dev.ephemera.provider..", "dev.ephemera.json..", "dev.ephemera.url..")
+            .and().haveSimpleNameNotEndingWith("Controller")
+            .and().doNotHaveSimpleName("ApiKeyAuthenticationFetcher")
+            .and().haveNameNotMatching(GENERATED)
+            .should().dependOnClassesThat().resideInAPackage("dev.ephemera.web..");
 
     @ArchTest
     static final ArchRule NIMBUS_ONLY_WHERE_JWTS_ARE_MADE_AND_READ = noClasses()
