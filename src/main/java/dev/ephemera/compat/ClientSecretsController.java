@@ -8,6 +8,7 @@ import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenMinter;
+import dev.ephemera.token.TokenMode;
 import dev.ephemera.token.UsageLimits;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestBodies;
@@ -104,7 +105,7 @@ final class ClientSecretsController {
             }
         }
         Caller caller = Caller.of(authentication).at(clients.of(http));
-        MintRequest request = new MintRequest(provider, model, ttl, TokenFormat.OPAQUE, 1, null, null, "relay",
+        MintRequest request = new MintRequest(provider, model, ttl, TokenFormat.OPAQUE, 1, null, null, TokenMode.RELAY,
                 config.isEmpty() ? null : JsonNode.createObjectNode(config), locked.stream().sorted().toList(), null,
                 List.of(), UsageLimits.NONE);
         String sessionModel = model;

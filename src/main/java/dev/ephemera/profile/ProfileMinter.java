@@ -9,6 +9,7 @@ import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenMinter;
+import dev.ephemera.token.TokenMode;
 import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -63,7 +64,7 @@ public final class ProfileMinter {
         MintRequest mint = new MintRequest(profile.provider(), profile.model(),
                 ttl == null ? profile.ttl() : Duration.ofSeconds(ttl), TokenFormat.OPAQUE,
                 uses == null ? profile.maxUses() : uses.intValue(), caller.subject() != null ? caller.subject()
-                        : caller.id(), origin, "relay", profile.session(), profile.lockedFields(),
+                        : caller.id(), origin, TokenMode.RELAY, profile.session(), profile.lockedFields(),
                 profile.maxSessionDuration(), endpoints, profile.limits());
         return tokens.mintAsync(caller, mint, () -> limits.browserMintAsync(caller, caller.clientAddress()));
     }

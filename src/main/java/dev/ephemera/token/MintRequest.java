@@ -21,7 +21,7 @@ public record MintRequest(
         int maxUses,
         @Nullable String subject,
         @Nullable String origin,
-        String mode,
+        TokenMode mode,
         @Nullable JsonNode session,
         List<String> lockedFields,
         @Nullable Duration maxSession,
@@ -62,11 +62,12 @@ public record MintRequest(
         RequestBodies.requireWithin(ttl, "ttl_seconds", TokenConfiguration.MIN_TTL.toSeconds(),
                 config.maxTtl().toSeconds());
         TokenFormat format = format(body.format());
-        if ("upstream".equals(body.mode()) && format == TokenFormat.JWT) {
+        TokenMode mode = body.mode() == null ? TokenMode.RELAY : TokenMode.fromWire(body.mode());
+        if (mode == TokenMode.UPSTREAM && format == TokenFormat.JWT) {
             throw BrokerException.invalid("format", "An upstream key is the provider's own; 'format' must be "
                     + "'opaque' (or absent) with 'mode: upstream'.");
         }
-        if ("upstream".equals(body.mode()) && body.limits() != null) {
+        if (mode == TokenMode.UPSTREAM && body.limits() != null) {
             throw BrokerException.invalid("limits", "Limits are enforced by the broker's relays; an upstream key "
                     + "goes to the provider directly. Use 'mode: relay' (or leave it out) with 'limits'.");
         }
@@ -79,7 +80,7 @@ public record MintRequest(
                 body.maxUses() == null ? config.defaultMaxUses() : body.maxUses().intValue(),
                 body.subject(),
                 body.origin() != null ? Origins.parse(body.origin(), "origin") : null,
-                body.mode() == null ? "relay" : body.mode(),
+                mode,
                 body.session(),
                 locked == null ? List.of() : List.copyOf(Set.copyOf(locked)).stream().sorted().toList(),
                 null,

@@ -47,7 +47,6 @@ public final class TokenMinter {
     private static final Logger LOG = LoggerFactory.getLogger(TokenMinter.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
-    private static final String UPSTREAM = "upstream";
 
     private final TokenStore store;
     private final JwtTokens jwts;
@@ -111,7 +110,7 @@ public final class TokenMinter {
                         + "one of its allowed origins; set 'origin' to one.", "origin");
             }
             String sessionJson = sessionJson(request.session());
-            if (UPSTREAM.equals(request.mode())) {
+            if (request.mode() == TokenMode.UPSTREAM) {
                 if (!UpstreamKeys.supports(provider.name())) {
                     String supported = String.join(", ", new TreeSet<>(UpstreamKeys.supported()));
                     throw BrokerException.invalid("mode", "Provider '" + provider.name() + "' has no ephemeral keys "
@@ -137,7 +136,7 @@ public final class TokenMinter {
         String value = request.format() == TokenFormat.JWT
                 ? jwts.sign(new JwtTokens.Claims(urls.issuer(), request.subject() != null ? request.subject()
                         : caller.id(), urls.issuer(), now, expiresAt, id, request.provider(), request.model(),
-                        request.origin(), request.mode()))
+                        request.origin(), request.mode().wireName()))
                 : OPAQUE.generate("");
         TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(value), request.format(), request.mode(),
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
@@ -160,11 +159,11 @@ public final class TokenMinter {
                     record.maxUses(),
                     "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
                     record.origin(), "client_ip", caller.clientAddress());
-            metrics.minted(record.provider(), record.format().wireName(), record.mode());
+            metrics.minted(record.provider(), record.format().wireName(), record.mode().wireName());
             return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
-                    record.subject(), record.origin(), record.mode(), request.session(), record.lockedFields(),
-                    connect(record), record.limits().isNone() ? null : record.limits());
+                    record.subject(), record.origin(), record.mode().wireName(), request.session(),
+                    record.lockedFields(), connect(record), record.limits().isNone() ? null : record.limits());
         });
     }
 
@@ -197,7 +196,7 @@ public final class TokenMinter {
                     String id = "tok_" + Secrets.randomBase62(24);
                     Instant expiresAt = key.expiresAt().truncatedTo(ChronoUnit.MILLIS);
                     TokenRecord record = new TokenRecord(id, Secrets.sha256Hex(key.value()), TokenFormat.OPAQUE,
-                            UPSTREAM, provider.name(), request.model(), request.subject(), request.origin(),
+                            TokenMode.UPSTREAM, provider.name(), request.model(), request.subject(), request.origin(),
                             request.maxUses(), request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(),
                             caller.id(), null, request.endpoints(), UsageLimits.NONE);
                     return store.save(record).thenApply(saved -> upstreamMinted(caller, request, provider, record,
@@ -209,14 +208,15 @@ public final class TokenMinter {
             String value, Instant now) {
         Instant expiresAt = record.expiresAt();
         audit.record("token.minted", caller.id(), "token_id", record.id(), "key_id", caller.id(), "provider",
-                record.provider(), "model", record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(),
-                "subject", record.subject(), "client_ip", caller.clientAddress());
-        metrics.minted(record.provider(), TokenFormat.OPAQUE.wireName(), UPSTREAM);
+                record.provider(), "model", record.model(), "mode", TokenMode.UPSTREAM.wireName(), "expires_at",
+                expiresAt.getEpochSecond(), "subject", record.subject(), "client_ip", caller.clientAddress());
+        metrics.minted(record.provider(), TokenFormat.OPAQUE.wireName(), TokenMode.UPSTREAM.wireName());
         String model = modelQuery(record.model());
         return new MintedToken(record.id(), value, "Bearer", TokenFormat.OPAQUE.wireName(),
                 expiresAt.getEpochSecond(), Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond()),
-                record.provider(), record.model(), record.maxUses(), record.subject(), record.origin(), UPSTREAM,
-                request.session(), record.lockedFields(), new MintedToken.Connect(provider.realtimeUri() + model,
+                record.provider(), record.model(), record.maxUses(), record.subject(), record.origin(),
+                TokenMode.UPSTREAM.wireName(), request.session(), record.lockedFields(),
+                new MintedToken.Connect(provider.realtimeUri() + model,
                         provider.baseUri() + "/realtime/calls", provider.baseUri().toString()), null);
     }
 
