@@ -1,6 +1,7 @@
 package dev.ephemera.token;
 
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
@@ -154,11 +155,9 @@ public final class TokenMinter {
             if (failure != null) {
                 throw new CompletionException(Stores.cause(failure));
             }
-            audit.record("token.minted", caller.id(), "token_id", id, "key_id", caller.id(), "provider",
-                    record.provider(), "model", record.model(), "format", record.format().wireName(), "max_uses",
-                    record.maxUses(),
-                    "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
-                    record.origin(), "client_ip", caller.clientAddress());
+            audit.record(new BrokerEvent.TokenMinted(caller.id(), id, caller.id(), record.provider(),
+                    record.model(), record.format().wireName(), record.maxUses(), null, expiresAt.getEpochSecond(),
+                    record.subject(), record.origin(), caller.clientAddress()));
             metrics.minted(record.provider(), record.format().wireName(), record.mode().wireName());
             return new MintedToken(id, value, "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
@@ -207,9 +206,9 @@ public final class TokenMinter {
     private MintedToken upstreamMinted(Caller caller, MintRequest request, Provider provider, TokenRecord record,
             String value, Instant now) {
         Instant expiresAt = record.expiresAt();
-        audit.record("token.minted", caller.id(), "token_id", record.id(), "key_id", caller.id(), "provider",
-                record.provider(), "model", record.model(), "mode", TokenMode.UPSTREAM.wireName(), "expires_at",
-                expiresAt.getEpochSecond(), "subject", record.subject(), "client_ip", caller.clientAddress());
+        audit.record(new BrokerEvent.TokenMinted(caller.id(), record.id(), caller.id(), record.provider(),
+                record.model(), null, null, TokenMode.UPSTREAM.wireName(), expiresAt.getEpochSecond(),
+                record.subject(), null, caller.clientAddress()));
         metrics.minted(record.provider(), TokenFormat.OPAQUE.wireName(), TokenMode.UPSTREAM.wireName());
         String model = modelQuery(record.model());
         return new MintedToken(record.id(), value, "Bearer", TokenFormat.OPAQUE.wireName(),

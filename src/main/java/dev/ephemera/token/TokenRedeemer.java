@@ -1,6 +1,7 @@
 package dev.ephemera.token;
 
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.metrics.BrokerMetrics;
@@ -81,16 +82,14 @@ public final class TokenRedeemer {
     private RedeemedToken redeemed(Redemption redemption, String actor, @Nullable String clientAddress) {
         TokenRecord record = redemption.record();
         if (redemption.outcome() == Outcome.REDEEMED) {
-            audit.record("token.redeemed", actor, "token_id", record.id(), "key_id", record.keyId(),
-                    "uses_left", record.usesLeft(),
-                    "provider", record.provider(), "model", record.model(), "client_ip", clientAddress);
+            audit.record(new BrokerEvent.TokenRedeemed(actor, record.id(), record.keyId(), record.usesLeft(),
+                    record.provider(), record.model(), clientAddress));
             metrics.redeemed(record.provider());
             return describe(record);
         }
-        audit.record("token.rejected", actor, "token_id", record == null ? null : record.id(),
-                "reason", redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
-                "mismatch", redemption.mismatch() == null ? null : redemption.mismatch().wireName(),
-                "client_ip", clientAddress);
+        audit.record(new BrokerEvent.TokenRejected(actor, record == null ? null : record.id(),
+                redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                redemption.mismatch() == null ? null : redemption.mismatch().wireName(), clientAddress));
         throw switch (redemption.outcome()) {
             case EXPIRED -> new BrokerException(ErrorCode.EXPIRED_TOKEN,
                     "This token has expired; fetch a new one.");
