@@ -1,7 +1,6 @@
 package dev.ephemera.token;
 
 import io.micronaut.core.annotation.Nullable;
-import java.util.Locale;
 
 /**
  * The result of one atomic attempt to consume a use of a token.
@@ -23,7 +22,7 @@ public record Redemption(Outcome outcome, @Nullable TokenRecord record, @Nullabl
     public enum Mismatch {
         PROVIDER, MODEL, ORIGIN, ENDPOINT, USAGE;
 
-        private final String wireName = name().toLowerCase(Locale.ROOT);
+        private final String wireName = WireNames.of(this);
 
         public String wireName() {
             return wireName;
@@ -31,12 +30,7 @@ public record Redemption(Outcome outcome, @Nullable TokenRecord record, @Nullabl
 
         /** The mismatch named {@code value}; anything else is an {@link IllegalArgumentException}. */
         public static Mismatch fromWire(String value) {
-            for (Mismatch m : values()) {
-                if (m.wireName.equals(value)) {
-                    return m;
-                }
-            }
-            throw new IllegalArgumentException("no binding mismatch " + value);
+            return WireNames.parse(Mismatch.class, value);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.ephemera.token;
 
-import java.util.Locale;
-
 /**
  * How a token reaches its provider (SPEC §4): through the broker's relays, or as the provider's own ephemeral key
  * that the broker minted upstream and only records. Written by its {@link #wireName()} in bodies, the store and
@@ -10,7 +8,7 @@ import java.util.Locale;
 public enum TokenMode {
     RELAY, UPSTREAM;
 
-    private final String wireName = name().toLowerCase(Locale.ROOT);
+    private final String wireName = WireNames.of(this);
 
     public String wireName() {
         return wireName;
@@ -18,11 +16,6 @@ public enum TokenMode {
 
     /** The mode named {@code value}; anything else is an {@link IllegalArgumentException}. */
     public static TokenMode fromWire(String value) {
-        for (TokenMode m : values()) {
-            if (m.wireName.equals(value)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("no token mode " + value);
+        return WireNames.parse(TokenMode.class, value);
     }
 }

@@ -7,7 +7,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.ephemera.audit.BrokerEvent.TokenRevoked;
 import dev.ephemera.support.AuditLines;
-import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +19,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,18 +29,19 @@ import org.slf4j.LoggerFactory;
 class BrokerEventTest {
 
     private final AuditLog audit = new AuditLog(Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC));
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger("ephemera.audit");
 
-    @BeforeEach
-    void attach() {
-        lines.start();
-        logger.addAppender(lines);
-    }
-
-    @AfterEach
-    void detach() {
-        logger.detachAppender(lines);
+    /** The audit lines {@code writing} writes, as the audit appender encodes them. */
+    private static List<String> linesOf(Runnable writing) {
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger("ephemera.audit");
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            writing.run();
+        } finally {
+            logger.detachAppender(appender);
+        }
+        return appender.list.stream().map(AuditLines::of).toList();
     }
 
     @Test
@@ -82,11 +80,13 @@ class BrokerEventTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("asStrings")
     void aTypedEventWritesTheLineItsStringFormWrote(String name, BrokerEvent typed, Object[] pairs) {
-        audit.record(name, typed.actor(), pairs);
-        audit.record(typed);
-        assertThat(lines.list).hasSize(2);
+        List<String> written = linesOf(() -> {
+            audit.record(name, typed.actor(), pairs);
+            audit.record(typed);
+        });
+        assertThat(written).hasSize(2);
         assertThat(typed.name()).isEqualTo(name);
-        assertThat(AuditLines.of(lines.list.get(1))).isEqualTo(AuditLines.of(lines.list.get(0)));
+        assertThat(written.get(1)).isEqualTo(written.get(0));
     }
 
     /** Each event as its call site wrote it before it had a type (TokenMinter, TokenRevoker, LiveSessions…). */
@@ -137,7 +137,7 @@ class BrokerEventTest {
     }
 
     @Test
-    void theListenersReadTheTypedEvent() throws IOException {
+    void theListenersReadTheTypedEvent() {
         List<BrokerEvent> told = new ArrayList<>();
         AuditLog heard = new AuditLog(Clock.systemUTC(), List.of(new AuditListener() {
             @Override
@@ -150,9 +150,11 @@ class BrokerEventTest {
                 told.add(event);
             }
         }));
-        heard.record(new BrokerEvent.KeyRotated("key_boot", "key_a", 1L));
-        heard.record(new BrokerEvent.KeyRevoked("key_boot", "key_a"));
+        List<String> written = linesOf(() -> {
+            heard.record(new BrokerEvent.KeyRotated("key_boot", "key_a", 1L));
+            heard.record(new BrokerEvent.KeyRevoked("key_boot", "key_a"));
+        });
         assertThat(told).containsExactly(new BrokerEvent.KeyRevoked("key_boot", "key_a"));
-        assertThat(lines.list).hasSize(2);
+        assertThat(written).hasSize(2);
     }
 }
