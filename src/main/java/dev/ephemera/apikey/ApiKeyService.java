@@ -1,6 +1,7 @@
 package dev.ephemera.apikey;
 
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.ClientSecrets;
 import dev.ephemera.auth.Permission;
@@ -104,8 +105,8 @@ public final class ApiKeyService implements ClientSecrets {
                 null, null, spec.allowedOrigins(), spec.allowedProviders(), spec.rateLimitPerMinute(),
                 spec.tokensPerDay());
         return store.create(record).thenApply(created -> {
-            audit.record("key.created", actor, "key_id", record.id(), "permissions",
-                    record.permissions().stream().map(Permission::wireName).sorted().toList());
+            audit.record(new BrokerEvent.KeyCreated(actor, record.id(),
+                    record.permissions().stream().map(Permission::wireName).sorted().toList()));
             return new Created(record, key);
         });
     }
@@ -175,7 +176,7 @@ public final class ApiKeyService implements ClientSecrets {
             Instant previousValidUntil = clock.instant().plus(grace).truncatedTo(ChronoUnit.MILLIS);
             return store.rotate(id, Secrets.sha256Hex(key), previousValidUntil);
         }).thenApply(rotated -> {
-            audit.record("key.rotated", actor, "key_id", id, "grace_seconds", grace.toSeconds());
+            audit.record(new BrokerEvent.KeyRotated(actor, id, grace.toSeconds()));
             return new Created(rotated.orElseThrow(ApiKeyService::notFound), key);
         });
     }
@@ -184,7 +185,7 @@ public final class ApiKeyService implements ClientSecrets {
     public CompletionStage<ApiKeyRecord> revoke(String id, String actor) {
         return store.revoke(id, clock.instant().truncatedTo(ChronoUnit.MILLIS)).thenApply(found -> {
             ApiKeyRecord revoked = found.orElseThrow(ApiKeyService::notFound);
-            audit.record("key.revoked", actor, "key_id", id);
+            audit.record(new BrokerEvent.KeyRevoked(actor, id));
             return revoked;
         });
     }

@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JSON line per mint, redeem, revoke and key change, on the logger {@code ephemera.audit}: the event's fields
- * as structured arguments, written by logstash-logback-encoder behind its asynchronous appender, which never drops
- * a line (logback.xml). Lines carry ids ({@code tok_…}, {@code key_…}), never a secret: callers pass only
- * ids and bindings.
+ * One JSON line per {@link BrokerEvent} (mint, redeem, revoke, key change…), on the logger {@code ephemera.audit}:
+ * its name, actor and fields as structured arguments, written by logstash-logback-encoder behind its asynchronous
+ * appender, which never drops a line (logback.xml). Lines carry ids ({@code tok_…}, {@code key_…}), never a
+ * secret: the events hold only ids and bindings.
  */
 @Singleton
 public final class AuditLog {
@@ -34,42 +34,47 @@ public final class AuditLog {
         this.listeners = List.copyOf(listeners);
     }
 
-    /**
-     * Writes one event.
-     *
-     * @param event  e.g. {@code token.minted}
-     * @param actor  the caller's id
-     * @param fields further ids and bindings, in order; null values are left out
-     */
-    public void record(String event, String actor, Object... fields) {
-        Map<String, Object> named = null;
+    /** Tells the listeners that want {@code event}, then writes its line. */
+    public void record(BrokerEvent event) {
         for (AuditListener listener : listeners) {
             if (listener.wants(event)) {
-                if (named == null) {
-                    named = new LinkedHashMap<>();
-                    for (int i = 0; i + 1 < fields.length; i += 2) {
-                        if (fields[i + 1] != null) {
-                            named.put(String.valueOf(fields[i]), fields[i + 1]);
-                        }
-                    }
-                }
-                listener.recorded(event, actor, named);
+                listener.recorded(event);
             }
         }
-        if (!AUDIT.isInfoEnabled()) {
-            return;
+        if (AUDIT.isInfoEnabled()) {
+            write(event.name(), event.actor(), event.fields());
         }
+    }
+
+    /**
+     * Writes the line of an event named {@code event} with these {@code name, value, …} fields, telling no
+     * listener: the line's format alone, for its tests.
+     */
+    void record(String event, String actor, Object... fields) {
+        if (AUDIT.isInfoEnabled()) {
+            write(event, actor, fields(fields));
+        }
+    }
+
+    private void write(String event, String actor, Map<String, Object> fields) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("ts", clock.instant().toString());
         line.put("event", event);
         line.put("actor", actor);
-        for (int i = 0; i + 1 < fields.length; i += 2) {
-            if (fields[i + 1] != null) {
-                line.put(String.valueOf(fields[i]), fields[i + 1]);
-            }
-        }
+        line.putAll(fields);
         // The fields go as structured arguments: logstash-logback-encoder writes them as one JSON object (logback.xml,
         // appender AUDIT_OUT), escaped by Jackson; the message itself ("{}") is for other appenders.
         AUDIT.info("{}", StructuredArguments.entries(line));
+    }
+
+    /** {@code name, value, …} pairs in order, null values left out. */
+    static Map<String, Object> fields(Object... pairs) {
+        Map<String, Object> named = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                named.put(String.valueOf(pairs[i]), pairs[i + 1]);
+            }
+        }
+        return named;
     }
 }

@@ -2,7 +2,6 @@ package dev.ephemera.auth;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.authentication.Authentication;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,11 +25,8 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
      */
     public static final String AUTHENTICATION_FAILURE = "ephemera.auth.failure";
 
-    static final String ORIGINS = "ephemera.allowed_origins";
-    static final String PROVIDERS = "ephemera.allowed_providers";
-    static final String SUBJECT = "ephemera.subject";
-    static final String RATE = "ephemera.rate_limit_per_minute";
-    static final String BUDGET = "ephemera.tokens_per_day";
+    /** The authentication's one attribute of ours: the caller itself, carried whole (never serialised). */
+    static final String CALLER = "ephemera.caller";
 
     /** A caller with an API key. */
     public static Caller apiKey(String id, Set<Permission> permissions, List<String> allowedOrigins,
@@ -57,49 +53,30 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
         return allowedOrigins.isEmpty() || allowedOrigins.contains(origin);
     }
 
-    /** This caller as Micronaut Security's authentication, with its permissions as roles. */
+    /**
+     * This caller as Micronaut Security's authentication: its permissions as roles (for {@code @Secured}), and the
+     * caller itself as one attribute, which {@link #of} gives back as it is.
+     */
     public Authentication authentication() {
         List<String> roles = user ? List.of(JwtCallers.ROLE_USER)
                 : Permission.effective(permissions).stream().map(Permission::wireName).toList();
-        Map<String, Object> attributes = new java.util.HashMap<>();
-        attributes.put(ORIGINS, allowedOrigins);
-        attributes.put(PROVIDERS, allowedProviders);
-        if (subject != null) {
-            attributes.put(SUBJECT, subject);
-        }
-        if (rateLimitPerMinute != null) {
-            attributes.put(RATE, rateLimitPerMinute);
-        }
-        if (tokensPerDay != null) {
-            attributes.put(BUDGET, tokensPerDay);
-        }
-        return Authentication.build(id, roles, attributes);
+        return Authentication.build(id, roles, Map.of(CALLER, this));
     }
 
-    /** The caller behind an authentication this broker issued. */
+    /**
+     * The caller behind an authentication this broker issued ({@link #authentication()}); an authentication from
+     * anywhere else stands for no caller of ours and is an {@link IllegalStateException}, never a guess.
+     */
     public static Caller of(Authentication authentication) {
-        Set<Permission> perms = new java.util.HashSet<>();
-        for (String role : authentication.getRoles()) {
-            Permission p = Permission.fromWire(role);
-            if (p != null) {
-                perms.add(p);
-            }
+        if (authentication.getAttributes().get(CALLER) instanceof Caller caller) {
+            return caller;
         }
-        Object subject = authentication.getAttributes().get(SUBJECT);
-        return new Caller(authentication.getName(), perms, strings(authentication.getAttributes().get(ORIGINS)),
-                strings(authentication.getAttributes().get(PROVIDERS)), subject == null ? null : subject.toString(),
-                authentication.getRoles().contains(JwtCallers.ROLE_USER),
-                authentication.getAttributes().get(RATE) instanceof Number n ? n.intValue() : null, null,
-                authentication.getAttributes().get(BUDGET) instanceof Number b ? b.longValue() : null);
+        throw new IllegalStateException("an authentication this broker did not issue");
     }
 
     /** This caller, making a request from {@code address}. */
     public Caller at(String address) {
         return new Caller(id, permissions, allowedOrigins, allowedProviders, subject, user, rateLimitPerMinute,
                 address, tokensPerDay);
-    }
-
-    private static List<String> strings(Object value) {
-        return value instanceof Collection<?> c ? c.stream().map(String::valueOf).toList() : List.of();
     }
 }

@@ -4,7 +4,6 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.async.Stages;
 import dev.ephemera.logging.RepeatedLog;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
@@ -29,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Upstream-native mode: asks a provider that has ephemeral keys of its own for one, so the browser can connect
  * to the provider directly. What each provider takes and answers is its {@link UpstreamMinting}; this sends the
- * request (without blocking a thread) and turns the provider's failures into {@code upstream_error}.
+ * request (without blocking a thread, waiting at most {@link ProviderTimeouts#upstreamTimeout()}) and turns the
+ * provider's failures into {@code upstream_error}.
  */
 @Singleton
 public final class UpstreamKeys {
@@ -42,12 +42,11 @@ public final class UpstreamKeys {
     private final Clock clock;
     private final Duration timeout;
 
-    UpstreamKeys(@Named("upstream-jdk") HttpClient client, JsonMapper json, Clock clock,
-            @Value("${ephemera.relay.upstream-timeout:10s}") Duration timeout) {
+    UpstreamKeys(@Named("upstream-jdk") HttpClient client, JsonMapper json, Clock clock, ProviderTimeouts timeouts) {
         this.client = client;
         this.json = json;
         this.clock = clock;
-        this.timeout = timeout;
+        this.timeout = timeouts.upstreamTimeout();
     }
 
     /** A provider's own ephemeral key, and when it expires. */

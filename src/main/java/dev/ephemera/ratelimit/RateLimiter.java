@@ -5,8 +5,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Counts requests in fixed windows shared by every replica: the first request of a subject opens a window of
- * {@code window}; up to {@code limit} requests pass in it. One atomic step per request. Throws
- * {@link StoreUnavailableException} when the store cannot be reached; callers then refuse (fail closed).
+ * {@code window}, timed by the store (Redis's clock in Redis); up to {@code limit} requests pass in it, the rest
+ * are refused until it ends. One atomic step per request, which never blocks the calling thread; when the store
+ * cannot be reached the stage fails ({@code store_unavailable}) and callers refuse (fail closed). Implemented in
+ * {@code store.redis} and {@code store.memory}, beside {@link SessionCounter}.
  */
 public interface RateLimiter {
 

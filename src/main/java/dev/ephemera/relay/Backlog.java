@@ -55,10 +55,6 @@ final class Backlog {
         write.addListener((ChannelFutureListener) f -> sent(bytes));
     }
 
-    long pending() {
-        return pending;
-    }
-
     /** The session ended: nothing more will be read or sent. */
     void close() {
         if (stall != null) {

@@ -78,10 +78,6 @@ public final class Drain implements HealthIndicator {
         return open.size();
     }
 
-    public boolean draining() {
-        return draining;
-    }
-
     @Override
     public Publisher<HealthResult> getResult() {
         return Mono.just(HealthResult.builder("drain", draining ? HealthStatus.DOWN : HealthStatus.UP)

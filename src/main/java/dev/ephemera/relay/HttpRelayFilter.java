@@ -7,6 +7,7 @@ import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.Presented;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -196,10 +197,10 @@ final class HttpRelayFilter implements HttpServerFilter {
     }
 
     /** The model the request uses: the path's, where the endpoint puts it there, else the body's. */
-    private static String model(Target target, RelayedBody body) {
+    private static Presented model(Target target, RelayedBody body) {
         for (EndpointPattern.Match match : target.matches()) {
             if (match.pathModel() != null) {
-                return match.pathModel();
+                return Presented.of(match.pathModel());
             }
         }
         return body.model();

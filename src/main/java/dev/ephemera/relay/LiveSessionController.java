@@ -6,6 +6,7 @@ import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.json.StrictJson;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.Presented;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -67,7 +68,7 @@ final class LiveSessionController {
         Asked asked = asked(request, body);
         String model = asked.session().get("model") instanceof String named ? Binding.requestedModel(named)
                 : Binding.requestedModel(request.getParameters().get("model"));
-        Binding binding = new Binding(null, model, RelayCredentials.origin(request));
+        Binding binding = new Binding(null, Presented.of(model), RelayCredentials.origin(request), null, true);
         EventLoop loop = ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel().eventLoop();
         AtomicReference<Map<String, Object>> session = new AtomicReference<>();
         return admission.admit(request, binding, "relay.live", token -> {

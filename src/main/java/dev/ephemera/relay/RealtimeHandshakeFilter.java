@@ -3,6 +3,7 @@ package dev.ephemera.relay;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.Presented;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.http.HttpMethod;
@@ -98,7 +99,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     /** Admits the session ({@link SessionAdmission}); the WebSocket's connection travels with it. */
     private CompletionStage<Handshake> redeem(HttpRequest<?> request) {
         String model = Binding.requestedModel(request.getParameters().get("model"));
-        Binding binding = new Binding(null, model, RelayCredentials.origin(request));
+        Binding binding = new Binding(null, Presented.of(model), RelayCredentials.origin(request), null, true);
         return admission.admit(request, binding, "relay.realtime", Redeemer.Reservation.NONE).thenApply(admitted ->
                 new Handshake(admitted.token(), admitted.upstreamHeaders(), admitted.sessionId(), admitted.release(),
                         ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), admitted.usedBefore()));

@@ -81,8 +81,4 @@ final class RelayCapacity {
             }
         };
     }
-
-    int held() {
-        return held.get();
-    }
 }

@@ -2,6 +2,7 @@ package dev.ephemera.relay;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.token.Presented;
 import dev.ephemera.url.Origins;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -21,8 +22,6 @@ final class RelayCredentials {
 
     static final String OPENAI_SUBPROTOCOL = "openai-insecure-api-key.";
     static final String EPHEMERA_SUBPROTOCOL = "ephemera-token.";
-    /** A sentinel origin for requests without {@code Origin}: an origin-bound token never matches it. */
-    static final String NO_ORIGIN = "null";
     private static final Pattern REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private RelayCredentials() {
@@ -78,10 +77,13 @@ final class RelayCredentials {
         return out;
     }
 
-    /** The request's origin in canonical form, or {@link #NO_ORIGIN}. */
-    static String origin(HttpRequest<?> request) {
+    /**
+     * The request's origin in canonical form, or {@link Presented#NOTHING} when it has none (or one that is not an
+     * http(s) origin): an origin-bound token does not match it.
+     */
+    static Presented origin(HttpRequest<?> request) {
         @Nullable String canonical = Origins.canonical(request.getHeaders().get(HttpHeaders.ORIGIN));
-        return canonical == null ? NO_ORIGIN : canonical;
+        return canonical == null ? Presented.NOTHING : Presented.of(canonical);
     }
 
     /** The client's {@code X-Client-Request-Id}, passed to the provider only if it is short, visible ASCII. */

@@ -4,6 +4,7 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.json.StrictJson;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.Presented;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -16,17 +17,17 @@ import java.util.Map;
  * A relayed HTTP request's body as the broker reads it, once, before the token's use is taken (SPEC §4, §7). Only a
  * body that is one strict JSON object is read (one the provider's parser might read differently — duplicate keys,
  * invalid UTF-8, trailing data — is not); its {@code model}, where present, must be a non-empty string (else
- * {@code model_not_allowed}). A body that is not read names no model ({@link Binding#NO_MODEL}, which a model-bound
+ * {@code model_not_allowed}). A body that is not read names no model ({@link Presented#NOTHING}, which a model-bound
  * token does not match). Whether the request's usage can be measured and capped is decided here too, and checked
  * against the token's limits in the same atomic step that takes its use ({@link Binding#measurable()}): a body that
  * is not read, or sent to an endpoint whose output the broker cannot cap, or that asks for choices in a way the cap
  * cannot cover, is not.
  *
  * @param json       the body as a strict JSON object; null when there is none or it is not JSON
- * @param model      the model it names, or {@link Binding#NO_MODEL}
+ * @param model      the model it names, or {@link Presented#NOTHING}
  * @param measurable whether a limited token may send it
  */
-record RelayedBody(@Nullable Map<String, Object> json, String model, boolean measurable) {
+record RelayedBody(@Nullable Map<String, Object> json, Presented model, boolean measurable) {
 
     /** The most choices ({@code n}, {@code candidateCount}) a measured request may ask for. */
     static final int MAX_CHOICES = 128;
@@ -36,16 +37,16 @@ record RelayedBody(@Nullable Map<String, Object> json, String model, boolean mea
         boolean capped = OutputCap.knows(provider, path);
         if (bytes.length == 0) {
             // Nothing to cap: the provider's own default output limit would apply.
-            return new RelayedBody(null, Binding.NO_MODEL, false);
+            return new RelayedBody(null, Presented.NOTHING, false);
         }
         String encoding = request.getHeaders().get(HttpHeaders.CONTENT_ENCODING);
         boolean plain = encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity");
         if (!plain || !isJson(request)) {
-            // Not read: a bound model cannot be found in it (NO_MODEL matches none), nor its usage capped.
-            return new RelayedBody(null, Binding.NO_MODEL, false);
+            // Not read: a bound model cannot be found in it (NOTHING matches none), nor its usage capped.
+            return new RelayedBody(null, Presented.NOTHING, false);
         }
         if (!(StrictJson.parse(bytes).orElse(null) instanceof Map<?, ?> parsed)) {
-            return new RelayedBody(null, Binding.NO_MODEL, false);
+            return new RelayedBody(null, Presented.NOTHING, false);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) parsed;
@@ -53,14 +54,14 @@ record RelayedBody(@Nullable Map<String, Object> json, String model, boolean mea
     }
 
     /** The body's model: absent names none; anything but a non-empty string is refused. */
-    private static String model(Map<String, Object> json) {
+    private static Presented model(Map<String, Object> json) {
         if (!json.containsKey("model")) {
-            return Binding.NO_MODEL;
+            return Presented.NOTHING;
         }
         if (!(json.get("model") instanceof String model)) {
             throw new BrokerException(ErrorCode.MODEL_NOT_ALLOWED, "'model' must be a string.", "model");
         }
-        return Binding.requestedModel(model);
+        return Presented.of(Binding.requestedModel(model));
     }
 
     /** How many choices {@code json} asks for: {@code n} or Gemini's {@code generationConfig.candidateCount}. */

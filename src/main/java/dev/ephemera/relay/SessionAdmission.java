@@ -7,6 +7,7 @@ import dev.ephemera.secret.Secrets;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.Presented;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.UsageLimits;
 import dev.ephemera.web.AllowedOrigins;
@@ -74,7 +75,8 @@ final class SessionAdmission {
         return redeemer.redeem(request, token, binding, actor, peek -> {
             String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
             // A page outside the allow-list may still use a token minted for exactly its origin.
-            if (origin != null && !origins.allows(origin) && !binding.origin().equals(peek.origin())) {
+            if (origin != null && !origins.allows(origin)
+                    && !(binding.origin() instanceof Presented.Value v && v.value().equals(peek.origin()))) {
                 return CompletableFuture.failedFuture(new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
                         "Sessions from this origin are not allowed."));
             }

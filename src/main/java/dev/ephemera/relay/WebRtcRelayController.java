@@ -5,6 +5,7 @@ import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.Presented;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.netty.channel.EventLoop;
@@ -63,7 +64,7 @@ final class WebRtcRelayController {
         }
         // The query's own value: only an absent model means the token's.
         String named = Binding.requestedModel(request.getParameters().get("model"));
-        Binding binding = new Binding(null, named, RelayCredentials.origin(request));
+        Binding binding = new Binding(null, Presented.of(named), RelayCredentials.origin(request), null, true);
         EventLoop loop = ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel().eventLoop();
         return admission.admit(request, binding, "relay.webrtc", this::controllable)
                 .thenCompose(admitted -> start(request, admitted, named, offer, loop));

@@ -1,6 +1,7 @@
 package dev.ephemera.session;
 
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.metrics.ModelLabels;
@@ -96,8 +97,8 @@ public final class LiveSessions implements DailyUsage {
                         .thenApply(retained -> revoked))
                 .handle((revoked, failed) -> {
                     if (failed == null) {
-                        audit.record("session.opened", token.keyId(), "session_id", sessionId, "token_id", token.id(),
-                                "key_id", token.keyId(), "provider", token.provider(), "model", token.model());
+                        audit.record(new BrokerEvent.SessionOpened(token.keyId(), sessionId, token.id(),
+                                token.keyId(), token.provider(), token.model()));
                         // Revoked between this session's redemption and its registration: nothing found it then.
                         revoked.ifPresent(session::askedToEnd);
                     } else {
@@ -267,8 +268,8 @@ public final class LiveSessions implements DailyUsage {
             Instant now = clock.instant();
             long seconds = providerSeconds ? 0 : Math.max(0, Duration.between(opened, now).toSeconds());
             LiveSession last = live.updateAndGet(l -> l.withUsage(l.usage().plus(Usage.ofSeconds(seconds))));
-            audit.record("session.closed", last.keyId(), "session_id", last.id(), "token_id", last.tokenId(),
-                    "key_id", last.keyId(), "provider", last.provider(), "reason", reason, "usage", last.usage());
+            audit.record(new BrokerEvent.SessionClosed(last.keyId(), last.id(), last.tokenId(), last.keyId(),
+                    last.provider(), reason, last.usage()));
             return store.add(null, token, Usage.ofSeconds(seconds), today())
                     .thenCompose(added -> store.close(last, reason, now.getEpochSecond()))
                     .whenComplete((done, failed) -> {

@@ -1,6 +1,7 @@
 package dev.ephemera.session;
 
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
@@ -63,8 +64,8 @@ final class SessionController {
                 if (!ended) {
                     throw notFound();
                 }
-                audit.record("session.ended", caller.id(), "session_id", session.id(), "token_id",
-                        session.tokenId(), "reason", "ended_by_backend");
+                audit.record(new BrokerEvent.SessionEnded(caller.id(), session.id(), session.tokenId(),
+                        "ended_by_backend"));
                 return HttpResponse.<Void>noContent();
             });
         });

@@ -3,7 +3,6 @@ package dev.ephemera.session;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -62,18 +61,6 @@ public record Usage(long inputTokens, long outputTokens, long totalTokens, long 
     public long[] counts() {
         return new long[] {inputTokens, outputTokens, totalTokens, cachedTokens, audioInputTokens, audioOutputTokens,
             responses, seconds};
-    }
-
-    /** The counts by name, zeros left out (for the store). */
-    public Map<String, Long> nonZero() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        long[] counts = counts();
-        for (int i = 0; i < FIELDS.length; i++) {
-            if (counts[i] != 0) {
-                out.put(FIELDS[i], counts[i]);
-            }
-        }
-        return out;
     }
 
     /** Reads counts by name; a missing or unreadable count is 0 (the store wrote only non-zero ones). */

@@ -6,30 +6,37 @@ import io.micronaut.core.annotation.Nullable;
 import java.util.List;
 
 /**
- * What the place a token is presented at expects of it. A null field is not checked; a token with no value for a
- * field (say, no origin) is not bound by it.
+ * What the place a token is presented at expects of it. A null provider or endpoints, or an
+ * {@link Presented#UNCHECKED} model or origin, is not checked; a token with no value for a field (say, no origin)
+ * is not bound by it.
  *
- * @param model     the model the request uses; {@link #NO_MODEL} when it names none, which a model-bound token
+ * @param model     the model the request uses; {@link Presented#NOTHING} when it names none, which a model-bound
+ *                  token does not match
+ * @param origin    the request's origin; {@link Presented#NOTHING} when it has none, which an origin-bound token
  *                  does not match
  * @param endpoints the allowed endpoints the request is ({@code "POST /chat/completions"}); a token narrowed to
  *                  some endpoints matches when it lists one of them
  * @param measurable whether the broker can read and cap the request's usage; a token with limits (of tokens or
  *                  responses) does not match a request it cannot measure ({@code usage_not_measurable}, SPEC §7)
  */
-public record Binding(@Nullable String provider, @Nullable String model, @Nullable String origin,
+public record Binding(@Nullable String provider, Presented model, Presented origin,
         @Nullable List<String> endpoints, boolean measurable) {
 
-    public static final Binding NONE = new Binding(null, null, null, null, true);
-    /** The model of a request that names none: no model name has a space, so no bound model equals it. */
-    public static final String NO_MODEL = " ";
+    public static final Binding NONE = new Binding(null, Presented.UNCHECKED, Presented.UNCHECKED, null, true);
 
+    public Binding {
+        model = model == null ? Presented.UNCHECKED : model;
+        origin = origin == null ? Presented.UNCHECKED : origin;
+    }
+
+    /** A binding of these values, each null one not checked. */
     public Binding(@Nullable String provider, @Nullable String model, @Nullable String origin) {
-        this(provider, model, origin, null, true);
+        this(provider, Presented.of(model), Presented.of(origin), null, true);
     }
 
     public Binding(@Nullable String provider, @Nullable String model, @Nullable String origin,
             @Nullable List<String> endpoints) {
-        this(provider, model, origin, endpoints, true);
+        this(provider, Presented.of(model), Presented.of(origin), endpoints, true);
     }
 
     /**

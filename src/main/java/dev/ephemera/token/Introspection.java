@@ -41,8 +41,8 @@ public record Introspection(
     /** The answer for a live token, issued by {@code issuer}, whose session config reads as {@code session}. */
     static Introspection of(RedeemedToken t, String issuer, @Nullable JsonNode session) {
         return new Introspection(true, "Bearer", t.keyId(), t.subject() != null ? t.subject() : t.keyId(), issuer,
-                t.expiresAt().getEpochSecond(), t.issuedAt().getEpochSecond(), t.id(), t.mode(), t.id(),
-                t.provider(), t.model(), t.origin(), t.format().wireName(), t.mode(), t.maxUses(), t.usesLeft(),
-                session, t.lockedFields(), t.maxSessionSeconds());
+                t.expiresAt().getEpochSecond(), t.issuedAt().getEpochSecond(), t.id(), t.mode().wireName(), t.id(),
+                t.provider(), t.model(), t.origin(), t.format().wireName(), t.mode().wireName(), t.maxUses(),
+                t.usesLeft(), session, t.lockedFields(), t.maxSessionSeconds());
     }
 }

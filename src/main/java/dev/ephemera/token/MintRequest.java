@@ -20,7 +20,7 @@ public record MintRequest(
         int maxUses,
         @Nullable String subject,
         @Nullable String origin,
-        String mode,
+        TokenMode mode,
         @Nullable JsonNode session,
         List<String> lockedFields,
         @Nullable Duration maxSession,
@@ -63,7 +63,7 @@ public record MintRequest(
         private String subject;
         @Nullable
         private String origin;
-        private String mode = "relay";
+        private TokenMode mode = TokenMode.RELAY;
         @Nullable
         private JsonNode session;
         private List<String> lockedFields = List.of();
@@ -104,7 +104,7 @@ public record MintRequest(
             return this;
         }
 
-        public Builder mode(String value) {
+        public Builder mode(TokenMode value) {
             mode = value;
             return this;
         }
@@ -167,11 +167,12 @@ public record MintRequest(
         BrokerException.requireWithin(ttl, "ttl_seconds", TokenConfiguration.MIN_TTL.toSeconds(),
                 config.maxTtl().toSeconds());
         TokenFormat format = format(body.format());
-        if ("upstream".equals(body.mode()) && format == TokenFormat.JWT) {
+        TokenMode mode = body.mode() == null ? TokenMode.RELAY : TokenMode.fromWire(body.mode());
+        if (mode == TokenMode.UPSTREAM && format == TokenFormat.JWT) {
             throw BrokerException.invalid("format", "An upstream key is the provider's own; 'format' must be "
                     + "'opaque' (or absent) with 'mode: upstream'.");
         }
-        if ("upstream".equals(body.mode()) && body.limits() != null) {
+        if (mode == TokenMode.UPSTREAM && body.limits() != null) {
             throw BrokerException.invalid("limits", "Limits are enforced by the broker's relays; an upstream key "
                     + "goes to the provider directly. Use 'mode: relay' (or leave it out) with 'limits'.");
         }
@@ -182,7 +183,7 @@ public record MintRequest(
                 .maxUses(body.maxUses() == null ? config.defaultMaxUses() : body.maxUses().intValue())
                 .subject(body.subject())
                 .origin(body.origin() != null ? Origins.parse(body.origin(), "origin") : null)
-                .mode(body.mode() == null ? "relay" : body.mode())
+                .mode(mode)
                 .session(body.session())
                 .lockedFields(locked == null ? List.of() : List.copyOf(Set.copyOf(locked)).stream().sorted().toList())
                 .endpoints(body.endpoints() == null ? List.of() : body.endpoints())

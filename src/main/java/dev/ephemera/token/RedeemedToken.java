@@ -20,7 +20,7 @@ public record RedeemedToken(
         @Nullable String model,
         @Nullable String origin,
         TokenFormat format,
-        String mode,
+        TokenMode mode,
         int maxUses,
         int usesLeft,
         Instant issuedAt,

@@ -1,6 +1,7 @@
 package dev.ephemera.token;
 
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
@@ -45,7 +46,6 @@ public final class TokenMinter {
     private static final Logger LOG = LoggerFactory.getLogger(TokenMinter.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
-    private static final String UPSTREAM = "upstream";
 
     private final TokenStore store;
     private final TokenStrategy strategy;
@@ -111,7 +111,7 @@ public final class TokenMinter {
                         + "one of its allowed origins; set 'origin' to one.", "origin");
             }
             String sessionJson = sessionJson(request.session());
-            if (UPSTREAM.equals(request.mode())) {
+            if (request.mode() == TokenMode.UPSTREAM) {
                 if (!UpstreamKeys.supports(provider.name())) {
                     String supported = String.join(", ", new TreeSet<>(UpstreamKeys.supported()));
                     throw BrokerException.invalid("mode", "Provider '" + provider.name() + "' has no ephemeral keys "
@@ -137,7 +137,7 @@ public final class TokenMinter {
         TokenStrategy.Made made = request.format() == TokenFormat.JWT
                 ? strategy.jwt(new JwtTokens.Claims(urls.issuer(), request.subject() != null ? request.subject()
                         : caller.id(), urls.issuer(), now, expiresAt, id, request.provider(), request.model(),
-                        request.origin(), request.mode()))
+                        request.origin(), request.mode().wireName()))
                 : strategy.opaque();
         TokenRecord record = new TokenRecord(id, made.hash(), request.format(), request.mode(),
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
@@ -155,16 +155,14 @@ public final class TokenMinter {
             if (failure != null) {
                 throw new CompletionException(Stages.cause(failure));
             }
-            audit.record("token.minted", caller.id(), "token_id", id, "key_id", caller.id(), "provider",
-                    record.provider(), "model", record.model(), "format", record.format().wireName(), "max_uses",
-                    record.maxUses(),
-                    "expires_at", expiresAt.getEpochSecond(), "subject", record.subject(), "origin",
-                    record.origin(), "client_ip", caller.clientAddress());
-            metrics.minted(record.provider(), record.format().wireName(), record.mode());
+            audit.record(new BrokerEvent.TokenMinted(caller.id(), id, caller.id(), record.provider(),
+                    record.model(), record.format().wireName(), record.maxUses(), null, expiresAt.getEpochSecond(),
+                    record.subject(), record.origin(), caller.clientAddress()));
+            metrics.minted(record.provider(), record.format().wireName(), record.mode().wireName());
             return new MintedToken(id, made.value(), "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
-                    record.subject(), record.origin(), record.mode(), request.session(), record.lockedFields(),
-                    connect(record), record.limits().isNone() ? null : record.limits());
+                    record.subject(), record.origin(), record.mode().wireName(), request.session(),
+                    record.lockedFields(), connect(record), record.limits().isNone() ? null : record.limits());
         });
     }
 
@@ -197,8 +195,8 @@ public final class TokenMinter {
                     String id = "tok_" + Secrets.randomBase62(24);
                     Instant expiresAt = key.expiresAt().truncatedTo(ChronoUnit.MILLIS);
                     TokenRecord record = new TokenRecord(id, TokenStrategy.stored(key.value()).hash(),
-                            TokenFormat.OPAQUE,
-                            UPSTREAM, provider.name(), request.model(), request.subject(), request.origin(),
+                            TokenFormat.OPAQUE, TokenMode.UPSTREAM, provider.name(), request.model(),
+                            request.subject(), request.origin(),
                             request.maxUses(), request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(),
                             caller.id(), null, request.endpoints(), UsageLimits.NONE);
                     return store.save(record).thenApply(saved -> upstreamMinted(caller, request, provider, record,
@@ -209,15 +207,16 @@ public final class TokenMinter {
     private MintedToken upstreamMinted(Caller caller, MintRequest request, Provider provider, TokenRecord record,
             String value, Instant now) {
         Instant expiresAt = record.expiresAt();
-        audit.record("token.minted", caller.id(), "token_id", record.id(), "key_id", caller.id(), "provider",
-                record.provider(), "model", record.model(), "mode", UPSTREAM, "expires_at", expiresAt.getEpochSecond(),
-                "subject", record.subject(), "client_ip", caller.clientAddress());
-        metrics.minted(record.provider(), TokenFormat.OPAQUE.wireName(), UPSTREAM);
+        audit.record(new BrokerEvent.TokenMinted(caller.id(), record.id(), caller.id(), record.provider(),
+                record.model(), null, null, TokenMode.UPSTREAM.wireName(), expiresAt.getEpochSecond(),
+                record.subject(), null, caller.clientAddress()));
+        metrics.minted(record.provider(), TokenFormat.OPAQUE.wireName(), TokenMode.UPSTREAM.wireName());
         String model = modelQuery(record.model());
         return new MintedToken(record.id(), value, "Bearer", TokenFormat.OPAQUE.wireName(),
                 expiresAt.getEpochSecond(), Math.max(0, expiresAt.getEpochSecond() - now.getEpochSecond()),
-                record.provider(), record.model(), record.maxUses(), record.subject(), record.origin(), UPSTREAM,
-                request.session(), record.lockedFields(), new MintedToken.Connect(provider.realtimeUri() + model,
+                record.provider(), record.model(), record.maxUses(), record.subject(), record.origin(),
+                TokenMode.UPSTREAM.wireName(), request.session(), record.lockedFields(),
+                new MintedToken.Connect(provider.realtimeUri() + model,
                         provider.baseUri() + "/realtime/calls", provider.baseUri().toString()), null);
     }
 

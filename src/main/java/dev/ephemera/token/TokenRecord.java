@@ -22,7 +22,7 @@ public record TokenRecord(
         String id,
         String secretHash,
         TokenFormat format,
-        String mode,
+        TokenMode mode,
         String provider,
         @Nullable String model,
         @Nullable String subject,

@@ -1,6 +1,7 @@
 package dev.ephemera.token;
 
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.metrics.BrokerMetrics;
@@ -81,32 +82,31 @@ public final class TokenRedeemer {
             @Nullable String clientAddress) {
         TokenRecord record = redemption.record();
         if (redemption.outcome() == Outcome.REDEEMED) {
-            audit.record("token.redeemed", actor, "token_id", record.id(), "key_id", record.keyId(),
-                    "uses_left", record.usesLeft(),
-                    "provider", record.provider(), "model", record.model(), "client_ip", clientAddress);
+            audit.record(new BrokerEvent.TokenRedeemed(actor, record.id(), record.keyId(), record.usesLeft(),
+                    record.provider(), record.model(), clientAddress));
             metrics.redeemed(record.provider());
             return describe(record, token);
         }
-        audit.record("token.rejected", actor, "token_id", record == null ? null : record.id(),
-                "reason", redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
-                "mismatch", redemption.mismatch(), "client_ip", clientAddress);
+        audit.record(new BrokerEvent.TokenRejected(actor, record == null ? null : record.id(),
+                redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                redemption.mismatch() == null ? null : redemption.mismatch().wireName(), clientAddress));
         throw switch (redemption.outcome()) {
             case EXPIRED -> new BrokerException(ErrorCode.EXPIRED_TOKEN,
                     "This token has expired; fetch a new one.");
             case USED_UP -> new BrokerException(ErrorCode.TOKEN_ALREADY_USED,
                     "This token has been used up; fetch a new one for each session.");
             case MISMATCH -> switch (redemption.mismatch()) {
-                case "origin" -> new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                case PROVIDER -> new BrokerException(ErrorCode.INVALID_TOKEN,
+                        "This token was minted for another provider.");
+                case ORIGIN -> new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED,
                         "This token is bound to another origin.");
-                case "model" -> new BrokerException(ErrorCode.MODEL_NOT_ALLOWED,
+                case MODEL -> new BrokerException(ErrorCode.MODEL_NOT_ALLOWED,
                         "This token is bound to one model; the request must name it ('model').", "model");
-                case "endpoint" -> new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED,
+                case ENDPOINT -> new BrokerException(ErrorCode.ENDPOINT_NOT_ALLOWED,
                         "This token may not reach this endpoint of the provider.");
-                case "usage" -> new BrokerException(ErrorCode.USAGE_NOT_MEASURABLE, "This token has usage limits, "
+                case USAGE -> new BrokerException(ErrorCode.USAGE_NOT_MEASURABLE, "This token has usage limits, "
                         + "and the broker cannot read or cap this request's usage: send a JSON body (not compressed) "
                         + "to an endpoint whose output the broker caps.");
-                default -> new BrokerException(ErrorCode.INVALID_TOKEN,
-                        "This token was minted for another " + redemption.mismatch() + ".");
             };
             default -> invalidToken();
         };

@@ -1,6 +1,7 @@
 package dev.ephemera.token;
 
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.audit.BrokerEvent.TokenRevoked;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
@@ -47,8 +48,8 @@ public final class TokenRevoker {
             }
             return store.revoke(hash.get());
         }).thenCompose(revoked -> {
-            revoked.ifPresent(record -> audit.record("token.revoked", caller.id(), "token_id", record.id(), "key_id",
-                    record.keyId(), "by", "value"));
+            revoked.ifPresent(record -> audit.record(new TokenRevoked(caller.id(), record.id(), record.keyId(),
+                    TokenRevoked.By.VALUE)));
             return told(revoked, "token_revoked");
         });
     }
@@ -76,7 +77,7 @@ public final class TokenRevoker {
             if (revoked.isEmpty()) {
                 throw notFound();
             }
-            audit.record("token.revoked", caller.id(), "token_id", id, "key_id", revoked.get().keyId(), "by", "id");
+            audit.record(new TokenRevoked(caller.id(), id, revoked.get().keyId(), TokenRevoked.By.ID));
             return told(revoked, "token_revoked");
         });
     }
@@ -85,8 +86,7 @@ public final class TokenRevoker {
     public CompletionStage<Integer> revokeAllMintedBy(String keyId, String actor) {
         return store.idsMintedBy(keyId, clock.instant()).thenCompose(ids -> {
             List<CompletableFuture<Integer>> each = ids.stream().map(id -> store.revokeById(id).thenCompose(revoked -> {
-                revoked.ifPresent(r -> audit.record("token.revoked", actor, "token_id", id, "by", "cascade",
-                        "key_id", keyId));
+                revoked.ifPresent(r -> audit.record(new TokenRevoked(actor, id, keyId, TokenRevoked.By.CASCADE)));
                 return told(revoked, "key_revoked").thenApply(ended -> revoked.isPresent() ? 1 : 0);
             }).toCompletableFuture()).toList();
             return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))

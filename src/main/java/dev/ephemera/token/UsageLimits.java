@@ -23,15 +23,4 @@ public record UsageLimits(@Nullable Long maxTotalTokens, @Nullable Long maxSessi
     public boolean isNone() {
         return maxTotalTokens == null && maxSessionSeconds == null && maxResponses == null;
     }
-
-    /** Each limit the tighter of the two; a limit only one sets holds. */
-    public UsageLimits tighter(UsageLimits other) {
-        return new UsageLimits(min(maxTotalTokens, other.maxTotalTokens), min(maxSessionSeconds,
-                other.maxSessionSeconds), min(maxResponses, other.maxResponses));
-    }
-
-    @Nullable
-    private static Long min(@Nullable Long a, @Nullable Long b) {
-        return a == null ? b : b == null ? a : Long.valueOf(Math.min(a, b));
-    }
 }

@@ -2,6 +2,7 @@ package dev.ephemera.webhook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ephemera.audit.AuditLog;
+import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
@@ -108,7 +109,7 @@ final class WebhookController {
                     fields.description(), clock.instant().getEpochSecond(), newSecret(), null, null);
             // Answered once every replica knows of it: events recorded after the 201 are all its own.
             return store.save(s).thenCompose(saved -> events.known()).thenApply(known -> {
-                audit.record("webhook.created", caller.id(), "webhook_id", s.id(), "events", s.events());
+                audit.record(new BrokerEvent.WebhookCreated(caller.id(), s.id(), s.events()));
                 return HttpResponse.created(View.of(s, s.secret()));
             });
         });
@@ -130,7 +131,7 @@ final class WebhookController {
     CompletionStage<HttpResponse<Void>> delete(@PathVariable String id, Authentication authentication) {
         Caller caller = Caller.of(authentication);
         return mine(id, caller).thenCompose(s -> store.delete(s.id())).thenApply(deleted -> {
-            audit.record("webhook.deleted", caller.id(), "webhook_id", id);
+            audit.record(new BrokerEvent.WebhookDeleted(caller.id(), id));
             return HttpResponse.<Void>noContent();
         });
     }
@@ -142,7 +143,7 @@ final class WebhookController {
         return mine(id, caller).thenCompose(s -> {
             Subscription rotated = s.rotated(newSecret(), clock.instant().getEpochSecond() + ROTATION_GRACE_SECONDS);
             return store.save(rotated).thenApply(saved -> {
-                audit.record("webhook.rotated", caller.id(), "webhook_id", id);
+                audit.record(new BrokerEvent.WebhookRotated(caller.id(), id));
                 return View.of(rotated, rotated.secret());
             });
         });

@@ -1,6 +1,7 @@
 package dev.ephemera.webhook;
 
 import dev.ephemera.audit.AuditListener;
+import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.secret.Secrets;
 import io.micronaut.json.JsonMapper;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
 /**
- * The events of SPEC §11, made of the audit events they mirror and appended to the store's log when some
+ * The events of SPEC §11, made of the broker events they mirror ({@link BrokerEvent}: a type's name is its
+ * webhook type) and appended to the store's log when some
  * subscription wants them: {@code {type, timestamp, data}}, where {@code data} holds ids, the provider, and for a
  * closed session why and its usage; never a secret, a subject or an address. Called on the recording thread: when
  * no subscription wants an event, nothing more happens; else one append, not waited for.
@@ -101,21 +103,23 @@ final class WebhookEvents implements AuditListener {
     }
 
     @Override
-    public boolean wants(String event) {
+    public boolean wants(BrokerEvent event) {
         Set<String> types = types();
-        return types.contains(event) || event.equals("session.closed") && types.contains("session.limit_reached");
+        return types.contains(event.name())
+                || event instanceof BrokerEvent.SessionClosed && types.contains("session.limit_reached");
     }
 
     @Override
-    public void recorded(String event, String actor, Map<String, Object> fields) {
+    public void recorded(BrokerEvent event) {
         Set<String> types = types();
         if (types.isEmpty()) {
             return;
         }
-        if (event.equals("session.closed") && "usage_limit_reached".equals(fields.get("reason"))) {
+        Map<String, Object> fields = event.fields();
+        if (event instanceof BrokerEvent.SessionClosed closed && "usage_limit_reached".equals(closed.reason())) {
             emit("session.limit_reached", fields, types);
         }
-        emit(event, fields, types);
+        emit(event.name(), fields, types);
     }
 
     private void emit(String type, Map<String, Object> fields, Set<String> types) {

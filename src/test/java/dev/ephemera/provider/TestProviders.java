@@ -23,6 +23,7 @@ public final class TestProviders {
     }
 
     public static UpstreamKeys upstreamKeys(Clock clock) {
-        return new UpstreamKeys(HttpClient.newHttpClient(), JsonMapper.createDefault(), clock, Duration.ofSeconds(5));
+        return new UpstreamKeys(HttpClient.newHttpClient(), JsonMapper.createDefault(), clock,
+                new ProviderTimeouts(Duration.ofSeconds(5)));
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.token.Binding;
+import dev.ephemera.token.Presented;
 import io.micronaut.core.io.buffer.ByteArrayBufferFactory;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -48,7 +48,7 @@ class RelayedBodyTest {
         for (String body : new String[] {null, ""}) {
             RelayedBody read = read("application/json", null, body, CHAT);
             assertThat(read.json()).isNull();
-            assertThat(read.model()).isEqualTo(Binding.NO_MODEL);
+            assertThat(read.model()).isEqualTo(Presented.NOTHING);
             assertThat(read.measurable()).as("the provider's own default output limit would apply").isFalse();
         }
     }
@@ -59,7 +59,7 @@ class RelayedBodyTest {
     void aBodyThatIsCompressedOrNotJsonIsNotReadNorMeasurable(String contentType, String encoding) {
         RelayedBody read = read(contentType, encoding, "{\"model\":\"gpt\"}", CHAT);
         assertThat(read.json()).isNull();
-        assertThat(read.model()).isEqualTo(Binding.NO_MODEL);
+        assertThat(read.model()).isEqualTo(Presented.NOTHING);
         assertThat(read.measurable()).isFalse();
     }
 
@@ -69,7 +69,7 @@ class RelayedBodyTest {
     void anUncompressedJsonBodyIsRead(String contentType, String encoding) {
         RelayedBody read = read(contentType, encoding, "{\"model\":\"gpt\"}", CHAT);
         assertThat(read.json()).isEqualTo(Map.of("model", "gpt"));
-        assertThat(read.model()).isEqualTo("gpt");
+        assertThat(read.model()).isEqualTo(Presented.of("gpt"));
         assertThat(read.measurable()).isTrue();
     }
 
@@ -78,7 +78,7 @@ class RelayedBodyTest {
     void aBodyThatIsNotOneStrictJsonObjectIsNotRead(String body) {
         RelayedBody read = json(body);
         assertThat(read.json()).isNull();
-        assertThat(read.model()).as("names no model, which a bound token does not match").isEqualTo(Binding.NO_MODEL);
+        assertThat(read.model()).as("names no model, which a bound token does not match").isEqualTo(Presented.NOTHING);
         assertThat(read.measurable()).isFalse();
     }
 
@@ -100,7 +100,7 @@ class RelayedBodyTest {
     @Test
     void aBodyWithoutAModelNamesNone() {
         RelayedBody read = json("{\"messages\":[]}");
-        assertThat(read.model()).isEqualTo(Binding.NO_MODEL);
+        assertThat(read.model()).isEqualTo(Presented.NOTHING);
         assertThat(read.json()).containsOnlyKeys("messages");
     }
 

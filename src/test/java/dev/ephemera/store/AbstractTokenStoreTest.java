@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.Presented;
 import dev.ephemera.token.Redemption;
 import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.TokenFormat;
+import dev.ephemera.token.TokenMode;
 import dev.ephemera.token.TokenRecord;
 import dev.ephemera.token.TokenStore;
 import dev.ephemera.token.UsageLimits;
@@ -38,7 +40,7 @@ public abstract class AbstractTokenStoreTest {
 
     public static TokenRecord record(int uses, Instant expiresAt) {
         String id = "tok_" + Secrets.randomBase62(24);
-        return new TokenRecord(id, Secrets.sha256Hex(Secrets.randomBase62(43)), TokenFormat.OPAQUE, "relay",
+        return new TokenRecord(id, Secrets.sha256Hex(Secrets.randomBase62(43)), TokenFormat.OPAQUE, TokenMode.RELAY,
                 "openai", "gpt-realtime", "user-1", "https://app.example.com", uses, uses,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), expiresAt.truncatedTo(ChronoUnit.MILLIS),
                 "{\"voice\":\"alloy\"}", List.of("voice"), "key_AAAAAAAAAAAAAAAA", 600,
@@ -110,7 +112,7 @@ public abstract class AbstractTokenStoreTest {
         now(store().save(r));
         Redemption mismatch = now(store().consume(r.secretHash(), expected, Instant.now()));
         assertThat(mismatch.outcome()).isEqualTo(Outcome.MISMATCH);
-        assertThat(mismatch.mismatch()).isEqualTo(field);
+        assertThat(mismatch.mismatch().wireName()).isEqualTo(field);
         Binding right = new Binding("openai", "gpt-realtime", "https://app.example.com",
                 List.of("GET /models", "POST /responses"));
         assertThat(now(store().consume(r.secretHash(), right, Instant.now())).outcome()).isEqualTo(Outcome.REDEEMED);
@@ -120,8 +122,10 @@ public abstract class AbstractTokenStoreTest {
         return Stream.of(
                 Arguments.of("provider", new Binding("anthropic", null, null)),
                 Arguments.of("model", new Binding("openai", "gpt-4o", null)),
-                Arguments.of("model", new Binding("openai", Binding.NO_MODEL, null)),
+                Arguments.of("model", new Binding("openai", Presented.NOTHING, Presented.UNCHECKED, null, true)),
+                Arguments.of("model", new Binding("openai", "", null)),
                 Arguments.of("origin", new Binding(null, null, "https://evil.example")),
+                Arguments.of("origin", new Binding(null, Presented.UNCHECKED, Presented.NOTHING, null, true)),
                 Arguments.of("endpoint", new Binding("openai", "gpt-realtime", null, List.of("POST /embeddings"))),
                 Arguments.of("endpoint", new Binding(null, null, null, List.of())),
                 // one endpoint must match whole: a prefix or a part of another is none

@@ -2,6 +2,7 @@ package dev.ephemera.store.memory;
 
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Redemption;
+import dev.ephemera.token.Redemption.Mismatch;
 import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.TokenRecord;
 import dev.ephemera.token.TokenStore;
@@ -85,7 +86,7 @@ final class InMemoryTokenStore implements TokenStore {
         if (record.expiredAt(now)) {
             return new Redemption(Outcome.EXPIRED, record, null);
         }
-        String mismatch = mismatch(record, expected);
+        Mismatch mismatch = mismatch(record, expected);
         if (mismatch != null) {
             return new Redemption(Outcome.MISMATCH, record, mismatch);
         }
@@ -95,23 +96,23 @@ final class InMemoryTokenStore implements TokenStore {
         return new Redemption(Outcome.REDEEMED, record.withUsesLeft(record.usesLeft() - 1), null);
     }
 
-    private static String mismatch(TokenRecord record, Binding expected) {
+    private static Mismatch mismatch(TokenRecord record, Binding expected) {
         if (differs(expected.provider(), record.provider())) {
-            return "provider";
+            return Mismatch.PROVIDER;
         }
-        if (differs(expected.model(), record.model())) {
-            return "model";
+        if (!expected.model().admits(record.model())) {
+            return Mismatch.MODEL;
         }
-        if (differs(expected.origin(), record.origin())) {
-            return "origin";
+        if (!expected.origin().admits(record.origin())) {
+            return Mismatch.ORIGIN;
         }
         if (expected.endpoints() != null && !record.endpoints().isEmpty()
                 && expected.endpoints().stream().noneMatch(record.endpoints()::contains)) {
-            return "endpoint";
+            return Mismatch.ENDPOINT;
         }
         if (!expected.measurable() && (record.limits().maxTotalTokens() != null
                 || record.limits().maxResponses() != null)) {
-            return "usage";
+            return Mismatch.USAGE;
         }
         return null;
     }

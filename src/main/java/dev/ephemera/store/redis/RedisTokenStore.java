@@ -3,7 +3,9 @@ package dev.ephemera.store.redis;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
+import dev.ephemera.token.Presented;
 import dev.ephemera.token.Redemption;
+import dev.ephemera.token.Redemption.Mismatch;
 import dev.ephemera.token.Redemption.Outcome;
 import dev.ephemera.token.TokenRecord;
 import dev.ephemera.token.TokenStore;
@@ -42,6 +44,12 @@ final class RedisTokenStore implements TokenStore {
     private static final RedisScript SAVE = new RedisScript("save.lua");
     private static final RedisScript INDEX = new RedisScript("index.lua");
     private static final RedisScript RETAIN = new RedisScript("retain.lua");
+    /**
+     * What consume.lua is given for a model or an origin the request presents none of: a value no bound one has
+     * (a model name has no space; an origin is an http(s) URL). The script's argument format, kept as it was.
+     */
+    private static final String NO_MODEL = " ";
+    private static final String NO_ORIGIN = "null";
     /** The per-key index outlives its newest token by the longest a token can live, whatever the config says. */
     private static final long MAX_TOKEN_LIFETIME_MILLIS = 3_600_000L;
 
@@ -133,9 +141,9 @@ final class RedisTokenStore implements TokenStore {
         String key = recordKey(secretHash);
         return redis.<List<Object>>callAsync(r -> {
             RedisFuture<List<Object>> consumed = CONSUME.runAsync(r, ScriptOutputType.MULTI, new String[] {key},
-                    Long.toString(now.toEpochMilli()), orEmpty(expected.provider()), orEmpty(expected.model()),
-                    orEmpty(expected.origin()), expected.endpoints() == null ? ""
-                            : "\n" + String.join("\n", expected.endpoints()) + "\n",
+                    Long.toString(now.toEpochMilli()), orEmpty(expected.provider()),
+                    argument(expected.model(), NO_MODEL), argument(expected.origin(), NO_ORIGIN),
+                    expected.endpoints() == null ? "" : "\n" + String.join("\n", expected.endpoints()) + "\n",
                     expected.measurable() ? "" : "1");
             if (acknowledgeReplicas == 0) {
                 return consumed;
@@ -169,8 +177,29 @@ final class RedisTokenStore implements TokenStore {
             case "ok" -> new Redemption(Outcome.REDEEMED, record, null);
             case "expired" -> new Redemption(Outcome.EXPIRED, record, null);
             case "used" -> new Redemption(Outcome.USED_UP, record, null);
-            case "mismatch" -> new Redemption(Outcome.MISMATCH, record, detail);
+            case "mismatch" -> new Redemption(Outcome.MISMATCH, record, mismatch(detail));
             default -> throw new IllegalStateException("consume.lua answered " + outcome);
+        };
+    }
+
+    /** The binding consume.lua names; anything else is the script and the broker disagreeing, not a default. */
+    private static Mismatch mismatch(String detail) {
+        try {
+            return Mismatch.fromWire(detail);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("consume.lua answered mismatch " + detail, e);
+        }
+    }
+
+    /**
+     * {@code presented} as consume.lua takes it: '' when it is not checked, {@code none} when the request presents
+     * nothing (an empty value, which no bound one equals, too).
+     */
+    private static String argument(Presented presented, String none) {
+        return switch (presented) {
+            case Presented.Unchecked u -> "";
+            case Presented.Nothing n -> none;
+            case Presented.Value v -> v.value().isEmpty() ? none : v.value();
         };
     }
 

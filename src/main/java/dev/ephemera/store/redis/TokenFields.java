@@ -1,6 +1,7 @@
 package dev.ephemera.store.redis;
 
 import dev.ephemera.token.TokenFormat;
+import dev.ephemera.token.TokenMode;
 import dev.ephemera.token.TokenRecord;
 import dev.ephemera.token.UsageLimits;
 import java.time.Instant;
@@ -20,7 +21,7 @@ final class TokenFields {
         m.put("id", r.id());
         m.put("hash", r.secretHash());
         m.put("fmt", r.format().wireName());
-        m.put("mode", r.mode());
+        m.put("mode", r.mode().wireName());
         m.put("prov", r.provider());
         putIfPresent(m, "model", r.model());
         putIfPresent(m, "sub", r.subject());
@@ -51,7 +52,7 @@ final class TokenFields {
                 m.get("id"),
                 m.get("hash"),
                 TokenFormat.fromWire(m.get("fmt")),
-                m.get("mode"),
+                TokenMode.fromWire(m.get("mode")),
                 m.get("prov"),
                 m.get("model"),
                 m.get("sub"),
