@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Measures what the relays add on loopback: one HTTP request and one WebSocket round trip, straight to a local
- * fake provider and through the broker (on Redis, so each relayed HTTP request includes its token's consume).
+ * Measures what the relays add on loopback: one HTTP request, one WebSocket round trip and one realtime session's
+ * handshake, straight to a local fake provider and through the broker (on Redis, so each relayed HTTP request
+ * includes its token's consume, and each handshake the session's admission).
  * Not a test: run it with
  * {@code java -cp <the test class path> dev.ephemera.bench.RelayLatency} (README, "Benchmarks").
  */
@@ -26,6 +27,7 @@ public final class RelayLatency {
     private static final Logger LOG = LoggerFactory.getLogger(RelayLatency.class);
     private static final int WARMUP = 5000;
     private static final int SAMPLES = 1000;
+    private static final int HANDSHAKES = 500;
 
     private RelayLatency() {
     }
@@ -71,8 +73,45 @@ public final class RelayLatency {
                 }
             }
             report("WebSocket round trip", wsDirect, wsRelayed);
+            straight.socket.sendClose(1000, "").get();
+            through.socket.sendClose(1000, "").get();
+            handshakes(broker, fake, key);
         }
         System.exit(0);
+    }
+
+    /**
+     * A realtime session's opening: the WebSocket handshake straight to the fake, and through the broker (admission:
+     * the token's look, its key's place, its use, then the provider's handshake), each session closed before the
+     * next. Tokens of 100 uses, minted outside the timing.
+     */
+    private static void handshakes(Broker broker, FakeUpstream fake, String key) throws Exception {
+        int warmup = 500;
+        long[] direct = new long[HANDSHAKES];
+        long[] relayed = new long[HANDSHAKES];
+        String token = null;
+        for (int i = 0; i < warmup + HANDSHAKES; i++) {
+            if (i % 100 == 0) {
+                token = broker.mint(key, Map.of("provider", "openai", "max_uses", 100, "ttl_seconds", 600))
+                        .string("value");
+            }
+            long started = System.nanoTime();
+            WsClient straight = WsClient.connect(fake.websocketBase("openai") + "/realtime", List.of(),
+                    Map.of("Authorization", "Bearer " + Broker.OPENAI_KEY));
+            long d = System.nanoTime() - started;
+            straight.socket.sendClose(1000, "").get();
+            started = System.nanoTime();
+            WsClient through = WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
+                    List.of("ephemera", "ephemera-token." + token), Map.of());
+            long r = System.nanoTime() - started;
+            through.socket.sendClose(1000, "").get();
+            through.closeCode.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (i >= warmup) {
+                direct[i - warmup] = d;
+                relayed[i - warmup] = r;
+            }
+        }
+        report("realtime handshake", direct, relayed);
     }
 
     private static long time(HttpClient http, String url, String token, String body) throws Exception {
@@ -100,10 +139,10 @@ public final class RelayLatency {
     private static void report(String what, long[] direct, long[] relayed) {
         Arrays.sort(direct);
         Arrays.sort(relayed);
+        int n = direct.length;
         LOG.warn(String.format("%s, %d samples: direct median %.3f ms p99 %.3f ms; relayed median %.3f ms p99 %.3f "
-                + "ms; added median %.3f ms", what, SAMPLES, ms(direct[SAMPLES / 2]), ms(direct[SAMPLES * 99 / 100]),
-                ms(relayed[SAMPLES / 2]), ms(relayed[SAMPLES * 99 / 100]),
-                ms(relayed[SAMPLES / 2] - direct[SAMPLES / 2])));
+                + "ms; added median %.3f ms", what, n, ms(direct[n / 2]), ms(direct[n * 99 / 100]),
+                ms(relayed[n / 2]), ms(relayed[n * 99 / 100]), ms(relayed[n / 2] - direct[n / 2])));
     }
 
     private static double ms(long nanos) {
