@@ -154,7 +154,7 @@ public abstract class AbstractSessionStoreTest extends StoreContract {
     @Test
     void aSessionOpenedWithARevokedTokenIsToldWhy() {
         TokenFacts token = token(1);
-        now(sessions().revoked(token, epoch(), "token_revoked"));
+        assertThat(now(sessions().revoked(token, epoch(), "token_revoked"))).as("no session to end yet").isZero();
         assertThat(now(sessions().open(session(token, epoch()), token, LONG))).contains("token_revoked");
     }
 }
