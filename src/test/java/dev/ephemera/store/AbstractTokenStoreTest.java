@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
-import dev.ephemera.token.Redemption;
 import dev.ephemera.token.Redemption.Outcome;
+import dev.ephemera.token.Redemption;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenRecord;
 import dev.ephemera.token.TokenStore;

@@ -37,6 +37,11 @@ public final class SessionFixtures {
                 token.model(), token.subject(), token.origin(), openedAt, Usage.NONE);
     }
 
+    /** Now, in epoch seconds (a session's and a receipt's times). */
+    public static long epoch() {
+        return System.currentTimeMillis() / 1000;
+    }
+
     /** One response of {@code total} tokens. */
     public static Usage response(long total) {
         return Usage.ofResponse(total / 2, total - total / 2, total, 0, 0, 0);

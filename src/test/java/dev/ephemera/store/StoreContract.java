@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * What the store contract tests share: waiting for a store's answer, letting time pass as the store sees it, and
@@ -16,11 +17,20 @@ import java.util.concurrent.Future;
  */
 public abstract class StoreContract {
 
+    private final Consumer<Duration> time;
+
     /**
-     * Lets {@code time} pass for the store under test: an in-memory store's clock is moved, Redis's own clock (which
-     * decides its expiries) is waited for.
+     * {@code time} lets time pass for the store under test: an in-memory store's clock is moved, Redis's own clock
+     * (which decides its expiries) is waited for ({@link #sleep}).
      */
-    protected abstract void elapse(Duration time);
+    protected StoreContract(Consumer<Duration> time) {
+        this.time = time;
+    }
+
+    /** Lets {@code duration} pass for the store under test. */
+    protected final void elapse(Duration duration) {
+        time.accept(duration);
+    }
 
     /** The store's answer, waited for: these tests check what the store does, one step at a time. */
     protected static <T> T now(CompletionStage<T> stage) {

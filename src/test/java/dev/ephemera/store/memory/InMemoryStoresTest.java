@@ -1,10 +1,6 @@
 package dev.ephemera.store.memory;
 
 import dev.ephemera.apikey.ApiKeyStore;
-import dev.ephemera.ratelimit.RateLimiter;
-import dev.ephemera.ratelimit.SessionCounter;
-import dev.ephemera.session.CallStore;
-import dev.ephemera.session.SessionStore;
 import dev.ephemera.store.AbstractApiKeyStoreTest;
 import dev.ephemera.store.AbstractCallStoreTest;
 import dev.ephemera.store.AbstractRateLimiterTest;
@@ -15,9 +11,7 @@ import dev.ephemera.store.AbstractTokenStoreTest;
 import dev.ephemera.store.AbstractWebhookStoreTest;
 import dev.ephemera.support.MutableClock;
 import dev.ephemera.token.TokenStore;
-import dev.ephemera.webhook.WebhookStore;
 import java.time.Clock;
-import java.time.Duration;
 import org.junit.jupiter.api.Nested;
 
 /** The store contracts on the in-memory stores, each test with fresh stores on a clock that moves only when told. */
@@ -53,91 +47,43 @@ class InMemoryStoresTest {
 
     @Nested
     class RateLimits extends AbstractRateLimiterTest {
-        private final RateLimiter limiter = new InMemoryRateLimiter(clock);
-
-        @Override
-        protected RateLimiter limiter() {
-            return limiter;
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            clock.advance(time);
+        RateLimits() {
+            super(new InMemoryRateLimiter(clock), clock::advance);
         }
     }
 
     @Nested
     class SessionPlaces extends AbstractSessionCounterTest {
-        private final SessionCounter counter = new InMemoryRateLimiter(clock);
-
-        @Override
-        protected SessionCounter counter() {
-            return counter;
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            clock.advance(time);
+        SessionPlaces() {
+            super(new InMemoryRateLimiter(clock), clock::advance);
         }
     }
 
     @Nested
     class Sessions extends AbstractSessionStoreTest {
-        private final SessionStore store = new InMemorySessionStore(clock);
-
-        @Override
-        protected SessionStore sessions() {
-            return store;
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            clock.advance(time);
+        Sessions() {
+            super(new InMemorySessionStore(clock), clock::advance);
         }
     }
 
     @Nested
     class SessionUsage extends AbstractSessionUsageTest {
-        private final SessionStore store = new InMemorySessionStore(clock);
-
-        @Override
-        protected SessionStore sessions() {
-            return store;
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            clock.advance(time);
+        SessionUsage() {
+            super(new InMemorySessionStore(clock), clock::advance);
         }
     }
 
     @Nested
     class Calls extends AbstractCallStoreTest {
-        private final CallStore store = new InMemoryCallStore(clock);
-
-        @Override
-        protected CallStore calls() {
-            return store;
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            clock.advance(time);
+        Calls() {
+            super(new InMemoryCallStore(clock), clock::advance);
         }
     }
 
     @Nested
     class Webhooks extends AbstractWebhookStoreTest {
-        private final WebhookStore store = new InMemoryWebhookStore(clock);
-
-        @Override
-        protected WebhookStore webhooks() {
-            return store;
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            clock.advance(time);
+        Webhooks() {
+            super(new InMemoryWebhookStore(clock), clock::advance);
         }
     }
 }

@@ -2,10 +2,6 @@ package dev.ephemera.store.redis;
 
 import dev.ephemera.apikey.ApiKeyStore;
 import dev.ephemera.metrics.BrokerMetrics;
-import dev.ephemera.ratelimit.RateLimiter;
-import dev.ephemera.ratelimit.SessionCounter;
-import dev.ephemera.session.CallStore;
-import dev.ephemera.session.SessionStore;
 import dev.ephemera.store.AbstractApiKeyStoreTest;
 import dev.ephemera.store.AbstractCallStoreTest;
 import dev.ephemera.store.AbstractRateLimiterTest;
@@ -17,7 +13,6 @@ import dev.ephemera.store.AbstractWebhookStoreTest;
 import dev.ephemera.store.StoreContract;
 import dev.ephemera.support.TestRedis;
 import dev.ephemera.token.TokenStore;
-import dev.ephemera.webhook.WebhookStore;
 import io.micronaut.json.JsonMapper;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,83 +74,43 @@ class RedisStoresTest {
 
     @Nested
     class RateLimits extends AbstractRateLimiterTest {
-        @Override
-        protected RateLimiter limiter() {
-            return new RedisRateLimiter(connector);
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            StoreContract.sleep(time);
+        RateLimits() {
+            super(new RedisRateLimiter(connector), StoreContract::sleep);
         }
     }
 
     @Nested
     class SessionPlaces extends AbstractSessionCounterTest {
-        @Override
-        protected SessionCounter counter() {
-            return new RedisRateLimiter(connector);
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            StoreContract.sleep(time);
+        SessionPlaces() {
+            super(new RedisRateLimiter(connector), StoreContract::sleep);
         }
     }
 
     @Nested
     class Sessions extends AbstractSessionStoreTest {
-        private final SessionStore store = new RedisSessionStore(connector, JSON, Clock.systemUTC());
-
-        @Override
-        protected SessionStore sessions() {
-            return store;
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            StoreContract.sleep(time);
+        Sessions() {
+            super(new RedisSessionStore(connector, JSON, Clock.systemUTC()), StoreContract::sleep);
         }
     }
 
     @Nested
     class SessionUsage extends AbstractSessionUsageTest {
-        private final SessionStore store = new RedisSessionStore(connector, JSON, Clock.systemUTC());
-
-        @Override
-        protected SessionStore sessions() {
-            return store;
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            StoreContract.sleep(time);
+        SessionUsage() {
+            super(new RedisSessionStore(connector, JSON, Clock.systemUTC()), StoreContract::sleep);
         }
     }
 
     @Nested
     class Calls extends AbstractCallStoreTest {
-        @Override
-        protected CallStore calls() {
-            return new RedisCallStore(connector);
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            StoreContract.sleep(time);
+        Calls() {
+            super(new RedisCallStore(connector), StoreContract::sleep);
         }
     }
 
     @Nested
     class Webhooks extends AbstractWebhookStoreTest {
-        @Override
-        protected WebhookStore webhooks() {
-            return new RedisWebhookStore(connector, JSON);
-        }
-
-        @Override
-        protected void elapse(Duration time) {
-            StoreContract.sleep(time);
+        Webhooks() {
+            super(new RedisWebhookStore(connector, JSON), StoreContract::sleep);
         }
     }
 }
