@@ -9,7 +9,6 @@ import dev.ephemera.session.TokenFacts;
 import dev.ephemera.store.SessionFixtures;
 import dev.ephemera.support.MutableClock;
 import dev.ephemera.support.TestRedis;
-import io.micronaut.json.JsonMapper;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -31,7 +30,7 @@ class RedisSessionStoreTest {
     void connect() {
         connector = new RedisConnector(RedisEndpoint.of(TestRedis.ownUri(), List.of(), Duration.ofSeconds(1)),
                 RedisStoresTest.SETTINGS, List.of(), BrokerMetrics.none());
-        store = new RedisSessionStore(connector, JsonMapper.createDefault(), clock);
+        store = new RedisSessionStore(connector, RedisStoresTest.JSON, clock);
     }
 
     @AfterAll
