@@ -86,6 +86,22 @@ public abstract class AbstractTokenStoreTest {
         assertThat(third.record().id()).isEqualTo(r.id());
     }
 
+    /** Kept {@link TokenStore#RETENTION_AFTER_EXPIRY} past its expiry (told expired), forgotten after it. */
+    @Test
+    void anExpiredRecordIsKeptForItsRetentionThenForgotten() {
+        TokenRecord late = record(1, Instant.now().minus(TokenStore.RETENTION_AFTER_EXPIRY).plusSeconds(10));
+        TokenRecord gone = record(1, Instant.now().minus(TokenStore.RETENTION_AFTER_EXPIRY).minusSeconds(10));
+        now(store().save(late));
+        now(store().save(gone));
+        assertThat(now(store().find(late.secretHash()))).contains(late);
+        assertThat(now(store().consume(late.secretHash(), Binding.NONE, Instant.now())).outcome())
+                .isEqualTo(Outcome.EXPIRED);
+        assertThat(now(store().find(gone.secretHash()))).isEmpty();
+        assertThat(now(store().findById(gone.id()))).isEmpty();
+        assertThat(now(store().consume(gone.secretHash(), Binding.NONE, Instant.now())).outcome())
+                .isEqualTo(Outcome.UNKNOWN);
+    }
+
     @Test
     void consumeOfUnknownTokenSaysUnknown() {
         assertThat(now(store().consume(Secrets.sha256Hex("nothing"), Binding.NONE, Instant.now())).outcome())
