@@ -40,6 +40,23 @@ public abstract class AbstractApiKeyStoreTest {
     }
 
     @Test
+    void keysAreListedOldestFirst() {
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        List<ApiKeyRecord> made = List.of(createdAt(t.plusSeconds(2)), createdAt(t), createdAt(t.plusSeconds(1)));
+        made.forEach(k -> now(store().create(k)));
+        List<String> ids = made.stream().map(ApiKeyRecord::id).toList();
+        assertThat(now(store().list())).extracting(ApiKeyRecord::id).filteredOn(ids::contains)
+                .containsExactly(ids.get(1), ids.get(2), ids.get(0));
+    }
+
+    private static ApiKeyRecord createdAt(Instant at) {
+        ApiKeyRecord k = key();
+        return new ApiKeyRecord(k.id(), k.name(), k.permissions(), k.secretHash(), k.previousSecretHash(),
+                k.previousExpiresAt(), at, k.expiresAt(), k.lastUsedAt(), k.revokedAt(), k.allowedOrigins(),
+                k.allowedProviders(), k.rateLimitPerMinute(), k.tokensPerDay());
+    }
+
+    @Test
     void rotationKeepsThePreviousHashUntilTheGivenTime() {
         ApiKeyRecord k = key();
         now(store().create(k));

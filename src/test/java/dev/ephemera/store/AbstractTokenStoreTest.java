@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Presented;
-import dev.ephemera.token.Redemption;
 import dev.ephemera.token.Redemption.Outcome;
+import dev.ephemera.token.Redemption;
 import dev.ephemera.token.TokenFormat;
 import dev.ephemera.token.TokenMode;
 import dev.ephemera.token.TokenRecord;
@@ -86,6 +86,22 @@ public abstract class AbstractTokenStoreTest {
         Redemption third = now(store().consume(r.secretHash(), Binding.NONE, Instant.now()));
         assertThat(third.outcome()).isEqualTo(Outcome.USED_UP);
         assertThat(third.record().id()).isEqualTo(r.id());
+    }
+
+    /** Kept {@link TokenStore#RETENTION_AFTER_EXPIRY} past its expiry (told expired), forgotten after it. */
+    @Test
+    void anExpiredRecordIsKeptForItsRetentionThenForgotten() {
+        TokenRecord late = record(1, Instant.now().minus(TokenStore.RETENTION_AFTER_EXPIRY).plusSeconds(10));
+        TokenRecord gone = record(1, Instant.now().minus(TokenStore.RETENTION_AFTER_EXPIRY).minusSeconds(10));
+        now(store().save(late));
+        now(store().save(gone));
+        assertThat(now(store().find(late.secretHash()))).contains(late);
+        assertThat(now(store().consume(late.secretHash(), Binding.NONE, Instant.now())).outcome())
+                .isEqualTo(Outcome.EXPIRED);
+        assertThat(now(store().find(gone.secretHash()))).isEmpty();
+        assertThat(now(store().findById(gone.id()))).isEmpty();
+        assertThat(now(store().consume(gone.secretHash(), Binding.NONE, Instant.now())).outcome())
+                .isEqualTo(Outcome.UNKNOWN);
     }
 
     @Test

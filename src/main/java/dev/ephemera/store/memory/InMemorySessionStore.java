@@ -70,17 +70,27 @@ final class InMemorySessionStore implements SessionStore {
             if (summary != null) {
                 sessions.put(summary.id(), summary);
             }
-            return new Kept(base.token(), base.revokedAt() != null ? base.revokedAt() : revokedAt, sessions,
+            // The token's facts are kept from the first write; its uses left are the latest session's, as in Redis.
+            TokenFacts facts = summary == null ? base.token() : withUsesLeft(base.token(), token.usesLeft());
+            return new Kept(facts, base.revokedAt() != null ? base.revokedAt() : revokedAt, sessions,
                     base.usage().plus(usage), until);
         });
+    }
+
+    private static TokenFacts withUsesLeft(TokenFacts t, int usesLeft) {
+        return new TokenFacts(t.id(), t.keyId(), t.provider(), t.model(), t.subject(), t.origin(), t.format(),
+                t.maxUses(), usesLeft, t.issuedAt(), t.expiresAt());
     }
 
     @Override
     public CompletionStage<Map<String, String>> renew(Collection<String> sessionIds, Duration lease) {
         Map<String, String> asked = new LinkedHashMap<>();
-        Instant until = clock.instant().plus(lease);
+        Instant at = clock.instant();
+        Instant until = at.plus(lease);
         for (String id : sessionIds) {
-            Live renewed = live.computeIfPresent(id, (k, l) -> new Live(l.session(), until, l.end()));
+            // A session whose lease ran out is gone, as in Redis: a renewal does not bring it back.
+            Live renewed = live.computeIfPresent(id, (k, l) -> l.leaseEnds().isAfter(at)
+                    ? new Live(l.session(), until, l.end()) : null);
             if (renewed != null && renewed.end() != null) {
                 asked.put(id, renewed.end());
             }

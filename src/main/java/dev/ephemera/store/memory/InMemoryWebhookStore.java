@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +37,8 @@ final class InMemoryWebhookStore implements WebhookStore {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Deque<Queued> log = new ArrayDeque<>();
     private final Map<String, Taken> pending = new LinkedHashMap<>();
-    private final Map<String, Delivery> deliveries = new ConcurrentHashMap<>();
+    /** Deliveries in the order they were scheduled (an update keeps a delivery's place). */
+    private final SequencedMap<String, Delivery> deliveries = new LinkedHashMap<>();
     private final Map<String, Instant> due = new LinkedHashMap<>();
 
     InMemoryWebhookStore(Clock clock) {
@@ -84,7 +86,10 @@ final class InMemoryWebhookStore implements WebhookStore {
         }
         out.forEach(q -> pending.put(q.id(), new Taken(q, now)));
         while (out.size() < max && !log.isEmpty()) {
-            Queued next = log.pollFirst();
+            Queued appended = log.pollFirst();
+            // Taken: its id is its handle here (the log acknowledges by id).
+            Queued next = new Queued(appended.id(), appended.type(), appended.keyId(), appended.payload(),
+                    appended.id());
             pending.put(next.id(), new Taken(next, now));
             out.add(next);
         }
@@ -135,9 +140,10 @@ final class InMemoryWebhookStore implements WebhookStore {
     }
 
     @Override
-    public CompletionStage<List<Delivery>> deliveries(String subscriptionId, int max) {
-        return done(deliveries.values().stream().filter(d -> d.subscriptionId().equals(subscriptionId))
-                .sorted((a, b) -> Long.compare(last(b), last(a))).limit(max).toList());
+    public synchronized CompletionStage<List<Delivery>> deliveries(String subscriptionId, int max) {
+        // Newest first: the latest scheduled first, as Redis lists them.
+        return done(deliveries.sequencedValues().reversed().stream()
+                .filter(d -> d.subscriptionId().equals(subscriptionId)).limit(max).toList());
     }
 
     private static long last(Delivery d) {

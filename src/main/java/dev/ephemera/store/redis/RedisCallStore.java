@@ -51,7 +51,8 @@ final class RedisCallStore implements CallStore {
     @Override
     public CompletionStage<List<String>> orphaned(Instant now, int max) {
         return redis.<List<String>>callAsync(r -> r.zrangebyscore(CALLS,
-                Range.create(Double.NEGATIVE_INFINITY, (double) now.toEpochMilli()), Limit.create(0, max)))
+                Range.from(Range.Boundary.unbounded(), Range.Boundary.excluding((double) now.toEpochMilli())),
+                Limit.create(0, max)))
                 .thenCompose(ids -> RedisEach.<Long>of(redis, ids, (r, id) -> r.zrem(CALLS, id)).thenCompose(taken -> {
                     List<String> ours = new ArrayList<>();
                     for (int i = 0; i < ids.size(); i++) {

@@ -247,12 +247,22 @@ final class RedisConnector {
 
     /**
      * Sends several commands without waiting between them (one round trip); the stage completes when all have
-     * answered, or exceptionally with {@link StoreUnavailableException}. Reloads scripts as {@link #callAsync}.
+     * answered, or exceptionally with {@link StoreUnavailableException}. Reloads scripts as {@link #callAsync}, and
+     * sends the commands again only when none of their scripts ran: on a Cluster whose masters did not all forget
+     * them, a script that ran is not run twice (the pipeline fails once instead).
      */
     CompletionStage<Void> pipelineAsync(
             Function<RedisClusterAsyncCommands<String, String>, List<? extends RedisFuture<?>>> commands) {
-        return callAsync(r -> CompletableFuture.allOf(commands.apply(r).stream()
-                .map(RedisFuture::toCompletableFuture).toArray(CompletableFuture[]::new)));
+        return callAsync(r -> {
+            List<? extends RedisFuture<?>> sent = commands.apply(r);
+            return CompletableFuture.allOf(sent.stream().map(RedisFuture::toCompletableFuture)
+                    .toArray(CompletableFuture[]::new)).exceptionallyCompose(failed ->
+                            Stages.cause(failed) instanceof RedisNoScriptException && RedisScript.anyRan(sent)
+                                    ? reloadScripts().handle((loaded, e) -> {
+                                        throw new RedisException("a pipeline's scripts ran on some masters only");
+                                    })
+                                    : CompletableFuture.failedFuture(failed));
+        });
     }
 
     private CompletionStage<Void> reloadScripts() {

@@ -19,6 +19,8 @@ final class RedisEach {
             BiFunction<RedisClusterAsyncCommands<String, String>, String, RedisFuture<T>> command) {
         List<CompletableFuture<T>> answers = new ArrayList<>();
         return redis.pipelineAsync(r -> {
+            // Sent again after a script reload: only the answers of the last sending count.
+            answers.clear();
             List<RedisFuture<T>> sent = new ArrayList<>();
             for (String key : keys) {
                 RedisFuture<T> one = command.apply(r, key);

@@ -4,6 +4,8 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.Base16;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +35,12 @@ final class RedisScript {
     /** The script's text, loaded again when Redis forgot it. */
     String text() {
         return text;
+    }
+
+    /** Whether any of {@code sent} is a script run by digest that Redis ran (answered without an error). */
+    static boolean anyRan(List<? extends RedisFuture<?>> sent) {
+        return sent.stream().anyMatch(f -> f instanceof RedisCommand<?, ?, ?> c && c.getType() == CommandType.EVALSHA
+                && f.toCompletableFuture().isDone() && !f.toCompletableFuture().isCompletedExceptionally());
     }
 
     /** Runs the script by digest; {@link RedisConnector#callAsync} loads it on {@code NOSCRIPT}. */

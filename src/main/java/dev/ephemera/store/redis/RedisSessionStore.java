@@ -11,8 +11,8 @@ import io.lettuce.core.ScriptOutputType;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,10 +54,12 @@ final class RedisSessionStore implements SessionStore {
 
     private final RedisConnector redis;
     private final SessionSummaries summaries;
+    private final Clock clock;
 
-    RedisSessionStore(RedisConnector redis, JsonMapper json) {
+    RedisSessionStore(RedisConnector redis, JsonMapper json, Clock clock) {
         this.redis = redis;
         this.summaries = new SessionSummaries(json);
+        this.clock = clock;
     }
 
     static String liveKey(String sessionId) {
@@ -80,7 +82,7 @@ final class RedisSessionStore implements SessionStore {
     public CompletionStage<Optional<String>> open(LiveSession session, TokenFacts token, Duration lease) {
         Map<String, String> fields = SessionFields.of(session);
         String[] save = new String[1 + fields.size() * 2];
-        save[0] = Long.toString(Instant.now().plus(lease).toEpochMilli());
+        save[0] = Long.toString(clock.instant().plus(lease).toEpochMilli());
         int i = 1;
         for (Map.Entry<String, String> e : fields.entrySet()) {
             save[i++] = e.getKey();
@@ -91,6 +93,8 @@ final class RedisSessionStore implements SessionStore {
         double opened = session.openedAt();
         List<CompletableFuture<List<Object>>> receipt = new ArrayList<>();
         return redis.pipelineAsync(r -> {
+            // Sent again after a script reload: only the answer of the last sending counts.
+            receipt.clear();
             RedisFuture<List<Object>> noted = NOTE.runAsync(r, ScriptOutputType.MULTI,
                     new String[] {receiptKey(token.id())}, note);
             receipt.add(noted.toCompletableFuture());
@@ -154,6 +158,7 @@ final class RedisSessionStore implements SessionStore {
         String[] facts = noteArgs(SessionFields.facts(token), Map.of());
         List<CompletableFuture<List<Object>>> answers = new ArrayList<>();
         return redis.pipelineAsync(r -> {
+            answers.clear();
             List<RedisFuture<List<Object>>> sent = new ArrayList<>();
             sent.add(NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())}, facts));
             sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())},
