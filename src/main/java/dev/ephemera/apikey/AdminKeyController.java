@@ -6,11 +6,10 @@ import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenRevoker;
 import dev.ephemera.url.Origins;
-import dev.ephemera.web.RequestBodies;
+import dev.ephemera.web.StrictBody;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
@@ -37,18 +36,16 @@ final class AdminKeyController {
     private final ApiKeyService keys;
     private final TokenRevoker tokens;
     private final ProviderRegistry providers;
-    private final RequestBodies bodies;
 
-    AdminKeyController(ApiKeyService keys, TokenRevoker tokens, ProviderRegistry providers, RequestBodies bodies) {
+    AdminKeyController(ApiKeyService keys, TokenRevoker tokens, ProviderRegistry providers) {
         this.keys = keys;
         this.tokens = tokens;
         this.providers = providers;
-        this.bodies = bodies;
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    CompletionStage<HttpResponse<ApiKeyView>> create(@Body @Nullable String body, Authentication authentication) {
-        KeyBodies.Create fields = bodies.json(body, KeyBodies.Create.class);
+    CompletionStage<HttpResponse<ApiKeyView>> create(@StrictBody KeyBodies.Create fields,
+            Authentication authentication) {
         Set<Permission> permissions = EnumSet.noneOf(Permission.class);
         for (String p : fields.permissions()) {
             Permission permission = Permission.fromWire(p);
@@ -88,9 +85,9 @@ final class AdminKeyController {
     }
 
     @Post(uri = "/{id}/rotate", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    CompletionStage<ApiKeyView> rotate(@PathVariable String id, @Body @Nullable String body,
+    CompletionStage<ApiKeyView> rotate(@PathVariable String id, @StrictBody KeyBodies.Rotate body,
             Authentication authentication) {
-        Long grace = bodies.json(body, KeyBodies.Rotate.class).graceSeconds();
+        Long grace = body.graceSeconds();
         return keys.rotate(checked(id), Duration.ofSeconds(grace == null ? DEFAULT_GRACE : grace),
                 authentication.getName()).thenApply(rotated -> ApiKeyView.of(rotated.record(), rotated.key(), null));
     }

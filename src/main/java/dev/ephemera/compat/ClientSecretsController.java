@@ -8,13 +8,12 @@ import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenMinter;
 import dev.ephemera.web.ClientAddresses;
-import dev.ephemera.web.RequestBodies;
+import dev.ephemera.web.StrictBody;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.json.tree.JsonNode;
@@ -61,22 +60,19 @@ final class ClientSecretsController {
     private static final Set<String> DESCRIPTIVE = Set.of("type", "model", "object", "id");
 
     private final TokenMinter tokens;
-    private final RequestBodies bodies;
     private final String provider;
     private final ClientAddresses clients;
 
-    ClientSecretsController(TokenMinter tokens, RequestBodies bodies,
+    ClientSecretsController(TokenMinter tokens,
             @Value("${ephemera.compat.openai-provider:openai}") String provider, ClientAddresses clients) {
         this.clients = clients;
         this.tokens = tokens;
-        this.bodies = bodies;
         this.provider = provider;
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    CompletionStage<HttpResponse<Map<String, Object>>> create(HttpRequest<?> http, @Body @Nullable String body,
+    CompletionStage<HttpResponse<Map<String, Object>>> create(HttpRequest<?> http, @StrictBody Fields fields,
             Authentication authentication) {
-        Fields fields = bodies.json(body, Fields.class);
         Duration ttl = tokens.configuration().defaultTtl();
         if (fields.expiresAfter() != null && fields.expiresAfter().seconds() != null) {
             ttl = Duration.ofSeconds(Math.min(fields.expiresAfter().seconds(),

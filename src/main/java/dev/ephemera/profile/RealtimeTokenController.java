@@ -6,13 +6,12 @@ import dev.ephemera.auth.Permission;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.url.Origins;
-import dev.ephemera.web.RequestBodies;
+import dev.ephemera.web.StrictBody;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.security.annotation.Secured;
@@ -42,19 +41,16 @@ final class RealtimeTokenController {
     }
 
     private final ProfileMinter minter;
-    private final RequestBodies bodies;
     private final ClientAddresses clients;
 
-    RealtimeTokenController(ProfileMinter minter, RequestBodies bodies, ClientAddresses clients) {
+    RealtimeTokenController(ProfileMinter minter, ClientAddresses clients) {
         this.minter = minter;
-        this.bodies = bodies;
         this.clients = clients;
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> request, @Body @Nullable String body,
+    CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> request, @StrictBody Fields fields,
             Authentication authentication) {
-        Fields fields = bodies.json(body, Fields.class);
         Caller caller = Caller.of(authentication).at(clients.of(request));
         return minter.mint(caller, new ProfileMinter.Asked(fields.profile(), fields.ttlSeconds(), fields.maxUses(),
                 fields.endpoints()), Origins.canonical(request.getHeaders().get(HttpHeaders.ORIGIN)))

@@ -5,12 +5,11 @@ import dev.ephemera.auth.OAuthClients;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.url.BrokerUrls;
 import dev.ephemera.web.ClientAddresses;
-import dev.ephemera.web.RequestBodies;
+import dev.ephemera.web.StrictBody;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.PathVariable;
@@ -36,13 +35,12 @@ final class TokenController {
     private final TokenMinter minter;
     private final TokenRedeemer redeemer;
     private final TokenRevoker revoker;
-    private final RequestBodies bodies;
     private final ClientAddresses clients;
     private final BrokerUrls urls;
     private final OAuthClients oauthClients;
     private final JsonMapper json;
 
-    TokenController(TokenMinter minter, TokenRedeemer redeemer, TokenRevoker revoker, RequestBodies bodies,
+    TokenController(TokenMinter minter, TokenRedeemer redeemer, TokenRevoker revoker,
             ClientAddresses clients, BrokerUrls urls, OAuthClients oauthClients, JsonMapper json) {
         this.json = json;
         this.urls = urls;
@@ -51,14 +49,13 @@ final class TokenController {
         this.redeemer = redeemer;
         this.revoker = revoker;
         this.clients = clients;
-        this.bodies = bodies;
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     @Secured(Permission.ROLE_WRITE)
-    CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> http, @Body @Nullable String body,
+    CompletionStage<HttpResponse<MintedToken>> mint(HttpRequest<?> http, @StrictBody MintBody body,
             Authentication authentication) {
-        MintRequest request = MintRequest.of(bodies.json(body, MintBody.class), minter.configuration());
+        MintRequest request = MintRequest.of(body, minter.configuration());
         Caller caller = Caller.of(authentication).at(clients.of(http));
         return minter.mint(caller, request, Admission.CALLER).thenApply(HttpResponse::created);
     }
@@ -66,10 +63,8 @@ final class TokenController {
     @Post(uri = TokenPaths.INTROSPECT, consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
             produces = MediaType.APPLICATION_JSON)
     @Secured(SecurityRule.IS_ANONYMOUS)
-    CompletionStage<Introspection> introspect(HttpRequest<?> http, @Body @Nullable String body,
-            @Nullable Authentication authentication) {
-        TokenBodies.Introspect fields = bodies.jsonOrForm(http.getContentType().orElse(null), body,
-                TokenBodies.Introspect.class);
+    CompletionStage<Introspection> introspect(HttpRequest<?> http,
+            @StrictBody(form = true) TokenBodies.Introspect fields, @Nullable Authentication authentication) {
         PresentedToken token = redeemer.present(fields.token());
         // Taking a use is a redemption, which is more than reading: it needs write.
         Permission needed = fields.consuming() ? Permission.WRITE : Permission.READ;
@@ -94,10 +89,8 @@ final class TokenController {
     @Post(uri = TokenPaths.REVOKE, consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.APPLICATION_JSON},
             produces = MediaType.APPLICATION_JSON)
     @Secured(SecurityRule.IS_ANONYMOUS)
-    CompletionStage<HttpResponse<Map<String, Object>>> revoke(HttpRequest<?> http, @Body @Nullable String body,
-            @Nullable Authentication authentication) {
-        TokenBodies.Revoke fields = bodies.jsonOrForm(http.getContentType().orElse(null), body,
-                TokenBodies.Revoke.class);
+    CompletionStage<HttpResponse<Map<String, Object>>> revoke(HttpRequest<?> http,
+            @StrictBody(form = true) TokenBodies.Revoke fields, @Nullable Authentication authentication) {
         return oauthClients.require(http, authentication, fields.clientId(), fields.clientSecret(), Permission.WRITE)
                 .thenCompose(caller -> revoker.revoke(fields.token(), caller))
                 .thenApply(revoked -> HttpResponse.ok(Map.of()));

@@ -40,6 +40,9 @@ import java.util.Set;
  * one), no key twice, nested at most {@link JsonDepth#MAX} deep, no field the record lacks, each field of its
  * property's JSON kind ({@link FieldKinds}). Any mistake is a {@code 400 invalid_request} naming the field in
  * {@code param}, the first in the record's order (JSON that does not parse, or too deep: {@code invalid_json}).
+ * Controllers take their body as a {@link StrictBody} parameter ({@link StrictBodyBinder} applies these rules); the
+ * OAuth token endpoint, whose answers are RFC 6749's and whose {@code grant_type} is asked before the rest, reads
+ * its form with {@link #formFields} and {@link #form}.
  */
 @Singleton
 public final class RequestBodies {
@@ -61,12 +64,12 @@ public final class RequestBodies {
     }
 
     /** A JSON body as {@code type}; an absent or empty body is an empty object. */
-    public <T> T json(@Nullable String body, Class<T> type) {
+    <T> T json(@Nullable String body, Class<T> type) {
         return bind(parseJson(body), type, false);
     }
 
     /** A JSON or {@code application/x-www-form-urlencoded} body as {@code type}, as its content type says. */
-    public <T> T jsonOrForm(@Nullable MediaType contentType, @Nullable String body, Class<T> type) {
+    <T> T jsonOrForm(@Nullable MediaType contentType, @Nullable String body, Class<T> type) {
         if (contentType != null && contentType.matches(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
             return form(formFields(body), type);
         }

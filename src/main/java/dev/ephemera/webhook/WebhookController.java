@@ -8,11 +8,10 @@ import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.secret.Secrets;
-import dev.ephemera.web.RequestBodies;
+import dev.ephemera.web.StrictBody;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
@@ -76,26 +75,23 @@ final class WebhookController {
 
     private final WebhookStore store;
     private final WebhookEvents events;
-    private final RequestBodies bodies;
     private final WebhookTargets targets;
     private final AuditLog audit;
     private final Clock clock;
     /** URLs are resolved here, off the event loops. */
     private final Executor resolver = Executors.newVirtualThreadPerTaskExecutor();
 
-    WebhookController(WebhookStore store, WebhookEvents events, RequestBodies bodies, WebhookConfiguration config,
+    WebhookController(WebhookStore store, WebhookEvents events, WebhookConfiguration config,
             AuditLog audit, Clock clock) {
         this.store = store;
         this.events = events;
-        this.bodies = bodies;
         this.audit = audit;
         this.clock = clock;
         this.targets = new WebhookTargets(config.allowPrivateTargets());
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    CompletionStage<HttpResponse<View>> create(@Body @Nullable String body, Authentication authentication) {
-        Create fields = bodies.json(body, Create.class);
+    CompletionStage<HttpResponse<View>> create(@StrictBody Create fields, Authentication authentication) {
         for (String type : fields.events()) {
             if (!WebhookEvents.TYPES.contains(type)) {
                 throw BrokerException.invalid("events", "Unknown event type in 'events'; known: "
