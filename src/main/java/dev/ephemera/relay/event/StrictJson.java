@@ -11,10 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -52,18 +48,13 @@ public final class StrictJson {
 
     /** The value {@code utf8} holds, or empty when it is not exactly one strict JSON value. */
     public static Optional<Object> parse(byte[] utf8) {
-        // Decoded here, not by Jackson, which would guess UTF-16 or UTF-32 from the first bytes.
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8)).toString();
-        } catch (CharacterCodingException e) {
+        // Checked here, not left to Jackson, which would guess UTF-16 or UTF-32 from zero bytes among the first
+        // four: with no zero byte (none can stand in JSON text) and no byte-order mark it reads UTF-8. The bytes
+        // are read in place, never copied into a String first (an audio append is mostly one long string).
+        if (!Utf8.valid(utf8) || Utf8.startsWithByteOrderMark(utf8)) {
             return Optional.empty();
         }
-        if (text.startsWith("\uFEFF")) {
-            return Optional.empty();
-        }
-        try (JsonParser parser = FACTORY.createParser(text)) {
+        try (JsonParser parser = FACTORY.createParser(utf8)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return Optional.empty();
