@@ -16,6 +16,8 @@ final class Utf8 {
             ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
     private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long QUOTES = LOW_BITS * '"';
+    private static final long BACKSLASHES = LOW_BITS * '\\';
 
     private Utf8() {
     }
@@ -54,6 +56,42 @@ final class Utf8 {
     static boolean startsWithByteOrderMark(byte[] bytes) {
         return bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB
                 && (bytes[2] & 0xFF) == 0xBF;
+    }
+
+    /**
+     * Whether the JSON string whose opening quote is at {@code quote} in {@code bytes} (already checked by
+     * {@link #valid}) holds at least {@code min} bytes and no escape: then its bytes are its value. Whether it is
+     * closed, and free of control characters, is left to the parser that skips it.
+     */
+    static boolean plainString(byte[] bytes, long quote, int min) {
+        if (quote < 0 || quote >= bytes.length || bytes[(int) quote] != '"') {
+            return false;
+        }
+        int start = (int) quote + 1;
+        int i = start;
+        int n = bytes.length;
+        while (i + Long.BYTES <= n) {
+            long word = (long) LONGS.get(bytes, i);
+            if (hasByte(word, QUOTES) || hasByte(word, BACKSLASHES)) {
+                break;
+            }
+            i += Long.BYTES;
+        }
+        for (; i < n; i++) {
+            if (bytes[i] == '\\') {
+                return false;
+            }
+            if (bytes[i] == '"') {
+                return i - start >= min;
+            }
+        }
+        return false;
+    }
+
+    /** Whether any byte of {@code word} equals the byte {@code repeated} holds in each of its eight. */
+    private static boolean hasByte(long word, long repeated) {
+        long x = word ^ repeated;
+        return ((x - LOW_BITS) & ~x & HIGH_BITS) != 0;
     }
 
     /** The length of the well-formed multi-byte sequence that starts with {@code lead} at {@code i}, or 0. */

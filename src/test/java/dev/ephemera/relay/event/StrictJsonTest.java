@@ -83,6 +83,28 @@ class StrictJsonTest {
     }
 
     @Test
+    void leavesOnlyLongPlainStringValuesUnread() {
+        String longText = "x".repeat(StrictJson.UNREAD_FROM);
+        Map<?, ?> read = (Map<?, ?>) StrictJson.parseLeavingLongText(("{\"a\":\"" + longText + "\",\"b\":\""
+                + longText.substring(1) + "\",\"c\":\"" + longText + "\\n\",\"" + longText + "\":[\"" + longText
+                + "\"]}").getBytes(StandardCharsets.UTF_8)).orElseThrow();
+        assertThat(read.get("a")).isSameAs(StrictJson.UNREAD_TEXT);
+        assertThat(read.get("b")).as("one byte short").isEqualTo(longText.substring(1));
+        assertThat(read.get("c")).as("escaped: read").isEqualTo(longText + "\n");
+        assertThat(read.get(longText)).as("a key is always read").isEqualTo(List.of(StrictJson.UNREAD_TEXT));
+        assertThat(StrictJson.same(StrictJson.UNREAD_TEXT, StrictJson.UNREAD_TEXT)).isFalse();
+        assertThatThrownBy(() -> StrictJson.write(read)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\n", "\t", "\u007f\"", "\\ud800", "\\q", "\",\"a\":1,\"a\":\"", "\"}"})
+    void refusesALongStringExactlyAsWhenReadingIt(String spoiler) {
+        byte[] text = ("{\"a\":\"" + "x".repeat(300) + spoiler + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(StrictJson.parseLeavingLongText(text).isPresent()).as(spoiler)
+                .isEqualTo(StrictJson.parse(text).isPresent());
+    }
+
+    @Test
     void readsEachKindOfValue() {
         assertThat(value("{\"s\":\"x\",\"i\":1,\"f\":1.5,\"t\":true,\"n\":null,\"a\":[false]}")).isEqualTo(
                 Map.of("s", "x", "i", BigDecimal.ONE, "f", new BigDecimal("1.5"), "t", Boolean.TRUE,
