@@ -5,15 +5,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,11 +32,22 @@ public final class StrictJson {
             return "null";
         }
     };
+    /**
+     * A string value of at least {@link #UNREAD_FROM} bytes without escapes, as {@link #parseLeavingLongText} gives
+     * it: its bytes are checked like every other (strict UTF-8, no control character, closed) but not copied.
+     */
+    public static final Object UNREAD_TEXT = new Object() {
+        @Override
+        public String toString() {
+            return "\"…\"";
+        }
+    };
+    /** The shortest string {@link #parseLeavingLongText} leaves unread, in bytes. */
+    static final int UNREAD_FROM = 256;
     /** The broker's one JSON depth limit (SPEC §7). */
     static final int MAX_DEPTH = JsonDepth.MAX;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
                     .maxNumberLength(400).build())
             .build();
@@ -51,47 +57,61 @@ public final class StrictJson {
 
     /** The value {@code utf8} holds, or empty when it is not exactly one strict JSON value. */
     public static Optional<Object> parse(byte[] utf8) {
-        // Decoded here, not by Jackson, which would guess UTF-16 or UTF-32 from the first bytes.
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8)).toString();
-        } catch (CharacterCodingException e) {
+        return parse(utf8, false);
+    }
+
+    /**
+     * {@link #parse}, refusing exactly what it refuses, with every string value of {@link #UNREAD_FROM} bytes or
+     * more that holds no escape given as {@link #UNREAD_TEXT}: for a message that is sent on as it came and whose
+     * long strings (an audio append's base64) no decision reads. Keys and escaped strings are always read.
+     */
+    public static Optional<Object> parseLeavingLongText(byte[] utf8) {
+        return parse(utf8, true);
+    }
+
+    private static Optional<Object> parse(byte[] utf8, boolean leaveLongText) {
+        // Checked here, not left to Jackson, which would guess UTF-16 or UTF-32 from zero bytes among the first
+        // four: with no zero byte (none can stand in JSON text) and no byte-order mark it reads UTF-8. The bytes
+        // are read in place, never copied into a String first (an audio append is mostly one long string).
+        if (!Utf8.valid(utf8) || Utf8.startsWithByteOrderMark(utf8)) {
             return Optional.empty();
         }
-        if (text.startsWith("\uFEFF")) {
-            return Optional.empty();
-        }
-        try (JsonParser parser = FACTORY.createParser(text)) {
+        try (JsonParser parser = FACTORY.createParser(utf8)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return Optional.empty();
             }
-            Object value = read(parser, first);
+            Object value = read(parser, first, leaveLongText ? utf8 : null);
             return parser.nextToken() == null ? Optional.of(value) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    private static Object read(JsonParser parser, JsonToken token) throws IOException {
+    /** The value at {@code token}; with {@code unread} (the parser's input), long plain strings are left unread. */
+    private static Object read(JsonParser parser, JsonToken token, byte[] unread) throws IOException {
         return switch (token) {
             case START_OBJECT -> {
                 Map<String, Object> object = new LinkedHashMap<>();
                 for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
                     String name = checked(parser.currentName());
-                    object.put(name, read(parser, parser.nextToken()));
+                    // Values are never null (NULL stands for JSON null): an earlier value means a duplicate key.
+                    if (object.put(name, read(parser, parser.nextToken(), unread)) != null) {
+                        throw new IOException("duplicate key");
+                    }
                 }
                 yield Collections.unmodifiableMap(object);
             }
             case START_ARRAY -> {
                 List<Object> array = new ArrayList<>();
                 for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-                    array.add(read(parser, t));
+                    array.add(read(parser, t, unread));
                 }
                 yield Collections.unmodifiableList(array);
             }
-            case VALUE_STRING -> checked(parser.getText());
+            case VALUE_STRING -> unread != null
+                    && Utf8.plainString(unread, parser.currentTokenLocation().getByteOffset(), UNREAD_FROM)
+                    ? UNREAD_TEXT : checked(parser.getText());
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
@@ -146,6 +166,8 @@ public final class StrictJson {
             generator.writeNumber(number.longValue());
         } else if (value instanceof Boolean bool) {
             generator.writeBoolean(bool);
+        } else if (value == UNREAD_TEXT) {
+            throw new IllegalArgumentException("a string left unread");
         } else if (value == NULL || value == null) {
             generator.writeNull();
         } else {
@@ -155,6 +177,9 @@ public final class StrictJson {
 
     /** Whether two parsed values are the same JSON value: numbers by value ({@code 1.0} is {@code 1}). */
     public static boolean same(Object a, Object b) {
+        if (a == UNREAD_TEXT || b == UNREAD_TEXT) {
+            return false;
+        }
         if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
             return x.compareTo(y) == 0;
         }

@@ -55,6 +55,11 @@ final class Backlog {
         write.addListener((ChannelFutureListener) f -> sent(bytes));
     }
 
+    /** What waits, in bytes: the messages written and not yet taken by the socket. */
+    long pending() {
+        return pending;
+    }
+
     /** The session ended: nothing more will be read or sent. */
     void close() {
         if (stall != null) {

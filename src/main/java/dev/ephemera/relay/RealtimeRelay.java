@@ -7,6 +7,7 @@ import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.TaskScheduler;
 import io.micronaut.security.annotation.Secured;
@@ -96,6 +97,9 @@ final class RealtimeRelay {
         Duration limit = longest.duration();
         boolean limitIsTokens = longest.isTokenLimit();
         RelaySession relay = new RelaySession(session, handshake.channel(), token, json, config);
+        if (request instanceof NettyHttpRequest<?> netty) {
+            ClientFrames.install(netty.getChannelHandlerContext(), relay);
+        }
         metrics.relaySessionOpened();
         Duration lease = config.sessionLease();
         ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3),
@@ -118,7 +122,8 @@ final class RealtimeRelay {
     }
 
     /**
-     * Every client frame, raw, so that text stays text and binary stays binary. Micronaut passes a
+     * Every client frame, raw, so that text stays text and binary stays binary, when {@link ClientFrames} could not
+     * take them in the pipeline (it does on the event loop, where the handshake completes). Micronaut passes a
      * {@code WebSocketFrame} argument each fragment as it comes; {@link RelaySession#fromClientFrame} joins them.
      */
     @OnMessage(maxPayloadLength = RelayConfiguration.FRAME_CEILING)
@@ -129,6 +134,7 @@ final class RealtimeRelay {
                 return;
             }
             relay.fromClientFrame(frame);
+            relay.clientReadComplete();
         } finally {
             frame.release();
         }

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +27,8 @@ import java.util.function.Consumer;
  * pass to the client as they come, fragments and all, without being copied. What waits towards either side is
  * bounded by a {@link Backlog} that stops reading the other side.
  */
-final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, SessionEnding, Drain.Held {
+final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, ClientFrames.Sink, SessionEnding,
+        Drain.Held {
 
     /** How long either side is given to take our close frame before its connection is closed. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
@@ -42,11 +42,9 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     /** What the client caused to wait: its messages towards the provider and the error events it is answered. */
     private final Backlog fromClient;
     private final UpstreamSocket providerSocket = new UpstreamSocket(this);
-    /** Client messages that came before the provider's handshake completed. */
-    private final ArrayDeque<WebSocketFrame> early = new ArrayDeque<>();
+    private final ProviderWrites toProvider;
     /** What the provider caused to wait towards the client; from the handshake on. */
     private Backlog fromProvider;
-    private Channel upstream;
     private long providerMessage;
     private boolean closed;
     private ScheduledFuture<?> timer;
@@ -66,6 +64,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         this.messages = new ClientMessages(frameLimit, this);
         this.fromClient = new Backlog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
                 () -> closeBoth(1011, "the provider stopped reading", "error"));
+        this.toProvider = new ProviderWrites(fromClient);
         this.meter = new SessionMeter(token.limits(), frameLimit, clientChannel.eventLoop(), this);
     }
 
@@ -91,8 +90,15 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
 
     // Client -> provider.
     /** One client frame as it came; whole messages go on to be judged. The caller releases {@code frame}. */
-    void fromClientFrame(WebSocketFrame frame) {
+    @Override
+    public void fromClientFrame(WebSocketFrame frame) {
         messages.acceptOn(clientChannel.eventLoop(), frame);
+    }
+
+    /** What the client's frames so far brought is flushed to the provider: one write for a read's messages. */
+    @Override
+    public void clientReadComplete() {
+        onLoop(toProvider::flush);
     }
 
     /**
@@ -116,12 +122,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         byte[] sent = ((Outcome.Send) outcome).frame();
         WebSocketFrame frame = binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(sent))
                 : new TextWebSocketFrame(Unpooled.wrappedBuffer(sent));
-        if (upstream == null) {
-            fromClient.queued(sent.length);
-            early.add(frame);
-        } else {
-            fromClient.track(sent.length, upstream.writeAndFlush(frame));
-        }
+        toProvider.message(frame);
     }
 
     // Provider -> client.
@@ -131,18 +132,9 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
             provider.close();
             return;
         }
-        upstream = provider;
         fromProvider = new Backlog(provider, config.bufferLimit(), config.upstreamTimeout(),
                 () -> closeBoth(1011, "the client stopped reading", "error"));
-        byte[] first = events.sessionUpdate(meter.budgetLeft());
-        if (first != null) {
-            provider.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(first)));
-        }
-        for (WebSocketFrame frame; (frame = early.poll()) != null; ) {
-            long size = frame.content().readableBytes();
-            provider.write(frame).addListener(f -> fromClient.sent(size));
-        }
-        provider.flush();
+        toProvider.opened(provider, events.sessionUpdate(meter.budgetLeft()));
     }
 
     /** A provider frame, passed on as it came; a message (all its fragments) may be at most the frame limit. */
@@ -229,9 +221,8 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
 
     @Override
     public void toProvider(byte[] event) {
-        if (!closed && upstream != null) {
-            fromClient.track(event.length, upstream.writeAndFlush(
-                    new TextWebSocketFrame(Unpooled.wrappedBuffer(event))));
+        if (!closed) {
+            toProvider.event(event);
         }
     }
 
@@ -278,14 +269,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         if (fromProvider != null) {
             fromProvider.close();
         }
-        for (WebSocketFrame frame; (frame = early.poll()) != null; ) {
-            frame.release();
-        }
-        if (upstream != null && upstream.isActive()) {
-            Channel provider = upstream;
-            provider.writeAndFlush(new CloseWebSocketFrame(providerCode, providerReason));
-            provider.eventLoop().schedule(() -> provider.close(), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        toProvider.end(providerCode, providerReason, CLOSE_GRACE);
         onEnd.accept(endReason == null ? "error" : endReason);
         meter.ended(endReason == null ? "error" : endReason);
     }

@@ -53,6 +53,57 @@ class StrictJsonTest {
         assertThat(parse(text)).as(text).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        // overlong forms of '/' and of U+0000, an encoded surrogate, past U+10FFFF, a lone continuation byte,
+        // a truncated sequence (at the end and before an ASCII byte), bytes that never occur in UTF-8
+        "22c0af22", "22c08022", "22e08080af22", "22eda08022", "22f490808022", "228022", "22e282", "22e2822022",
+        "22fe22", "22ff22",
+        // a zero byte, which Jackson would read as UTF-16 ("1" in UTF-16LE) or which ends the text early
+        "3100", "7b7d00", "5b31002c325d", "2200220000000000000000",
+        // a byte-order mark first, in UTF-8 and in UTF-16
+        "efbbbf7b7d", "fffe7b00", "feff007b",
+    })
+    void refusesBytesThatAreNotStrictUtf8(String hex) {
+        assertThat(StrictJson.parse(java.util.HexFormat.of().parseHex(hex))).as(hex).isEmpty();
+    }
+
+    @Test
+    void readsUtf8InPlaceAtEveryLengthAndPosition() {
+        // Every multi-byte length at every offset in and around the eight-byte ASCII steps.
+        for (String character : List.of("\u00e9", "\u20ac", "\ud83d\ude00", "\uFEFF")) {
+            for (int before = 0; before < 18; before++) {
+                String string = "A".repeat(before) + character + "B".repeat(17 - before);
+                assertThat(value("\"" + string + "\"")).as(string).isEqualTo(string);
+            }
+        }
+        assertThat(value("[\"\u00e9\u20ac\ud83d\ude00\"]")).isEqualTo(List.of("\u00e9\u20ac\ud83d\ude00"));
+        assertThat(StrictJson.parse("{\"a\":\"\\u0000\"}".getBytes(StandardCharsets.UTF_8)))
+                .as("an escaped U+0000 is a character like any other").isPresent();
+    }
+
+    @Test
+    void leavesOnlyLongPlainStringValuesUnread() {
+        String longText = "x".repeat(StrictJson.UNREAD_FROM);
+        Map<?, ?> read = (Map<?, ?>) StrictJson.parseLeavingLongText(("{\"a\":\"" + longText + "\",\"b\":\""
+                + longText.substring(1) + "\",\"c\":\"" + longText + "\\n\",\"" + longText + "\":[\"" + longText
+                + "\"]}").getBytes(StandardCharsets.UTF_8)).orElseThrow();
+        assertThat(read.get("a")).isSameAs(StrictJson.UNREAD_TEXT);
+        assertThat(read.get("b")).as("one byte short").isEqualTo(longText.substring(1));
+        assertThat(read.get("c")).as("escaped: read").isEqualTo(longText + "\n");
+        assertThat(read.get(longText)).as("a key is always read").isEqualTo(List.of(StrictJson.UNREAD_TEXT));
+        assertThat(StrictJson.same(StrictJson.UNREAD_TEXT, StrictJson.UNREAD_TEXT)).isFalse();
+        assertThatThrownBy(() -> StrictJson.write(read)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\n", "\t", "\u007f\"", "\\ud800", "\\q", "\",\"a\":1,\"a\":\"", "\"}"})
+    void refusesALongStringExactlyAsWhenReadingIt(String spoiler) {
+        byte[] text = ("{\"a\":\"" + "x".repeat(300) + spoiler + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(StrictJson.parseLeavingLongText(text).isPresent()).as(spoiler)
+                .isEqualTo(StrictJson.parse(text).isPresent());
+    }
+
     @Test
     void readsEachKindOfValue() {
         assertThat(value("{\"s\":\"x\",\"i\":1,\"f\":1.5,\"t\":true,\"n\":null,\"a\":[false]}")).isEqualTo(

@@ -39,7 +39,8 @@ public final class ClientEventFilter {
 
     /**
      * Send it on. {@code event} is the frame as the strict parser read it, the one every later decision (budgets,
-     * counts) is made on; {@code type} its {@code type}, {@code eventId} its string {@code event_id} or null.
+     * counts) is made on; {@code type} its {@code type}, {@code eventId} its string {@code event_id} or null. In an
+     * event of a type known to carry no configuration, long plain strings are {@link StrictJson#UNREAD_TEXT}.
      */
     public record Forward(Map<String, Object> event, String type, String eventId) implements Verdict {
     }
@@ -77,7 +78,13 @@ public final class ClientEventFilter {
     }
 
     public Verdict judge(byte[] frame) {
-        Object parsed = StrictJson.parse(frame).orElse(null);
+        // An event the protocol knows to carry no configuration is sent on as it came, and no decision reads its
+        // long strings (an audio append's base64): they are checked, not copied. Any other event is read whole.
+        Object parsed = StrictJson.parseLeavingLongText(frame).orElse(null);
+        if (parsed instanceof Map<?, ?> event && !(event.get("type") instanceof String type
+                && protocol.plainEvents().contains(type))) {
+            parsed = StrictJson.parse(frame).orElse(null);
+        }
         if (!(parsed instanceof Map<?, ?> event) || !(event.get("type") instanceof String type)) {
             return new Refuse("invalid_event", "Each message must be one JSON object with a string 'type', in "
                     + "UTF-8, without duplicate keys; this one was not sent on.", null, null);
