@@ -30,7 +30,7 @@ public final class Drain implements HealthIndicator {
     private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
 
     /** A session this replica holds: a relayed WebSocket, or a call watched through its sideband. */
-    interface Held {
+    public interface Held {
         /** The replica is draining: the session is ended, and its client told to reconnect where it can. */
         void goingAway();
     }
@@ -39,23 +39,23 @@ public final class Drain implements HealthIndicator {
     private final Duration period;
     private volatile boolean draining;
 
-    Drain(RelayConfiguration config) {
+    public Drain(RelayConfiguration config) {
         this.period = config.drainPeriod();
     }
 
-    void opened(Held session) {
+    public void opened(Held session) {
         open.add(session);
         if (draining) {
             session.goingAway();
         }
     }
 
-    void ended(Held session) {
+    public void ended(Held session) {
         open.remove(session);
     }
 
     /** @throws BusyException {@code draining} once the drain has started */
-    void admit() {
+    public void admit() {
         if (draining) {
             throw new BusyException(ErrorCode.DRAINING, "This replica is shutting down; connect again (another "
                     + "replica will take the session).", Duration.ofSeconds(1));

@@ -3,7 +3,7 @@ package dev.ephemera.relay;
 import dev.ephemera.relay.event.ClientEventFilter;
 
 /** What becomes of a client event ({@link SessionMeter#toProvider}): sent as these bytes, or refused and dropped. */
-sealed interface Outcome {
+public sealed interface Outcome {
 
     record Send(byte[] frame) implements Outcome {
     }

@@ -24,11 +24,11 @@ import java.util.concurrent.CompletionStage;
  * {@link Binding}, and a refusal there gives the reservation back. Nothing blocks the calling thread.
  */
 @Singleton
-final class Redeemer {
+public final class Redeemer {
 
     /** What a relay adds before the use is taken, given the token's record; returns how to give it back. */
     @FunctionalInterface
-    interface Reservation {
+    public interface Reservation {
         /** Nothing reserved. */
         Reservation NONE = token -> CompletableFuture.completedFuture(() -> { });
 
@@ -40,14 +40,14 @@ final class Redeemer {
     }
 
     /** A redeemed token, its provider's credentials, and what gives the relay's reservation back. */
-    record Redeemed(RedeemedToken token, Map<String, String> upstreamHeaders, Runnable release) {
+    public record Redeemed(RedeemedToken token, Map<String, String> upstreamHeaders, Runnable release) {
     }
 
     private final TokenRedeemer tokens;
     private final ProviderRegistry providers;
     private final ClientAddresses clients;
 
-    Redeemer(TokenRedeemer tokens, ProviderRegistry providers, ClientAddresses clients) {
+    public Redeemer(TokenRedeemer tokens, ProviderRegistry providers, ClientAddresses clients) {
         this.tokens = tokens;
         this.providers = providers;
         this.clients = clients;
@@ -58,7 +58,7 @@ final class Redeemer {
      * for the look and the use, for {@code binding} (whose provider may be {@code null}: then the token's own), by
      * {@code actor} (for the audit log). The stage fails with the {@code BrokerException} that refused.
      */
-    CompletionStage<Redeemed> redeem(HttpRequest<?> request, String presented, Binding binding, String actor,
+    public CompletionStage<Redeemed> redeem(HttpRequest<?> request, String presented, Binding binding, String actor,
             Reservation reservation) {
         @Nullable String client = clients.of(request);
         PresentedToken token = tokens.present(presented);

@@ -31,7 +31,7 @@ public record RelayConfiguration(
         @Bindable(defaultValue = "20s") Duration drainPeriod) {
 
     /** The hard ceiling of {@link #maxFrameBytes}: what the WebSocket decoder itself accepts. */
-    static final int FRAME_CEILING = 16 * 1024 * 1024;
+    public static final int FRAME_CEILING = 16 * 1024 * 1024;
 
     public RelayConfiguration {
         if (upstreamTimeout.isZero() || upstreamTimeout.isNegative()) {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * browsers' WebSockets, in the subprotocol {@code openai-insecure-api-key.<token>} or
  * {@code ephemera-token.<token>}.
  */
-final class RelayCredentials {
+public final class RelayCredentials {
 
     static final String OPENAI_SUBPROTOCOL = "openai-insecure-api-key.";
     static final String EPHEMERA_SUBPROTOCOL = "ephemera-token.";
@@ -31,7 +31,7 @@ final class RelayCredentials {
      * The token; {@code invalid_token} when there is none, {@code malformed_authorization} when two places
      * carry different ones.
      */
-    static String token(HttpRequest<?> request) {
+    public static String token(HttpRequest<?> request) {
         List<String> found = new ArrayList<>();
         String authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
         if (authorization != null) {
@@ -65,7 +65,7 @@ final class RelayCredentials {
         return found.get(0);
     }
 
-    static List<String> subprotocols(HttpRequest<?> request) {
+    public static List<String> subprotocols(HttpRequest<?> request) {
         List<String> out = new ArrayList<>();
         for (String header : request.getHeaders().getAll("Sec-WebSocket-Protocol")) {
             for (String p : header.split(",")) {
@@ -81,13 +81,13 @@ final class RelayCredentials {
      * The request's origin in canonical form, or {@link Presented#NOTHING} when it has none (or one that is not an
      * http(s) origin): an origin-bound token does not match it.
      */
-    static Presented origin(HttpRequest<?> request) {
+    public static Presented origin(HttpRequest<?> request) {
         @Nullable String canonical = Origins.canonical(request.getHeaders().get(HttpHeaders.ORIGIN));
         return canonical == null ? Presented.NOTHING : Presented.of(canonical);
     }
 
     /** The client's {@code X-Client-Request-Id}, passed to the provider only if it is short, visible ASCII. */
-    static Optional<String> clientRequestId(HttpRequest<?> request) {
+    public static Optional<String> clientRequestId(HttpRequest<?> request) {
         return Optional.ofNullable(request.getHeaders().get("X-Client-Request-Id"))
                 .filter(id -> REQUEST_ID.matcher(id).matches());
     }

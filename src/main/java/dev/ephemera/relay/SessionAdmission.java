@@ -31,13 +31,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * to the store in sequence (look, usage and place together, use). A refusal gives every place back.
  */
 @Singleton
-final class SessionAdmission {
+public final class SessionAdmission {
 
     /**
      * An admitted session: its token and the provider's credentials, its id, what it had used before (all the
      * token's sessions and requests, for its limits), and what gives its places back (idempotent).
      */
-    record Admitted(RedeemedToken token, Map<String, String> upstreamHeaders, String sessionId, Runnable release,
+    public record Admitted(RedeemedToken token, Map<String, String> upstreamHeaders, String sessionId, Runnable release,
             Usage usedBefore) {
     }
 
@@ -49,7 +49,7 @@ final class SessionAdmission {
     private final Drain drain;
     private final LiveSessions live;
 
-    SessionAdmission(Redeemer redeemer, AllowedOrigins origins, MintLimits limits, RelayConfiguration relay,
+    public SessionAdmission(Redeemer redeemer, AllowedOrigins origins, MintLimits limits, RelayConfiguration relay,
             RelayCapacity capacity, Drain drain, LiveSessions live) {
         this.redeemer = redeemer;
         this.origins = origins;
@@ -65,7 +65,7 @@ final class SessionAdmission {
      * the audit log); {@code transport} is the carrier's own check of the token, run before any place is taken. The
      * stage fails with the {@code BrokerException} that refused; the draining and capacity refusals are thrown.
      */
-    CompletionStage<Admitted> admit(HttpRequest<?> request, Binding binding, String actor,
+    public CompletionStage<Admitted> admit(HttpRequest<?> request, Binding binding, String actor,
             Redeemer.Reservation transport) {
         String token = RelayCredentials.token(request);
         drain.admit();

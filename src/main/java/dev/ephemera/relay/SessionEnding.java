@@ -3,7 +3,7 @@ package dev.ephemera.relay;
 import dev.ephemera.relay.event.OutputBudget;
 
 /** How a live session ends, for the reasons its {@link SessionMeter} finds, whatever carries it. */
-interface SessionEnding {
+public interface SessionEnding {
 
     /** A limit was reached: the client is told with an error event, and the session ends (1008). */
     void limitReached(String message);

@@ -16,14 +16,14 @@ import java.util.concurrent.Executor;
 import org.slf4j.LoggerFactory;
 
 /**
- * A relayed realtime session's usage and limits (SPEC §11), beside its {@link RelaySession} and on its event loop:
+ * A relayed realtime session's usage and limits (SPEC §11), beside its {@code RelaySession} and on its event loop:
  * reads the provider's usage events as they pass, adds them to the live session, its token and its key, caps every
  * response the client asks for at what is left of the token's budget once the responses still outstanding have used
  * their caps ({@link OutstandingResponses}), refuses one that would exceed a limit while others are outstanding, and
  * ends the session when a limit is reached or a replica asks it to end. Every decision is made on the event the
  * strict parser read, the one that is forwarded.
  */
-final class SessionMeter {
+public final class SessionMeter {
 
     private static final RepeatedLog REPEATED = new RepeatedLog(LoggerFactory.getLogger(SessionMeter.class));
 
@@ -49,12 +49,12 @@ final class SessionMeter {
     private final String ownEventIds = "broker_" + Secrets.randomBase62(16) + "_";
     private long ownEvents;
 
-    SessionMeter(UsageLimits limits, int frameLimit, Executor loop, SessionEnding ending) {
+    public SessionMeter(UsageLimits limits, int frameLimit, Executor loop, SessionEnding ending) {
         this(limits, new ProviderEvents(frameLimit), loop, ending);
     }
 
     /** A meter reading the provider's events with {@code events} (a sideband's reader sees more of them). */
-    SessionMeter(UsageLimits limits, ProviderEvents events, Executor loop, SessionEnding ending) {
+    public SessionMeter(UsageLimits limits, ProviderEvents events, Executor loop, SessionEnding ending) {
         this.limits = limits;
         this.events = events;
         this.loop = loop;
@@ -62,7 +62,7 @@ final class SessionMeter {
     }
 
     /** The session is on the live list, or not ({@code session} null); one that ended meanwhile leaves it at once. */
-    void registered(@Nullable LiveSessions.Session session) {
+    public void registered(@Nullable LiveSessions.Session session) {
         loop.execute(() -> {
             if (session == null) {
                 ending.unregistered();
@@ -83,12 +83,12 @@ final class SessionMeter {
     }
 
     /** A replica asked the session to end. */
-    void requested(String reason) {
+    public void requested(String reason) {
         loop.execute(() -> ending.requested(reason));
     }
 
     /** {@code seconds} more, as the provider reported them; from the first report on, the seconds are its. */
-    void seconds(long seconds) {
+    public void seconds(long seconds) {
         providerSeconds = true;
         if (live != null) {
             live.secondsFromProvider();
@@ -99,22 +99,22 @@ final class SessionMeter {
     }
 
     /** Reaching the session's longest duration is reaching a limit of its token's ({@code max_session_seconds}). */
-    void durationIsLimit(boolean limit) {
+    public void durationIsLimit(boolean limit) {
         this.durationIsLimit = limit;
     }
 
-    boolean durationIsLimit() {
+    public boolean durationIsLimit() {
         return durationIsLimit;
     }
 
     /** What the token's other sessions and requests had used when this one was opened: the meter starts there. */
-    void usedBefore(Usage usage) {
+    public void usedBefore(Usage usage) {
         confirmed = usage;
     }
 
     /** What is left of the token's budget of tokens once the outstanding responses used their caps; null: none. */
     @Nullable
-    Long budgetLeft() {
+    public Long budgetLeft() {
         Long budget = limits.maxTotalTokens();
         return budget == null ? null : budget - tokenTotal().totalTokens() - outstanding.reserved();
     }
@@ -125,7 +125,7 @@ final class SessionMeter {
      * response used its cap, or refused when nothing would be; a {@code session.update} has the session's limit
      * lowered to what is left. Without limits, the message goes as it came.
      */
-    Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
+    public Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
         Long budget = limits.maxTotalTokens();
         Long maxResponses = limits.maxResponses();
         if (budget == null && maxResponses == null) {
@@ -178,12 +178,12 @@ final class SessionMeter {
 
     /** What a provider frame on its way to the client says of a response, or null; the frame is only read. */
     @Nullable
-    ProviderEvents.ServerEvent read(WebSocketFrame frame) {
+    public ProviderEvents.ServerEvent read(WebSocketFrame frame) {
         return events.read(frame);
     }
 
     /** Notes what {@link #read} found (null: nothing) once its frame went on: a response's start, refusal or end. */
-    void count(@Nullable ProviderEvents.ServerEvent event) {
+    public void count(@Nullable ProviderEvents.ServerEvent event) {
         switch (event) {
             case null -> { }
             case ProviderEvents.Created created -> outstanding.created(created.responseId(), ownCap());
@@ -280,7 +280,7 @@ final class SessionMeter {
     }
 
     /** The session ended: it leaves the live list. */
-    void ended(String reason) {
+    public void ended(String reason) {
         endedWith = reason;
         if (live != null) {
             live.close(reason);

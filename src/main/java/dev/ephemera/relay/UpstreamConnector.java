@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * each. The host is resolved on a blocking thread, never on the event loop.
  */
 @Singleton
-final class UpstreamConnector {
+public final class UpstreamConnector {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnector.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
@@ -57,7 +57,7 @@ final class UpstreamConnector {
     private final Class<? extends Channel> channelType;
     private final ExecutorService resolver;
 
-    UpstreamConnector(EventLoopGroupFactory loops, EventLoopGroupRegistry registry,
+    public UpstreamConnector(EventLoopGroupFactory loops, EventLoopGroupRegistry registry,
             @Named(TaskExecutors.BLOCKING) ExecutorService resolver) throws SSLException {
         this.tls = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
         this.channelType = loops.channelClass(NettyChannelType.CLIENT_SOCKET,
@@ -69,13 +69,13 @@ final class UpstreamConnector {
      * Connects {@code upstream} to {@code uri} on {@code client}'s event loop. Every outcome reaches {@code upstream}
      * on that loop: {@link UpstreamSocket#opened} once the handshake is done, else {@link UpstreamSocket#failed}.
      */
-    void connect(Channel client, URI uri, Map<String, String> headers, Duration timeout, int frameLimit,
+    public void connect(Channel client, URI uri, Map<String, String> headers, Duration timeout, int frameLimit,
             UpstreamSocket upstream) {
         connect(client.eventLoop(), uri, headers, timeout, frameLimit, upstream);
     }
 
     /** Connects {@code upstream} to {@code uri} on {@code loop}; every outcome reaches {@code upstream} there. */
-    void connect(EventLoop loop, URI uri, Map<String, String> headers, Duration timeout, int frameLimit,
+    public void connect(EventLoop loop, URI uri, Map<String, String> headers, Duration timeout, int frameLimit,
             UpstreamSocket upstream) {
         boolean secure = "wss".equalsIgnoreCase(uri.getScheme());
         String host = uri.getHost();

@@ -18,13 +18,13 @@ import org.slf4j.LoggerFactory;
  * happens there into the few events a session needs. Runs on the client connection's event loop (see
  * {@link UpstreamConnector}); every event is reported once, and nothing after the first ending.
  */
-final class UpstreamSocket extends ChannelInboundHandlerAdapter {
+public final class UpstreamSocket extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamSocket.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
 
     /** What a session hears from its provider. */
-    interface Events {
+    public interface Events {
         /** The handshake is done: frames may be written to {@code upstream}. */
         void opened(Channel upstream);
 
@@ -45,7 +45,7 @@ final class UpstreamSocket extends ChannelInboundHandlerAdapter {
     private boolean open;
     private boolean ended;
 
-    UpstreamSocket(Events events) {
+    public UpstreamSocket(Events events) {
         this.events = events;
     }
 
@@ -109,7 +109,7 @@ final class UpstreamSocket extends ChannelInboundHandlerAdapter {
     }
 
     /** Also called by {@link UpstreamConnector} when no connection came about. */
-    void failed(int code, String reason) {
+    public void failed(int code, String reason) {
         if (!ended) {
             ended = true;
             events.failed(code, reason);
@@ -117,7 +117,7 @@ final class UpstreamSocket extends ChannelInboundHandlerAdapter {
     }
 
     /** The session ended on our side: whatever the provider still sends is dropped. */
-    void end() {
+    public void end() {
         ended = true;
     }
 }

@@ -3,6 +3,8 @@ package dev.ephemera.architecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -44,6 +46,22 @@ class ArchitectureTest {
             .and().doNotHaveSimpleName("ApiKeyAuthenticationFetcher")
             .and().haveNameNotMatching(GENERATED)
             .should().dependOnClassesThat().resideInAPackage("dev.ephemera.web..");
+
+    /**
+     * The three relays share one redemption and one meter ({@code relay}) and the realtime events
+     * ({@code relay.event}), and nothing of one another; the shared part knows none of them.
+     */
+    @ArchTest
+    static final ArchRule THE_RELAYS_SHARE_ONLY_THE_RELAY_PACKAGE = slices()
+            .matching("dev.ephemera.relay.(*)..").should().notDependOnEachOther()
+            .ignoreDependency(DescribedPredicate.alwaysTrue(), JavaClass.Predicates.resideInAPackage(
+                    "dev.ephemera.relay.event.."));
+
+    @ArchTest
+    static final ArchRule THE_SHARED_RELAY_KNOWS_NO_TRANSPORT = noClasses()
+            .that().resideInAnyPackage("dev.ephemera.relay", "dev.ephemera.relay.event..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.ephemera.relay.realtime..",
+                    "dev.ephemera.relay.http..", "dev.ephemera.relay.webrtc..");
 
     @ArchTest
     static final ArchRule NIMBUS_ONLY_WHERE_JWTS_ARE_MADE_AND_READ = noClasses()

@@ -1,0 +1,24 @@
+package dev.ephemera.relay.realtime;
+
+/** Why a relayed session ended, as its receipt names it, and the words its close frame gives the client. */
+final class SessionEnds {
+
+    private SessionEnds() {
+    }
+
+    /** Close codes 1005, 1006 and 1015 may not be sent on the wire; others pass through. */
+    static int sendable(int code) {
+        return code < 1000 || code == 1005 || code == 1006 || code == 1015 || code > 4999 ? 1011 : code;
+    }
+
+    /** The close frame's reason text for {@code reason}; at most 123 bytes, as RFC 6455 allows. */
+    static String text(String reason) {
+        return switch (reason) {
+            case "token_revoked" -> "the token was revoked";
+            case "key_revoked" -> "the key that minted the token was revoked";
+            case "ended_by_backend" -> "the session was ended by the backend";
+            case "usage_limit_reached" -> "usage limit reached";
+            default -> "the session was ended";
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package dev.ephemera.relay.realtime;
+
+import dev.ephemera.relay.event.ClientEventFilter;
+import dev.ephemera.relay.event.OutputBudget;
+import dev.ephemera.relay.event.RealtimeProtocol;
+import dev.ephemera.json.StrictJson;
+import dev.ephemera.token.RedeemedToken;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.json.JsonMapper;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The events a realtime session makes of its token: the {@code session.update} that goes to the provider first, the
+ * judgement of every client message ({@link ClientEventFilter}, under the token's locked fields), and the error
+ * event a refused message is answered with.
+ */
+final class SessionEvents {
+
+    private final RedeemedToken token;
+    private final JsonMapper json;
+    private final ClientEventFilter filter;
+
+    SessionEvents(RedeemedToken token, JsonMapper json) {
+        this.token = token;
+        this.json = json;
+        Object session = token.session() == null ? null : token.session().fields();
+        List<String> locked = token.lockedFields() == null ? List.of() : token.lockedFields();
+        this.filter = new ClientEventFilter(RealtimeProtocol.of(token.provider()), session, locked);
+    }
+
+    /**
+     * The provider's first message: the token's session config, with the session's output limit where what is left
+     * of the token's budget ({@code budget}, null: no limit) is within what the provider takes
+     * ({@link OutputBudget}); {@code null} when neither.
+     */
+    @Nullable
+    byte[] sessionUpdate(@Nullable Long budget) {
+        boolean capped = budget != null && budget <= OutputBudget.PROVIDER_MAXIMUM;
+        if (token.session() == null) {
+            return capped ? OutputBudget.sessionLimit(budget) : null;
+        }
+        Map<String, Object> session = token.session().fields();
+        if (capped) {
+            session = token.session().copy();
+            OutputBudget.lowered(session, "max_response_output_tokens", Math.max(1, budget), true);
+        }
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "session.update");
+        event.put("session", session);
+        return StrictJson.write(event);
+    }
+
+    /** Whether a whole client message goes on. */
+    ClientEventFilter.Verdict judge(byte[] message) {
+        return filter.judge(message);
+    }
+
+    /** The error event that tells the client a limit of its token's is reached (SPEC §11); the session ends. */
+    byte[] limitReached(String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("type", "invalid_request_error");
+        error.put("code", "usage_limit_reached");
+        error.put("message", message);
+        try {
+            return json.writeValueAsBytes(Map.of("type", "error", "error", error));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The error event of OpenAI's realtime protocol, naming at most a field, never a value the client sent. */
+    byte[] error(ClientEventFilter.Refuse refused) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("type", "invalid_request_error");
+        error.put("code", refused.code());
+        error.put("message", refused.message());
+        if (refused.param() != null) {
+            error.put("param", refused.param());
+        }
+        if (refused.eventId() != null) {
+            error.put("event_id", refused.eventId());
+        }
+        try {
+            return json.writeValueAsBytes(Map.of("type", "error", "error", error));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
