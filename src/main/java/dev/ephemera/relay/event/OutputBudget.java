@@ -48,16 +48,6 @@ public final class OutputBudget {
                 ? java.util.OptionalLong.of(n.longValue()) : java.util.OptionalLong.empty();
     }
 
-    /** {@code sessionUpdate} (a {@code session.update} event) with the session's limit at most {@code left}. */
-    public static byte[] withSessionLimit(byte[] sessionUpdate, long left) {
-        if (!(StrictJson.parse(sessionUpdate).orElse(null) instanceof Map<?, ?> event)) {
-            return sessionUpdate;
-        }
-        Map<String, Object> session = copy(event.get("session"));
-        return lowered(session, "max_response_output_tokens", Math.max(1, left), true)
-                ? StrictJson.write(with(event, "session", session)) : sessionUpdate;
-    }
-
     /** The provider's first message of a session: the session's limit set to {@code left}. */
     public static byte[] sessionLimit(long left) {
         return StrictJson.write(Map.of("type", "session.update", "session",

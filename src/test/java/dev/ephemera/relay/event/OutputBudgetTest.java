@@ -61,23 +61,6 @@ class OutputBudgetTest {
     }
 
     @Test
-    void theProvidersSessionUpdateIsLoweredToWhatIsLeft() {
-        byte[] high = "{\"type\":\"session.update\",\"session\":{\"max_response_output_tokens\":4096}}"
-                .getBytes(StandardCharsets.UTF_8);
-        assertThat(text(OutputBudget.withSessionLimit(high, 100)))
-                .isEqualTo("{\"type\":\"session.update\",\"session\":{\"max_response_output_tokens\":100}}");
-        assertThat(text(OutputBudget.withSessionLimit(high, 0))).contains("\"max_response_output_tokens\":1}");
-        byte[] none = "{\"type\":\"session.update\",\"session\":{}}".getBytes(StandardCharsets.UTF_8);
-        assertThat(text(OutputBudget.withSessionLimit(none, 7)))
-                .isEqualTo("{\"type\":\"session.update\",\"session\":{\"max_response_output_tokens\":7}}");
-        byte[] low = "{\"type\":\"session.update\",\"session\":{\"max_response_output_tokens\":5}}"
-                .getBytes(StandardCharsets.UTF_8);
-        assertThat(OutputBudget.withSessionLimit(low, 7)).isSameAs(low);
-        byte[] notAnObject = "[1]".getBytes(StandardCharsets.UTF_8);
-        assertThat(OutputBudget.withSessionLimit(notAnObject, 7)).isSameAs(notAnObject);
-    }
-
-    @Test
     void theFirstMessageSetsTheSessionsLimitToWhatIsLeftAtLeastOne() {
         // Compared as JSON values: the message is written from an unordered map.
         assertThat(parsed(text(OutputBudget.sessionLimit(250)))).isEqualTo(Map.of("type", "session.update",
