@@ -128,10 +128,9 @@ final class CallWatcher {
                     }
                 });
         hold.run();
-        ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3), () -> {
-            limits.renewSession(token.keyId(), admitted.sessionId(), lease);
-            hold.run();
-        });
+        // The key's place is held as long as the call may last, once (LiveSessions gives a dead replica's back).
+        limits.renewSession(token.keyId(), admitted.sessionId(), kept);
+        ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3), hold);
         drain.opened(watched);
         CompletionStage<Void> attached = watched.watch(connector, longest.duration(), reason -> {
             drain.ended(watched);

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
@@ -28,10 +29,11 @@ import java.util.function.BiConsumer;
  * Live sessions, receipts and daily usage in Redis (SPEC §11). Each key stands alone, so every command works on a
  * Cluster:
  * <ul>
- *   <li>{@code eph:live:{<sessionId>}}: a live session (a hash: its facts, its usage counts, {@code end} once it
- *   was asked to end), expiring after its lease unless its replica renews it;</li>
- *   <li>{@code eph:lives} and {@code eph:lives:{<keyId>}}: ids of live sessions, scored by when they opened; an id
- *   whose session is gone is dropped when the list is read;</li>
+ *   <li>{@code eph:live:{<sessionId>}}: a live session (a hash: its facts, its usage counts, the replica that holds
+ *   it, {@code end} once it was asked to end), kept at most as long as the session may last; the sessions of a
+ *   replica that died are removed by another ({@link RedisReplicas});</li>
+ *   <li>{@code eph:lives:r:{<replicaId>}} and {@code eph:lives:{<keyId>}}: ids of live sessions, by replica and by
+ *   key, scored by when they opened; an id whose session is gone is dropped when a key's list is read;</li>
  *   <li>{@code eph:rcpt:{<tokenId>}}: a token's receipt (a hash: the token's facts, its usage counts, when it was
  *   revoked, and one {@code s:<sessionId>} field per session, a JSON summary);</li>
  *   <li>{@code eph:day:{<keyId>}:<date>}: a key's usage counts of one UTC day;</li>
@@ -42,29 +44,32 @@ import java.util.function.BiConsumer;
 final class RedisSessionStore implements SessionStore {
 
     static final String END_CHANNEL = "eph:end";
+    /** How long a request to end a session waits for its replica's next heartbeat: longer than a replica lives
+     * without one. */
+    private static final Duration ENDS_KEPT = Duration.ofMinutes(1);
     private static final RedisScript SAVE = new RedisScript("save.lua");
     private static final RedisScript ADD = new RedisScript("usage-add.lua");
     private static final RedisScript RESERVE = new RedisScript("usage-reserve.lua");
     private static final RedisScript NOTE = new RedisScript("note.lua");
-    private static final RedisScript RENEW = new RedisScript("live-renew.lua");
     private static final RedisScript END = new RedisScript("live-end.lua");
-    private static final String ALL_LIVE = "eph:lives";
     /** The longest list of live sessions one answer reads. */
     private static final int LIST_LIMIT = 1000;
 
     private final RedisConnector redis;
     private final SessionSummaries summaries;
+    private final RedisReplicas replicas;
 
     RedisSessionStore(RedisConnector redis, JsonMapper json) {
         this.redis = redis;
         this.summaries = new SessionSummaries(json);
+        this.replicas = new RedisReplicas(redis);
     }
 
     static String liveKey(String sessionId) {
         return "eph:live:{" + sessionId + "}";
     }
 
-    private static String keyLive(String keyId) {
+    static String keyLive(String keyId) {
         return "eph:lives:{" + keyId + "}";
     }
 
@@ -78,7 +83,8 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Optional<String>> open(LiveSession session, TokenFacts token, Duration lease) {
-        Map<String, String> fields = SessionFields.of(session);
+        Map<String, String> fields = new LinkedHashMap<>(SessionFields.of(session));
+        fields.put("replica", replicas.id());
         String[] save = new String[1 + fields.size() * 2];
         save[0] = Long.toString(Instant.now().plus(lease).toEpochMilli());
         int i = 1;
@@ -96,7 +102,7 @@ final class RedisSessionStore implements SessionStore {
             receipt.add(noted.toCompletableFuture());
             return List.of(
                     SAVE.runAsync(r, ScriptOutputType.INTEGER, new String[] {liveKey(session.id())}, save),
-                    r.zadd(ALL_LIVE, opened, session.id()),
+                    r.zadd(RedisReplicas.sessionsOf(replicas.id()), opened, session.id()),
                     r.zadd(keyLive(session.keyId()), opened, session.id()),
                     noted);
         // Every answer is in (the pipeline completed): join() does not wait.
@@ -120,25 +126,11 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Map<String, String>> renew(Collection<String> sessionIds, Duration lease) {
-        List<String> ids = List.copyOf(sessionIds);
-        if (ids.isEmpty()) {
-            return CompletableFuture.completedFuture(Map.of());
-        }
-        String ms = Long.toString(lease.toMillis());
-        return RedisEach.<String>of(redis, ids, (r, id) -> RENEW.runAsync(r, ScriptOutputType.VALUE,
-                new String[] {liveKey(id)}, ms)).thenApply(answers -> asked(ids, answers));
-    }
-
-    /** The sessions among {@code ids} whose renewal answered why they were asked to end. */
-    private static Map<String, String> asked(List<String> ids, List<String> answers) {
-        Map<String, String> asked = new LinkedHashMap<>();
-        for (int i = 0; i < ids.size(); i++) {
-            String reason = answers.get(i);
-            if (reason != null && !reason.isEmpty()) {
-                asked.put(ids.get(i), reason);
-            }
-        }
-        return asked;
+        // One heartbeat for the replica, whatever it holds; the end requests it missed come with it.
+        return replicas.beat(lease, !sessionIds.isEmpty()).thenApply(asked -> {
+            asked.keySet().retainAll(Set.copyOf(sessionIds));
+            return asked;
+        });
     }
 
     @Override
@@ -181,17 +173,21 @@ final class RedisSessionStore implements SessionStore {
                 closedAt)));
         return redis.pipelineAsync(r -> List.of(
                 r.del(liveKey(session.id())),
-                r.zrem(ALL_LIVE, session.id()),
+                r.zrem(RedisReplicas.sessionsOf(replicas.id()), session.id()),
                 r.zrem(keyLive(session.keyId()), session.id()),
                 NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(session.tokenId())}, note)));
     }
 
     @Override
     public CompletionStage<Boolean> requestEnd(String sessionId, String reason) {
-        return redis.<Long>callAsync(r -> END.runAsync(r, ScriptOutputType.INTEGER,
-                new String[] {liveKey(sessionId)}, reason)).thenCompose(live -> live == 0L
+        return redis.<String>callAsync(r -> END.runAsync(r, ScriptOutputType.VALUE,
+                new String[] {liveKey(sessionId)}, reason)).thenCompose(replica -> replica == null
                         ? CompletableFuture.completedFuture(false)
-                        : redis.<Long>callAsync(r -> r.publish(END_CHANNEL, sessionId + " " + reason))
+                        // Told at once on the channel; addressed to its replica too, in case it misses the message.
+                        : redis.pipelineAsync(r -> replica.isEmpty()
+                                ? List.of(r.publish(END_CHANNEL, sessionId + " " + reason))
+                                : List.of(r.publish(END_CHANNEL, sessionId + " " + reason),
+                                        replicas.askEnd(r, replica, sessionId, reason, ENDS_KEPT)))
                                 .thenApply(told -> true));
     }
 
@@ -215,8 +211,10 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<List<LiveSession>> live(@Nullable String keyId) {
-        String index = keyId == null ? ALL_LIVE : keyLive(keyId);
-        return redis.<List<String>>callAsync(r -> r.zrange(index, 0, LIST_LIMIT - 1)).thenCompose(ids ->
+        String index = keyId == null ? null : keyLive(keyId);
+        CompletionStage<List<String>> listed = index == null ? replicas.sessionIds(LIST_LIMIT)
+                : redis.<List<String>>callAsync(r -> r.zrange(index, 0, LIST_LIMIT - 1));
+        return listed.thenCompose(ids ->
                 RedisEach.<Map<String, String>>of(redis, ids, (r, id) -> r.hgetall(liveKey(id))).thenApply(each -> {
                     List<LiveSession> out = new ArrayList<>();
                     List<String> gone = new ArrayList<>();
@@ -228,8 +226,8 @@ final class RedisSessionStore implements SessionStore {
                             out.add(SessionFields.from(fields));
                         }
                     }
-                    if (!gone.isEmpty()) {
-                        // Sessions of a replica that died: their leases ran out; their ids leave the list.
+                    if (index != null && !gone.isEmpty()) {
+                        // Sessions that ended as the list was read, or whose entry ran out: their ids leave it.
                         redis.callAsync(r -> r.zrem(index, gone.toArray(String[]::new)));
                     }
                     return out;
