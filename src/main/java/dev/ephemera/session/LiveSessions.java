@@ -84,22 +84,22 @@ public final class LiveSessions implements DailyUsage {
 
     /**
      * Registers the session {@code sessionId}, opened with {@code token}, held on this replica until
-     * {@link Session#close}; {@code ending} ends it when a replica asks. The token is kept at least as long as the
-     * session may last ({@code longest}), so that revoking it still finds it. Fails when the store does.
+     * {@link Session#close}; {@code ending} ends it when a replica asks. The token is kept as long as the session
+     * lasts ({@code longest} at most), so that revoking it still finds it ({@link TokenHold}). Fails when the store
+     * does.
      */
     public CompletionStage<Session> open(RedeemedToken token, String sessionId, Duration longest, Ending ending) {
         Instant now = clock.instant();
         TokenFacts facts = TokenFacts.of(token);
         LiveSession live = new LiveSession(sessionId, token.id(), token.keyId(), token.provider(), token.model(),
                 token.subject(), token.origin(), now.getEpochSecond(), Usage.NONE);
-        Session session = new Session(live, facts, now, ending);
-        here.put(sessionId, session);
         Duration kept = longest.plusSeconds(60);
-        // Registered and its token retained at once: neither waits for the other.
-        CompletableFuture<Void> retained = tokens.retain(token.id(), token.keyId(), now.plus(kept))
-                .toCompletableFuture();
+        TokenHold hold = new TokenHold(tokens, token.id(), token.keyId(), token.expiresAt(), now.plus(kept));
+        Session session = new Session(live, facts, now, ending, hold);
+        here.put(sessionId, session);
+        // A token about to expire is retained now, beside the registration; any other at the heartbeat before.
+        hold.renew(now);
         return store.open(live, facts, kept)
-                .thenCombine(retained, (revoked, done) -> revoked)
                 .handle((revoked, failed) -> {
                     if (failed == null) {
                         audit.record("session.opened", token.keyId(), "session_id", sessionId, "token_id", token.id(),
@@ -185,6 +185,8 @@ public final class LiveSessions implements DailyUsage {
      */
     @Scheduled(fixedDelay = "2s", initialDelay = "0s")
     void renew() {
+        Instant now = clock.instant();
+        here.values().forEach(s -> s.hold.renew(now));
         store.renew(here.keySet(), LEASE).whenComplete((asked, failed) -> {
             if (failed != null) {
                 LOG.debug("Could not renew {} live sessions: {}", here.size(), failed.getClass().getSimpleName());
@@ -212,10 +214,12 @@ public final class LiveSessions implements DailyUsage {
         private final AtomicReference<LiveSession> live;
         private final AtomicBoolean endAsked = new AtomicBoolean();
         private final AtomicBoolean closed = new AtomicBoolean();
+        private final TokenHold hold;
         /** Whether the provider reports the session's seconds (GPT-Live): then the clock adds none at its end. */
         private volatile boolean providerSeconds;
 
-        private Session(LiveSession live, TokenFacts token, Instant opened, Ending ending) {
+        private Session(LiveSession live, TokenFacts token, Instant opened, Ending ending, TokenHold hold) {
+            this.hold = hold;
             this.live = new AtomicReference<>(live);
             this.token = token;
             this.opened = opened;
@@ -279,6 +283,9 @@ public final class LiveSessions implements DailyUsage {
             CompletionStage<?> added = seconds == 0 ? CompletableFuture.completedFuture(null)
                     : store.add(null, token, Usage.ofSeconds(seconds), today());
             return added.thenCompose(done -> store.close(last, reason, now.getEpochSecond()))
+                    .thenCompose(done -> hold.release(() -> store.receipt(last.tokenId(), now.getEpochSecond())
+                            .thenApply(receipt -> receipt.stream().flatMap(r -> r.sessions().stream())
+                                    .anyMatch(s -> "live".equals(s.state())))))
                     .whenComplete((done, failed) -> {
                         if (failed != null) {
                             LOG.warn("Session {} ended ({}) but the store could not record it: {}", id(), reason,

@@ -4,7 +4,6 @@ import dev.ephemera.audit.AuditListener;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.secret.Secrets;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Clock;
@@ -17,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * closed session why and its usage; never a secret, a subject or an address. Called on the recording thread: when
  * no subscription wants an event, nothing more happens; else one append, not waited for.
  *
- * <p>Which events are wanted is read from the store every 250 ms, and a read is trusted for {@link #TRUSTED_FOR}
- * from the moment it was sent; past that every event is appended until the next read arrives. A subscription is
+ * <p>Which events are wanted is read from the store when an event is recorded and the last read is half as old as
+ * {@link #TRUSTED_FOR} (an idle replica reads nothing); a read is trusted for {@link #TRUSTED_FOR} from the moment it
+ * was sent; past that every event is appended until the next read arrives. An event appended wakes this replica's
+ * worker ({@link WebhookWorker#soon}). A subscription is
  * answered {@code 201} only {@link #TRUSTED_FOR} after it was saved ({@link #known}): by then every replica has
  * either read it or stopped trusting its older read, so no replica drops an event that it wants.
  */
@@ -46,8 +48,8 @@ final class WebhookEvents implements AuditListener {
     private final JsonMapper json;
     private final Clock clock;
     /**
-     * How long a read of the subscriptions decides which events are dropped. Four times the reading interval, so that
-     * a read or two late (a slow store, a pause) costs nothing; a longer wait before each {@code 201}.
+     * How long a read of the subscriptions decides which events are dropped; twice the age at which an event asks
+     * for a new read, so that under a steady flow of events a read late (a slow store) costs nothing.
      */
     static final Duration TRUSTED_FOR = Duration.ofSeconds(1);
 
@@ -61,17 +63,21 @@ final class WebhookEvents implements AuditListener {
      */
     private final AtomicReference<Wanted> wanted = new AtomicReference<>();
 
-    WebhookEvents(WebhookStore store, JsonMapper json, Clock clock) {
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private final WebhookWorker worker;
+
+    WebhookEvents(WebhookStore store, JsonMapper json, Clock clock, WebhookWorker worker) {
+        this.worker = worker;
         this.store = store;
         this.json = json;
         this.clock = clock;
     }
 
     /** Reads which events are wanted; the read counts from when it was sent, not from when it arrived. */
-    @Scheduled(fixedDelay = "250ms")
     void read() {
         long sentAt = System.nanoTime();
         store.subscriptions().whenComplete((subscriptions, failed) -> {
+            reading.set(false);
             if (failed != null) {
                 // The last read runs out, and every event is appended (and fails too) until the store answers.
                 REPEATED.warn("Webhook subscriptions could not be read: {}", failed.getClass().getSimpleName());
@@ -97,6 +103,10 @@ final class WebhookEvents implements AuditListener {
     /** The types wanted, by a read still trusted; every type when there is none. */
     private Set<String> types() {
         Wanted read = wanted.get();
+        if ((read == null || System.nanoTime() - read.sentAt() > TRUSTED_FOR.toNanos() / 2)
+                && reading.compareAndSet(false, true)) {
+            read();
+        }
         return read == null || System.nanoTime() - read.sentAt() > TRUSTED_FOR.toNanos() ? TYPES : read.types();
     }
 
@@ -145,6 +155,8 @@ final class WebhookEvents implements AuditListener {
                     if (failed != null) {
                         REPEATED.warn("A webhook event ({}) could not be queued: {}", type,
                                 failed.getClass().getSimpleName());
+                    } else {
+                        worker.soon();
                     }
                 });
     }

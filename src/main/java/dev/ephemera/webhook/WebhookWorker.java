@@ -52,6 +52,7 @@ final class WebhookWorker {
     private final String consumer = "replica-" + Secrets.randomBase62(12);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
 
     WebhookWorker(WebhookStore store, WebhookConfiguration config, Clock clock, BrokerMetrics metrics) {
         this.metrics = metrics;
@@ -62,10 +63,20 @@ final class WebhookWorker {
                 (SSLSocketFactory) SSLSocketFactory.getDefault());
     }
 
-    /** One round: new events fanned out to the subscriptions, due deliveries sent. Rounds never overlap. */
-    @Scheduled(fixedDelay = "250ms", initialDelay = "250ms")
+    /** A round soon, on this replica: an event was appended here (a round under way runs another after it). */
+    void soon() {
+        senders.execute(this::round);
+    }
+
+    /**
+     * One round: new events fanned out to the subscriptions, due deliveries sent. Rounds never overlap. Every
+     * 2 s (the events other replicas appended and did not take, deliveries due again), and at once after
+     * an event is appended here.
+     */
+    @Scheduled(fixedDelay = "2s", initialDelay = "250ms")
     void round() {
         if (!busy.compareAndSet(false, true)) {
+            again.set(true);
             return;
         }
         AtomicBoolean full = new AtomicBoolean();
@@ -82,8 +93,9 @@ final class WebhookWorker {
             busy.set(false);
             if (failed != null) {
                 REPEATED.warn("Webhook deliveries could not be read: {}", failed.getClass().getSimpleName());
-            } else if (full.get()) {
-                // More is waiting: the next round at once, not after the pause.
+            }
+            if (full.get() || again.getAndSet(false)) {
+                // More is waiting (or an event came during the round): the next round at once, not after the pause.
                 senders.execute(this::round);
             }
         });

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *   fall-back for a kill message the replica missed; read and emptied at each heartbeat.</li>
  * </ul>
  * A replica whose heartbeat is older than the lease died: the replica whose {@code ZREM} of it answers 1 (one only)
- * takes it, and removes its live sessions, their ids from their key's list and their places among their key's
- * concurrent sessions.
+ * takes it, and removes its live sessions and their places among their key's concurrent sessions (which list a
+ * key's live sessions).
  */
 final class RedisReplicas {
 
@@ -137,7 +137,6 @@ final class RedisReplicas {
                         sent.add(r.del(RedisSessionStore.liveKey(sessionId)));
                         String keyId = keys.get(i);
                         if (keyId != null) {
-                            sent.add(r.zrem(RedisSessionStore.keyLive(keyId), sessionId));
                             sent.add(r.zrem(RedisRateLimiter.sessions(keyId), sessionId));
                         }
                     }

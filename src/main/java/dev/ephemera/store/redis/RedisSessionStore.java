@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,9 @@ import java.util.function.BiConsumer;
  *   <li>{@code eph:live:{<sessionId>}}: a live session (a hash: its facts, its usage counts, the replica that holds
  *   it, {@code end} once it was asked to end), kept at most as long as the session may last; the sessions of a
  *   replica that died are removed by another ({@link RedisReplicas});</li>
- *   <li>{@code eph:lives:r:{<replicaId>}} and {@code eph:lives:{<keyId>}}: ids of live sessions, by replica and by
- *   key, scored by when they opened; an id whose session is gone is dropped when a key's list is read;</li>
+ *   <li>{@code eph:lives:r:{<replicaId>}}: ids of a replica's live sessions, scored by when they opened; a key's
+ *   live sessions are found among its session places ({@code eph:sess:{<keyId>}}, {@link RedisRateLimiter}), which
+ *   every session holds;</li>
  *   <li>{@code eph:rcpt:{<tokenId>}}: a token's receipt (a hash: the token's facts, its usage counts, when it was
  *   revoked, and one {@code s:<sessionId>} field per session, a JSON summary);</li>
  *   <li>{@code eph:day:{<keyId>}:<date>}: a key's usage counts of one UTC day;</li>
@@ -69,10 +71,6 @@ final class RedisSessionStore implements SessionStore {
         return "eph:live:{" + sessionId + "}";
     }
 
-    static String keyLive(String keyId) {
-        return "eph:lives:{" + keyId + "}";
-    }
-
     static String receiptKey(String tokenId) {
         return "eph:rcpt:{" + tokenId + "}";
     }
@@ -103,7 +101,6 @@ final class RedisSessionStore implements SessionStore {
             return List.of(
                     SAVE.runAsync(r, ScriptOutputType.INTEGER, new String[] {liveKey(session.id())}, save),
                     r.zadd(RedisReplicas.sessionsOf(replicas.id()), opened, session.id()),
-                    r.zadd(keyLive(session.keyId()), opened, session.id()),
                     noted);
         // Every answer is in (the pipeline completed): join() does not wait.
         }).thenApply(done -> Optional.ofNullable(TokenFields.fromFlat(receipt.get(0).join(), 0).get("revoke_reason")));
@@ -147,7 +144,10 @@ final class RedisSessionStore implements SessionStore {
         List<CompletableFuture<List<Object>>> answers = new ArrayList<>();
         return redis.pipelineAsync(r -> {
             List<RedisFuture<List<Object>>> sent = new ArrayList<>();
-            sent.add(NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())}, facts));
+            if (sessionId == null) {
+                // A session's receipt was made with the token's facts when it opened; a request's may be new.
+                sent.add(NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())}, facts));
+            }
             sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())},
                     SessionFields.addArgs("keep", RECEIPT_RETENTION, usage, reservation)));
             sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {dayKey(token.keyId(), day)}, dayArgs));
@@ -159,10 +159,10 @@ final class RedisSessionStore implements SessionStore {
             return sent;
         }).thenApply(done -> {
             // Every answer is in (the pipeline completed): join() does not wait.
-            List<Object> session = sessionId == null ? null : answers.get(3).join();
+            List<Object> session = sessionId == null ? null : answers.get(2).join();
             String end = session == null || session.size() <= Usage.FIELDS.length ? null
                     : TokenFields.text(session.get(Usage.FIELDS.length));
-            return new Added(SessionFields.counts(answers.get(1).join()),
+            return new Added(SessionFields.counts(answers.get(sessionId == null ? 1 : 0).join()),
                     end == null || end.isEmpty() ? null : end);
         });
     }
@@ -174,7 +174,6 @@ final class RedisSessionStore implements SessionStore {
         return redis.pipelineAsync(r -> List.of(
                 r.del(liveKey(session.id())),
                 r.zrem(RedisReplicas.sessionsOf(replicas.id()), session.id()),
-                r.zrem(keyLive(session.keyId()), session.id()),
                 NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(session.tokenId())}, note)));
     }
 
@@ -211,27 +210,14 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<List<LiveSession>> live(@Nullable String keyId) {
-        String index = keyId == null ? null : keyLive(keyId);
-        CompletionStage<List<String>> listed = index == null ? replicas.sessionIds(LIST_LIMIT)
-                : redis.<List<String>>callAsync(r -> r.zrange(index, 0, LIST_LIMIT - 1));
+        CompletionStage<List<String>> listed = keyId == null ? replicas.sessionIds(LIST_LIMIT)
+                : redis.<List<String>>callAsync(r -> r.zrange(RedisRateLimiter.sessions(keyId), 0, LIST_LIMIT - 1));
         return listed.thenCompose(ids ->
-                RedisEach.<Map<String, String>>of(redis, ids, (r, id) -> r.hgetall(liveKey(id))).thenApply(each -> {
-                    List<LiveSession> out = new ArrayList<>();
-                    List<String> gone = new ArrayList<>();
-                    for (int i = 0; i < ids.size(); i++) {
-                        Map<String, String> fields = each.get(i);
-                        if (fields.isEmpty()) {
-                            gone.add(ids.get(i));
-                        } else {
-                            out.add(SessionFields.from(fields));
-                        }
-                    }
-                    if (index != null && !gone.isEmpty()) {
-                        // Sessions that ended as the list was read, or whose entry ran out: their ids leave it.
-                        redis.callAsync(r -> r.zrem(index, gone.toArray(String[]::new)));
-                    }
-                    return out;
-                }));
+                RedisEach.<Map<String, String>>of(redis, ids, (r, id) -> r.hgetall(liveKey(id))).thenApply(each ->
+                        // A place whose session is not (or no longer) registered has no entry: it is left out, and
+                        // left to its lease.
+                        each.stream().filter(fields -> !fields.isEmpty()).map(SessionFields::from)
+                                .sorted(Comparator.comparingLong(LiveSession::openedAt)).toList()));
     }
 
     @Override
