@@ -12,8 +12,8 @@ import java.time.Duration;
  * @param maxSessionDuration longest a realtime session may last before the broker closes it
  * @param sessionLease       how long a session's place among its key's concurrent sessions is held until the session
  *                           is registered (then it is held once as long as the session may last; the places of a
- *                           replica that died are given back by another, {@code LiveSessions}); a watched call
- *                           renews its lease every third of this
+ *                           replica that died are given back by another, {@code LiveSessions}); a failed hold of a
+ *                           watched call is tried again after a third of this
  * @param maxSessions        realtime sessions this replica holds at once; past it, 503 relay_at_capacity
  * @param maxFrameBytes      the largest WebSocket message either way ({@code 1MiB}, {@code 512KiB} or bytes);
  *                           larger: close 1009

@@ -4,6 +4,7 @@ import dev.ephemera.secret.Secrets;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *   fall-back for a kill message the replica missed; read and emptied at each heartbeat.</li>
  * </ul>
  * A replica whose heartbeat is older than the lease died: the replica whose {@code ZREM} of it answers 1 (one only)
- * takes it, and removes its live sessions and their places among their key's concurrent sessions (which list a
- * key's live sessions).
+ * takes it, removes its live sessions and their places among their key's concurrent sessions (which list a key's
+ * live sessions), and ends the leases of its watched calls ({@link RedisCallStore}), which are then hung up.
  */
 final class RedisReplicas {
 
@@ -135,6 +136,8 @@ final class RedisReplicas {
                     for (int i = 0; i < sessionIds.size(); i++) {
                         String sessionId = sessionIds.get(i);
                         sent.add(r.del(RedisSessionStore.liveKey(sessionId)));
+                        // A watched call's lease ends now (only a call has one): the calls' sweep hangs it up.
+                        sent.add(r.zadd(RedisCallStore.CALLS, ZAddArgs.Builder.xx(), 0, sessionId));
                         String keyId = keys.get(i);
                         if (keyId != null) {
                             sent.add(r.zrem(RedisRateLimiter.sessions(keyId), sessionId));
