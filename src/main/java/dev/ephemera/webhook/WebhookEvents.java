@@ -3,6 +3,7 @@ package dev.ephemera.webhook;
 import dev.ephemera.audit.AuditListener;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.secret.Secrets;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -12,11 +13,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which events are wanted is read from the store when an event is recorded and the last read is half as old as
  * {@link #TRUSTED_FOR} (an idle replica reads nothing); a read is trusted for {@link #TRUSTED_FOR} from the moment it
- * was sent; past that every event is appended until the next read arrives. An event appended wakes this replica's
- * worker ({@link WebhookWorker#soon}). A subscription is
+ * was sent. An event recorded with no read trusted waits (at most {@link #WAITING} of them) for the read it starts,
+ * sent after it was recorded, which decides it; past that bound, or when the read fails, it is appended. An event
+ * appended wakes this replica's worker ({@link WebhookWorker#soon}). A subscription is
  * answered {@code 201} only {@link #TRUSTED_FOR} after it was saved ({@link #known}): by then every replica has
  * either read it or stopped trusting its older read, so no replica drops an event that it wants.
  */
@@ -63,7 +68,12 @@ final class WebhookEvents implements AuditListener {
      */
     private final AtomicReference<Wanted> wanted = new AtomicReference<>();
 
+    /** The most events that wait for a read; more are appended undecided. */
+    static final int WAITING = 10_000;
+
     private final AtomicBoolean reading = new AtomicBoolean();
+    private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
     private final WebhookWorker worker;
 
     WebhookEvents(WebhookStore store, JsonMapper json, Clock clock, WebhookWorker worker) {
@@ -77,18 +87,30 @@ final class WebhookEvents implements AuditListener {
     void read() {
         long sentAt = System.nanoTime();
         store.subscriptions().whenComplete((subscriptions, failed) -> {
-            reading.set(false);
-            if (failed != null) {
-                // The last read runs out, and every event is appended (and fails too) until the store answers.
-                REPEATED.warn("Webhook subscriptions could not be read: {}", failed.getClass().getSimpleName());
-                return;
+            try {
+                took(subscriptions, failed, sentAt);
+            } finally {
+                reading.set(false);
+                // Every event waiting was recorded before the read was sent, or while it was trusted: it decides them.
+                for (Runnable event = waiting.poll(); event != null; event = waiting.poll()) {
+                    waitingCount.decrementAndGet();
+                    event.run();
+                }
             }
-            Set<String> types = new HashSet<>();
-            subscriptions.forEach(s -> types.addAll(s.events()));
-            Wanted read = new Wanted(Set.copyOf(types), sentAt);
-            wanted.accumulateAndGet(read, (last, next) -> last == null || next.sentAt() - last.sentAt() > 0 ? next
-                    : last);
         });
+    }
+
+    private void took(List<Subscription> subscriptions, Throwable failed, long sentAt) {
+        if (failed != null) {
+            // The last read runs out, and every event is appended (and fails too) until the store answers.
+            REPEATED.warn("Webhook subscriptions could not be read: {}", failed.getClass().getSimpleName());
+            return;
+        }
+        Set<String> types = new HashSet<>();
+        subscriptions.forEach(s -> types.addAll(s.events()));
+        Wanted read = new Wanted(Set.copyOf(types), sentAt);
+        wanted.accumulateAndGet(read, (last, next) -> last == null || next.sentAt() - last.sentAt() > 0 ? next
+                : last);
     }
 
     /**
@@ -100,35 +122,56 @@ final class WebhookEvents implements AuditListener {
                 CompletableFuture.delayedExecutor(TRUSTED_FOR.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    /** The types wanted, by a read still trusted; every type when there is none. */
-    private Set<String> types() {
+    /** The types wanted, by a read still trusted, or null; a read is sent when the last is half as old as trusted. */
+    private @Nullable Set<String> trusted() {
         Wanted read = wanted.get();
         if ((read == null || System.nanoTime() - read.sentAt() > TRUSTED_FOR.toNanos() / 2)
                 && reading.compareAndSet(false, true)) {
             read();
         }
-        return read == null || System.nanoTime() - read.sentAt() > TRUSTED_FOR.toNanos() ? TYPES : read.types();
+        return read == null || System.nanoTime() - read.sentAt() > TRUSTED_FOR.toNanos() ? null : read.types();
     }
 
     @Override
     public boolean wants(String event) {
-        Set<String> types = types();
-        return types.contains(event) || event.equals("session.closed") && types.contains("session.limit_reached");
+        Set<String> types = trusted();
+        return types == null || types.contains(event)
+                || event.equals("session.closed") && types.contains("session.limit_reached");
     }
 
     @Override
     public void recorded(String event, String actor, Map<String, Object> fields) {
-        Set<String> types = types();
+        String at = clock.instant().toString();
+        Set<String> types = trusted();
+        if (types != null) {
+            decide(event, fields, types, at);
+        } else if (waitingCount.incrementAndGet() <= WAITING) {
+            Map<String, Object> kept = new LinkedHashMap<>(fields);
+            waiting.add(() -> {
+                Set<String> read = trusted();
+                decide(event, kept, read == null ? TYPES : read, at);
+            });
+            // A read under way decides it when it arrives; else one is sent now.
+            if (reading.compareAndSet(false, true)) {
+                read();
+            }
+        } else {
+            waitingCount.decrementAndGet();
+            decide(event, fields, TYPES, at);
+        }
+    }
+
+    private void decide(String event, Map<String, Object> fields, Set<String> types, String at) {
         if (types.isEmpty()) {
             return;
         }
         if (event.equals("session.closed") && "usage_limit_reached".equals(fields.get("reason"))) {
-            emit("session.limit_reached", fields, types);
+            emit("session.limit_reached", fields, types, at);
         }
-        emit(event, fields, types);
+        emit(event, fields, types, at);
     }
 
-    private void emit(String type, Map<String, Object> fields, Set<String> types) {
+    private void emit(String type, Map<String, Object> fields, Set<String> types, String at) {
         if (!types.contains(type)) {
             return;
         }
@@ -140,7 +183,7 @@ final class WebhookEvents implements AuditListener {
         }
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("type", type);
-        payload.put("timestamp", clock.instant().toString());
+        payload.put("timestamp", at);
         payload.put("data", data);
         String text;
         try {

@@ -53,7 +53,9 @@ public final class RedisCommandCount {
             report("idle replica, per second", idle, WINDOW_MS / 1000.0);
 
             Broker.Reply minted = broker.mint(key, Map.of("provider", "openai"));
-            Thread.sleep(500);
+            // Longer than a subscription read is trusted: the session's events find none, as when a page opens its
+            // session seconds after the mint.
+            Thread.sleep(1500);
             from = tap.mark();
             open(ws, minted.string("value")).socket.sendClose(WebSocket.NORMAL_CLOSURE, "done")
                     .get(5, TimeUnit.SECONDS);
