@@ -28,8 +28,8 @@ class DeadReplicaTest {
             long now = Long.parseLong(redis.time().get(0)) * 1000;
             String dead = "rep_deadreplica0001";
             String alive = "rep_alivereplica001";
-            redis.zadd("eph:replicas", now - Duration.ofMinutes(1).toMillis(), dead);
-            redis.zadd("eph:replicas", now + Duration.ofMinutes(1).toMillis(), alive);
+            redis.zadd("eph:{replicas}", now - Duration.ofMinutes(1).toMillis(), dead);
+            redis.zadd("eph:{replicas}", now + Duration.ofMinutes(1).toMillis(), alive);
             for (String[] s : new String[][] {{dead, "ses_of_the_dead_one"}, {alive, "ses_of_the_live_one"}}) {
                 redis.hset("eph:live:{" + s[1] + "}", Map.of("id", s[1], "key_id", "key_deadreplica", "replica",
                         s[0]));
@@ -46,7 +46,7 @@ class DeadReplicaTest {
             await().atMost(Duration.ofSeconds(8)).until(() -> redis.zscore("eph:calls", "ses_of_the_dead_one") == null);
             assertThat(redis.exists("eph:call:{ses_of_the_dead_one}")).as("taken by the calls' sweep").isZero();
             assertThat(redis.zscore("eph:calls", "ses_of_the_live_one")).isNotNull();
-            assertThat(redis.zscore("eph:replicas", dead)).as("taken").isNull();
+            assertThat(redis.zscore("eph:{replicas}", dead)).as("taken").isNull();
             assertThat(redis.exists("eph:lives:r:{" + dead + "}")).isZero();
             assertThat(redis.exists("eph:live:{ses_of_the_live_one}")).as("its replica beats").isOne();
             assertThat(redis.zscore("eph:sess:{key_deadreplica}", "ses_of_the_live_one")).isNotNull();

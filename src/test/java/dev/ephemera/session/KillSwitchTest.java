@@ -158,7 +158,7 @@ class KillSwitchTest {
             var sync = redis.connect().sync();
             String replica = sync.hget("eph:live:{" + s.sessionId() + "}", "replica");
             assertThat(replica).startsWith("rep_");
-            sync.hset("eph:ends:{" + replica + "}", s.sessionId(), "ended_by_backend");
+            sync.hset("eph:{replicas}:ends:" + replica, s.sessionId(), "ended_by_backend");
         }
         long marked = System.nanoTime();
         assertThat(s.client().closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);

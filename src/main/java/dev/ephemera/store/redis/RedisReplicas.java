@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This replica among the others, in Redis: what keeps its live sessions and their places held costs one heartbeat per
- * replica, not one renewal per session (issue 29). Each key stands alone, so every command works on a Cluster:
+ * replica, not one renewal per session (issue 29). Every command works on a Cluster: each key stands alone but the
+ * replicas' list and their end requests, which share one hash tag so that one heartbeat reads and writes both:
  * <ul>
- *   <li>{@code eph:replicas}: replica ids scored by their last heartbeat (Redis's clock, epoch ms);</li>
+ *   <li>{@code eph:{replicas}}: replica ids scored by their last heartbeat (Redis's clock, epoch ms);</li>
  *   <li>{@code eph:lives:r:{<replicaId>}}: ids of the live sessions a replica holds, scored by when they opened;</li>
- *   <li>{@code eph:ends:{<replicaId>}}: requests to end sessions a replica holds (session id to reason), the
+ *   <li>{@code eph:{replicas}:ends:<replicaId>}: requests to end sessions a replica holds (session id to reason), the
  *   fall-back for a kill message the replica missed; read and emptied at each heartbeat.</li>
  * </ul>
  * A replica whose heartbeat is older than the lease died: the replica whose {@code ZREM} of it answers 1 (one only)
@@ -32,10 +33,9 @@ import org.slf4j.LoggerFactory;
  */
 final class RedisReplicas {
 
-    static final String ALL = "eph:replicas";
+    static final String ALL = "eph:{replicas}";
     private static final Logger LOG = LoggerFactory.getLogger(RedisReplicas.class);
     private static final RedisScript BEAT = new RedisScript("replica-beat.lua");
-    private static final RedisScript TAKE_ENDS = new RedisScript("ends-take.lua");
     private static final RedisScript PUT_END = new RedisScript("ends-put.lua");
 
     private final RedisConnector redis;
@@ -55,41 +55,31 @@ final class RedisReplicas {
     }
 
     private static String endsOf(String replicaId) {
-        return "eph:ends:{" + replicaId + "}";
+        return "eph:{replicas}:ends:" + replicaId;
     }
 
     /**
-     * One heartbeat: this replica is alive for another {@code lease}; with {@code holding} sessions, the requests to
-     * end them that it may have missed are taken (session id to reason). Replicas found dead are cleaned up after.
+     * One heartbeat (one command): this replica is alive for another {@code lease}; with {@code holding} sessions, the
+     * requests to end them that it may have missed are taken (session id to reason). Replicas found dead are cleaned
+     * up after.
      */
     CompletionStage<Map<String, String>> beat(Duration lease, boolean holding) {
-        List<CompletableFuture<List<Object>>> answers = new ArrayList<>();
-        return redis.pipelineAsync(r -> {
-            List<RedisFuture<List<Object>>> sent = new ArrayList<>();
-            sent.add(BEAT.runAsync(r, ScriptOutputType.MULTI, new String[] {ALL}, id,
-                    Long.toString(lease.toMillis())));
-            if (holding) {
-                sent.add(TAKE_ENDS.runAsync(r, ScriptOutputType.MULTI, new String[] {endsOf(id)}));
-            }
-            sent.forEach(f -> answers.add(f.toCompletableFuture()));
-            return sent;
-        }).thenApply(done -> {
-            // Every answer is in (the pipeline completed): join() does not wait.
-            for (Object dead : answers.get(0).join()) {
-                String deadId = TokenFields.text(dead);
-                if (deadId != null && !deadId.equals(id)) {
-                    take(deadId);
-                }
-            }
-            Map<String, String> asked = new LinkedHashMap<>();
-            if (holding) {
-                List<Object> flat = answers.get(1).join();
-                for (int i = 0; i + 1 < flat.size(); i += 2) {
-                    asked.put(TokenFields.text(flat.get(i)), TokenFields.text(flat.get(i + 1)));
-                }
-            }
-            return asked;
-        });
+        return redis.<List<Object>>callAsync(r -> BEAT.runAsync(r, ScriptOutputType.MULTI,
+                new String[] {ALL, endsOf(id)}, id, Long.toString(lease.toMillis()), holding ? "1" : "0"))
+                .thenApply(answer -> {
+                    for (Object dead : (List<?>) answer.get(0)) {
+                        String deadId = TokenFields.text(dead);
+                        if (deadId != null && !deadId.equals(id)) {
+                            take(deadId);
+                        }
+                    }
+                    List<?> flat = (List<?>) answer.get(1);
+                    Map<String, String> asked = new LinkedHashMap<>();
+                    for (int i = 0; i + 1 < flat.size(); i += 2) {
+                        asked.put(TokenFields.text(flat.get(i)), TokenFields.text(flat.get(i + 1)));
+                    }
+                    return asked;
+                });
     }
 
     /**
