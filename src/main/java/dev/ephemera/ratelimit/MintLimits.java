@@ -79,9 +79,11 @@ public final class MintLimits {
         });
     }
 
-    /** Holds a live session's place for another {@code lease}; best effort (a missed renewal ends no session). */
+    /**
+     * Holds a live session's place for {@code lease} from now (once, as long as the session may last); best effort:
+     * a failure ends no session, and the place counts until the lease it had runs out.
+     */
     public void renewSession(String keyId, String sessionId, Duration lease) {
-        // The next renewal tries again; the place counts until its lease runs out.
         sessions.renew(keyId, sessionId, lease).exceptionally(failed -> null);
     }
 

@@ -5,9 +5,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Concurrent realtime sessions per API key, shared by every replica. Each session holds a place of its own that
- * expires after its lease unless renewed, so the places of a replica that dies with sessions open expire on their
- * own while the key's other sessions go on. Every stage fails with {@code store_unavailable} when the store cannot
- * be reached; none blocks the calling thread.
+ * expires after its lease: a short one while the session is admitted, then, once it is registered, as long as it
+ * may last; the places of a replica that dies with sessions open are given back by another (the session store's
+ * clean-up after a replica whose heartbeat lapsed), or expire on their own. Every stage fails with
+ * {@code store_unavailable} when the store cannot be reached; none blocks the calling thread.
  */
 public interface SessionCounter {
 

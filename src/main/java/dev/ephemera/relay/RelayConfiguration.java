@@ -10,9 +10,10 @@ import java.time.Duration;
  *
  * @param upstreamTimeout    longest wait to connect to a provider and for its first response bytes
  * @param maxSessionDuration longest a realtime session may last before the broker closes it
- * @param sessionLease       how long a session's place among its key's concurrent sessions is held without being
- *                           renewed; a live session renews it every third of this, so the places of a replica that
- *                           died expire after at most this
+ * @param sessionLease       how long a session's place among its key's concurrent sessions is held until the session
+ *                           is registered (then it is held once as long as the session may last; the places of a
+ *                           replica that died are given back by another, {@code LiveSessions}); a failed hold of a
+ *                           watched call is tried again after a third of this
  * @param maxSessions        realtime sessions this replica holds at once; past it, 503 relay_at_capacity
  * @param maxFrameBytes      the largest WebSocket message either way ({@code 1MiB}, {@code 512KiB} or bytes);
  *                           larger: close 1009

@@ -7,8 +7,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The provider calls the replicas watch (WebRTC calls, GPT-Live sessions), shared by every replica so that the calls
- * of a replica that dies are not left running: each is held for a lease its replica renews, and a call whose lease
- * ran out is handed to exactly one replica to hang up ({@link #orphaned}). Every stage fails with
+ * of a replica that dies are not left running: each is held as long as it may last, its lease ends early when the
+ * replica that held it dies (the session store's clean-up after a replica whose heartbeat lapsed), and a call whose
+ * lease ran out is handed to exactly one replica to hang up ({@link #orphaned}). Every stage fails with
  * {@code store_unavailable} when the store cannot be reached; none blocks.
  */
 public interface CallStore {

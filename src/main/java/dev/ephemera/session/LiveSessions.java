@@ -30,16 +30,18 @@ import org.slf4j.LoggerFactory;
 /**
  * This replica's live relay sessions, and the kill switch that reaches them from any replica (SPEC §11). A session
  * is registered in the {@link SessionStore} when it opens and leaves it when it ends; usage is added as the
- * provider reports it. A request to end a session reaches the replica that holds it at once through the store's
- * channel; a replica that missed the message finds the request at its next renewal (every
- * {@link #RENEWAL_PERIOD}) or its session's next usage, whichever comes first.
+ * provider reports it. The replica renews its sessions with one heartbeat (every {@link #RENEWAL_PERIOD}), not one
+ * renewal per session: the store keeps them while the replica beats, and another replica cleans up after one that
+ * stopped. A request to end a session reaches the replica that holds it at once through the store's channel; a
+ * replica that missed the message finds the request at its next heartbeat or its session's next usage, whichever
+ * comes first.
  */
 @Context
 public final class LiveSessions implements DailyUsage {
 
-    /** How often this replica renews its sessions' leases and looks for requests to end them it did not hear. */
+    /** How often this replica beats (renews its sessions) and looks for requests to end them it did not hear. */
     public static final Duration RENEWAL_PERIOD = Duration.ofSeconds(2);
-    /** How long a session is listed without its replica renewing it: a replica that died drops out after this. */
+    /** How long a replica is alive without a heartbeat: the sessions of one that died are removed after this. */
     static final Duration LEASE = Duration.ofSeconds(15);
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveSessions.class);
@@ -82,19 +84,22 @@ public final class LiveSessions implements DailyUsage {
 
     /**
      * Registers the session {@code sessionId}, opened with {@code token}, held on this replica until
-     * {@link Session#close}; {@code ending} ends it when a replica asks. The token is kept at least as long as the
-     * session may last ({@code longest}), so that revoking it still finds it. Fails when the store does.
+     * {@link Session#close}; {@code ending} ends it when a replica asks. The token is kept as long as the session
+     * lasts ({@code longest} at most), so that revoking it still finds it ({@link TokenHold}). Fails when the store
+     * does.
      */
     public CompletionStage<Session> open(RedeemedToken token, String sessionId, Duration longest, Ending ending) {
         Instant now = clock.instant();
         TokenFacts facts = TokenFacts.of(token);
         LiveSession live = new LiveSession(sessionId, token.id(), token.keyId(), token.provider(), token.model(),
                 token.subject(), token.origin(), now.getEpochSecond(), Usage.NONE);
-        Session session = new Session(live, facts, now, ending);
+        Duration kept = longest.plusSeconds(60);
+        TokenHold hold = new TokenHold(tokens, token.id(), token.keyId(), token.expiresAt(), now.plus(kept));
+        Session session = new Session(live, facts, now, ending, hold);
         here.put(sessionId, session);
-        return store.open(live, facts, LEASE)
-                .thenCompose(revoked -> tokens.retain(token.id(), token.keyId(), now.plus(longest).plusSeconds(60))
-                        .thenApply(retained -> revoked))
+        // A token about to expire is retained now, beside the registration; any other at the heartbeat before.
+        hold.renew(now);
+        return store.open(live, facts, kept)
                 .handle((revoked, failed) -> {
                     if (failed == null) {
                         audit.record(new BrokerEvent.SessionOpened(token.keyId(), sessionId, token.id(),
@@ -174,12 +179,14 @@ public final class LiveSessions implements DailyUsage {
         return here.size();
     }
 
-    /** Renews the leases of this replica's sessions, and ends those that a replica asked to end. */
-    @Scheduled(fixedDelay = "2s", initialDelay = "2s")
+    /**
+     * This replica's heartbeat, with or without sessions (so that its sessions are never left without one): they are
+     * renewed, and those that a replica asked to end end.
+     */
+    @Scheduled(fixedDelay = "2s", initialDelay = "0s")
     void renew() {
-        if (here.isEmpty()) {
-            return;
-        }
+        Instant now = clock.instant();
+        here.values().forEach(s -> s.hold.renew(now));
         store.renew(here.keySet(), LEASE).whenComplete((asked, failed) -> {
             if (failed != null) {
                 LOG.debug("Could not renew {} live sessions: {}", here.size(), failed.getClass().getSimpleName());
@@ -207,10 +214,12 @@ public final class LiveSessions implements DailyUsage {
         private final AtomicReference<LiveSession> live;
         private final AtomicBoolean endAsked = new AtomicBoolean();
         private final AtomicBoolean closed = new AtomicBoolean();
+        private final TokenHold hold;
         /** Whether the provider reports the session's seconds (GPT-Live): then the clock adds none at its end. */
         private volatile boolean providerSeconds;
 
-        private Session(LiveSession live, TokenFacts token, Instant opened, Ending ending) {
+        private Session(LiveSession live, TokenFacts token, Instant opened, Ending ending, TokenHold hold) {
+            this.hold = hold;
             this.live = new AtomicReference<>(live);
             this.token = token;
             this.opened = opened;
@@ -270,8 +279,13 @@ public final class LiveSessions implements DailyUsage {
             LiveSession last = live.updateAndGet(l -> l.withUsage(l.usage().plus(Usage.ofSeconds(seconds))));
             audit.record(new BrokerEvent.SessionClosed(last.keyId(), last.id(), last.tokenId(), last.keyId(),
                     last.provider(), reason, last.usage()));
-            return store.add(null, token, Usage.ofSeconds(seconds), today())
-                    .thenCompose(added -> store.close(last, reason, now.getEpochSecond()))
+            // Seconds are added only when there are some: nothing is written that holds no news.
+            CompletionStage<?> added = seconds == 0 ? CompletableFuture.completedFuture(null)
+                    : store.add(null, token, Usage.ofSeconds(seconds), today());
+            return added.thenCompose(done -> store.close(last, reason, now.getEpochSecond()))
+                    .thenCompose(done -> hold.release(() -> store.receipt(last.tokenId(), now.getEpochSecond())
+                            .thenApply(receipt -> receipt.stream().flatMap(r -> r.sessions().stream())
+                                    .anyMatch(s -> "live".equals(s.state())))))
                     .whenComplete((done, failed) -> {
                         if (failed != null) {
                             LOG.warn("Session {} ended ({}) but the store could not record it: {}", id(), reason,

@@ -11,8 +11,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
 /**
- * Live relay sessions, token receipts and usage, shared by every replica (SPEC §11). A live session is held for a
- * lease that its replica renews, so the sessions of a replica that dies leave the list on their own. A receipt is
+ * Live relay sessions, token receipts and usage, shared by every replica (SPEC §11). A replica holds its live
+ * sessions with one heartbeat ({@link #renew}), not one renewal each; the sessions of a replica that stops beating
+ * are removed by another. A receipt is
  * kept {@link #RECEIPT_RETENTION} after it was last written. Usage counts are added atomically, each count on its
  * own. Every stage fails with {@code store_unavailable} when the store cannot be reached; none blocks.
  */
@@ -26,15 +27,16 @@ public interface SessionStore {
     }
 
     /**
-     * Registers {@code session} as live for {@code lease}, and on its token's receipt (made from {@code token});
+     * Registers {@code session} as live, kept at most {@code lease} (as long as it may last), and on its token's
+     * receipt (made from {@code token});
      * answers why the token was revoked if it already was (a revocation between the session's redemption and this
      * registration found no session to end: the caller ends it).
      */
     CompletionStage<Optional<String>> open(LiveSession session, TokenFacts token, Duration lease);
 
     /**
-     * Holds the live sessions {@code sessionIds} (this replica's) for another {@code lease}; answers those among them
-     * that were asked to end, with the reason.
+     * This replica's heartbeat: it holds the live sessions {@code sessionIds} (all of its, none at times) for another
+     * {@code lease}; answers those among them that were asked to end, with the reason.
      */
     CompletionStage<Map<String, String>> renew(Collection<String> sessionIds, Duration lease);
 

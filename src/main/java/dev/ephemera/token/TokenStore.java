@@ -62,6 +62,13 @@ public interface TokenStore {
      */
     CompletionStage<Void> retain(String id, String keyId, Instant until);
 
+    /**
+     * The sessions that had the token with handle {@code id} {@link #retain retained} ended: it is kept only as its
+     * own expiry ({@code expiresAt}) says, {@link #RETENTION_AFTER_EXPIRY} after it (forgotten at once when that has
+     * passed). Its receipt outlives it.
+     */
+    CompletionStage<Void> endRetention(String id, Instant expiresAt);
+
     /** Whether the store answers right now; the stage never fails. */
     CompletionStage<Boolean> isReachable();
 }

@@ -4,8 +4,8 @@ import dev.ephemera.audit.AuditListener;
 import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.secret.Secrets;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Clock;
@@ -14,10 +14,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * closed session why and its usage; never a secret, a subject or an address. Called on the recording thread: when
  * no subscription wants an event, nothing more happens; else one append, not waited for.
  *
- * <p>Which events are wanted is read from the store every 250 ms, and a read is trusted for {@link #TRUSTED_FOR}
- * from the moment it was sent; past that every event is appended until the next read arrives. A subscription is
+ * <p>Which events are wanted is read from the store when an event is recorded and the last read is half as old as
+ * {@link #TRUSTED_FOR} (an idle replica reads nothing); a read is trusted for {@link #TRUSTED_FOR} from the moment it
+ * was sent. An event recorded with no read trusted waits (at most {@link #WAITING} of them) for the read it starts,
+ * sent after it was recorded, which decides it; past that bound, or when the read fails, it is appended. An event
+ * appended wakes this replica's worker ({@link WebhookWorker#soon}). A subscription is
  * answered {@code 201} only {@link #TRUSTED_FOR} after it was saved ({@link #known}): by then every replica has
  * either read it or stopped trusting its older read, so no replica drops an event that it wants.
  */
@@ -48,8 +55,8 @@ final class WebhookEvents implements AuditListener {
     private final JsonMapper json;
     private final Clock clock;
     /**
-     * How long a read of the subscriptions decides which events are dropped. Four times the reading interval, so that
-     * a read or two late (a slow store, a pause) costs nothing; a longer wait before each {@code 201}.
+     * How long a read of the subscriptions decides which events are dropped; twice the age at which an event asks
+     * for a new read, so that under a steady flow of events a read late (a slow store) costs nothing.
      */
     static final Duration TRUSTED_FOR = Duration.ofSeconds(1);
 
@@ -63,28 +70,49 @@ final class WebhookEvents implements AuditListener {
      */
     private final AtomicReference<Wanted> wanted = new AtomicReference<>();
 
-    WebhookEvents(WebhookStore store, JsonMapper json, Clock clock) {
+    /** The most events that wait for a read; more are appended undecided. */
+    static final int WAITING = 10_000;
+
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
+    private final WebhookWorker worker;
+
+    WebhookEvents(WebhookStore store, JsonMapper json, Clock clock, WebhookWorker worker) {
+        this.worker = worker;
         this.store = store;
         this.json = json;
         this.clock = clock;
     }
 
     /** Reads which events are wanted; the read counts from when it was sent, not from when it arrived. */
-    @Scheduled(fixedDelay = "250ms")
     void read() {
         long sentAt = System.nanoTime();
         store.subscriptions().whenComplete((subscriptions, failed) -> {
-            if (failed != null) {
-                // The last read runs out, and every event is appended (and fails too) until the store answers.
-                REPEATED.warn("Webhook subscriptions could not be read: {}", failed.getClass().getSimpleName());
-                return;
+            try {
+                took(subscriptions, failed, sentAt);
+            } finally {
+                reading.set(false);
+                // Every event waiting was recorded before the read was sent, or while it was trusted: it decides them.
+                for (Runnable event = waiting.poll(); event != null; event = waiting.poll()) {
+                    waitingCount.decrementAndGet();
+                    event.run();
+                }
             }
-            Set<String> types = new HashSet<>();
-            subscriptions.forEach(s -> types.addAll(s.events()));
-            Wanted read = new Wanted(Set.copyOf(types), sentAt);
-            wanted.accumulateAndGet(read, (last, next) -> last == null || next.sentAt() - last.sentAt() > 0 ? next
-                    : last);
         });
+    }
+
+    private void took(List<Subscription> subscriptions, Throwable failed, long sentAt) {
+        if (failed != null) {
+            // The last read runs out, and every event is appended (and fails too) until the store answers.
+            REPEATED.warn("Webhook subscriptions could not be read: {}", failed.getClass().getSimpleName());
+            return;
+        }
+        Set<String> types = new HashSet<>();
+        subscriptions.forEach(s -> types.addAll(s.events()));
+        Wanted read = new Wanted(Set.copyOf(types), sentAt);
+        wanted.accumulateAndGet(read, (last, next) -> last == null || next.sentAt() - last.sentAt() > 0 ? next
+                : last);
     }
 
     /**
@@ -96,33 +124,56 @@ final class WebhookEvents implements AuditListener {
                 CompletableFuture.delayedExecutor(TRUSTED_FOR.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    /** The types wanted, by a read still trusted; every type when there is none. */
-    private Set<String> types() {
+    /** The types wanted, by a read still trusted, or null; a read is sent when the last is half as old as trusted. */
+    private @Nullable Set<String> trusted() {
         Wanted read = wanted.get();
-        return read == null || System.nanoTime() - read.sentAt() > TRUSTED_FOR.toNanos() ? TYPES : read.types();
+        if ((read == null || System.nanoTime() - read.sentAt() > TRUSTED_FOR.toNanos() / 2)
+                && reading.compareAndSet(false, true)) {
+            read();
+        }
+        return read == null || System.nanoTime() - read.sentAt() > TRUSTED_FOR.toNanos() ? null : read.types();
     }
 
     @Override
     public boolean wants(BrokerEvent event) {
-        Set<String> types = types();
-        return types.contains(event.name())
+        Set<String> types = trusted();
+        return types == null || types.contains(event.name())
                 || event instanceof BrokerEvent.SessionClosed && types.contains("session.limit_reached");
     }
 
     @Override
     public void recorded(BrokerEvent event) {
-        Set<String> types = types();
+        String at = clock.instant().toString();
+        Set<String> types = trusted();
+        if (types != null) {
+            decide(event, types, at);
+        } else if (waitingCount.incrementAndGet() <= WAITING) {
+            waiting.add(() -> {
+                Set<String> read = trusted();
+                decide(event, read == null ? TYPES : read, at);
+            });
+            // A read under way decides it when it arrives; else one is sent now.
+            if (reading.compareAndSet(false, true)) {
+                read();
+            }
+        } else {
+            waitingCount.decrementAndGet();
+            decide(event, TYPES, at);
+        }
+    }
+
+    private void decide(BrokerEvent event, Set<String> types, String at) {
         if (types.isEmpty()) {
             return;
         }
         Map<String, Object> fields = event.fields();
         if (event instanceof BrokerEvent.SessionClosed closed && "usage_limit_reached".equals(closed.reason())) {
-            emit("session.limit_reached", fields, types);
+            emit("session.limit_reached", fields, types, at);
         }
-        emit(event.name(), fields, types);
+        emit(event.name(), fields, types, at);
     }
 
-    private void emit(String type, Map<String, Object> fields, Set<String> types) {
+    private void emit(String type, Map<String, Object> fields, Set<String> types, String at) {
         if (!types.contains(type)) {
             return;
         }
@@ -134,7 +185,7 @@ final class WebhookEvents implements AuditListener {
         }
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("type", type);
-        payload.put("timestamp", clock.instant().toString());
+        payload.put("timestamp", at);
         payload.put("data", data);
         String text;
         try {
@@ -149,6 +200,8 @@ final class WebhookEvents implements AuditListener {
                     if (failed != null) {
                         REPEATED.warn("A webhook event ({}) could not be queued: {}", type,
                                 failed.getClass().getSimpleName());
+                    } else {
+                        worker.soon();
                     }
                 });
     }

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,11 @@ final class WebhookWorker {
     private static final RepeatedLog REPEATED = new RepeatedLog(LoggerFactory.getLogger(WebhookWorker.class));
     private static final Duration MAX_BACKOFF = Duration.ofHours(1);
     private static final int BATCH = 200;
+    /**
+     * How long a round woken by an appended event waits for more: a busy replica runs at most 5 such rounds a second
+     * (it polled 4 a second before), an idle one none.
+     */
+    static final Duration GATHER = Duration.ofMillis(200);
 
     private final WebhookStore store;
     private final WebhookSender sender;
@@ -52,6 +58,8 @@ final class WebhookWorker {
     private final String consumer = "replica-" + Secrets.randomBase62(12);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private final AtomicBoolean woken = new AtomicBoolean();
 
     WebhookWorker(WebhookStore store, WebhookConfiguration config, Clock clock, BrokerMetrics metrics) {
         this.metrics = metrics;
@@ -62,10 +70,29 @@ final class WebhookWorker {
                 (SSLSocketFactory) SSLSocketFactory.getDefault());
     }
 
-    /** One round: new events fanned out to the subscriptions, due deliveries sent. Rounds never overlap. */
-    @Scheduled(fixedDelay = "250ms", initialDelay = "250ms")
+    /**
+     * A round soon, on this replica: an event was appended here. The events appended within {@link #GATHER} share one
+     * round (a busy replica runs at most one such round per pause, not one per event); a round under way runs another
+     * after it.
+     */
+    void soon() {
+        if (woken.compareAndSet(false, true)) {
+            CompletableFuture.delayedExecutor(GATHER.toMillis(), TimeUnit.MILLISECONDS, senders).execute(() -> {
+                woken.set(false);
+                round();
+            });
+        }
+    }
+
+    /**
+     * One round: new events fanned out to the subscriptions, due deliveries sent. Rounds never overlap. Every
+     * 2 s (the events other replicas appended and did not take, deliveries due again), and at once after
+     * an event is appended here.
+     */
+    @Scheduled(fixedDelay = "2s", initialDelay = "250ms")
     void round() {
         if (!busy.compareAndSet(false, true)) {
+            again.set(true);
             return;
         }
         AtomicBoolean full = new AtomicBoolean();
@@ -82,8 +109,9 @@ final class WebhookWorker {
             busy.set(false);
             if (failed != null) {
                 REPEATED.warn("Webhook deliveries could not be read: {}", failed.getClass().getSimpleName());
-            } else if (full.get()) {
-                // More is waiting: the next round at once, not after the pause.
+            }
+            if (full.get() || again.getAndSet(false)) {
+                // More is waiting (or an event came during the round): the next round at once, not after the pause.
                 senders.execute(this::round);
             }
         });

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SPEC §4 and §7: a refused handshake costs neither a use nor a session place, and session places are leases that a
- * live session renews and a crashed replica's places outlive by at most one lease.
+ * registered session holds as long as it may last and an unregistered one (a replica that crashed before) outlives
+ * by at most one lease (a registered one of a crashed replica: {@code session.DeadReplicaTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionPlacesTest {
@@ -129,7 +130,7 @@ class SessionPlacesTest {
     @Test
     void aLiveSessionKeepsItsPlacePastTheLeaseAndAnEndedOneFreesIt() throws Exception {
         WsClient live = open(token("gpt-realtime"), "");
-        // Time passing is the point: past the 3 s lease, which only the live session's renewals extend.
+        // Time passing is the point: past the 3 s lease, which the live session's registration extends (once).
         Thread.sleep(Duration.ofSeconds(5));
         String waiting = token("gpt-realtime");
         assertThat(refusal(waiting, "")).as("renewed, so still held").isEqualTo(429);

@@ -147,12 +147,18 @@ class KillSwitchTest {
         assertThat(a.delete("/v1/sessions/" + s.sessionId(), key).status()).as("gone").isEqualTo(404);
     }
 
-    /** The request written where the replica looks at each renewal, but the message never sent: it still ends. */
+    /**
+     * The request written where the replica looks at each heartbeat (its own end requests, addressed by the replica
+     * id its live entry names), but the message never sent: it still ends.
+     */
     @Test
     void aReplicaThatMissedTheMessageEndsTheSessionAtItsNextRenewal() throws Exception {
         Opened s = openOnB();
         try (RedisClient redis = RedisClient.create(TestRedis.uri())) {
-            redis.connect().sync().hset("eph:live:{" + s.sessionId() + "}", "end", "ended_by_backend");
+            var sync = redis.connect().sync();
+            String replica = sync.hget("eph:live:{" + s.sessionId() + "}", "replica");
+            assertThat(replica).startsWith("rep_");
+            sync.hset("eph:{replicas}:ends:" + replica, s.sessionId(), "ended_by_backend");
         }
         long marked = System.nanoTime();
         assertThat(s.client().closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);

@@ -114,6 +114,11 @@ final class Minting {
         }
 
         @Override
+        public CompletionStage<Void> endRetention(String id, Instant expiresAt) {
+            return store.endRetention(id, expiresAt);
+        }
+
+        @Override
         public CompletionStage<Boolean> isReachable() {
             return store.isReachable();
         }

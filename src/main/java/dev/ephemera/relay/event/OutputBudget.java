@@ -50,8 +50,7 @@ public final class OutputBudget {
 
     /** The provider's first message of a session: the session's limit set to {@code left}. */
     public static byte[] sessionLimit(long left) {
-        return StrictJson.write(Map.of("type", "session.update", "session",
-                Map.of("max_response_output_tokens", BigDecimal.valueOf(Math.max(1, left)))));
+        return StrictJson.write(event(Map.of("max_response_output_tokens", BigDecimal.valueOf(Math.max(1, left)))));
     }
 
     /**
@@ -59,8 +58,18 @@ public final class OutputBudget {
      * ({@code session.type}, {@code max_output_tokens}).
      */
     public static byte[] callLimit(long left) {
-        return StrictJson.write(Map.of("type", "session.update", "session",
-                Map.of("type", "realtime", "max_output_tokens", BigDecimal.valueOf(Math.max(1, left)))));
+        Map<String, Object> session = new LinkedHashMap<>();
+        session.put("type", "realtime");
+        session.put("max_output_tokens", BigDecimal.valueOf(Math.max(1, left)));
+        return StrictJson.write(event(session));
+    }
+
+    /** A {@code session.update} of {@code session}, its type first. */
+    public static Map<String, Object> event(Map<String, Object> session) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "session.update");
+        event.put("session", session);
+        return event;
     }
 
     /**

@@ -15,7 +15,6 @@ import dev.ephemera.token.RedeemedToken;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.scheduling.TaskScheduler;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.websocket.CloseReason;
@@ -25,7 +24,6 @@ import io.micronaut.websocket.annotation.OnMessage;
 import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import jakarta.inject.Named;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +31,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +54,6 @@ final class RealtimeRelay {
     private final UpstreamConnector connector;
     private final RelayConfiguration config;
     private final JsonMapper json;
-    private final TaskScheduler scheduler;
     private final MintLimits limits;
     private final Drain drain;
     private final LiveSessions live;
@@ -65,7 +61,7 @@ final class RealtimeRelay {
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RealtimeRelay(ProviderRegistry providers, UpstreamConnector connector, RelayConfiguration config,
-            JsonMapper json, @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics,
+            JsonMapper json, MintLimits limits, BrokerMetrics metrics,
             Drain drain, LiveSessions live) {
         this.live = live;
         this.drain = drain;
@@ -75,7 +71,6 @@ final class RealtimeRelay {
         this.connector = connector;
         this.config = config;
         this.json = json;
-        this.scheduler = scheduler;
     }
 
     @OnOpen
@@ -107,9 +102,6 @@ final class RealtimeRelay {
             ClientFrames.install(netty.getChannelHandlerContext(), relay);
         }
         metrics.relaySessionOpened();
-        Duration lease = config.sessionLease();
-        ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3),
-                () -> limits.renewSession(keyId, sessionId, lease));
         sessions.put(session.getId(), relay);
         drain.opened(relay);
         relay.meter().durationIsLimit(limitIsTokens);
@@ -117,11 +109,13 @@ final class RealtimeRelay {
         relay.start(connector, upstream, headers, limit, reason -> {
             sessions.remove(session.getId());
             drain.ended(relay);
-            renewal.cancel(false);
             handshake.release().run();
             metrics.relaySessionEnded();
         });
         SessionMeter meter = relay.meter();
+        // The key's place is held as long as the session may last, once, beside its registration: no renewal per
+        // session; the place of a replica that dies is given back by another (LiveSessions).
+        limits.renewSession(keyId, sessionId, limit.plusMinutes(1));
         live.open(token, sessionId, limit, meter::requested).whenComplete((registered, failed) ->
                 meter.registered(registered));
         LOG.debug("Realtime session {} opened, token id {}", session.getId(), token.id());

@@ -47,10 +47,7 @@ final class SessionEvents {
             session = token.session().copy();
             OutputBudget.lowered(session, "max_response_output_tokens", Math.max(1, budget), true);
         }
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "session.update");
-        event.put("session", session);
-        return StrictJson.write(event);
+        return StrictJson.write(OutputBudget.event(session));
     }
 
     /** Whether a whole client message goes on. */

@@ -56,7 +56,7 @@ final class CallSessions {
         }
         Map<String, Object> restored = new LinkedHashMap<>(Map.of("type", "realtime"));
         restored.putAll(session);
-        return StrictJson.write(Map.of("type", "session.update", "session", restored));
+        return StrictJson.write(OutputBudget.event(restored));
     }
 
     /** The token's session config as {@link StrictJson} reads it, a copy the caller may change; empty when none. */

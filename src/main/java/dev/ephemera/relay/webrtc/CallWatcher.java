@@ -30,13 +30,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Puts a browser's call under the broker's control (SPEC §11): the call becomes a live session like a relayed
- * WebSocket (on the live list of every replica, with a place among its key's sessions renewed while it lasts,
+ * WebSocket (on the live list of every replica, with a place among its key's sessions held while it lasts,
  * receipts, webhooks, audit lines, the kill switch) and is watched through its provider's sideband
  * ({@link WatchedCall}). Nothing here blocks a thread.
  */
@@ -114,21 +114,24 @@ final class CallWatcher {
         Duration lease = config.sessionLease();
         String described = call.describe(token.provider());
         Duration kept = longest.duration().plusMinutes(1);
-        Runnable hold = () -> calls.hold(admitted.sessionId(), described, clock.instant().plus(lease), kept)
+        AtomicBoolean ended = new AtomicBoolean();
+        // Held once, as long as the call may last (no renewal per call): a replica that dies has its calls marked
+        // orphaned by the replica that cleans up after it (LiveSessions' heartbeat); a failed hold is tried again.
+        Runnable[] hold = new Runnable[1];
+        hold[0] = () -> calls.hold(admitted.sessionId(), described, clock.instant().plus(kept), kept)
                 .whenComplete((held, failed) -> {
-                    if (failed != null) {
+                    if (failed != null && !ended.get()) {
                         REPEATED.warn("A watched call's lease was not held: {}", failed.getClass().getSimpleName());
+                        scheduler.schedule(lease.dividedBy(3), hold[0]);
                     }
                 });
-        hold.run();
-        ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(lease.dividedBy(3), lease.dividedBy(3), () -> {
-            limits.renewSession(token.keyId(), admitted.sessionId(), lease);
-            hold.run();
-        });
+        hold[0].run();
+        // The key's place is held as long as the call may last, once (LiveSessions gives a dead replica's back).
+        limits.renewSession(token.keyId(), admitted.sessionId(), kept);
         drain.opened(watched);
         CompletionStage<Void> attached = watched.watch(connector, longest.duration(), reason -> {
             drain.ended(watched);
-            renewal.cancel(false);
+            ended.set(true);
             calls.drop(admitted.sessionId());
             admitted.release().run();
             metrics.relaySessionEnded();
@@ -154,7 +157,7 @@ final class CallWatcher {
     }
 
     /**
-     * Hangs up the calls whose replica stopped renewing them (it died without draining): each is taken by one replica
+     * Hangs up the calls whose replica died without draining (its heartbeat lapsed): each is taken by one replica
      * only ({@link CallStore#orphaned}). A call whose provider is no longer known or has no key is left to it.
      */
     @Scheduled(fixedDelay = "5s", initialDelay = "5s")

@@ -158,6 +158,12 @@ final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
+    public CompletionStage<Void> endRetention(String id, Instant expiresAt) {
+        retainedUntil.remove(id);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public CompletionStage<Boolean> isReachable() {
         return CompletableFuture.completedFuture(true);
     }

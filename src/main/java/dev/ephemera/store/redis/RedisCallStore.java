@@ -24,7 +24,7 @@ import java.util.concurrent.CompletionStage;
 @Singleton
 final class RedisCallStore implements CallStore {
 
-    private static final String CALLS = "eph:calls";
+    static final String CALLS = "eph:calls";
 
     private final RedisConnector redis;
 

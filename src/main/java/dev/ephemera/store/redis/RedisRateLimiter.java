@@ -53,7 +53,7 @@ final class RedisRateLimiter implements RateLimiter, SessionCounter {
         return redis.<Long>callAsync(r -> r.zrem(sessions(keyId), sessionId)).thenApply(removed -> null);
     }
 
-    private static String sessions(String keyId) {
+    static String sessions(String keyId) {
         return "eph:sess:{" + keyId + "}";
     }
 }

@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
@@ -28,10 +30,12 @@ import java.util.function.BiConsumer;
  * Live sessions, receipts and daily usage in Redis (SPEC §11). Each key stands alone, so every command works on a
  * Cluster:
  * <ul>
- *   <li>{@code eph:live:{<sessionId>}}: a live session (a hash: its facts, its usage counts, {@code end} once it
- *   was asked to end), expiring after its lease unless its replica renews it;</li>
- *   <li>{@code eph:lives} and {@code eph:lives:{<keyId>}}: ids of live sessions, scored by when they opened; an id
- *   whose session is gone is dropped when the list is read;</li>
+ *   <li>{@code eph:live:{<sessionId>}}: a live session (a hash: its facts, its usage counts, the replica that holds
+ *   it, {@code end} once it was asked to end), kept at most as long as the session may last; the sessions of a
+ *   replica that died are removed by another ({@link RedisReplicas});</li>
+ *   <li>{@code eph:lives:r:{<replicaId>}}: ids of a replica's live sessions, scored by when they opened; a key's
+ *   live sessions are found among its session places ({@code eph:sess:{<keyId>}}, {@link RedisRateLimiter}), which
+ *   every session holds;</li>
  *   <li>{@code eph:rcpt:{<tokenId>}}: a token's receipt (a hash: the token's facts, its usage counts, when it was
  *   revoked, and one {@code s:<sessionId>} field per session, a JSON summary);</li>
  *   <li>{@code eph:day:{<keyId>}:<date>}: a key's usage counts of one UTC day;</li>
@@ -42,32 +46,31 @@ import java.util.function.BiConsumer;
 final class RedisSessionStore implements SessionStore {
 
     static final String END_CHANNEL = "eph:end";
+    /** How long a request to end a session waits for its replica's next heartbeat: longer than a replica lives
+     * without one. */
+    private static final Duration ENDS_KEPT = Duration.ofMinutes(1);
     private static final RedisScript SAVE = new RedisScript("save.lua");
     private static final RedisScript ADD = new RedisScript("usage-add.lua");
     private static final RedisScript RESERVE = new RedisScript("usage-reserve.lua");
     private static final RedisScript NOTE = new RedisScript("note.lua");
-    private static final RedisScript RENEW = new RedisScript("live-renew.lua");
     private static final RedisScript END = new RedisScript("live-end.lua");
-    private static final String ALL_LIVE = "eph:lives";
     /** The longest list of live sessions one answer reads. */
     private static final int LIST_LIMIT = 1000;
 
     private final RedisConnector redis;
     private final SessionSummaries summaries;
     private final Clock clock;
+    private final RedisReplicas replicas;
 
     RedisSessionStore(RedisConnector redis, JsonMapper json, Clock clock) {
         this.redis = redis;
         this.summaries = new SessionSummaries(json);
         this.clock = clock;
+        this.replicas = new RedisReplicas(redis);
     }
 
     static String liveKey(String sessionId) {
         return "eph:live:{" + sessionId + "}";
-    }
-
-    private static String keyLive(String keyId) {
-        return "eph:lives:{" + keyId + "}";
     }
 
     static String receiptKey(String tokenId) {
@@ -80,7 +83,8 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Optional<String>> open(LiveSession session, TokenFacts token, Duration lease) {
-        Map<String, String> fields = SessionFields.of(session);
+        Map<String, String> fields = new LinkedHashMap<>(SessionFields.of(session));
+        fields.put("replica", replicas.id());
         String[] save = new String[1 + fields.size() * 2];
         save[0] = Long.toString(clock.instant().plus(lease).toEpochMilli());
         int i = 1;
@@ -100,8 +104,7 @@ final class RedisSessionStore implements SessionStore {
             receipt.add(noted.toCompletableFuture());
             return List.of(
                     SAVE.runAsync(r, ScriptOutputType.INTEGER, new String[] {liveKey(session.id())}, save),
-                    r.zadd(ALL_LIVE, opened, session.id()),
-                    r.zadd(keyLive(session.keyId()), opened, session.id()),
+                    r.zadd(RedisReplicas.sessionsOf(replicas.id()), opened, session.id()),
                     noted);
         // Every answer is in (the pipeline completed): join() does not wait.
         }).thenApply(done -> Optional.ofNullable(TokenFields.fromFlat(receipt.get(0).join(), 0).get("revoke_reason")));
@@ -124,25 +127,11 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Map<String, String>> renew(Collection<String> sessionIds, Duration lease) {
-        List<String> ids = List.copyOf(sessionIds);
-        if (ids.isEmpty()) {
-            return CompletableFuture.completedFuture(Map.of());
-        }
-        String ms = Long.toString(lease.toMillis());
-        return RedisEach.<String>of(redis, ids, (r, id) -> RENEW.runAsync(r, ScriptOutputType.VALUE,
-                new String[] {liveKey(id)}, ms)).thenApply(answers -> asked(ids, answers));
-    }
-
-    /** The sessions among {@code ids} whose renewal answered why they were asked to end. */
-    private static Map<String, String> asked(List<String> ids, List<String> answers) {
-        Map<String, String> asked = new LinkedHashMap<>();
-        for (int i = 0; i < ids.size(); i++) {
-            String reason = answers.get(i);
-            if (reason != null && !reason.isEmpty()) {
-                asked.put(ids.get(i), reason);
-            }
-        }
-        return asked;
+        // One heartbeat for the replica, whatever it holds; the end requests it missed come with it.
+        return replicas.beat(lease, !sessionIds.isEmpty()).thenApply(asked -> {
+            asked.keySet().retainAll(Set.copyOf(sessionIds));
+            return asked;
+        });
     }
 
     @Override
@@ -160,7 +149,10 @@ final class RedisSessionStore implements SessionStore {
         return redis.pipelineAsync(r -> {
             answers.clear();
             List<RedisFuture<List<Object>>> sent = new ArrayList<>();
-            sent.add(NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())}, facts));
+            if (sessionId == null) {
+                // A session's receipt was made with the token's facts when it opened; a request's may be new.
+                sent.add(NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())}, facts));
+            }
             sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())},
                     SessionFields.addArgs("keep", RECEIPT_RETENTION, usage, reservation)));
             sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {dayKey(token.keyId(), day)}, dayArgs));
@@ -172,10 +164,10 @@ final class RedisSessionStore implements SessionStore {
             return sent;
         }).thenApply(done -> {
             // Every answer is in (the pipeline completed): join() does not wait.
-            List<Object> session = sessionId == null ? null : answers.get(3).join();
+            List<Object> session = sessionId == null ? null : answers.get(2).join();
             String end = session == null || session.size() <= Usage.FIELDS.length ? null
                     : TokenFields.text(session.get(Usage.FIELDS.length));
-            return new Added(SessionFields.counts(answers.get(1).join()),
+            return new Added(SessionFields.counts(answers.get(sessionId == null ? 1 : 0).join()),
                     end == null || end.isEmpty() ? null : end);
         });
     }
@@ -186,17 +178,20 @@ final class RedisSessionStore implements SessionStore {
                 closedAt)));
         return redis.pipelineAsync(r -> List.of(
                 r.del(liveKey(session.id())),
-                r.zrem(ALL_LIVE, session.id()),
-                r.zrem(keyLive(session.keyId()), session.id()),
+                r.zrem(RedisReplicas.sessionsOf(replicas.id()), session.id()),
                 NOTE.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(session.tokenId())}, note)));
     }
 
     @Override
     public CompletionStage<Boolean> requestEnd(String sessionId, String reason) {
-        return redis.<Long>callAsync(r -> END.runAsync(r, ScriptOutputType.INTEGER,
-                new String[] {liveKey(sessionId)}, reason)).thenCompose(live -> live == 0L
+        return redis.<String>callAsync(r -> END.runAsync(r, ScriptOutputType.VALUE,
+                new String[] {liveKey(sessionId)}, reason)).thenCompose(replica -> replica == null
                         ? CompletableFuture.completedFuture(false)
-                        : redis.<Long>callAsync(r -> r.publish(END_CHANNEL, sessionId + " " + reason))
+                        // Told at once on the channel; addressed to its replica too, in case it misses the message.
+                        : redis.pipelineAsync(r -> replica.isEmpty()
+                                ? List.of(r.publish(END_CHANNEL, sessionId + " " + reason))
+                                : List.of(r.publish(END_CHANNEL, sessionId + " " + reason),
+                                        replicas.askEnd(r, replica, sessionId, reason, ENDS_KEPT)))
                                 .thenApply(told -> true));
     }
 
@@ -220,25 +215,14 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<List<LiveSession>> live(@Nullable String keyId) {
-        String index = keyId == null ? ALL_LIVE : keyLive(keyId);
-        return redis.<List<String>>callAsync(r -> r.zrange(index, 0, LIST_LIMIT - 1)).thenCompose(ids ->
-                RedisEach.<Map<String, String>>of(redis, ids, (r, id) -> r.hgetall(liveKey(id))).thenApply(each -> {
-                    List<LiveSession> out = new ArrayList<>();
-                    List<String> gone = new ArrayList<>();
-                    for (int i = 0; i < ids.size(); i++) {
-                        Map<String, String> fields = each.get(i);
-                        if (fields.isEmpty()) {
-                            gone.add(ids.get(i));
-                        } else {
-                            out.add(SessionFields.from(fields));
-                        }
-                    }
-                    if (!gone.isEmpty()) {
-                        // Sessions of a replica that died: their leases ran out; their ids leave the list.
-                        redis.callAsync(r -> r.zrem(index, gone.toArray(String[]::new)));
-                    }
-                    return out;
-                }));
+        CompletionStage<List<String>> listed = keyId == null ? replicas.sessionIds(LIST_LIMIT)
+                : redis.<List<String>>callAsync(r -> r.zrange(RedisRateLimiter.sessions(keyId), 0, LIST_LIMIT - 1));
+        return listed.thenCompose(ids ->
+                RedisEach.<Map<String, String>>of(redis, ids, (r, id) -> r.hgetall(liveKey(id))).thenApply(each ->
+                        // A place whose session is not (or no longer) registered has no entry: it is left out, and
+                        // left to its lease.
+                        each.stream().filter(fields -> !fields.isEmpty()).map(SessionFields::from)
+                                .sorted(Comparator.comparingLong(LiveSession::openedAt)).toList()));
     }
 
     @Override

@@ -245,6 +245,16 @@ final class RedisTokenStore implements TokenStore {
      * as a standalone server, a read-only replica, a node without its slots) is not reachable for the broker.
      */
     @Override
+    public CompletionStage<Void> endRetention(String id, Instant expiresAt) {
+        // PEXPIREAT a time past forgets the key at once; the key's index keeps its score (a handle it no longer finds).
+        long forgetAt = expiresAt.plus(RETENTION_AFTER_EXPIRY).toEpochMilli();
+        return redis.<String>callAsync(r -> r.get(idKey(id))).thenCompose(hash -> hash == null
+                ? CompletableFuture.completedFuture(null)
+                : redis.pipelineAsync(r -> List.of(r.pexpireat(recordKey(hash), forgetAt),
+                        r.pexpireat(idKey(id), forgetAt))));
+    }
+
+    @Override
     public CompletionStage<Boolean> isReachable() {
         String probe = Secrets.randomBase62(16);
         return redis.pipelineAsync(r -> List.of(

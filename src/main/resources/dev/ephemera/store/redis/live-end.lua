@@ -1,7 +1,8 @@
--- Asks a live session to end: marks it with the reason (the first reason stays). 1 when it is live, else 0.
+-- Asks a live session to end: marks it with the reason (the first reason stays). Answers the id of the replica that
+-- holds it ('' when it names none), or false when it is not live.
 -- KEYS[1]  the live session (a hash);  ARGV[1]  the reason
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  return 0
+  return false
 end
 redis.call('HSETNX', KEYS[1], 'end', ARGV[1])
-return 1
+return redis.call('HGET', KEYS[1], 'replica') or ''

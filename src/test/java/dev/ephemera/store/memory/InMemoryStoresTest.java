@@ -62,7 +62,7 @@ class InMemoryStoresTest {
     @Nested
     class Sessions extends AbstractSessionStoreTest {
         Sessions() {
-            super(new InMemorySessionStore(clock), clock::advance);
+            super(new InMemorySessionStore(clock), new InMemoryRateLimiter(clock), clock::advance);
         }
     }
 

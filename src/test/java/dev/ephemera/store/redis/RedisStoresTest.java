@@ -89,7 +89,8 @@ class RedisStoresTest {
     @Nested
     class Sessions extends AbstractSessionStoreTest {
         Sessions() {
-            super(new RedisSessionStore(connector, JSON, Clock.systemUTC()), StoreContract::sleep);
+            super(new RedisSessionStore(connector, JSON, Clock.systemUTC()), new RedisRateLimiter(connector),
+                    StoreContract::sleep);
         }
     }
 
