@@ -89,6 +89,10 @@ final class ClientSecretsController {
                         throw BrokerException.invalid("session.model", "'session.model' must be a string.");
                     }
                     model = e.getValue().getStringValue();
+                    if (!model.matches(MintRequest.MODEL_NAME)) {
+                        throw BrokerException.invalid("session.model", MintRequest.MODEL_MESSAGE.replace(
+                                "'model'", "'session.model'"));
+                    }
                 } else if (!DESCRIPTIVE.contains(e.getKey())) {
                     config.put(e.getKey(), e.getValue());
                     locked.add(e.getKey());

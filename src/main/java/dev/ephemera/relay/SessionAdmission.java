@@ -25,10 +25,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * The admission of a live session, whatever carries it (the realtime WebSocket, a WebRTC call, a GPT-Live session),
  * through the relays' one redemption path ({@link Redeemer}): every check that can refuse runs before the token's
  * use is taken. The replica's place is taken first (refusing while draining or at capacity costs no store call);
- * then the token is looked at, the page's origin must be allowed, the transport's own check must pass, and at once
- * a limited token's usage so far is read (a spent one is refused) and the minting key's session place is taken
- * (where it is free); then the use is taken where the token matches the request's {@link Binding}: three round trips
- * to the store in sequence (look, usage and place together, use). A refusal gives every place back.
+ * then the token is looked at, the page's origin must be allowed, the transport's own check must pass, a limited
+ * token's usage so far is read (a spent one is refused) and the minting key's session place is taken (where it is
+ * free); then the use is taken where the token matches the request's {@link Binding}: three round trips to the
+ * store in sequence (look, place, use), four for a limited token. A refusal gives every place back.
  */
 @Singleton
 public final class SessionAdmission {
@@ -86,24 +86,12 @@ public final class SessionAdmission {
                     limits.closeSession(peek.keyId(), sessionId);
                 }
             };
-            // The usage so far and the key's place are asked at once (one round trip, not two); a place taken by
-            // a session that is then refused is given back.
-            return transport.reserve(peek).thenCompose(none -> {
-                CompletableFuture<Void> usage = usedBefore(peek, used).toCompletableFuture();
-                CompletableFuture<Void> taken = limits.openSession(peek.keyId(), sessionId, relay.sessionLease())
-                        .toCompletableFuture();
-                return CompletableFuture.allOf(usage, taken).handle((both, refused) -> {
-                    if (refused == null) {
-                        return place;
-                    }
-                    if (!taken.isCompletedExceptionally()) {
-                        place.run();
-                    }
-                    // The usage's refusal first: a spent token is told so even when its key is also full.
-                    Throwable first = usage.isCompletedExceptionally() ? usage.exceptionNow() : taken.exceptionNow();
-                    throw first instanceof CompletionException c ? c : new CompletionException(first);
-                });
-            });
+            // The usage so far first, then the key's place: a spent token never holds a place, not even for a moment
+            // (asked at once, a burst of spent tokens kept a key's other sessions out). Unlimited tokens read none.
+            return transport.reserve(peek)
+                    .thenCompose(none -> usedBefore(peek, used))
+                    .thenCompose(ok -> limits.openSession(peek.keyId(), sessionId, relay.sessionLease()))
+                    .thenApply(taken -> place);
         }).handle((redeemed, refused) -> {
             if (refused != null) {
                 replicaPlace.run();

@@ -5,6 +5,7 @@ import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.json.StrictJson;
 import dev.ephemera.async.Stages;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -240,10 +242,15 @@ public final class TokenMinter {
             if (text.length() > MAX_SESSION_BYTES) {
                 throw BrokerException.invalid("session", "'session' may be at most 16 KiB of JSON.");
             }
+            // Stored only as the strict parser will read it back at every redemption (SessionConfig): a value it
+            // refuses (an unpaired surrogate, say) is refused now, not turned into a failure after a use is taken.
+            if (!(StrictJson.parse(text.getBytes(StandardCharsets.UTF_8)).orElse(null) instanceof Map<?, ?>)) {
+                throw BrokerException.invalid("session", "'session' must be a JSON object of well-formed text (no "
+                        + "unpaired surrogates).");
+            }
             return text;
         } catch (IOException e) {
             throw BrokerException.invalid("session", "'session' could not be stored as JSON.");
         }
     }
-
 }

@@ -59,6 +59,12 @@ class ClientSecretsTest {
         Reply fraction = broker.postJson("/v1/realtime/client_secrets", key,
                 Map.of("expires_after", Map.of("seconds", 60.5)));
         assertThat(((Map<?, ?>) fraction.json().get("error")).get("param")).isEqualTo("expires_after.seconds");
+        for (String model : new String[] {"", " ", "gpt\u0000", "gpt\r\nx"}) {
+            Reply named = broker.postJson("/v1/realtime/client_secrets", key, Map.of("session",
+                    Map.of("type", "realtime", "model", model)));
+            assertThat(named.status()).as("model %s", model).isEqualTo(400);
+            assertThat(((Map<?, ?>) named.json().get("error")).get("param")).isEqualTo("session.model");
+        }
         assertThat(broker.postJson("/v1/realtime/client_secrets", null, Map.of()).code())
                 .isEqualTo("missing_api_key");
     }

@@ -115,4 +115,20 @@ class TokenMinterTest {
         assertThat(minting.store.saved).isEmpty();
         done(minting.minter.mint(KEY.at("198.51.100.1"), openai(), Admission.CALLER));
     }
+
+    @Test
+    void aSessionConfigTheStrictParserWouldRefuseIsRefusedAtMintNotAfterAUse() {
+        Minting minting = new Minting(10, 10);
+        MintRequest lone = MintRequest.builder("openai", Duration.ofSeconds(60)).maxUses(3)
+                .session(io.micronaut.json.tree.JsonNode.createObjectNode(java.util.Map.of("instructions",
+                        io.micronaut.json.tree.JsonNode.createStringNode("a\ud800b"))))
+                .build();
+
+        assertThat(refusal(minting.minter.mint(KEY, lone, Admission.CALLER)))
+                .isInstanceOfSatisfying(BrokerException.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+                    assertThat(e.param()).isEqualTo("session");
+                });
+        assertThat(minting.store.saved).isEmpty();
+    }
 }

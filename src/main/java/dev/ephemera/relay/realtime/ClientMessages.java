@@ -52,6 +52,12 @@ final class ClientMessages {
         if (!continuation && !(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
             return;
         }
+        if (frame.rsv() != 0) {
+            // No extension is negotiated (RFC 6455 §5.2): a reserved bit set is a protocol error, never read past.
+            pending = null;
+            sink.failed(1002, "reserved bits set without an extension");
+            return;
+        }
         if (continuation != (pending != null)) {
             pending = null;
             sink.failed(1002, continuation ? "continuation without a message" : "new message inside a fragmented one");
