@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The limits of SPEC §7: mints per API key, per user and per client IP (one store step each, consistent across
@@ -18,6 +19,8 @@ import java.util.concurrent.CompletionStage;
 public final class MintLimits {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
+    /** How often a failed hold of a session's place is tried again. */
+    private static final int HOLD_RETRIES = 3;
 
     private final RateLimiter limiter;
     private final SessionCounter sessions;
@@ -80,11 +83,23 @@ public final class MintLimits {
     }
 
     /**
-     * Holds a live session's place for {@code lease} from now (once, as long as the session may last); best effort:
-     * a failure ends no session, and the place counts until the lease it had runs out.
+     * Holds a live session's place for {@code lease} from now (once, as long as the session may last); a failure
+     * ends no session and is tried again after 1, 2 and 4 s (a place already given back or lapsed stays gone), so
+     * that a store's hiccup does not let the place lapse under a live session.
      */
     public void renewSession(String keyId, String sessionId, Duration lease) {
-        sessions.renew(keyId, sessionId, lease).exceptionally(failed -> null);
+        hold(keyId, sessionId, lease, 1);
+    }
+
+    private void hold(String keyId, String sessionId, Duration lease, int attempt) {
+        sessions.renew(keyId, sessionId, lease).exceptionally(failed -> {
+            if (attempt <= HOLD_RETRIES) {
+                long delay = 1L << (attempt - 1);
+                CompletableFuture.delayedExecutor(delay, TimeUnit.SECONDS).execute(
+                        () -> hold(keyId, sessionId, lease.minusSeconds(delay), attempt + 1));
+            }
+            return null;
+        });
     }
 
     /** Gives the place back; best effort (the place also expires with its lease). */
