@@ -2,7 +2,7 @@ package dev.ephemera;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.ratelimit.SessionCounter;
+import dev.ephemera.ratelimit.SessionPlaceStore;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.RedisTopologies;
 import dev.ephemera.support.TestRedis;
@@ -27,7 +27,7 @@ class EmbeddedRedisTest {
             String token = broker.mint(key, Map.of("provider", "openai")).string("value");
             assertThat(broker.consume(key, token).status()).isEqualTo(200);
             assertThat(broker.consume(key, token).code()).isEqualTo("token_already_used");
-            SessionCounter places = broker.context().getBean(SessionCounter.class);
+            SessionPlaceStore places = broker.context().getBean(SessionPlaceStore.class);
             assertThat(places.open("key_embedded", "ses_1", 1, Duration.ofSeconds(30)).toCompletableFuture().join())
                     .isTrue();
             assertThat(places.open("key_embedded", "ses_2", 1, Duration.ofSeconds(30)).toCompletableFuture().join())

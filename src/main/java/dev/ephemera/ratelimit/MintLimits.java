@@ -9,28 +9,24 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The limits of SPEC §7: mints per API key, per user and per client IP (one store step each, consistent across
- * replicas), and realtime sessions open at once per API key. When the store is down every check fails closed.
+ * The mint limits of SPEC §7: mints per API key, per user and per client IP (one store step each, consistent
+ * across replicas), and a key's daily budget. When the store is down every check fails closed. Sessions open at
+ * once per key are {@link SessionPlaces}'.
  */
 @Singleton
 public final class MintLimits {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
-    /** How often a failed hold of a session's place is tried again. */
-    private static final int HOLD_RETRIES = 3;
 
     private final RateLimiter limiter;
-    private final SessionCounter sessions;
     private final RateLimitConfiguration config;
     private final DailyUsage usage;
 
-    MintLimits(RateLimiter limiter, SessionCounter sessions, RateLimitConfiguration config, DailyUsage usage) {
+    MintLimits(RateLimiter limiter, RateLimitConfiguration config, DailyUsage usage) {
         this.usage = usage;
         this.limiter = limiter;
-        this.sessions = sessions;
         this.config = config;
     }
 
@@ -67,44 +63,6 @@ public final class MintLimits {
         CompletionStage<Void> byAddress = clientIp == null ? CompletableFuture.completedFuture(null)
                 : checkAsync("client address", "ip:" + clientIp, config.perIpPerMinute());
         return byAddress.thenCompose(admitted -> mintAsync(caller));
-    }
-
-    /**
-     * Takes a place among the realtime sessions of the API key that minted a token, held for {@code lease} unless
-     * renewed. The stage fails with {@code rate_limit_exceeded} when the key has its maximum of sessions open.
-     */
-    public CompletionStage<Void> openSession(String keyId, String sessionId, Duration lease) {
-        return sessions.open(keyId, sessionId, config.maxConcurrentSessionsPerKey(), lease).thenAccept(taken -> {
-            if (!taken) {
-                throw new RateLimitedException("API key's concurrent realtime sessions",
-                        config.maxConcurrentSessionsPerKey(), lease, Duration.ofSeconds(5));
-            }
-        });
-    }
-
-    /**
-     * Holds a live session's place for {@code lease} from now (once, as long as the session may last); a failure
-     * ends no session and is tried again after 1, 2 and 4 s (a place already given back or lapsed stays gone), so
-     * that a store's hiccup does not let the place lapse under a live session.
-     */
-    public void renewSession(String keyId, String sessionId, Duration lease) {
-        hold(keyId, sessionId, lease, 1);
-    }
-
-    private void hold(String keyId, String sessionId, Duration lease, int attempt) {
-        sessions.renew(keyId, sessionId, lease).exceptionally(failed -> {
-            if (attempt <= HOLD_RETRIES) {
-                long delay = 1L << (attempt - 1);
-                CompletableFuture.delayedExecutor(delay, TimeUnit.SECONDS).execute(
-                        () -> hold(keyId, sessionId, lease.minusSeconds(delay), attempt + 1));
-            }
-            return null;
-        });
-    }
-
-    /** Gives the place back; best effort (the place also expires with its lease). */
-    public void closeSession(String keyId, String sessionId) {
-        sessions.close(keyId, sessionId).exceptionally(failed -> null);
     }
 
     private CompletionStage<Void> checkAsync(String what, String subject, int limit) {

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionStage;
  * {@code window}, timed by the store (Redis's clock in Redis); up to {@code limit} requests pass in it, the rest
  * are refused until it ends. One atomic step per request, which never blocks the calling thread; when the store
  * cannot be reached the stage fails ({@code store_unavailable}) and callers refuse (fail closed). Implemented in
- * {@code store.redis} and {@code store.memory}, beside {@link SessionCounter}.
+ * {@code store.redis} and {@code store.memory}, beside {@link SessionPlaceStore}.
  */
 public interface RateLimiter {
 

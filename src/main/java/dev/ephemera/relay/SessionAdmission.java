@@ -2,7 +2,7 @@ package dev.ephemera.relay;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.ratelimit.SessionPlaces;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Usage;
@@ -43,17 +43,17 @@ public final class SessionAdmission {
 
     private final Redeemer redeemer;
     private final AllowedOrigins origins;
-    private final MintLimits limits;
+    private final SessionPlaces places;
     private final RelayConfiguration relay;
     private final RelayCapacity capacity;
     private final Drain drain;
     private final LiveSessions live;
 
-    public SessionAdmission(Redeemer redeemer, AllowedOrigins origins, MintLimits limits, RelayConfiguration relay,
+    public SessionAdmission(Redeemer redeemer, AllowedOrigins origins, SessionPlaces places, RelayConfiguration relay,
             RelayCapacity capacity, Drain drain, LiveSessions live) {
         this.redeemer = redeemer;
         this.origins = origins;
-        this.limits = limits;
+        this.places = places;
         this.relay = relay;
         this.capacity = capacity;
         this.drain = drain;
@@ -83,14 +83,14 @@ public final class SessionAdmission {
             AtomicBoolean released = new AtomicBoolean();
             Runnable place = () -> {
                 if (released.compareAndSet(false, true)) {
-                    limits.closeSession(peek.keyId(), sessionId);
+                    places.giveBack(peek.keyId(), sessionId);
                 }
             };
             // The usage so far first, then the key's place: a spent token never holds a place, not even for a moment
             // (asked at once, a burst of spent tokens kept a key's other sessions out). Unlimited tokens read none.
             return transport.reserve(peek)
                     .thenCompose(none -> usedBefore(peek, used))
-                    .thenCompose(ok -> limits.openSession(peek.keyId(), sessionId, relay.sessionLease()))
+                    .thenCompose(ok -> places.take(peek.keyId(), sessionId, relay.sessionLease()))
                     .thenApply(taken -> place);
         }).handle((redeemed, refused) -> {
             if (refused != null) {

@@ -6,8 +6,7 @@ public final class TestMintLimits {
     private TestMintLimits() {
     }
 
-    public static MintLimits of(RateLimiter limiter, SessionCounter sessions, RateLimitConfiguration config,
-            DailyUsage usage) {
-        return new MintLimits(limiter, sessions, config, usage);
+    public static MintLimits of(RateLimiter limiter, RateLimitConfiguration config, DailyUsage usage) {
+        return new MintLimits(limiter, config, usage);
     }
 }

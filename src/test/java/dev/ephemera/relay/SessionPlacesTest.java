@@ -3,7 +3,7 @@ package dev.ephemera.relay;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.ratelimit.SessionCounter;
+import dev.ephemera.ratelimit.SessionPlaceStore;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.BrokerExtension;
 import dev.ephemera.support.FakeUpstream;
@@ -142,7 +142,7 @@ class SessionPlacesTest {
     void theSessionPlacesOfACrashedReplicaExpireOnTheirOwn() throws Exception {
         String token = token("gpt-realtime");
         // What a replica that died mid-session leaves: a place that nobody renews or gives back.
-        SessionCounter store = broker.context().getBean(SessionCounter.class);
+        SessionPlaceStore store = broker.context().getBean(SessionPlaceStore.class);
         assertThat(store.open(keyId(token), "ses_of_a_crashed_replica", 1, Duration.ofSeconds(3))
                 .toCompletableFuture().join()).isTrue();
         assertThat(refusal(token, "")).isEqualTo(429);

@@ -5,7 +5,7 @@ import static dev.ephemera.store.SessionFixtures.session;
 import static dev.ephemera.store.SessionFixtures.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.ratelimit.SessionCounter;
+import dev.ephemera.ratelimit.SessionPlaceStore;
 import dev.ephemera.session.LiveSession;
 import dev.ephemera.session.Receipt;
 import dev.ephemera.session.SessionStore;
@@ -29,14 +29,14 @@ public abstract class AbstractSessionStoreTest extends StoreContract {
     private static final Duration LONG = Duration.ofMinutes(5);
 
     private final SessionStore sessions;
-    private final SessionCounter places;
+    private final SessionPlaceStore places;
 
     /**
      * The contract run on {@code sessions}, whose time passes by {@code time}; {@code places} are the same backend's
      * session places, which a session takes before it is opened (as the relays do), and which a backend may list a
      * key's sessions from.
      */
-    protected AbstractSessionStoreTest(SessionStore sessions, SessionCounter places, Consumer<Duration> time) {
+    protected AbstractSessionStoreTest(SessionStore sessions, SessionPlaceStore places, Consumer<Duration> time) {
         super(time);
         this.sessions = sessions;
         this.places = places;

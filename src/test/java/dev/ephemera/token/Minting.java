@@ -43,7 +43,7 @@ final class Minting {
         clock.freeze();
         ProviderRegistry providers = TestProviders.withKey("openai", "sk-test");
         DailyUsage usage = keyId -> CompletableFuture.completedFuture(spentToday.get());
-        MintLimits limits = TestMintLimits.of(MemoryStores.rateLimiter(clock), MemoryStores.sessionCounter(clock),
+        MintLimits limits = TestMintLimits.of(MemoryStores.rateLimiter(clock),
                 new RateLimitConfiguration(perKey, 30, perAddress, 100), usage);
         BrokerMetrics metrics = new BrokerMetrics(null);
         minter = new TokenMinter(store, strategy, new TokenConfiguration(Duration.ofSeconds(60),

@@ -9,7 +9,7 @@ import dev.ephemera.relay.LongestSession;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
-import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.ratelimit.SessionPlaces;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.http.HttpRequest;
@@ -54,18 +54,18 @@ final class RealtimeRelay {
     private final UpstreamConnector connector;
     private final RelayConfiguration config;
     private final JsonMapper json;
-    private final MintLimits limits;
+    private final SessionPlaces places;
     private final Drain drain;
     private final LiveSessions live;
     private final BrokerMetrics metrics;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RealtimeRelay(ProviderRegistry providers, UpstreamConnector connector, RelayConfiguration config,
-            JsonMapper json, MintLimits limits, BrokerMetrics metrics,
+            JsonMapper json, SessionPlaces places, BrokerMetrics metrics,
             Drain drain, LiveSessions live) {
         this.live = live;
         this.drain = drain;
-        this.limits = limits;
+        this.places = places;
         this.metrics = metrics;
         this.providers = providers;
         this.connector = connector;
@@ -115,7 +115,7 @@ final class RealtimeRelay {
         SessionMeter meter = relay.meter();
         // The key's place is held as long as the session may last, once, beside its registration: no renewal per
         // session; the place of a replica that dies is given back by another (LiveSessions).
-        limits.renewSession(keyId, sessionId, limit.plusMinutes(1));
+        places.hold(keyId, sessionId, limit.plusMinutes(1));
         live.open(token, sessionId, limit, meter::requested).whenComplete((registered, failed) ->
                 meter.registered(registered));
         LOG.debug("Realtime session {} opened, token id {}", session.getId(), token.id());

@@ -12,7 +12,7 @@ import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
-import dev.ephemera.ratelimit.MintLimits;
+import dev.ephemera.ratelimit.SessionPlaces;
 import dev.ephemera.relay.event.CallLocks;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.session.CallStore;
@@ -68,15 +68,15 @@ final class CallWatcher {
     private final ProviderRegistry providers;
     private final Clock clock;
     private final RelayConfiguration config;
-    private final CallSessions sessions;
+    private final CallSessionConfigs sessions;
     private final TaskScheduler scheduler;
-    private final MintLimits limits;
+    private final SessionPlaces places;
     private final BrokerMetrics metrics;
     private final Drain drain;
     private final LiveSessions live;
 
-    CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, CallSessions sessions,
-            @Named("scheduled") TaskScheduler scheduler, MintLimits limits, BrokerMetrics metrics, Drain drain,
+    CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, CallSessionConfigs sessions,
+            @Named("scheduled") TaskScheduler scheduler, SessionPlaces places, BrokerMetrics metrics, Drain drain,
             LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock) {
         this.calls = calls;
         this.providers = providers;
@@ -86,7 +86,7 @@ final class CallWatcher {
         this.config = config;
         this.sessions = sessions;
         this.scheduler = scheduler;
-        this.limits = limits;
+        this.places = places;
         this.metrics = metrics;
         this.drain = drain;
         this.live = live;
@@ -104,8 +104,8 @@ final class CallWatcher {
         if (outputLimit != null) {
             locks.outputLimit(outputLimit);
         }
-        WatchedCall watched = new WatchedCall(call, loop, new WatchedCall.Watch(token, CallSessions.restore(session),
-                hangup, admitted.upstreamHeaders(), config), locks);
+        WatchedCall watched = new WatchedCall(call, loop, new WatchedCall.Watch(token,
+                CallSessionConfigs.restore(session), hangup, admitted.upstreamHeaders(), config), locks);
         LongestSession longest = LongestSession.of(token, config);
         SessionMeter meter = watched.meter();
         meter.durationIsLimit(longest.isTokenLimit());
@@ -127,7 +127,7 @@ final class CallWatcher {
                 });
         hold[0].run();
         // The key's place is held as long as the call may last, once (LiveSessions gives a dead replica's back).
-        limits.renewSession(token.keyId(), admitted.sessionId(), kept);
+        places.hold(token.keyId(), admitted.sessionId(), kept);
         drain.opened(watched);
         CompletionStage<Void> attached = watched.watch(connector, longest.duration(), reason -> {
             drain.ended(watched);

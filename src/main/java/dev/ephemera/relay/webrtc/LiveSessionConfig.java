@@ -29,9 +29,9 @@ final class LiveSessionConfig {
 
     private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
-    private final CallSessions sessions;
+    private final CallSessionConfigs sessions;
 
-    LiveSessionConfig(CallSessions sessions) {
+    LiveSessionConfig(CallSessionConfigs sessions) {
         this.sessions = sessions;
     }
 

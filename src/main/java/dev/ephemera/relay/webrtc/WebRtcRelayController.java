@@ -48,10 +48,10 @@ final class WebRtcRelayController {
     private final ProviderRegistry providers;
     private final CallRequests requests;
     private final CallWatcher watcher;
-    private final CallSessions sessions;
+    private final CallSessionConfigs sessions;
 
     WebRtcRelayController(SessionAdmission admission, ProviderRegistry providers, CallRequests requests,
-            CallWatcher watcher, CallSessions sessions) {
+            CallWatcher watcher, CallSessionConfigs sessions) {
         this.admission = admission;
         this.providers = providers;
         this.requests = requests;
@@ -94,7 +94,7 @@ final class WebRtcRelayController {
             SessionAdmission.Admitted admitted, @Nullable String model, String offer, EventLoop loop) {
         RedeemedToken token = admitted.token();
         Provider provider = providers.require(token.provider());
-        Long outputLimit = CallSessions.outputLimit(token, admitted.usedBefore());
+        Long outputLimit = CallSessionConfigs.outputLimit(token, admitted.usedBefore());
         return post(request, admitted, provider, model, offer, outputLimit).thenCompose(answer -> {
             if (!ProviderCall.controllable(provider)) {
                 // Nothing to watch: the call is not a live session here (README), and its places are given back.

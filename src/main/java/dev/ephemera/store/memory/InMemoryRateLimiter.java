@@ -2,7 +2,7 @@ package dev.ephemera.store.memory;
 
 import dev.ephemera.async.Stages;
 import dev.ephemera.ratelimit.RateLimiter;
-import dev.ephemera.ratelimit.SessionCounter;
+import dev.ephemera.ratelimit.SessionPlaceStore;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Rate limits and session counts in this process, with the same fixed-window rule as the Redis twin. */
 @Singleton
-final class InMemoryRateLimiter implements RateLimiter, SessionCounter {
+final class InMemoryRateLimiter implements RateLimiter, SessionPlaceStore {
 
     private record Window(Instant resetAt, int count) {
     }

@@ -1,7 +1,7 @@
 package dev.ephemera.store.redis;
 
 import dev.ephemera.ratelimit.RateLimiter;
-import dev.ephemera.ratelimit.SessionCounter;
+import dev.ephemera.ratelimit.SessionPlaceStore;
 import io.lettuce.core.ScriptOutputType;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionStage;
  * clock, the one clock every replica shares). Both expire on their own.
  */
 @Singleton
-final class RedisRateLimiter implements RateLimiter, SessionCounter {
+final class RedisRateLimiter implements RateLimiter, SessionPlaceStore {
 
     private static final RedisScript WINDOW = new RedisScript("ratelimit.lua");
     private static final RedisScript OPEN = new RedisScript("session-open.lua");

@@ -4,7 +4,7 @@ import dev.ephemera.apikey.ApiKeyStore;
 import dev.ephemera.store.AbstractApiKeyStoreTest;
 import dev.ephemera.store.AbstractCallStoreTest;
 import dev.ephemera.store.AbstractRateLimiterTest;
-import dev.ephemera.store.AbstractSessionCounterTest;
+import dev.ephemera.store.AbstractSessionPlaceStoreTest;
 import dev.ephemera.store.AbstractSessionStoreTest;
 import dev.ephemera.store.AbstractSessionUsageTest;
 import dev.ephemera.store.AbstractTokenStoreTest;
@@ -53,7 +53,7 @@ class InMemoryStoresTest {
     }
 
     @Nested
-    class SessionPlaces extends AbstractSessionCounterTest {
+    class SessionPlaces extends AbstractSessionPlaceStoreTest {
         SessionPlaces() {
             super(new InMemoryRateLimiter(clock), clock::advance);
         }

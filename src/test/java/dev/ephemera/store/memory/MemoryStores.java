@@ -1,7 +1,7 @@
 package dev.ephemera.store.memory;
 
 import dev.ephemera.ratelimit.RateLimiter;
-import dev.ephemera.ratelimit.SessionCounter;
+import dev.ephemera.ratelimit.SessionPlaceStore;
 import dev.ephemera.token.TokenStore;
 import java.time.Clock;
 
@@ -19,7 +19,7 @@ public final class MemoryStores {
         return new InMemoryRateLimiter(clock);
     }
 
-    public static SessionCounter sessionCounter(Clock clock) {
+    public static SessionPlaceStore sessionPlaces(Clock clock) {
         return new InMemoryRateLimiter(clock);
     }
 }

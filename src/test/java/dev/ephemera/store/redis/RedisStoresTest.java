@@ -5,7 +5,7 @@ import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.store.AbstractApiKeyStoreTest;
 import dev.ephemera.store.AbstractCallStoreTest;
 import dev.ephemera.store.AbstractRateLimiterTest;
-import dev.ephemera.store.AbstractSessionCounterTest;
+import dev.ephemera.store.AbstractSessionPlaceStoreTest;
 import dev.ephemera.store.AbstractSessionStoreTest;
 import dev.ephemera.store.AbstractSessionUsageTest;
 import dev.ephemera.store.AbstractTokenStoreTest;
@@ -80,7 +80,7 @@ class RedisStoresTest {
     }
 
     @Nested
-    class SessionPlaces extends AbstractSessionCounterTest {
+    class SessionPlaces extends AbstractSessionPlaceStoreTest {
         SessionPlaces() {
             super(new RedisRateLimiter(connector), StoreContract::sleep);
         }

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
  * clean-up after a replica whose heartbeat lapsed), or expire on their own. Every stage fails with
  * {@code store_unavailable} when the store cannot be reached; none blocks the calling thread.
  */
-public interface SessionCounter {
+public interface SessionPlaceStore {
 
     /**
      * Takes a place for session {@code sessionId} of {@code keyId}, held for {@code lease}; false (and nothing

@@ -15,7 +15,7 @@ import java.util.Map;
  * the call is then hung up at the limit, and a raised session limit is a changed lock ({@code CallLocks}).
  */
 @Singleton
-final class CallSessions {
+final class CallSessionConfigs {
 
     /**
      * The limit on a response's output that {@code token}'s budget of tokens leaves after {@code used}, within what

@@ -2,7 +2,7 @@ package dev.ephemera.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ephemera.ratelimit.SessionCounter;
+import dev.ephemera.ratelimit.SessionPlaceStore;
 import dev.ephemera.secret.Secrets;
 import java.time.Duration;
 import java.util.List;
@@ -10,18 +10,18 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@link SessionCounter} contract: a key holds at most {@code max} unexpired places, each session its own; a
+ * The {@link SessionPlaceStore} contract: a key holds at most {@code max} unexpired places, each session its own; a
  * refusal takes nothing; a place expires after its lease unless renewed; a renewal never brings a place back; a
  * close is idempotent; concurrent opens never take more places than the maximum.
  */
-public abstract class AbstractSessionCounterTest extends StoreContract {
+public abstract class AbstractSessionPlaceStoreTest extends StoreContract {
 
     private static final Duration LONG = Duration.ofMinutes(5);
 
-    private final SessionCounter counter;
+    private final SessionPlaceStore counter;
 
     /** The contract run on {@code counter}, whose time passes by {@code time}. */
-    protected AbstractSessionCounterTest(SessionCounter counter, Consumer<Duration> time) {
+    protected AbstractSessionPlaceStoreTest(SessionPlaceStore counter, Consumer<Duration> time) {
         super(time);
         this.counter = counter;
     }

@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** A live session's place is held once for as long as it may last; a hold the store fails is tried again. */
-class MintLimitsTest {
+class SessionPlacesHoldTest {
 
     /** Session places whose first {@code failing} holds fail, as a store that cannot be reached for a moment. */
-    private static final class FlakyPlaces implements SessionCounter {
+    private static final class FlakyPlaces implements SessionPlaceStore {
         private final AtomicInteger failing;
         final List<Duration> holds = new CopyOnWriteArrayList<>();
 
@@ -41,15 +41,14 @@ class MintLimitsTest {
         }
     }
 
-    private static MintLimits limits(SessionCounter places) {
-        return new MintLimits(null, places, new RateLimitConfiguration(10, 10, 10, 10),
-                keyId -> CompletableFuture.completedFuture(0L));
+    private static SessionPlaces limits(SessionPlaceStore places) {
+        return new SessionPlaces(places, new RateLimitConfiguration(10, 10, 10, 10));
     }
 
     @Test
     void aHoldTheStoreFailedIsTriedAgainWithWhatIsLeftOfTheLease() {
         FlakyPlaces places = new FlakyPlaces(2);
-        limits(places).renewSession("key_1", "ses_1", Duration.ofMinutes(31));
+        limits(places).hold("key_1", "ses_1", Duration.ofMinutes(31));
         await().atMost(Duration.ofSeconds(6)).until(() -> places.holds.size() == 3);
         assertThat(places.holds).containsExactly(Duration.ofMinutes(31), Duration.ofMinutes(31).minusSeconds(1),
                 Duration.ofMinutes(31).minusSeconds(3));
@@ -58,7 +57,7 @@ class MintLimitsTest {
     @Test
     void aHoldThatTookIsNotRepeated() throws InterruptedException {
         FlakyPlaces places = new FlakyPlaces(0);
-        limits(places).renewSession("key_1", "ses_1", Duration.ofMinutes(31));
+        limits(places).hold("key_1", "ses_1", Duration.ofMinutes(31));
         Thread.sleep(1500);
         assertThat(places.holds).hasSize(1);
     }
