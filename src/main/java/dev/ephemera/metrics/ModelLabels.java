@@ -1,5 +1,6 @@
 package dev.ephemera.metrics;
 
+import io.micronaut.core.annotation.Nullable;
 import java.util.Set;
 
 /**
@@ -12,7 +13,7 @@ public interface ModelLabels {
     Set<String> models();
 
     /** The label {@code model} is counted under. */
-    default String of(@io.micronaut.core.annotation.Nullable String model) {
+    default String of(@Nullable String model) {
         return model != null && models().contains(model) ? model : "other";
     }
 }

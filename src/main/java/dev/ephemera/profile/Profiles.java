@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.TreeMap;
 
 /** The configured profiles, checked at start-up: an unknown provider or a bad origin stops the boot. */
@@ -86,8 +88,8 @@ public final class Profiles implements OriginSource, ModelLabels {
                     p.maxSessionDuration(), endpoints, limits(prefix, p.limits())));
         }
         this.byName = Map.copyOf(all);
-        this.models = all.values().stream().map(Profile::model).filter(java.util.Objects::nonNull)
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.models = all.values().stream().map(Profile::model).filter(Objects::nonNull)
+                .collect(Collectors.toUnmodifiableSet());
         this.origins = Set.copyOf(allOrigins);
     }
 

@@ -2,10 +2,7 @@ package dev.ephemera.token;
 
 import dev.ephemera.json.StrictJson;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,9 +30,10 @@ public final class SessionConfig {
         if (!(StrictJson.parse(text.getBytes(StandardCharsets.UTF_8)).orElse(null) instanceof Map<?, ?> object)) {
             throw new IllegalStateException("the stored session config of a token is not a JSON object");
         }
+        // StrictJson's objects and arrays are unmodifiable already, all the way down.
         @SuppressWarnings("unchecked")
-        Map<String, Object> frozen = (Map<String, Object>) frozen(object);
-        return new SessionConfig(text, frozen);
+        Map<String, Object> fields = (Map<String, Object>) object;
+        return new SessionConfig(text, fields);
     }
 
     /** The config's fields as {@link StrictJson} gives values, in their order; unmodifiable all the way down. */
@@ -51,20 +49,6 @@ public final class SessionConfig {
     /** The config as stored: JSON text. */
     public String text() {
         return text;
-    }
-
-    private static Object frozen(Object value) {
-        if (value instanceof Map<?, ?> object) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            object.forEach((k, v) -> out.put((String) k, frozen(v)));
-            return Collections.unmodifiableMap(out);
-        }
-        if (value instanceof List<?> array) {
-            List<Object> out = new ArrayList<>(array.size());
-            array.forEach(v -> out.add(frozen(v)));
-            return Collections.unmodifiableList(out);
-        }
-        return value;
     }
 
     @Override
