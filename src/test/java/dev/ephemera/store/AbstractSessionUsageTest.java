@@ -82,7 +82,7 @@ public abstract class AbstractSessionUsageTest extends StoreContract {
         LiveSession s = session(token, epoch());
         now(sessions.open(s, token, LONG));
         atOnce(40, () -> now(sessions.add(s.id(), token, response(3), DAY)));
-        Usage forty = new Usage(40, 80, 120, 0, 0, 0, 40, 0);
+        Usage forty = new Usage(40, 80, 120, 0, 0, 0, 0, 0, 40, 0, 0);
         assertThat(now(sessions.find(s.id())).orElseThrow().usage()).isEqualTo(forty);
         assertThat(now(sessions.usage(token.id()))).isEqualTo(forty);
         assertThat(now(sessions.day(token.keyId(), DAY))).isEqualTo(forty);

@@ -28,7 +28,7 @@ class UsageReadersTest {
     @Test
     void aResponseDoneIsReadWholeOrInFragmentsAndNothingElseCounts() {
         ProviderEvents events = new ProviderEvents(1 << 20);
-        assertThat(events.usage(text(DONE))).isEqualTo(new Usage(20, 10, 30, 4, 0, 0, 1, 0));
+        assertThat(events.usage(text(DONE))).isEqualTo(new Usage(20, 10, 30, 4, 0, 0, 0, 0, 1, 0, 0));
         // The event's name in a transcript, a delta with "response" and "done" apart, binary frames: no usage.
         assertThat(events.usage(text("{\"type\":\"response.output_text.delta\",\"delta\":\"response.done\"}")))
                 .isNull();
@@ -44,7 +44,7 @@ class UsageReadersTest {
         assertThat(events.usage(new ContinuationWebSocketFrame(false, 0, DONE.substring(third, 2 * third))))
                 .isNull();
         assertThat(events.usage(new ContinuationWebSocketFrame(true, 0, DONE.substring(2 * third))))
-                .isEqualTo(new Usage(20, 10, 30, 4, 0, 0, 1, 0));
+                .isEqualTo(new Usage(20, 10, 30, 4, 0, 0, 0, 0, 1, 0, 0));
     }
 
     @ParameterizedTest
