@@ -31,6 +31,8 @@ public final class HttpUsage {
     private long cached;
     private long audioIn;
     private long audioOut;
+    private long cachedAudio;
+    private long reasoning;
     private boolean seen;
 
     /** A reader for a body of {@code contentType}; null when the body cannot report usage (not JSON, not SSE). */
@@ -142,6 +144,8 @@ public final class HttpUsage {
         cached = Math.max(cached, u.cachedTokens());
         audioIn = Math.max(audioIn, u.audioInputTokens());
         audioOut = Math.max(audioOut, u.audioOutputTokens());
+        cachedAudio = Math.max(cachedAudio, u.cachedAudioTokens());
+        reasoning = Math.max(reasoning, u.reasoningTokens());
     }
 
     /** The body ended: the usage it reported, or null when it reported none (or was too large to read). */
@@ -165,7 +169,8 @@ public final class HttpUsage {
                 }
             }
         }
-        return seen ? Usage.ofResponse(input, output, Math.max(total, input + output), cached, audioIn, audioOut)
+        return seen ? Usage.ofResponse(input, output, Math.max(total, input + output), cached, audioIn, audioOut,
+                cachedAudio, reasoning)
                 : null;
     }
 }
