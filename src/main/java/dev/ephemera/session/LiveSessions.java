@@ -157,7 +157,8 @@ public final class LiveSessions implements DailyUsage {
         if (!usage.isNone()) {
             counted(token.provider(), token.model(), usage);
         }
-        store.settle(TokenFacts.of(token), reservedTokens, usage, today()).whenComplete((done, failed) -> {
+        store.settle(TokenFacts.of(token), reservedTokens, usage, today(),
+                MoneyTurn.count(token.limits(), token.model())).whenComplete((done, failed) -> {
             if (failed != null) {
                 REPEATED.warn("A relayed request could not be settled: {}", failed.getClass().getSimpleName());
             }

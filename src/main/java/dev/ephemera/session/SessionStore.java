@@ -22,8 +22,19 @@ public interface SessionStore {
     /** How long a token's receipt and a key's daily usage are kept after they were last written. */
     Duration RECEIPT_RETENTION = Duration.ofHours(24);
 
-    /** Usage added, and what the caller must know after it. */
-    record Added(Usage tokenTotal, @Nullable String endRequested) {
+    /** How long a key's daily and monthly counts (and a subject's daily spend) are kept: for {@code /v1/usage}. */
+    Duration USAGE_RETENTION = Duration.ofDays(62);
+
+    /**
+     * Usage added, and what the caller must know after it: the token's total, whether the session was asked to end,
+     * and the money reserved by the turn ({@link MoneyTurn}: -1 when less than its {@code atLeast} was left, so
+     * nothing was reserved; 0 when it asked for none).
+     */
+    record Added(Usage tokenTotal, @Nullable String endRequested, long granted) {
+
+        public Added(Usage tokenTotal, @Nullable String endRequested) {
+            this(tokenTotal, endRequested, 0);
+        }
     }
 
     /**
@@ -45,7 +56,28 @@ public interface SessionStore {
      * receipt and to its key's total of {@code day}; answers the token's total so far and whether the session was
      * asked to end.
      */
-    CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day);
+    default CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day) {
+        return add(sessionId, token, usage, day, MoneyTurn.count(dev.ephemera.token.UsageLimits.NONE, null));
+    }
+
+    /**
+     * {@link #add}, and in the same step the money {@code turn} on the token's key's ledgers: the usage's cost added to
+     * the key's day and month (and, under their limits, to the token's and its subject's day), the turn's release
+     * given back, its reservation made. The ledgers of one key live together (one script in Redis, Cluster-safe).
+     */
+    CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day,
+            MoneyTurn turn);
+
+    /** Only the money {@code turn} of {@link #add} (nothing used): answers what it reserved, or -1. */
+    CompletionStage<Long> reserveMoney(TokenFacts token, MoneyTurn turn, LocalDate day);
+
+    /**
+     * What is left under the money limits of {@code limits} for a token of key {@code keyId} and {@code subject} on
+     * {@code day}, once everything spent and reserved is counted (the tightest of them); {@code Long.MAX_VALUE}
+     * when none holds. For a mint: a budget already spent refuses it.
+     */
+    CompletionStage<Long> moneyLeft(String keyId, @Nullable String subject, dev.ephemera.token.UsageLimits limits,
+            LocalDate day);
 
     /** {@code session} ended: it leaves the live ones; its receipt entry gets the time, the reason and its usage. */
     CompletionStage<Void> close(LiveSession session, String reason, long closedAt);
@@ -90,7 +122,22 @@ public interface SessionStore {
      * when it produced nothing) as {@link #add} does, and gives its reservation back in the same step on the
      * receipt, so that no reader sees the request neither counted nor reserved.
      */
-    CompletionStage<Void> settle(TokenFacts token, long reservedTokens, Usage usage, LocalDate day);
+    CompletionStage<Void> settle(TokenFacts token, long reservedTokens, Usage usage, LocalDate day, MoneyTurn turn);
+
+    /**
+     * The keys that used anything on {@code day}, as far as the store keeps them ({@link #USAGE_RETENTION}), for
+     * {@code /v1/usage}.
+     */
+    CompletionStage<List<String>> keysUsing(LocalDate day);
+
+    /**
+     * {@code keyId}'s usage of {@code day}, per group: provider, model and subject, each with its counts and cost.
+     */
+    CompletionStage<List<GroupUsage>> dayGroups(String keyId, LocalDate day);
+
+    /** One group's usage of one day of one key. */
+    record GroupUsage(String keyId, LocalDate day, String provider, String model, String subject, Usage usage) {
+    }
 
     /** What token {@code tokenId}'s sessions and requests used so far, from its receipt (none: nothing yet). */
     CompletionStage<Usage> usage(String tokenId);

@@ -1,9 +1,11 @@
 package dev.ephemera.session;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.ephemera.pricing.Money;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
 import java.util.Map;
@@ -35,6 +37,18 @@ public record Usage(long inputTokens, long outputTokens, long totalTokens, long 
                 || seconds < 0 || costMicros < 0) {
             throw new IllegalArgumentException("usage counts are never negative");
         }
+    }
+
+    /** Usage as its JSON shows it ({@code cost_usd} a decimal string), read back from a stored summary. */
+    @JsonCreator
+    static Usage fromJson(@JsonProperty("input_tokens") long inputTokens,
+            @JsonProperty("output_tokens") long outputTokens, @JsonProperty("total_tokens") long totalTokens,
+            @JsonProperty("cached_tokens") long cachedTokens, @JsonProperty("audio_input_tokens") long audioIn,
+            @JsonProperty("audio_output_tokens") long audioOut, @JsonProperty("cached_audio_tokens") long cachedAudio,
+            @JsonProperty("reasoning_tokens") long reasoning, @JsonProperty("responses") long responses,
+            @JsonProperty("seconds") long seconds, @JsonProperty("cost_usd") @Nullable String costUsd) {
+        return new Usage(inputTokens, outputTokens, totalTokens, cachedTokens, audioIn, audioOut, cachedAudio,
+                reasoning, responses, seconds, costUsd == null ? 0 : Money.parse(costUsd));
     }
 
     /** One response's tokens, without the parts that only some providers report. */

@@ -7,11 +7,13 @@ import static dev.ephemera.store.SessionFixtures.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.session.LiveSession;
+import dev.ephemera.session.MoneyTurn;
 import dev.ephemera.session.Receipt;
 import dev.ephemera.session.SessionStore.Added;
 import dev.ephemera.session.SessionStore;
 import dev.ephemera.session.TokenFacts;
 import dev.ephemera.session.Usage;
+import dev.ephemera.token.UsageLimits;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -117,10 +119,10 @@ public abstract class AbstractSessionUsageTest extends StoreContract {
         assertThat(now(sessions.reserve(token.id(), null, 2L))).contains(0L);
         assertThat(now(sessions.reserve(token.id(), null, 2L))).contains(0L);
         assertThat(now(sessions.reserve(token.id(), null, 2L))).as("two outstanding").isEmpty();
-        now(sessions.settle(token, 0, Usage.NONE, DAY));
+        now(sessions.settle(token, 0, Usage.NONE, DAY, MoneyTurn.count(UsageLimits.NONE, null)));
         assertThat(now(sessions.reserve(token.id(), null, 2L))).as("one given back unused").contains(0L);
-        now(sessions.settle(token, 0, response(10), DAY));
-        now(sessions.settle(token, 0, Usage.NONE, DAY));
+        now(sessions.settle(token, 0, response(10), DAY, MoneyTurn.count(UsageLimits.NONE, null)));
+        now(sessions.settle(token, 0, Usage.NONE, DAY, MoneyTurn.count(UsageLimits.NONE, null)));
         assertThat(now(sessions.reserve(token.id(), null, 2L))).as("one done, none outstanding").contains(0L);
         assertThat(now(sessions.reserve(token.id(), null, 2L))).as("one done, one outstanding").isEmpty();
         assertThat(now(sessions.usage(token.id()))).isEqualTo(response(10));
@@ -133,9 +135,9 @@ public abstract class AbstractSessionUsageTest extends StoreContract {
         now(sessions.add(null, token, response(30), DAY));
         assertThat(now(sessions.reserve(token.id(), 100L, null))).contains(70L);
         assertThat(now(sessions.reserve(token.id(), 100L, null))).as("all reserved").isEmpty();
-        now(sessions.settle(token, 70L, response(50), DAY));
+        now(sessions.settle(token, 70L, response(50), DAY, MoneyTurn.count(UsageLimits.NONE, null)));
         assertThat(now(sessions.reserve(token.id(), 100L, null))).contains(20L);
-        now(sessions.settle(token, 20L, response(20), DAY));
+        now(sessions.settle(token, 20L, response(20), DAY, MoneyTurn.count(UsageLimits.NONE, null)));
         assertThat(now(sessions.reserve(token.id(), 100L, 10L))).as("none left").isEmpty();
         assertThat(now(sessions.usage(token.id())).totalTokens()).isEqualTo(100L);
     }

@@ -4,7 +4,9 @@ import dev.ephemera.session.LiveSession;
 import dev.ephemera.session.Receipt;
 import dev.ephemera.session.SessionStore;
 import dev.ephemera.session.TokenFacts;
+import dev.ephemera.session.MoneyTurn;
 import dev.ephemera.session.Usage;
+import dev.ephemera.token.UsageLimits;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
@@ -46,6 +48,7 @@ final class InMemorySessionStore implements SessionStore {
     /** Token id -> its requests' reservations: {tokens, responses}. */
     private final Map<String, long[]> reserved = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
+    private final InMemoryMoney money = new InMemoryMoney();
 
     InMemorySessionStore(Clock clock) {
         this.clock = clock;
@@ -99,8 +102,10 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day) {
+    public CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day,
+            MoneyTurn turn) {
         Kept kept = note(token, null, null, usage);
+        long granted = money.turn(token, usage, turn, day);
         days.merge(token.keyId() + " " + day, usage, Usage::plus);
         String end = null;
         if (sessionId != null) {
@@ -108,7 +113,7 @@ final class InMemorySessionStore implements SessionStore {
                     l.session().usage().plus(usage)), l.leaseEnds(), l.end()));
             end = now == null ? null : now.end();
         }
-        return done(new Added(kept.usage(), end));
+        return done(new Added(kept.usage(), end, granted));
     }
 
     @Override
@@ -205,9 +210,10 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Void> settle(TokenFacts token, long reservedTokens, Usage usage, LocalDate day) {
-        if (!usage.isNone()) {
-            add(null, token, usage, day);
+    public CompletionStage<Void> settle(TokenFacts token, long reservedTokens, Usage usage, LocalDate day,
+            MoneyTurn turn) {
+        if (!usage.isNone() || turn.release() > 0) {
+            add(null, token, usage, day, turn);
         }
         reserved.computeIfPresent(token.id(), (id, held) -> held[1] <= 1 ? null
                 : new long[] {held[0] - reservedTokens, held[1] - 1});
@@ -226,6 +232,29 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
+    public CompletionStage<Long> reserveMoney(TokenFacts token, MoneyTurn turn, LocalDate day) {
+        return done(money.turn(token, Usage.NONE, turn, day));
+    }
+
+    @Override
+    public CompletionStage<Long> moneyLeft(String keyId, @Nullable String subject, UsageLimits limits,
+            LocalDate day) {
+        TokenFacts facts = new TokenFacts("-", keyId, "", null, subject, null, "", 0, 0, Instant.EPOCH,
+                Instant.EPOCH);
+        return done(money.turn(facts, Usage.NONE, MoneyTurn.left(limits.withMaxCost(null), day), day));
+    }
+
+    @Override
+    public CompletionStage<List<String>> keysUsing(LocalDate day) {
+        return done(money.keysUsing(day));
+    }
+
+    @Override
+    public CompletionStage<List<GroupUsage>> dayGroups(String keyId, LocalDate day) {
+        return done(money.dayGroups(keyId, day));
+    }
+
+    @Override
     public void onEndRequested(BiConsumer<String, String> listener) {
         listeners.add(listener);
     }
@@ -237,8 +266,9 @@ final class InMemorySessionStore implements SessionStore {
         live.values().removeIf(l -> l.leaseEnds().isBefore(now));
         receipts.values().removeIf(k -> k.keptUntil().isBefore(now));
         revokeReasons.keySet().removeIf(id -> !receipts.containsKey(id));
-        LocalDate yesterday = LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).minusDays(1);
-        days.keySet().removeIf(key -> LocalDate.parse(key.substring(key.indexOf(' ') + 1)).isBefore(yesterday));
+        LocalDate oldest = LocalDate.ofInstant(now.minus(USAGE_RETENTION), java.time.ZoneOffset.UTC);
+        days.keySet().removeIf(key -> LocalDate.parse(key.substring(key.indexOf(' ') + 1)).isBefore(oldest));
+        money.forgetBefore(oldest);
     }
 
     private static <T> CompletionStage<T> done(T value) {

@@ -4,7 +4,9 @@ import dev.ephemera.session.LiveSession;
 import dev.ephemera.session.Receipt;
 import dev.ephemera.session.SessionStore;
 import dev.ephemera.session.TokenFacts;
+import dev.ephemera.session.MoneyTurn;
 import dev.ephemera.session.Usage;
+import dev.ephemera.token.UsageLimits;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
@@ -61,12 +63,14 @@ final class RedisSessionStore implements SessionStore {
     private final SessionSummaries summaries;
     private final Clock clock;
     private final RedisReplicas replicas;
+    private final RedisMoney money;
 
     RedisSessionStore(RedisConnector redis, JsonMapper json, Clock clock) {
         this.redis = redis;
         this.summaries = new SessionSummaries(json);
         this.clock = clock;
         this.replicas = new RedisReplicas(redis);
+        this.money = new RedisMoney(redis);
     }
 
     static String liveKey(String sessionId) {
@@ -75,10 +79,6 @@ final class RedisSessionStore implements SessionStore {
 
     static String receiptKey(String tokenId) {
         return "eph:rcpt:{" + tokenId + "}";
-    }
-
-    private static String dayKey(String keyId, LocalDate day) {
-        return "eph:day:{" + keyId + "}:" + day;
     }
 
     @Override
@@ -135,16 +135,17 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day) {
-        return add(sessionId, token, usage, day, null);
+    public CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day,
+            MoneyTurn turn) {
+        return add(sessionId, token, usage, day, turn, null);
     }
 
     /** {@link #add}, with {@code reservation} (tokens, responses) added to the receipt's reserved counts too. */
     private CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day,
-            long @Nullable [] reservation) {
-        // A day's counts are kept a day longer than the day, for the UTC day that has just ended.
-        String[] dayArgs = SessionFields.addArgs("keep", RECEIPT_RETENTION.multipliedBy(2), usage);
+            MoneyTurn turn, long @Nullable [] reservation) {
         String[] facts = noteArgs(SessionFields.facts(token), Map.of());
+        String[] moneyKeys = RedisMoney.keys(token, day, turn.releaseDay());
+        String[] moneyArgs = RedisMoney.args(token, usage, turn);
         List<CompletableFuture<List<Object>>> answers = new ArrayList<>();
         return redis.pipelineAsync(r -> {
             answers.clear();
@@ -155,7 +156,7 @@ final class RedisSessionStore implements SessionStore {
             }
             sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {receiptKey(token.id())},
                     SessionFields.addArgs("keep", RECEIPT_RETENTION, usage, reservation)));
-            sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {dayKey(token.keyId(), day)}, dayArgs));
+            sent.add(RedisMoney.SCRIPT.runAsync(r, ScriptOutputType.MULTI, moneyKeys, moneyArgs));
             if (sessionId != null) {
                 sent.add(ADD.runAsync(r, ScriptOutputType.MULTI, new String[] {liveKey(sessionId)},
                         SessionFields.addArgs("live", Duration.ZERO, usage)));
@@ -164,12 +165,35 @@ final class RedisSessionStore implements SessionStore {
             return sent;
         }).thenApply(done -> {
             // Every answer is in (the pipeline completed): join() does not wait.
+            int first = sessionId == null ? 1 : 0;
             List<Object> session = sessionId == null ? null : answers.get(2).join();
             String end = session == null || session.size() <= Usage.FIELDS.length ? null
                     : TokenFields.text(session.get(Usage.FIELDS.length));
-            return new Added(SessionFields.counts(answers.get(sessionId == null ? 1 : 0).join()),
-                    end == null || end.isEmpty() ? null : end);
+            long granted = money.answer(answers.get(first + 1).join(), token.keyId(), day);
+            return new Added(SessionFields.counts(answers.get(first).join()),
+                    end == null || end.isEmpty() ? null : end, granted);
         });
+    }
+
+    @Override
+    public CompletionStage<Long> reserveMoney(TokenFacts token, MoneyTurn turn, LocalDate day) {
+        return money.reserve(token, turn, day);
+    }
+
+    @Override
+    public CompletionStage<Long> moneyLeft(String keyId, @Nullable String subject, UsageLimits limits,
+            LocalDate day) {
+        return money.left(keyId, subject, limits, day);
+    }
+
+    @Override
+    public CompletionStage<List<String>> keysUsing(LocalDate day) {
+        return money.keysUsing(day);
+    }
+
+    @Override
+    public CompletionStage<List<GroupUsage>> dayGroups(String keyId, LocalDate day) {
+        return money.dayGroups(keyId, day);
     }
 
     @Override
@@ -249,8 +273,9 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Void> settle(TokenFacts token, long reservedTokens, Usage usage, LocalDate day) {
-        return add(null, token, usage, day, new long[] {-reservedTokens, -1}).thenApply(added -> null);
+    public CompletionStage<Void> settle(TokenFacts token, long reservedTokens, Usage usage, LocalDate day,
+            MoneyTurn turn) {
+        return add(null, token, usage, day, turn, new long[] {-reservedTokens, -1}).thenApply(added -> null);
     }
 
     @Override
@@ -265,7 +290,7 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Usage> day(String keyId, LocalDate day) {
-        return redis.<Map<String, String>>callAsync(r -> r.hgetall(dayKey(keyId, day))).thenApply(Usage::of);
+        return redis.<Map<String, String>>callAsync(r -> r.hgetall(RedisMoney.dayKey(keyId, day))).thenApply(Usage::of);
     }
 
     @Override

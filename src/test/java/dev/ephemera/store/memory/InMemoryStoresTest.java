@@ -6,6 +6,7 @@ import dev.ephemera.store.AbstractCallStoreTest;
 import dev.ephemera.store.AbstractRateLimiterTest;
 import dev.ephemera.store.AbstractSessionPlaceStoreTest;
 import dev.ephemera.store.AbstractSessionStoreTest;
+import dev.ephemera.store.AbstractMoneyLedgerTest;
 import dev.ephemera.store.AbstractSessionUsageTest;
 import dev.ephemera.store.AbstractTokenStoreTest;
 import dev.ephemera.store.AbstractWebhookStoreTest;
@@ -69,6 +70,13 @@ class InMemoryStoresTest {
     @Nested
     class SessionUsage extends AbstractSessionUsageTest {
         SessionUsage() {
+            super(new InMemorySessionStore(clock), clock::advance);
+        }
+    }
+
+    @Nested
+    class MoneyLedgers extends AbstractMoneyLedgerTest {
+        MoneyLedgers() {
             super(new InMemorySessionStore(clock), clock::advance);
         }
     }

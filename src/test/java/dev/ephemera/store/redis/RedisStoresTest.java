@@ -7,6 +7,7 @@ import dev.ephemera.store.AbstractCallStoreTest;
 import dev.ephemera.store.AbstractRateLimiterTest;
 import dev.ephemera.store.AbstractSessionPlaceStoreTest;
 import dev.ephemera.store.AbstractSessionStoreTest;
+import dev.ephemera.store.AbstractMoneyLedgerTest;
 import dev.ephemera.store.AbstractSessionUsageTest;
 import dev.ephemera.store.AbstractTokenStoreTest;
 import dev.ephemera.store.AbstractWebhookStoreTest;
@@ -97,6 +98,13 @@ class RedisStoresTest {
     @Nested
     class SessionUsage extends AbstractSessionUsageTest {
         SessionUsage() {
+            super(new RedisSessionStore(connector, JSON, Clock.systemUTC()), StoreContract::sleep);
+        }
+    }
+
+    @Nested
+    class MoneyLedgers extends AbstractMoneyLedgerTest {
+        MoneyLedgers() {
             super(new RedisSessionStore(connector, JSON, Clock.systemUTC()), StoreContract::sleep);
         }
     }
