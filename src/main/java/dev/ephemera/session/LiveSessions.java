@@ -8,6 +8,7 @@ import dev.ephemera.metrics.ModelLabels;
 import dev.ephemera.ratelimit.DailyUsage;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.TokenStore;
+import dev.ephemera.token.UsageLimits;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -173,6 +174,17 @@ public final class LiveSessions implements DailyUsage {
     @Override
     public CompletionStage<Long> tokensToday(String keyId) {
         return store.day(keyId, today()).thenApply(Usage::totalTokens);
+    }
+
+    @Override
+    public CompletionStage<Long> moneyLeft(String keyId, @Nullable String subject, @Nullable Long keyPerDay,
+            @Nullable Long keyPerMonth, @Nullable Long subjectPerDay) {
+        if (keyPerDay == null && keyPerMonth == null && subjectPerDay == null) {
+            return CompletableFuture.completedFuture(Long.MAX_VALUE);
+        }
+        UsageLimits budgets = UsageLimits.NONE.withKeyBudgets(keyPerDay, keyPerMonth).withSubjectBudget(
+                subjectPerDay);
+        return store.moneyLeft(keyId, subject, budgets, today());
     }
 
     /** How many sessions this replica holds. */
