@@ -247,6 +247,19 @@ class OpenApiConformanceTest {
                 false);
         json(200, "GET", "/v1/tokens/" + limited.string("id"), writer, null, true);
 
+        // The usage report: the relayed request above in every grouping's rows, filtered, refused.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !((List<?>) json(200, "GET", "/v1/usage", writer, null,
+                true).json().get("data")).isEmpty());
+        for (String by : List.of("day", "model", "key", "subject")) {
+            json(200, "GET", "/v1/usage?group_by=" + by, writer, null, true);
+        }
+        String today = java.time.LocalDate.ofInstant(broker.clock().instant(), java.time.ZoneOffset.UTC).toString();
+        json(200, "GET", "/v1/usage?key=" + writerId + "&provider=openai&model=gpt-4o&subject=user-1&from=" + today
+                + "&to=" + today + "&group_by=model", admin, null, true);
+        json(403, "GET", "/v1/usage?key=" + keyId, writer, null, true);
+        json(400, "GET", "/v1/usage?from=2025-02-30", writer, null, false);
+        json(400, "GET", "/v1/usage?group_by=week", writer, null, false);
+
         // Webhooks (SPEC §11): an IP literal, so that nothing needs DNS; deliveries to it fail in the background.
         String hooks = newKey("webhook");
         Reply hook = json(201, "POST", "/v1/webhooks", hooks, "{\"url\":\"https://93.184.215.14/hook\","

@@ -40,6 +40,8 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
     private static final Set<String> CREDENTIAL_PARAMS = Set.of("api_key", "apikey", "api-key", "key",
             "x-api-key", "access_token", "admin_key");
     private static final int MAX_CREDENTIAL_LENGTH = 8192;
+    /** The usage report, whose {@code key} parameter is a key's id (SPEC §5). */
+    private static final String USAGE_PATH = "/v1/usage";
     /** Where OAuth clients authenticate with {@code Authorization: Basic} (RFC 6749 §2.3.1, RFC 7662, RFC 7009). */
     private static final Set<String> OAUTH_CLIENT_PATHS = Set.of("/oauth2/token", "/v1/tokens/introspect",
             "/v1/tokens/revoke");
@@ -109,11 +111,18 @@ final class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpReq
                 });
     }
 
-    /** Refuses a request that looks like it authenticates through its URL, where keys end up in logs. */
+    /**
+     * Refuses a request that looks like it authenticates through its URL, where keys end up in logs. One parameter
+     * of that name is not a credential: {@code GET /v1/usage?key=} names the key whose usage is asked for, by its
+     * id ({@code key_…}, or a service's {@code jwt:…}); any other value there is refused as a key would be.
+     */
     private static void refuseCredentialsInTheUrl(HttpRequest<?> request) {
         for (String name : request.getParameters().names()) {
-            boolean suspicious = CREDENTIAL_PARAMS.contains(name.toLowerCase(Locale.ROOT))
-                    || request.getParameters().getAll(name).stream().anyMatch(v -> v.startsWith("ephk_"));
+            List<String> values = request.getParameters().getAll(name);
+            boolean keyId = name.equals("key") && request.getPath().equals(USAGE_PATH)
+                    && values.stream().allMatch(v -> v.startsWith("key_") || v.startsWith("jwt:"));
+            boolean suspicious = CREDENTIAL_PARAMS.contains(name.toLowerCase(Locale.ROOT)) && !keyId
+                    || values.stream().anyMatch(v -> v.startsWith("ephk_"));
             if (suspicious) {
                 throw new BrokerException(ErrorCode.UNSUPPORTED_AUTH_METHOD, "API keys in the URL are refused: "
                         + "URLs end up in logs. Send the key as Authorization: Bearer <key> or x-api-key.", name);
