@@ -17,30 +17,35 @@ import java.util.Map;
  */
 final class OutstandingResponses {
 
+    /** An outstanding response's cap in tokens and the money it was promised ({@link MoneyPurse#promise}). */
+    record Share(long cap, long promise) {
+        static final Share NONE = new Share(0, 0);
+    }
+
     /** A request forwarded, not yet given a response id; refundable while its event id names it alone. */
     private static final class Request {
         private final String eventId;
-        private final long cap;
+        private final Share share;
         private boolean refundable;
 
-        private Request(String eventId, long cap, boolean refundable) {
+        private Request(String eventId, Share share, boolean refundable) {
             this.eventId = eventId;
-            this.cap = cap;
+            this.share = share;
             this.refundable = refundable;
         }
     }
 
     private final ArrayDeque<Request> requested = new ArrayDeque<>();
-    private final Map<String, Long> running = new HashMap<>();
+    private final Map<String, Share> running = new HashMap<>();
     private long reserved;
 
     /**
      * A client's request for a response, capped at {@code cap} output tokens, was forwarded; {@code refundable} when
      * a provider error naming {@code eventId} can only be about it.
      */
-    void requested(String eventId, long cap, boolean refundable) {
-        requested.add(new Request(eventId, cap, refundable));
-        reserved += cap;
+    void requested(String eventId, Share share, boolean refundable) {
+        requested.add(new Request(eventId, share, refundable));
+        reserved += share.cap();
     }
 
     /**
@@ -60,46 +65,49 @@ final class OutstandingResponses {
 
     /**
      * The provider created response {@code responseId}: the oldest request's, or one it started itself, which
-     * reserves {@code ownCap}.
+     * reserves what {@code own} makes (asked only then). Whether it was one the provider started itself.
      */
-    void created(String responseId, long ownCap) {
+    boolean created(String responseId, java.util.function.Supplier<Share> own) {
         if (running.containsKey(responseId)) {
-            return;
+            return false;
         }
         Request oldest = requested.poll();
-        long cap = oldest == null ? ownCap : oldest.cap;
+        Share share = oldest == null ? own.get() : oldest.share;
         if (oldest == null) {
-            reserved += cap;
+            reserved += share.cap();
         }
-        running.put(responseId, cap);
+        running.put(responseId, share);
+        return oldest == null;
     }
 
-    /** Response {@code responseId} is done (a done without a created ends the oldest request); answers its cap. */
-    long done(String responseId) {
-        Long cap = running.remove(responseId);
-        if (cap == null) {
+    /** Response {@code responseId} is done (a done without a created ends the oldest request); answers its share. */
+    Share done(String responseId) {
+        Share share = running.remove(responseId);
+        if (share == null) {
             Request oldest = requested.poll();
-            cap = oldest == null ? 0L : oldest.cap;
+            share = oldest == null ? Share.NONE : oldest.share;
         }
-        reserved -= cap;
-        return cap;
+        reserved -= share.cap();
+        return share;
     }
 
     /**
      * The provider refused the client event {@code eventId}: if that was a request for a response, and the id named
-     * it alone, it is given back.
+     * it alone, it is given back; answers its share (none when nothing was given back).
      */
-    void refused(String eventId) {
+    Share refused(String eventId) {
         for (Iterator<Request> it = requested.iterator(); it.hasNext(); ) {
             Request request = it.next();
             if (request.eventId.equals(eventId)) {
                 if (request.refundable) {
                     it.remove();
-                    reserved -= request.cap;
+                    reserved -= request.share.cap();
+                    return request.share;
                 }
-                return;
+                return Share.NONE;
             }
         }
+        return Share.NONE;
     }
 
     /** How many responses are outstanding. */

@@ -4,15 +4,17 @@ import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.ProviderEvents;
-import dev.ephemera.json.StrictJson;
-import dev.ephemera.secret.Secrets;
+import dev.ephemera.pricing.Price;
 import dev.ephemera.session.LiveSessions;
+import dev.ephemera.session.MoneyTurn;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.UsageLimits;
 import io.micronaut.core.annotation.Nullable;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.util.Map;
+import java.time.LocalDate;
+import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -45,9 +47,13 @@ public final class SessionMeter {
     /** Whether the provider reports the session's seconds ({@link #seconds}), not the broker's clock. */
     private boolean providerSeconds;
     private final OutstandingResponses outstanding = new OutstandingResponses();
-    /** This session's prefix of the {@code event_id}s it gives requests that came without one: not guessable. */
-    private final String ownEventIds = "broker_" + Secrets.randomBase62(16) + "_";
-    private long ownEvents;
+    /** The model's prices (null: unpriced, costs 0) and, under a money limit, the money the session holds. */
+    @Nullable
+    private Price price;
+    @Nullable
+    private MoneyPurse purse;
+    private Consumer<MoneyTurn> giveBack = turn -> { };
+    private final ClientRequests requests;
 
     public SessionMeter(UsageLimits limits, int frameLimit, Executor loop, SessionEnding ending) {
         this(limits, new ProviderEvents(frameLimit), loop, ending);
@@ -56,6 +62,7 @@ public final class SessionMeter {
     /** A meter reading the provider's events with {@code events} (a sideband's reader sees more of them). */
     public SessionMeter(UsageLimits limits, ProviderEvents events, Executor loop, SessionEnding ending) {
         this.limits = limits;
+        this.requests = new ClientRequests(this, limits, outstanding);
         this.events = events;
         this.loop = loop;
         this.ending = ending;
@@ -107,6 +114,17 @@ public final class SessionMeter {
         return durationIsLimit;
     }
 
+    /**
+     * The session's model is priced {@code price} (null: not priced; its usage costs 0) and, under a money limit,
+     * holds the money of {@code purse} (reserved at admission), which {@code giveBack} returns to the ledgers when
+     * the session ends; set before the session starts.
+     */
+    public void priced(@Nullable Price price, @Nullable MoneyPurse purse, Consumer<MoneyTurn> giveBack) {
+        this.price = price;
+        this.purse = purse;
+        this.giveBack = giveBack;
+    }
+
     /** What the token's other sessions and requests had used when this one was opened: the meter starts there. */
     public void usedBefore(Usage usage) {
         confirmed = usage;
@@ -116,64 +134,21 @@ public final class SessionMeter {
     @Nullable
     public Long budgetLeft() {
         Long budget = limits.maxTotalTokens();
-        return budget == null ? null : budget - tokenTotal().totalTokens() - outstanding.reserved();
+        Long tokens = budget == null ? null : budget - tokenTotal().totalTokens() - outstanding.reserved();
+        if (purse == null) {
+            return tokens;
+        }
+        return tokens == null ? purse.cap() : Math.min(tokens, purse.cap());
     }
 
-    /**
-     * A client event on its way to the provider ({@code message}, which the filter read as {@code event}): a
-     * {@code response.create} is counted as outstanding and capped at what would be left if every outstanding
-     * response used its cap, or refused when nothing would be; a {@code session.update} has the session's limit
-     * lowered to what is left. Without limits, the message goes as it came.
-     */
+    /** A client event on its way to the provider, capped, counted or refused ({@link ClientRequests}). */
     public Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
-        Long budget = limits.maxTotalTokens();
-        Long maxResponses = limits.maxResponses();
-        if (budget == null && maxResponses == null) {
-            return new Outcome.Send(message);
-        }
-        long left = budget == null ? Long.MAX_VALUE
-                : budget - tokenTotal().totalTokens() - outstanding.reserved();
-        boolean clash = event.eventId() != null && outstanding.clash(event.eventId());
-        if (event.type().equals("session.update")) {
-            if (budget == null || left > OutputBudget.PROVIDER_MAXIMUM) {
-                return new Outcome.Send(message);
-            }
-            Map<String, Object> capped = OutputBudget.capped(event.event(), event.type(), left);
-            return new Outcome.Send(capped == event.event() ? message : StrictJson.write(capped));
-        }
-        if (!event.type().equals("response.create")) {
-            return new Outcome.Send(message);
-        }
-        if (maxResponses != null && tokenTotal().responses() + outstanding.count() >= maxResponses) {
-            return refused(event, "The token's limit of " + maxResponses + " responses would be reached by the "
-                    + outstanding.count() + " outstanding; ask again when they are done.");
-        }
-        if (left <= 0) {
-            return refused(event, "The token's limit of " + budget + " tokens would be reached if the "
-                    + outstanding.count() + " outstanding responses used their caps; ask again when they are done.");
-        }
-        long cap = Math.min(left, OutputBudget.PROVIDER_MAXIMUM);
-        Map<String, Object> out = budget == null ? event.event()
-                : OutputBudget.capped(event.event(), event.type(), cap);
-        String eventId = event.eventId();
-        if (eventId == null) {
-            // Named, unpredictably, so that the provider's refusal of this request gives its reservation back.
-            eventId = ownEventIds + ++ownEvents;
-            out = OutputBudget.with(out, "event_id", eventId);
-        }
-        outstanding.requested(eventId, budget == null ? 0 : reservation(out, cap), !clash);
-        return new Outcome.Send(StrictJson.write(out));
+        return requests.toProvider(event, message);
     }
 
-    /** What a capped request reserves: its own limit where that is a whole number below the cap, else the cap. */
-    private static long reservation(Map<String, Object> request, long cap) {
-        return OutputBudget.responseLimit(request).stream()
-                .filter(n -> n >= 1 && n <= cap).findFirst().orElse(cap);
-    }
-
-    private static Outcome.Refused refused(ClientEventFilter.Forward event, String message) {
-        return new Outcome.Refused(
-                new ClientEventFilter.Refuse("usage_limit_pending", message, null, event.eventId()));
+    @Nullable
+    MoneyPurse purse() {
+        return purse;
     }
 
     /** What a provider frame on its way to the client says of a response, or null; the frame is only read. */
@@ -186,16 +161,23 @@ public final class SessionMeter {
     public void count(@Nullable ProviderEvents.ServerEvent event) {
         switch (event) {
             case null -> { }
-            case ProviderEvents.Created created -> outstanding.created(created.responseId(), ownCap());
-            case ProviderEvents.Refused refusedEvent -> outstanding.refused(refusedEvent.eventId());
+            case ProviderEvents.Created created -> outstanding.created(created.responseId(), () ->
+                    requests.share(ownCap()));
+            case ProviderEvents.Refused refusedEvent -> release(outstanding.refused(refusedEvent.eventId()));
             case ProviderEvents.Done done -> {
-                long cap = outstanding.done(done.responseId() == null ? "" : done.responseId());
-                count(readable(done.usage(), cap));
+                OutstandingResponses.Share share = outstanding.done(done.responseId() == null ? ""
+                        : done.responseId());
+                release(share);
+                count(readable(done.usage(), share.cap()));
             }
             case ProviderEvents.SessionState state -> { }
             case ProviderEvents.ItemAdded item -> { }
             case ProviderEvents.SecondsUsed seconds -> { }
         }
+    }
+
+    private void release(OutstandingResponses.Share share) {
+        Optional.ofNullable(purse).ifPresent(p -> p.release(share.promise()));
     }
 
     /**
@@ -204,22 +186,25 @@ public final class SessionMeter {
      */
     @Nullable
     private Usage readable(@Nullable Usage usage, long cap) {
-        boolean limited = limits.maxTotalTokens() != null || limits.maxResponses() != null;
+        boolean limited = limits.measured();
         return limited && (usage == null || usage.totalTokens() == 0) ? Usage.ofResponse(0, cap, cap, 0, 0, 0)
                 : usage;
     }
 
     /** What a response the provider starts itself may use: the session's limit, lowered to the budget left. */
     private long ownCap() {
-        Long budget = limits.maxTotalTokens();
-        return budget == null ? 0 : Math.max(0, Math.min(OutputBudget.PROVIDER_MAXIMUM,
-                budget - tokenTotal().totalTokens() - outstanding.reserved()));
+        Long left = budgetLeft();
+        return left == null ? 0 : Math.max(0, Math.min(OutputBudget.PROVIDER_MAXIMUM, left));
     }
 
     /** Counts a done response's usage (null: none) once its frame went on, so the client has what reached a limit. */
-    private void count(@Nullable Usage usage) {
-        if (usage == null) {
+    private void count(@Nullable Usage reported) {
+        if (reported == null) {
             return;
+        }
+        Usage usage = price == null ? reported : reported.costing(price.cost(reported));
+        if (purse != null) {
+            purse.spent(usage.costMicros(), usage.responses() > 0 ? usage.inputTokens() + usage.outputTokens() : 0);
         }
         // Counted before the store answers: the client may ask for the next response as soon as it has this one.
         pending = pending.plus(usage);
@@ -233,16 +218,29 @@ public final class SessionMeter {
     }
 
     private void send(Usage usage) {
-        live.add(usage).whenCompleteAsync((total, failed) -> {
+        MoneyTurn turn = purse == null ? null : purse.turn();
+        LocalDate day = live.today();
+        live.add(usage, turn).whenCompleteAsync((added, failed) -> {
             pending = pending.minus(usage);
             if (failed != null) {
                 REPEATED.warn("Usage of a realtime session could not be recorded: {}",
                         failed.getClass().getSimpleName());
                 confirmed = confirmed.plus(usage);
+                if (turn != null) {
+                    // Nothing is known of the grant: the session holds nothing more, and stops at what it has.
+                    purse.granted(0, day);
+                    giveBack();
+                }
+                checkLimits();
                 return;
             }
-            if (total.totalTokens() >= confirmed.totalTokens()) {
-                confirmed = total;
+            if (added.tokenTotal().totalTokens() >= confirmed.totalTokens()) {
+                confirmed = added.tokenTotal();
+            }
+            if (turn != null) {
+                purse.granted(added.granted(), day);
+                lowerSessionLimit();
+                giveBack();
             }
             checkLimits();
         }, loop);
@@ -250,18 +248,17 @@ public final class SessionMeter {
 
     /** After each response the session's limit (for responses the provider starts) is lowered to the budget left. */
     private void lowerSessionLimit() {
-        Long budget = limits.maxTotalTokens();
-        if (budget == null || limitHit || endedWith != null) {
+        Long left = budgetLeft();
+        if (left == null || limitHit || endedWith != null) {
             return;
         }
-        long left = budget - tokenTotal().totalTokens() - outstanding.reserved();
         if (left <= OutputBudget.PROVIDER_MAXIMUM) {
             ending.lowerLimit(left);
         }
     }
 
     /** The token's usage as far as this session knows it. */
-    private Usage tokenTotal() {
+    Usage tokenTotal() {
         return confirmed.plus(pending);
     }
 
@@ -276,6 +273,10 @@ public final class SessionMeter {
         } else if (limits.maxResponses() != null && tokenTotal.responses() >= limits.maxResponses()) {
             limitHit = true;
             ending.limitReached("The token's limit of " + limits.maxResponses() + " responses is reached.");
+        } else if (purse != null && !purse.asking() && purse.isShort() && outstanding.count() == 0) {
+            limitHit = true;
+            ending.limitReached("The money this session may spend is used up (the token's, its key's or its "
+                    + "subject's budget).");
         }
     }
 
@@ -284,6 +285,15 @@ public final class SessionMeter {
         endedWith = reason;
         if (live != null) {
             live.close(reason);
+        }
+        giveBack();
+    }
+
+    /** The money the session still holds goes back to its ledgers (after the turn on its way, if one is). */
+    private void giveBack() {
+        MoneyTurn closing = purse == null || endedWith == null ? null : purse.closing();
+        if (closing != null) {
+            giveBack.accept(closing);
         }
     }
 }

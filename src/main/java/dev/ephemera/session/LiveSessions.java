@@ -5,7 +5,6 @@ import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.metrics.ModelLabels;
-import dev.ephemera.ratelimit.DailyUsage;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.TokenStore;
 import dev.ephemera.token.UsageLimits;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * comes first.
  */
 @Context
-public final class LiveSessions implements DailyUsage {
+public final class LiveSessions {
 
     /** How often this replica beats (renews its sessions) and looks for requests to end them it did not hear. */
     public static final Duration RENEWAL_PERIOD = Duration.ofSeconds(2);
@@ -60,14 +59,13 @@ public final class LiveSessions implements DailyUsage {
     private final Map<String, Session> here = new ConcurrentHashMap<>();
     private final BrokerMetrics metrics;
     private final AuditLog audit;
-    /** The model labels of the usage metrics: the profiles' models; any other model counts as "other". */
-    private final ModelLabels models;
+    private final Spending spending;
 
-    LiveSessions(SessionStore store, TokenStore tokens, Clock clock, BrokerMetrics metrics, ModelLabels models,
+    LiveSessions(SessionStore store, TokenStore tokens, Clock clock, BrokerMetrics metrics, Spending spending,
             AuditLog audit) {
         this.audit = audit;
         this.metrics = metrics;
-        this.models = models;
+        this.spending = spending;
         this.store = store;
         this.tokens = tokens;
         this.clock = clock;
@@ -96,7 +94,7 @@ public final class LiveSessions implements DailyUsage {
                 token.subject(), token.origin(), now.getEpochSecond(), Usage.NONE);
         Duration kept = longest.plusSeconds(60);
         TokenHold hold = new TokenHold(tokens, token.id(), token.keyId(), token.expiresAt(), now.plus(kept));
-        Session session = new Session(live, facts, now, ending, hold);
+        Session session = new Session(live, facts, token.limits(), now, ending, hold);
         here.put(sessionId, session);
         // A token about to expire is retained now, beside the registration; any other at the heartbeat before.
         hold.renew(now);
@@ -118,73 +116,9 @@ public final class LiveSessions implements DailyUsage {
                 });
     }
 
-    /** Adds usage of a relayed request that is not a session (the HTTP relay); answers the token's total. */
-    public CompletionStage<Usage> add(RedeemedToken token, Usage usage) {
-        counted(token.provider(), token.model(), usage);
-        return store.add(null, TokenFacts.of(token), usage, today()).thenApply(SessionStore.Added::tokenTotal)
-                .whenComplete((total, failed) -> {
-                    if (failed != null) {
-                        REPEATED.warn("Usage of a relayed request could not be recorded: {}",
-                                failed.getClass().getSimpleName());
-                    }
-                });
-    }
-
-    private void counted(String provider, @Nullable String model, Usage usage) {
-        metrics.usage(provider, models.of(model), usage.inputTokens(),
-                usage.outputTokens(), usage.responses());
-    }
-
     /** Asks the live session {@code sessionId} to end, on whichever replica holds it; false when none does. */
     public CompletionStage<Boolean> end(String sessionId, String reason) {
         return store.requestEnd(sessionId, reason);
-    }
-
-    /**
-     * Reserves the output of one relayed request under the token's limits ({@link SessionStore#reserve}): the
-     * tokens reserved (0 without a limit of tokens), or empty when a limit is reached counting the outstanding.
-     */
-    public CompletionStage<Optional<Long>> reserve(String tokenId, @Nullable Long maxTotalTokens,
-            @Nullable Long maxResponses) {
-        return store.reserve(tokenId, maxTotalTokens, maxResponses);
-    }
-
-    /**
-     * Settles a relayed request that {@link #reserve} granted {@code reservedTokens}: its {@code usage} (none: it
-     * produced nothing) counted and the reservation given back in one step; a failure only leaves it reserved (the
-     * budget errs towards refusing).
-     */
-    public void settle(RedeemedToken token, long reservedTokens, Usage usage) {
-        if (!usage.isNone()) {
-            counted(token.provider(), token.model(), usage);
-        }
-        store.settle(TokenFacts.of(token), reservedTokens, usage, today(),
-                MoneyTurn.count(token.limits(), token.model())).whenComplete((done, failed) -> {
-            if (failed != null) {
-                REPEATED.warn("A relayed request could not be settled: {}", failed.getClass().getSimpleName());
-            }
-        });
-    }
-
-    /** What the token's sessions and relayed requests used so far. */
-    public CompletionStage<Usage> tokenUsage(String tokenId) {
-        return store.usage(tokenId);
-    }
-
-    @Override
-    public CompletionStage<Long> tokensToday(String keyId) {
-        return store.day(keyId, today()).thenApply(Usage::totalTokens);
-    }
-
-    @Override
-    public CompletionStage<Long> moneyLeft(String keyId, @Nullable String subject, @Nullable Long keyPerDay,
-            @Nullable Long keyPerMonth, @Nullable Long subjectPerDay) {
-        if (keyPerDay == null && keyPerMonth == null && subjectPerDay == null) {
-            return CompletableFuture.completedFuture(Long.MAX_VALUE);
-        }
-        UsageLimits budgets = UsageLimits.NONE.withKeyBudgets(keyPerDay, keyPerMonth).withSubjectBudget(
-                subjectPerDay);
-        return store.moneyLeft(keyId, subject, budgets, today());
     }
 
     /** How many sessions this replica holds. */
@@ -214,14 +148,16 @@ public final class LiveSessions implements DailyUsage {
         });
     }
 
-    private LocalDate today() {
-        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    /** Today, in UTC: the day usage is counted on and money reserved. */
+    public LocalDate today() {
+        return spending.today();
     }
 
     /** One session held here: its usage so far, and its end. */
     public final class Session {
 
         private final TokenFacts token;
+        private final UsageLimits limits;
         private final Instant opened;
         private final Ending ending;
         private final AtomicReference<LiveSession> live;
@@ -231,8 +167,10 @@ public final class LiveSessions implements DailyUsage {
         /** Whether the provider reports the session's seconds (GPT-Live): then the clock adds none at its end. */
         private volatile boolean providerSeconds;
 
-        private Session(LiveSession live, TokenFacts token, Instant opened, Ending ending, TokenHold hold) {
+        private Session(LiveSession live, TokenFacts token, UsageLimits limits, Instant opened, Ending ending,
+                TokenHold hold) {
             this.hold = hold;
+            this.limits = limits;
             this.live = new AtomicReference<>(live);
             this.token = token;
             this.opened = opened;
@@ -253,14 +191,28 @@ public final class LiveSessions implements DailyUsage {
          * requests). A request to end the session found here ends it.
          */
         public CompletionStage<Usage> add(Usage usage) {
+            return add(usage, null).thenApply(SessionStore.Added::tokenTotal);
+        }
+
+        /**
+         * {@link #add}, with the session's money {@code turn} (null: the usage's cost is only counted) in the same
+         * step; answers what the store answered (the token's total, the money reserved).
+         */
+        public CompletionStage<SessionStore.Added> add(Usage usage, @Nullable MoneyTurn turn) {
             LiveSession now = live.updateAndGet(l -> l.withUsage(l.usage().plus(usage)));
-            counted(now.provider(), now.model(), usage);
-            return store.add(id(), token, usage, today()).thenApply(added -> {
-                if (added.endRequested() != null) {
-                    askedToEnd(added.endRequested());
-                }
-                return added.tokenTotal();
-            });
+            spending.counted(now.provider(), now.model(), usage);
+            return store.add(id(), token, usage, today(), turn != null ? turn : MoneyTurn.count(limits, null))
+                    .thenApply(added -> {
+                        if (added.endRequested() != null) {
+                            askedToEnd(added.endRequested());
+                        }
+                        return added;
+                    });
+        }
+
+        /** Today, in UTC, as the session's usage is counted. */
+        public LocalDate today() {
+            return LiveSessions.this.today();
         }
 
         /**
@@ -294,7 +246,7 @@ public final class LiveSessions implements DailyUsage {
                     last.provider(), reason, last.usage()));
             // Seconds are added only when there are some: nothing is written that holds no news.
             CompletionStage<?> added = seconds == 0 ? CompletableFuture.completedFuture(null)
-                    : store.add(null, token, Usage.ofSeconds(seconds), today());
+                    : store.add(null, token, Usage.ofSeconds(seconds), today(), MoneyTurn.count(limits, null));
             return added.thenCompose(done -> store.close(last, reason, now.getEpochSecond()))
                     .thenCompose(done -> hold.release(() -> store.receipt(last.tokenId(), now.getEpochSecond())
                             .thenApply(receipt -> receipt.stream().flatMap(r -> r.sessions().stream())

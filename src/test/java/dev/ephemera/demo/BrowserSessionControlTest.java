@@ -43,7 +43,7 @@ class BrowserSessionControlTest {
         demo.waitFor("status", "connected");
         demo.click("respond");
         demo.waitFor("messages", "response.done");
-        demo.waitFor("usage", "30 tokens in 1 response");
+        demo.waitFor("usage", "30 tokens in 1 response, $0.000");
         assertThat(demo.text("session-id")).startsWith("ses_");
         demo.click("end");
         demo.waitFor("status", "closed 1008");

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * {@code {"type":"fake.flood","messages":N}} with N messages of 64 KiB (counted in {@code floodBytesWritten}), and
  * on {@code /fake/sdk/realtime} answers like OpenAI's realtime API, in brief (a response uses 20 tokens in and 10
  * out, or as many out as its {@code max_output_tokens}, at most 50). On {@code /fake/stall/realtime} it
- * completes the handshake and then reads nothing more: a provider that stopped reading.
+ * completes the handshake and then reads nothing more: a provider that stopped reading. On
+ * {@code /fake/metered/realtime} it bills a conversation as a real provider does ({@link FakeConversation}).
  */
 final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
 
@@ -44,11 +45,15 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
     private final FakeRecorder recorder;
     private final boolean openAi;
     private final WebSocketServerHandshaker handshaker;
+    /** On {@code /fake/metered/realtime}: the conversation, billed as a real provider bills it. */
+    private final FakeConversation conversation;
 
-    private FakeRealtime(FakeRecorder recorder, boolean openAi, WebSocketServerHandshaker handshaker) {
+    private FakeRealtime(FakeRecorder recorder, boolean openAi, WebSocketServerHandshaker handshaker,
+            FakeConversation conversation) {
         this.recorder = recorder;
         this.openAi = openAi;
         this.handshaker = handshaker;
+        this.conversation = conversation;
     }
 
     static void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, FakeRecorder recorder) {
@@ -67,7 +72,8 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
             return;
         }
         ctx.pipeline().addLast(new WebSocketFrameAggregator(MAX_FRAME),
-                new FakeRealtime(recorder, path.equals("/fake/sdk/realtime"), handshaker));
+                new FakeRealtime(recorder, path.equals("/fake/sdk/realtime"), handshaker,
+                        path.equals("/fake/metered/realtime") ? new FakeConversation() : null));
         ctx.pipeline().remove(ctx.handler());
         boolean stall = path.equals("/fake/stall/realtime");
         handshaker.handshake(ctx.channel(), request).addListener(done -> {
@@ -118,8 +124,9 @@ final class FakeRealtime extends SimpleChannelInboundHandler<WebSocketFrame> {
             ctx.writeAndFlush(new ContinuationWebSocketFrame(true, 0, text.substring(2 * third)));
             return;
         }
-        if (openAi) {
-            replies(text).forEach(reply -> ctx.write(new TextWebSocketFrame(reply)));
+        if (openAi || conversation != null) {
+            (conversation != null ? conversation.replies(text) : replies(text))
+                    .forEach(reply -> ctx.write(new TextWebSocketFrame(reply)));
             ctx.flush();
             return;
         }

@@ -69,6 +69,28 @@ final class FakeRoutes {
                 sse(ctx, request, chunks, null, null);
                 return;
             }
+            if (body.contains("\"user\":\"metered\"")) {
+                // Billed as a provider bills it, spending all it may: its prompt at one token per 4 bytes, half of
+                // it from the cache, and every output token it is allowed, half of them reasoning; held a moment so
+                // that requests sent together are outstanding together.
+                java.util.regex.Matcher max = java.util.regex.Pattern.compile(
+                        "\"max_completion_tokens\"\\s*:\\s*(\\d+)").matcher(body);
+                long output = max.find() ? Long.parseLong(max.group(1)) : 4096;
+                long prompt = body.length() / 4;
+                String usage = "{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + output
+                        + ",\"total_tokens\":" + (prompt + output) + ",\"prompt_tokens_details\":{\"cached_tokens\":"
+                        + prompt / 2 + "},\"completion_tokens_details\":{\"reasoning_tokens\":" + output / 2 + "}}";
+                request.retain();
+                ctx.executor().schedule(() -> {
+                    try {
+                        json(ctx, request, HttpResponseStatus.OK, CHAT_DONE.replaceFirst("\\{\"prompt_tokens\":5,"
+                                + "\"completion_tokens\":1,\"total_tokens\":6}", usage), Map.of());
+                    } finally {
+                        request.release();
+                    }
+                }, 100, TimeUnit.MILLISECONDS);
+                return;
+            }
             if (body.contains("\"user\":\"slow\"")) {
                 // Held a moment, so that requests sent together are outstanding together.
                 request.retain();

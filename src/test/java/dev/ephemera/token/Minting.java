@@ -42,7 +42,18 @@ final class Minting {
     Minting(int perKey, int perAddress) {
         clock.freeze();
         ProviderRegistry providers = TestProviders.withKey("openai", "sk-test");
-        DailyUsage usage = keyId -> CompletableFuture.completedFuture(spentToday.get());
+        DailyUsage usage = new DailyUsage() {
+            @Override
+            public CompletableFuture<Long> tokensToday(String keyId) {
+                return CompletableFuture.completedFuture(spentToday.get());
+            }
+
+            @Override
+            public CompletableFuture<Long> moneyLeft(String keyId, String subject, Long perDay, Long perMonth,
+                    Long subjectPerDay) {
+                return CompletableFuture.completedFuture(Long.MAX_VALUE);
+            }
+        };
         MintLimits limits = TestMintLimits.of(MemoryStores.rateLimiter(clock),
                 new RateLimitConfiguration(perKey, 30, perAddress, 100), usage);
         BrokerMetrics metrics = new BrokerMetrics(null);

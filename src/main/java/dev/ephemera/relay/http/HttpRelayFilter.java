@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.reactivestreams.Publisher;
@@ -106,13 +107,13 @@ final class HttpRelayFilter implements HttpServerFilter {
                 .<MutableHttpResponse<?>>map(response -> {
                     MutableHttpResponse<?> cleaned = clean(response, relayed.provider());
                     if (cleaned.code() < 300) {
-                        return UsageTap.attach(cleaned, grant::counted);
+                        return UsageTap.attach(cleaned, usage -> grant.counted(usage, relayed.model()));
                     }
                     grant.refunded();
                     return cleaned;
                 })
                 // A client that leaves before the answer: the provider may be producing it, so it counts at its cap.
-                .doOnCancel(() -> grant.counted(null))
+                .doOnCancel(() -> grant.counted(null, relayed.model()))
                 .onErrorResume(e -> {
                     grant.refunded();
                     if (tooLarge(e)) {
@@ -140,7 +141,8 @@ final class HttpRelayFilter implements HttpServerFilter {
     }
 
     /** A request on its way: its provider, the request to send, and its share of its token's budget. */
-    private record Relayed(String provider, MutableHttpRequest<?> request, HttpBudget.Grant grant) {
+    private record Relayed(String provider, MutableHttpRequest<?> request, HttpBudget.Grant grant,
+            @Nullable String model) {
     }
 
 
@@ -218,9 +220,12 @@ final class HttpRelayFilter implements HttpServerFilter {
                 RelayCredentials.origin(request),
                 target.matches().stream().map(m -> m.endpoint().toString()).toList(), body.measurable());
         long choices = body.json() == null ? 1 : RelayedBody.choices(body.json());
-        return redeemer.redeem(request, target.token(), binding, "relay.http", Redeemer.Reservation.NONE)
-                .thenCompose(redeemed -> budget.reserve(redeemed.token(), choices).thenApply(grant ->
-                        upstreamRequest(request, target, redeemed, grant)));
+        AtomicReference<HttpBudget.Held> money = new AtomicReference<>();
+        String model = binding.model() instanceof Presented.Value v ? v.value() : null;
+        return redeemer.redeem(request, target.token(), binding, "relay.http",
+                        budget.money(body, model, choices, money))
+                .thenCompose(redeemed -> budget.reserve(redeemed.token(), choices, money.get()).thenApply(grant ->
+                        upstreamRequest(request, target, redeemed, grant, model)));
     }
 
     /**
@@ -228,7 +233,7 @@ final class HttpRelayFilter implements HttpServerFilter {
      * allow-list), then the provider's key and configured headers.
      */
     private static Relayed upstreamRequest(HttpRequest<?> request, Target target, Redeemer.Redeemed redeemed,
-            HttpBudget.Grant grant) {
+            HttpBudget.Grant grant, @Nullable String model) {
         MutableHttpRequest<?> out = request.mutate();
         out.uri(target.uri());
         MutableHttpHeaders headers = out.getHeaders();
@@ -241,7 +246,7 @@ final class HttpRelayFilter implements HttpServerFilter {
         }
         drop.forEach(headers::remove);
         redeemed.upstreamHeaders().forEach(headers::set);
-        return new Relayed(provider, out, grant);
+        return new Relayed(provider, out, grant, model);
     }
 
     private static MutableHttpResponse<?> clean(MutableHttpResponse<?> response, String provider) {

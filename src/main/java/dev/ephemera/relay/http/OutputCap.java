@@ -27,6 +27,23 @@ final class OutputCap {
     }
 
     /**
+     * The output a request asks for in all, across its choices: the highest whole number among the fields this class
+     * caps, times the choices; 0 when it names none (or none that is a whole number).
+     */
+    static long asked(Map<String, Object> json) {
+        long asked = 0;
+        for (Object value : new Object[] {json.get("max_tokens"), json.get("max_completion_tokens"),
+            json.get("max_output_tokens"), json.get("generationConfig") instanceof Map<?, ?> config
+                    ? config.get("maxOutputTokens") : null}) {
+            if (value instanceof java.math.BigDecimal n && n.signum() > 0 && n.scale() <= 0
+                    && n.compareTo(java.math.BigDecimal.valueOf(1_000_000_000L)) <= 0) {
+                asked = Math.max(asked, n.longValue());
+            }
+        }
+        return asked * Math.max(1, RelayedBody.choices(json));
+    }
+
+    /**
      * Caps the output field of {@code json}, the body of a request to {@code provider}'s {@code path}, at
      * {@code left} divided by the choices it asks for (at least 1 each).
      */

@@ -25,9 +25,10 @@ import java.util.Map;
  *
  * @param json       the body as a strict JSON object; null when there is none or it is not JSON
  * @param model      the model it names, or {@link Presented#NOTHING}
+ * @param size       its bytes: no tokenizer makes more input tokens of them (a money limit reserves their price)
  * @param measurable whether a limited token may send it
  */
-record RelayedBody(@Nullable Map<String, Object> json, Presented model, boolean measurable) {
+record RelayedBody(@Nullable Map<String, Object> json, Presented model, boolean measurable, long size) {
 
     /** The most choices ({@code n}, {@code candidateCount}) a measured request may ask for. */
     static final int MAX_CHOICES = 128;
@@ -37,20 +38,20 @@ record RelayedBody(@Nullable Map<String, Object> json, Presented model, boolean 
         boolean capped = OutputCap.knows(provider, path);
         if (bytes.length == 0) {
             // Nothing to cap: the provider's own default output limit would apply.
-            return new RelayedBody(null, Presented.NOTHING, false);
+            return new RelayedBody(null, Presented.NOTHING, false, bytes.length);
         }
         String encoding = request.getHeaders().get(HttpHeaders.CONTENT_ENCODING);
         boolean plain = encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity");
         if (!plain || !isJson(request)) {
             // Not read: a bound model cannot be found in it (NOTHING matches none), nor its usage capped.
-            return new RelayedBody(null, Presented.NOTHING, false);
+            return new RelayedBody(null, Presented.NOTHING, false, bytes.length);
         }
         if (!(StrictJson.parse(bytes).orElse(null) instanceof Map<?, ?> parsed)) {
-            return new RelayedBody(null, Presented.NOTHING, false);
+            return new RelayedBody(null, Presented.NOTHING, false, bytes.length);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) parsed;
-        return new RelayedBody(json, model(json), capped && choicesCapped(json));
+        return new RelayedBody(json, model(json), capped && choicesCapped(json), bytes.length);
     }
 
     /** The body's model: absent names none; anything but a non-empty string is refused. */

@@ -1,5 +1,7 @@
 package dev.ephemera.relay.realtime;
 
+import dev.ephemera.pricing.Price;
+import dev.ephemera.relay.MoneyPurse;
 import dev.ephemera.relay.Redeemer;
 import dev.ephemera.relay.RelayCredentials;
 import dev.ephemera.relay.SessionAdmission;
@@ -9,6 +11,7 @@ import dev.ephemera.token.Binding;
 import dev.ephemera.token.Presented;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.web.ErrorResponses;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
@@ -51,7 +54,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
      * taken on this replica. {@link #release} gives both back; it may be called any number of times.
      */
     record Handshake(RedeemedToken token, Map<String, String> upstreamHeaders, String sessionId, Runnable release,
-            Channel channel, Usage usedBefore) {
+            Channel channel, Usage usedBefore, @Nullable Price price, @Nullable MoneyPurse purse) {
     }
 
     private final SessionAdmission admission;
@@ -105,6 +108,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         Binding binding = new Binding(null, Presented.of(model), RelayCredentials.origin(request), null, true);
         return admission.admit(request, binding, "relay.realtime", Redeemer.Reservation.NONE).thenApply(admitted ->
                 new Handshake(admitted.token(), admitted.upstreamHeaders(), admitted.sessionId(), admitted.release(),
-                        ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), admitted.usedBefore()));
+                        ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), admitted.usedBefore(),
+                        admitted.price(), admitted.purse()));
     }
 }

@@ -10,7 +10,9 @@ import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.SessionPlaces;
+import dev.ephemera.relay.MoneyPurse;
 import dev.ephemera.session.LiveSessions;
+import dev.ephemera.session.Spending;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.server.netty.NettyHttpRequest;
@@ -57,13 +59,15 @@ final class RealtimeRelay {
     private final SessionPlaces places;
     private final Drain drain;
     private final LiveSessions live;
+    private final Spending spending;
     private final BrokerMetrics metrics;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RealtimeRelay(ProviderRegistry providers, UpstreamConnector connector, RelayConfiguration config,
             JsonMapper json, SessionPlaces places, BrokerMetrics metrics,
-            Drain drain, LiveSessions live) {
+            Drain drain, LiveSessions live, Spending spending) {
         this.live = live;
+        this.spending = spending;
         this.drain = drain;
         this.places = places;
         this.metrics = metrics;
@@ -106,6 +110,8 @@ final class RealtimeRelay {
         drain.opened(relay);
         relay.meter().durationIsLimit(limitIsTokens);
         relay.meter().usedBefore(handshake.usedBefore());
+        MoneyPurse purse = handshake.purse();
+        relay.meter().priced(handshake.price(), purse, turn -> spending.turn(purse.owner(), turn));
         relay.start(connector, upstream, headers, limit, reason -> {
             sessions.remove(session.getId());
             drain.ended(relay);

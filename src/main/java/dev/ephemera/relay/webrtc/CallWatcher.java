@@ -16,7 +16,9 @@ import dev.ephemera.ratelimit.SessionPlaces;
 import dev.ephemera.relay.event.CallLocks;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.session.CallStore;
+import dev.ephemera.relay.MoneyPurse;
 import dev.ephemera.session.LiveSessions;
+import dev.ephemera.session.Spending;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.TaskScheduler;
@@ -74,10 +76,12 @@ final class CallWatcher {
     private final BrokerMetrics metrics;
     private final Drain drain;
     private final LiveSessions live;
+    private final Spending spending;
 
     CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, CallSessionConfigs sessions,
             @Named("scheduled") TaskScheduler scheduler, SessionPlaces places, BrokerMetrics metrics, Drain drain,
-            LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock) {
+            LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock, Spending spending) {
+        this.spending = spending;
         this.calls = calls;
         this.providers = providers;
         this.clock = clock;
@@ -110,6 +114,8 @@ final class CallWatcher {
         SessionMeter meter = watched.meter();
         meter.durationIsLimit(longest.isTokenLimit());
         meter.usedBefore(admitted.usedBefore());
+        MoneyPurse purse = admitted.purse();
+        meter.priced(admitted.price(), purse, turn -> spending.turn(purse.owner(), turn));
         metrics.relaySessionOpened();
         Duration lease = config.sessionLease();
         String described = call.describe(token.provider());

@@ -1,5 +1,6 @@
 package dev.ephemera.relay.webrtc;
 
+import dev.ephemera.pricing.Pricing;
 import dev.ephemera.relay.RelayCredentials;
 import dev.ephemera.relay.SessionAdmission;
 import dev.ephemera.error.BrokerException;
@@ -50,10 +51,12 @@ final class LiveSessionController {
     private final CallRequests requests;
     private final CallWatcher watcher;
     private final LiveSessionConfig configs;
+    private final Pricing pricing;
 
     LiveSessionController(SessionAdmission admission, ProviderRegistry providers, CallRequests requests,
-            CallWatcher watcher, LiveSessionConfig configs) {
+            CallWatcher watcher, LiveSessionConfig configs, Pricing pricing) {
         this.admission = admission;
+        this.pricing = pricing;
         this.providers = providers;
         this.requests = requests;
         this.watcher = watcher;
@@ -83,6 +86,13 @@ final class LiveSessionController {
                 return CompletableFuture.failedFuture(new BrokerException(ErrorCode.USAGE_NOT_MEASURABLE,
                         "GPT-Live reports a session's seconds, not its tokens or responses: this token's limits "
                                 + "cannot be kept there; limit its seconds (max_session_seconds) instead."));
+            }
+            String priced = token.model() != null ? token.model() : model;
+            if (token.limits().hasMoney() && pricing.price(token.provider(), priced).map(p -> p.perMinute() == 0)
+                    .orElse(false)) {
+                return CompletableFuture.failedFuture(new BrokerException(ErrorCode.USAGE_NOT_MEASURABLE,
+                        "GPT-Live reports a session's seconds: this token's money limit needs the model's price per "
+                                + "minute, which it has not here."));
             }
             try {
                 session.set(configs.of(token, asked.session(), model));

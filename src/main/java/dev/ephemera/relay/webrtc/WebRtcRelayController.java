@@ -1,6 +1,7 @@
 package dev.ephemera.relay.webrtc;
 
 import dev.ephemera.relay.RelayCredentials;
+import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.SessionAdmission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
@@ -90,11 +91,21 @@ final class WebRtcRelayController {
         return CompletableFuture.completedFuture(() -> { });
     }
 
+    /** A call's output limit, lowered to what the money it holds pays for at the model's dearest output price. */
+    @Nullable
+    private static Long limited(@Nullable Long tokens, SessionAdmission.Admitted admitted) {
+        if (admitted.purse() == null) {
+            return tokens;
+        }
+        long money = Math.min(admitted.purse().cap(), OutputBudget.PROVIDER_MAXIMUM);
+        return tokens == null ? money : Math.min(tokens, money);
+    }
+
     private CompletionStage<MutableHttpResponse<String>> start(HttpRequest<?> request,
             SessionAdmission.Admitted admitted, @Nullable String model, String offer, EventLoop loop) {
         RedeemedToken token = admitted.token();
         Provider provider = providers.require(token.provider());
-        Long outputLimit = CallSessionConfigs.outputLimit(token, admitted.usedBefore());
+        Long outputLimit = limited(CallSessionConfigs.outputLimit(token, admitted.usedBefore()), admitted);
         return post(request, admitted, provider, model, offer, outputLimit).thenCompose(answer -> {
             if (!ProviderCall.controllable(provider)) {
                 // Nothing to watch: the call is not a live session here (README), and its places are given back.

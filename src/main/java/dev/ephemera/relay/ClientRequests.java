@@ -1,0 +1,102 @@
+package dev.ephemera.relay;
+
+import dev.ephemera.json.StrictJson;
+import dev.ephemera.relay.event.ClientEventFilter;
+import dev.ephemera.relay.event.OutputBudget;
+import dev.ephemera.secret.Secrets;
+import dev.ephemera.token.UsageLimits;
+import java.util.Map;
+
+/**
+ * The client's requests of a metered realtime session on their way to the provider (SPEC §7, §11): each
+ * {@code response.create} is capped at what its session's meter has left (tokens and money), counted as outstanding
+ * under its {@code event_id} (one of the broker's own where it came without), or refused while the outstanding ones
+ * would use it all; a {@code session.update} has its output limit lowered to what is left; what the client adds
+ * to the conversation is added to the input the next response will carry. One per {@link SessionMeter}, on its
+ * event loop.
+ */
+final class ClientRequests {
+
+    private final SessionMeter meter;
+    private final UsageLimits limits;
+    private final OutstandingResponses outstanding;
+    /** This session's prefix of the {@code event_id}s it gives requests that came without one: not guessable. */
+    private final String ownEventIds = "broker_" + Secrets.randomBase62(16) + "_";
+    private long ownEvents;
+
+    ClientRequests(SessionMeter meter, UsageLimits limits, OutstandingResponses outstanding) {
+        this.meter = meter;
+        this.limits = limits;
+        this.outstanding = outstanding;
+    }
+
+    /** What a response capped at {@code cap} output tokens holds: the tokens under a token limit, the money. */
+    OutstandingResponses.Share share(long cap) {
+        MoneyPurse purse = meter.purse();
+        return new OutstandingResponses.Share(limits.maxTotalTokens() == null ? 0 : cap,
+                purse == null ? 0 : purse.promise(cap));
+    }
+
+    /**
+     * A client event on its way to the provider ({@code message}, which the filter read as {@code event}): a
+     * {@code response.create} is counted as outstanding and capped at what would be left if every outstanding
+     * response used its cap, or refused when nothing would be; a {@code session.update} has the session's limit
+     * lowered to what is left. Without limits, the message goes as it came.
+     */
+    Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
+        MoneyPurse purse = meter.purse();
+        if (purse != null) {
+            purse.added(ClientAdditions.tokens(event.type(), message.length));
+        }
+        Long left = meter.budgetLeft();
+        Long maxResponses = limits.maxResponses();
+        if (left == null && maxResponses == null) {
+            return new Outcome.Send(message);
+        }
+        boolean clash = event.eventId() != null && outstanding.clash(event.eventId());
+        if (event.type().equals("session.update")) {
+            if (left == null || left > OutputBudget.PROVIDER_MAXIMUM) {
+                return new Outcome.Send(message);
+            }
+            Map<String, Object> capped = OutputBudget.capped(event.event(), event.type(), left);
+            return new Outcome.Send(capped == event.event() ? message : StrictJson.write(capped));
+        }
+        if (!event.type().equals("response.create")) {
+            return new Outcome.Send(message);
+        }
+        if (maxResponses != null && meter.tokenTotal().responses() + outstanding.count() >= maxResponses) {
+            return refused(event, "The token's limit of " + maxResponses + " responses would be reached by the "
+                    + outstanding.count() + " outstanding; ask again when they are done.");
+        }
+        if (left != null && left <= 0) {
+            return refused(event, purse != null && purse.isShort() ? "The money this session may spend would be "
+                    + "used up if the " + outstanding.count() + " outstanding responses used their caps; ask again "
+                    + "when they are done." : "The token's limit of " + limits.maxTotalTokens() + " tokens would be "
+                    + "reached if the " + outstanding.count() + " outstanding responses used their caps; ask again "
+                    + "when they are done.");
+        }
+        long cap = left == null ? 0 : Math.min(left, OutputBudget.PROVIDER_MAXIMUM);
+        Map<String, Object> out = left == null ? event.event()
+                : OutputBudget.capped(event.event(), event.type(), cap);
+        String eventId = event.eventId();
+        if (eventId == null) {
+            // Named, unpredictably, so that the provider's refusal of this request gives its reservation back.
+            eventId = ownEventIds + ++ownEvents;
+            out = OutputBudget.with(out, "event_id", eventId);
+        }
+        outstanding.requested(eventId, share(left == null ? 0 : reservation(out, cap)), !clash);
+        return new Outcome.Send(StrictJson.write(out));
+    }
+
+    /** What a capped request reserves: its own limit where that is a whole number below the cap, else the cap. */
+    private static long reservation(Map<String, Object> request, long cap) {
+        return OutputBudget.responseLimit(request).stream()
+                .filter(n -> n >= 1 && n <= cap).findFirst().orElse(cap);
+    }
+
+    private static Outcome.Refused refused(ClientEventFilter.Forward event, String message) {
+        return new Outcome.Refused(
+                new ClientEventFilter.Refuse("usage_limit_pending", message, null, event.eventId()));
+    }
+
+}

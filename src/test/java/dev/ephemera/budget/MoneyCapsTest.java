@@ -1,0 +1,152 @@
+package dev.ephemera.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ephemera.pricing.Money;
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.TestRedis;
+import dev.ephemera.support.WsClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC §11's money caps against clients that spend as fast as they can, on two replicas sharing one Redis: twenty
+ * realtime sessions of one key (and twenty HTTP requests at once) against a fake provider that bills like a real one
+ * (the whole conversation as every response's input, cached text and audio apart, every output token allowed, most
+ * of it audio). Whatever the interleaving, what the provider reports (priced at the table's prices) never passes the
+ * budget: over the WebSocket the broker sees everything a response will carry, so the bound is nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MoneyCapsTest {
+
+    private static final String PRICES = """
+            models:
+              - provider: openai
+                model: gpt-realtime
+                usd_per_million: { input_text: 4.00, input_audio: 32.00, cached_input_text: 0.40,
+                                   cached_input_audio: 0.40, output_text: 16.00, output_audio: 64.00 }
+                source: test
+              - provider: openai
+                model: gpt-4o
+                usd_per_million: { input_text: 2.50, cached_input_text: 1.25, output_text: 10.00, reasoning: 10.00 }
+                source: test
+            """;
+    /** Two seconds of 24 kHz PCM16, as a browser appends it. */
+    private static final String AUDIO = Base64.getEncoder().encodeToString(new byte[96_000]);
+
+    @TempDir
+    Path dir;
+    private FakeUpstream fake;
+    private Broker a;
+    private Broker b;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path prices = dir.resolve("prices.yaml");
+        Files.writeString(prices, PRICES);
+        fake = new FakeUpstream();
+        Map<String, Object> config = Map.of("ephemera.providers.openai.base-url", fake.base("openai"),
+                "ephemera.providers.openai.realtime-url", fake.websocketBase("metered") + "/realtime",
+                "ephemera.pricing.file", prices.toString());
+        a = Broker.onRedis(TestRedis.uri(), config);
+        b = Broker.onRedis(TestRedis.uri(), config);
+    }
+
+    @AfterAll
+    void stop() {
+        a.close();
+        b.close();
+        fake.close();
+    }
+
+    private String keyWithDailyBudget(String usd) {
+        Broker.Reply created = a.postJson("/v1/admin/keys", Broker.ADMIN_KEY, Map.of("name", "budgeted",
+                "permissions", List.of("write", "read"), "budget", Map.of("usd_per_day", usd)));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return created.string("key");
+    }
+
+    /** A session that asks for response after response, audio before each, until the broker ends it. */
+    private static String spend(Broker broker, String token) throws Exception {
+        WsClient client;
+        try {
+            client = WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
+                    List.of("ephemera", "ephemera-token." + token), Map.of());
+        } catch (Exception refused) {
+            return "refused";
+        }
+        for (int round = 0; round < 200 && !client.closeCode.isDone(); round++) {
+            client.socket.sendText("{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + AUDIO + "\"}", true)
+                    .get(5, TimeUnit.SECONDS);
+            client.socket.sendText("{\"type\":\"response.create\",\"response\":{\"max_output_tokens\":400}}", true)
+                    .get(5, TimeUnit.SECONDS);
+            for (;;) {
+                WsClient.Message m = client.messages.poll(5, TimeUnit.SECONDS);
+                if (m == null || m.text() == null || m.text().contains("\"response.done\"")) {
+                    break;
+                }
+                if (m.text().contains("usage_limit_pending")) {
+                    Thread.sleep(20);
+                    break;
+                }
+                if (m.text().contains("usage_limit_reached")) {
+                    return "limit:" + client.closeCode.get(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+        return client.closeCode.isDone() ? "closed:" + client.closeCode.get() : "open";
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void twentySessionsOfOneKeyOnTwoReplicasNeverSpendMoreThanItsBudget() throws Exception {
+        String key = keyWithDailyBudget("0.50");
+        List<String> ids = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Broker.Reply minted = a.mint(key, Map.of("provider", "openai", "model", "gpt-realtime"));
+            ids.add(minted.string("id"));
+            values.add(minted.string("value"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        List<Future<String>> ends = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Broker replica = i % 2 == 0 ? a : b;
+            String value = values.get(i);
+            ends.add(pool.submit(() -> spend(replica, value)));
+        }
+        List<String> how = new ArrayList<>();
+        for (Future<String> end : ends) {
+            how.add(end.get(120, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertThat(how).as("every session is refused or ended at the limit").allMatch(h -> h.equals("refused")
+                || h.equals("limit:1008"));
+        long spent = 0;
+        for (String id : ids) {
+            Broker.Reply receipt = a.get("/v1/tokens/" + id, key);
+            if (receipt.status() == 200 && receipt.json().get("usage") instanceof Map<?, ?> usage) {
+                spent += Money.parse((String) ((Map<String, Object>) usage).get("cost_usd"));
+            }
+        }
+        assertThat(spent).as("micro-dollars spent of a 500,000 budget").isLessThanOrEqualTo(500_000)
+                .isGreaterThan(250_000);
+        Broker.Reply again = a.postJson("/v1/tokens", key, Map.of("provider", "openai", "model", "gpt-realtime"));
+        assertThat(again.status()).as(again.body()).isEqualTo(429);
+        assertThat(again.code()).isEqualTo("quota_exceeded");
+    }
+}
