@@ -3,6 +3,7 @@ package dev.ephemera.session;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.ephemera.pricing.Billable;
 import dev.ephemera.pricing.Money;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
@@ -20,7 +21,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Usage(long inputTokens, long outputTokens, long totalTokens, long cachedTokens,
         long audioInputTokens, long audioOutputTokens, long cachedAudioTokens, long reasoningTokens,
-        long responses, long seconds, @JsonIgnore long costMicros) {
+        long responses, long seconds, @JsonIgnore long costMicros) implements Billable<Usage> {
 
     public static final Usage NONE = new Usage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
@@ -62,6 +63,7 @@ public record Usage(long inputTokens, long outputTokens, long totalTokens, long 
     }
 
     /** These counts, costing {@code micros} (in place of what they were said to cost). */
+    @Override
     public Usage costing(long micros) {
         return new Usage(inputTokens, outputTokens, totalTokens, cachedTokens, audioInputTokens, audioOutputTokens,
                 cachedAudioTokens, reasoningTokens, responses, seconds, micros);
