@@ -45,6 +45,7 @@ public final class BrokerMetrics {
     private final Map<String, Counter[]> minted = new ConcurrentHashMap<>();
     private final Map<String, Counter> redeemed = new ConcurrentHashMap<>();
     private final Map<String, Counter[]> usage = new ConcurrentHashMap<>();
+    private final Map<String, Counter> cost = new ConcurrentHashMap<>();
     private final Map<String, Counter> sessionsEnded = new ConcurrentHashMap<>();
     private final Map<String, Counter> webhooks = new ConcurrentHashMap<>();
     /** Every code of SPEC §6, registered up front; filled in the constructor and only read after. */
@@ -140,6 +141,22 @@ public final class BrokerMetrics {
         counters[2] = Counter.builder("ephemera.usage.responses").description("Responses whose usage a provider "
                 + "reported").tag("provider", provider).tag("model", model).register(registry);
         return counters;
+    }
+
+    /**
+     * What usage cost at the broker's prices (SPEC §11), in micro-dollars, counted in dollars as
+     * {@code ephemera_cost_usd_total} by provider and model. The model label must be bounded as {@link #usage}'s is
+     * ({@link ModelLabels#of}).
+     */
+    public void cost(String provider, String model, long micros) {
+        if (micros <= 0) {
+            return;
+        }
+        // A counter holds a double; the broker's money stays in whole micro-dollars everywhere else.
+        cost.computeIfAbsent(provider + ' ' + model, k -> Counter.builder("ephemera.cost.usd")
+                .description("What usage cost at the broker's prices (ephemera.pricing), in US dollars")
+                .tag("provider", provider).tag("model", model).register(registry))
+                .increment(micros / 1_000_000.0);
     }
 
     /** One webhook delivery attempt's outcome: {@code delivered}, {@code retrying} or {@code failed}. */

@@ -32,12 +32,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The packaged jar, started as each overlay's Deployment starts it: only the environment the manifest gives the
- * container (its ConfigMap, the admin key from the Secret), the Secret's files in a temporary directory standing
- * for the mount, no arguments (the image's entry point is {@code java -jar}). Three things differ, and only
- * because a test machine is not a cluster: the mount's path, the Redis (the test's standalone Redis for the demo,
- * a Sentinel group for production, in place of the manifests' service names) and the ports (free ones in place of
- * 8080 and 9090, mapped by name). Then the probes the manifest names must answer on the ports it names, and a mint
- * must work.
+ * container (its ConfigMap, the admin key from the Secret), the Secret's files and each mounted ConfigMap's files
+ * (the price table) in temporary directories standing for the mounts, no arguments (the image's entry point is
+ * {@code java -jar}). Three things differ, and only because a test machine is not a cluster: the mounts' paths,
+ * the Redis (the test's standalone Redis for the demo, a Sentinel group for production, in place of the manifests'
+ * service names) and the ports (free ones in place of 8080 and 9090, mapped by name). Then the probes the manifest
+ * names must answer on the ports it names, and a mint must work.
  */
 class KubernetesDeploymentIT {
 
@@ -70,6 +70,17 @@ class KubernetesDeploymentIT {
             env.put(var.getName(), adminKey);
         }
         env.replaceAll((name, value) -> value.replace(secretsAt + "/", mount + "/"));
+        for (Volume volume : volumes) {
+            if (volume.getConfigMap() != null) {
+                Path files = Files.createTempDirectory("ephemera-config");
+                for (Map.Entry<String, String> file : manifests.get(ConfigMap.class,
+                        volume.getConfigMap().getName()).getData().entrySet()) {
+                    Files.writeString(files.resolve(file.getKey()), file.getValue());
+                }
+                String at = mountPath(container, volume.getName());
+                env.replaceAll((name, value) -> value.replace(at + "/", files + "/"));
+            }
+        }
         env.put("REDIS_URI", env.get("REDIS_URI").startsWith("redis-sentinel:")
                 ? RedisTopologies.sharedSentinel().uri() : TestRedis.uri());
         Map<Integer, Integer> ports = new HashMap<>();
@@ -119,8 +130,11 @@ class KubernetesDeploymentIT {
     }
 
     private static String secretMount(Container container, List<Volume> volumes) {
-        String volume = volumes.stream().filter(v -> v.getSecret() != null).map(Volume::getName).findFirst()
-                .orElseThrow();
+        return mountPath(container, volumes.stream().filter(v -> v.getSecret() != null).map(Volume::getName)
+                .findFirst().orElseThrow());
+    }
+
+    private static String mountPath(Container container, String volume) {
         return container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume))
                 .map(VolumeMount::getMountPath).findFirst().orElseThrow();
     }

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -109,6 +111,23 @@ class KubernetesManifestsTest {
                 .anyMatch(o -> o.startsWith("-XX:MaxDirectMemorySize="))
                 .anyMatch(o -> o.startsWith("-XX:ReservedCodeCacheSize="));
         assertThat(data).containsEntry("MALLOC_ARENA_MAX", "2");
+    }
+
+    /** SPEC §11: the price table is a ConfigMap mounted whole (an edit reaches the broker), read-only. */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void thePriceTableIsAConfigMapMountedReadOnlyWhereTheBrokerReadsIt(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        String file = manifests.get(ConfigMap.class, "ephemera").getData().get("EPHEMERA_PRICING_FILE");
+        PodSpec pod = manifests.get(Deployment.class, "ephemera").getSpec().getTemplate().getSpec();
+        Volume prices = pod.getVolumes().stream().filter(v -> v.getConfigMap() != null).findFirst().orElseThrow();
+        VolumeMount mount = pod.getContainers().get(0).getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(prices.getName())).findFirst().orElseThrow();
+        assertThat(mount.getReadOnly()).isTrue();
+        assertThat(mount.getSubPath()).as("a subPath mount would never see an update").isNull();
+        assertThat(file).startsWith(mount.getMountPath() + "/");
+        assertThat(manifests.get(ConfigMap.class, prices.getConfigMap().getName()).getData())
+                .containsKey(file.substring(mount.getMountPath().length() + 1));
     }
 
     private static void assertProbe(Container container, Probe probe, String path) {
