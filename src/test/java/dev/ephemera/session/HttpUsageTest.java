@@ -51,7 +51,8 @@ class HttpUsageTest {
                 Arguments.of("openai JSON", "openai", "/chat/completions", chat + "}", 5, 1, 6, 0),
                 Arguments.of("openai SSE", "openai", "/chat/completions", chat + ",\"stream\":true}", 5, 2, 7, 0),
                 Arguments.of("anthropic JSON", "anthropic", "/v1/messages", claude + "}", 1, 1, 2, 0),
-                Arguments.of("anthropic SSE", "anthropic", "/v1/messages", claude + ",\"stream\":true}", 25, 15, 40,
+                // Anthropic's input_tokens leaves out its cache reads: 25 + 3 read from the cache, counted once.
+                Arguments.of("anthropic SSE", "anthropic", "/v1/messages", claude + ",\"stream\":true}", 28, 15, 43,
                         3),
                 Arguments.of("gemini JSON", "gemini", "/v1beta/models/gemini-2.0-flash:generateContent", gemini,
                         4, 1, 5, 0),

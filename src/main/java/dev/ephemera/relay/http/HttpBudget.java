@@ -127,7 +127,8 @@ final class HttpBudget {
             this.token = token;
             this.reserved = reserved;
             this.money = money;
-            this.cap = money == null ? cap : cap == null ? money.outputTokens() : Math.min(cap, money.outputTokens());
+            this.cap = money == null ? cap : Long.valueOf(cap == null ? money.outputTokens()
+                    : Math.min(cap, money.outputTokens()));
         }
 
         @Nullable
