@@ -53,6 +53,9 @@ class OpenApiConformanceTest {
         fake = new FakeUpstream();
         Map<String, Object> config = new HashMap<>(idp.brokerConfig());
         config.put("ephemera.providers.openai.base-url", fake.base("openai"));
+        config.put("ephemera.profiles.voice.limits.max-cost-usd", "0.50");
+        config.put("ephemera.profiles.voice.per-subject-budget.usd-per-day", "2.00");
+        config.put("test.unpriced-model", "gpt-unpriced");
         broker = Broker.inMemory(config);
     }
 
@@ -245,6 +248,21 @@ class OpenApiConformanceTest {
                 + "{\"max_total_tokens\":20000,\"max_session_seconds\":300,\"max_responses\":50}}", true);
         json(400, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"limits\":{\"max_responses\":0}}",
                 false);
+
+        // Limits of money (SPEC §11): decimal strings, numbers accepted; a key's budgets; a model without a price.
+        json(201, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"model\":\"gpt-realtime\","
+                + "\"limits\":{\"max_cost_usd\":\"0.50\"}}", true);
+        json(201, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"limits\":{\"max_cost_usd\":2.25}}", true);
+        json(400, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"limits\":{\"max_cost_usd\":"
+                + "\"0.1234567\"}}", true);
+        json(403, "POST", "/v1/tokens", writer, "{\"provider\":\"openai\",\"model\":\"gpt-unpriced\","
+                + "\"limits\":{\"max_cost_usd\":\"1\"}}", true);
+        Reply spender = json(201, "POST", "/v1/admin/keys", admin, "{\"name\":\"spender\",\"permissions\":"
+                + "[\"write\"],\"budget\":{\"usd_per_day\":\"25.00\",\"usd_per_month\":500}}", true);
+        json(200, "GET", "/v1/admin/keys/" + spender.string("id"), admin, null, true);
+        json(400, "POST", "/v1/admin/keys", admin, "{\"name\":\"k\",\"permissions\":[\"write\"],\"budget\":"
+                + "{\"usd_per_day\":\"-1\"}}", false);
+        json(201, "POST", "/v1/tokens", spender.string("key"), "{\"provider\":\"openai\"}", true);
         json(200, "GET", "/v1/tokens/" + limited.string("id"), writer, null, true);
 
         // The usage report: the relayed request above in every grouping's rows, filtered, refused.

@@ -62,6 +62,23 @@ class StartupValidationTest {
                         "ephemera.profiles.p.allowed-origins", List.of("https://app.example.com"),
                         "ephemera.profiles.p.data-channel.allowed-client-events", 7),
                         "must be a list of event types, or all"),
+                Arguments.of("profile limit of money with seven fraction digits", Map.of(
+                        "ephemera.profiles.p.provider", "openai",
+                        "ephemera.profiles.p.allowed-origins", List.of("https://app.example.com"),
+                        "ephemera.profiles.p.limits.max-cost-usd", "0.0000001"),
+                        "ephemera.profiles.p.limits.max-cost-usd must be an amount"),
+                Arguments.of("profile limit of money of nothing", Map.of("ephemera.profiles.p.provider", "openai",
+                        "ephemera.profiles.p.allowed-origins", List.of("https://app.example.com"),
+                        "ephemera.profiles.p.limits.max-cost-usd", "0"),
+                        "ephemera.profiles.p.limits.max-cost-usd must be an amount"),
+                Arguments.of("subject budget in an exponent", Map.of("ephemera.profiles.p.provider", "openai",
+                        "ephemera.profiles.p.allowed-origins", List.of("https://app.example.com"),
+                        "ephemera.profiles.p.per-subject-budget.usd-per-day", "1e3"),
+                        "ephemera.profiles.p.per-subject-budget.usd-per-day must be an amount"),
+                Arguments.of("unknown subject budget", Map.of("ephemera.profiles.p.provider", "openai",
+                        "ephemera.profiles.p.allowed-origins", List.of("https://app.example.com"),
+                        "ephemera.profiles.p.per-subject-budget.tokens-per-day", 5),
+                        "ephemera.profiles.p.per-subject-budget.tokens-per-day is not a budget"),
                 Arguments.of("CORS wildcard", Map.of("ephemera.cors.allowed-origins", List.of("*")),
                         "may not be *"));
     }

@@ -1,10 +1,12 @@
 package dev.ephemera.apikey;
 
+import dev.ephemera.auth.KeyBudget;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenRevoker;
+import dev.ephemera.token.UsageLimits;
 import dev.ephemera.url.Origins;
 import dev.ephemera.web.StrictBody;
 import io.micronaut.core.annotation.Nullable;
@@ -68,8 +70,7 @@ final class AdminKeyController {
         Long rate = fields.rateLimitPerMinute();
         return keys.create(new ApiKeyService.Spec(fields.name(), permissions,
                 expiresIn == null ? null : Duration.ofSeconds(expiresIn), origins, allowedProviders,
-                rate == null ? null : rate.intValue(), fields.budget() == null ? null
-                        : fields.budget().tokensPerDay()), authentication.getName())
+                rate == null ? null : rate.intValue(), budget(fields.budget())), authentication.getName())
                 .thenApply(created -> HttpResponse.created(ApiKeyView.of(created.record(), created.key(), null)));
     }
 
@@ -99,6 +100,13 @@ final class AdminKeyController {
                 ? tokens.revokeAllMintedBy(revoked.id(), authentication.getName())
                         .thenApply(count -> ApiKeyView.of(revoked, null, count))
                 : CompletableFuture.completedFuture(ApiKeyView.of(revoked, null, null)));
+    }
+
+    /** The budget asked for; an amount of money out of bounds is an {@code invalid_request} naming it. */
+    private static KeyBudget budget(@Nullable KeyBodies.Budget asked) {
+        return asked == null ? KeyBudget.NONE : new KeyBudget(asked.tokensPerDay(),
+                UsageLimits.micros(asked.usdPerDay(), "budget.usd_per_day"),
+                UsageLimits.micros(asked.usdPerMonth(), "budget.usd_per_month"));
     }
 
     private static String checked(String id) {

@@ -1,5 +1,6 @@
 package dev.ephemera.apikey;
 
+import dev.ephemera.auth.KeyBudget;
 import dev.ephemera.auth.Permission;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Instant;
@@ -13,8 +14,8 @@ import java.util.Set;
  * @param secretHash         hex SHA-256 of the current key
  * @param previousSecretHash hex SHA-256 of the key before the last rotation, accepted until
  *                           {@code previousExpiresAt}
- * @param tokensPerDay       its tokens' usage budget per UTC day ({@code budget.tokens_per_day}); past it, mints are
- *                           refused with {@code quota_exceeded}
+ * @param budget             what its tokens may use per UTC day and month ({@code budget}; null: none); once
+ *                           spent, mints are refused with {@code quota_exceeded}
  */
 public record ApiKeyRecord(
         String id,
@@ -30,9 +31,10 @@ public record ApiKeyRecord(
         List<String> allowedOrigins,
         List<String> allowedProviders,
         @Nullable Integer rateLimitPerMinute,
-        @Nullable Long tokensPerDay) {
+        KeyBudget budget) {
 
     public ApiKeyRecord {
+        budget = budget == null ? KeyBudget.NONE : budget;
         permissions = Set.copyOf(permissions);
         allowedOrigins = List.copyOf(allowedOrigins);
         allowedProviders = List.copyOf(allowedProviders);
@@ -41,18 +43,18 @@ public record ApiKeyRecord(
     public ApiKeyRecord rotated(String newHash, Instant previousValidUntil) {
         return new ApiKeyRecord(id, name, permissions, newHash, secretHash, previousValidUntil, createdAt, expiresAt,
                 lastUsedAt, revokedAt, allowedOrigins, allowedProviders, rateLimitPerMinute,
-                tokensPerDay);
+                budget);
     }
 
     public ApiKeyRecord revoked(Instant at) {
         return new ApiKeyRecord(id, name, permissions, secretHash, previousSecretHash, previousExpiresAt, createdAt,
                 expiresAt, lastUsedAt, at, allowedOrigins, allowedProviders, rateLimitPerMinute,
-                tokensPerDay);
+                budget);
     }
 
     public ApiKeyRecord used(Instant at) {
         return new ApiKeyRecord(id, name, permissions, secretHash, previousSecretHash, previousExpiresAt, createdAt,
                 expiresAt, at, revokedAt, allowedOrigins, allowedProviders, rateLimitPerMinute,
-                tokensPerDay);
+                budget);
     }
 }

@@ -4,6 +4,7 @@ import dev.ephemera.audit.AuditLog;
 import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.ClientSecrets;
+import dev.ephemera.auth.KeyBudget;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
@@ -91,10 +92,14 @@ public final class ApiKeyService implements ClientSecrets {
     public record Created(ApiKeyRecord record, String key) {
     }
 
-    /** Everything a new key may be given at creation. */
+    /** Everything a new key may be given at creation; a null budget is none. */
     public record Spec(String name, Set<Permission> permissions, @Nullable Duration expiresIn,
             List<String> allowedOrigins, List<String> allowedProviders, @Nullable Integer rateLimitPerMinute,
-            @Nullable Long tokensPerDay) {
+            KeyBudget budget) {
+
+        public Spec {
+            budget = budget == null ? KeyBudget.NONE : budget;
+        }
     }
 
     public CompletionStage<Created> create(Spec spec, String actor) {
@@ -103,7 +108,7 @@ public final class ApiKeyService implements ClientSecrets {
         ApiKeyRecord record = new ApiKeyRecord(idOf(key), spec.name(), EnumSet.copyOf(spec.permissions()),
                 Secrets.sha256Hex(key), null, null, now, spec.expiresIn() == null ? null : now.plus(spec.expiresIn()),
                 null, null, spec.allowedOrigins(), spec.allowedProviders(), spec.rateLimitPerMinute(),
-                spec.tokensPerDay());
+                spec.budget());
         return store.create(record).thenApply(created -> {
             audit.record(new BrokerEvent.KeyCreated(actor, record.id(),
                     record.permissions().stream().map(Permission::wireName).sorted().toList()));
@@ -121,7 +126,7 @@ public final class ApiKeyService implements ClientSecrets {
         if (bootstrapHash != null && !presented.startsWith(FORMAT.prefix())) {
             return Secrets.constantTimeEquals(bootstrapHash, Secrets.sha256Hex(presented))
                     ? CompletableFuture.completedFuture(Caller.apiKey(BOOTSTRAP_ID, EnumSet.of(Permission.ADMIN),
-                            List.of(), List.of(), null, null))
+                            List.of(), List.of(), null, KeyBudget.NONE))
                     : CompletableFuture.failedFuture(invalidKey());
         }
         if (FORMAT.body(presented) == null) {
@@ -151,7 +156,7 @@ public final class ApiKeyService implements ClientSecrets {
         }
         touchLater(record, now);
         return Caller.apiKey(record.id(), record.permissions(), record.allowedOrigins(), record.allowedProviders(),
-                record.rateLimitPerMinute(), record.tokensPerDay());
+                record.rateLimitPerMinute(), record.budget());
     }
 
     public CompletionStage<List<ApiKeyRecord>> list() {

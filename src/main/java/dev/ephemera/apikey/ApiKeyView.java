@@ -1,13 +1,14 @@
 package dev.ephemera.apikey;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ephemera.auth.KeyBudget;
 import dev.ephemera.auth.Permission;
+import dev.ephemera.pricing.Money;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An API key as the admin API shows it. {@code key} is present only in the answer to a create or a rotate; no
@@ -27,7 +28,7 @@ public record ApiKeyView(
         List<String> allowedOrigins,
         List<String> allowedProviders,
         @Nullable Integer rateLimitPerMinute,
-        @Nullable Map<String, Long> budget,
+        @Nullable Budget budget,
         @Nullable String key,
         @Nullable Long previousKeyExpiresAt,
         @Nullable Integer revokedTokens) {
@@ -41,9 +42,26 @@ public record ApiKeyView(
                 r.permissions().stream().map(Permission::wireName).sorted().toList(),
                 r.createdAt().getEpochSecond(), seconds(r.expiresAt()), seconds(r.lastUsedAt()),
                 seconds(r.revokedAt()), r.allowedOrigins(), r.allowedProviders(), r.rateLimitPerMinute(),
-                r.tokensPerDay() == null ? null : Map.of("tokens_per_day", r.tokensPerDay()), key,
+                Budget.of(r.budget()), key,
                 key != null && r.previousExpiresAt() != null ? seconds(r.previousExpiresAt()) : null,
                 revokedTokens);
+    }
+
+    /** A key's {@code budget} as the API shows it: the amounts of money as decimal strings with six digits. */
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Budget(@Nullable Long tokensPerDay, @Nullable String usdPerDay, @Nullable String usdPerMonth) {
+
+        @Nullable
+        static Budget of(KeyBudget budget) {
+            return budget.isNone() ? null : new Budget(budget.tokensPerDay(), usd(budget.microsPerDay()),
+                    usd(budget.microsPerMonth()));
+        }
+
+        @Nullable
+        private static String usd(@Nullable Long micros) {
+            return micros == null ? null : Money.format(micros);
+        }
     }
 
     private static Long seconds(@Nullable Instant at) {

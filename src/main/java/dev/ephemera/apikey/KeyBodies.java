@@ -8,6 +8,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import java.math.BigDecimal;
 import java.util.List;
 
 /** The bodies of the admin key API (SPEC §6), their fixed rules as constraints. */
@@ -43,13 +44,18 @@ final class KeyBodies {
             @Valid @Nullable Budget budget) {
     }
 
-    /** {@code budget} (SPEC §11): what the key's tokens may use per UTC day, all together. */
+    /**
+     * {@code budget} (SPEC §11): what the key's tokens may use per UTC day (and month), all together. The amounts of
+     * money are decimal strings or JSON numbers, read exactly and judged by {@code UsageLimits.micros}.
+     */
     @Serdeable.Deserializable
     record Budget(
             @Min(value = 1, message = "'budget.tokens_per_day' must be a whole number from 1 to 1000000000000.")
             @Max(value = 1_000_000_000_000L,
                     message = "'budget.tokens_per_day' must be a whole number from 1 to 1000000000000.")
-            @Nullable Long tokensPerDay) {
+            @Nullable Long tokensPerDay,
+            @Nullable BigDecimal usdPerDay,
+            @Nullable BigDecimal usdPerMonth) {
     }
 
     @Serdeable.Deserializable

@@ -13,11 +13,12 @@ import java.util.Set;
  * @param allowedOrigins   origins the caller may bind tokens to; empty means any
  * @param allowedProviders providers the caller may mint for; empty means any
  * @param clientAddress    where the request came from (behind trusted proxies, the client's), for limits and audit
- * @param tokensPerDay     the usage budget of the caller's tokens per UTC day, or null for none
+ * @param budget           what the caller's tokens may use (an API key's {@code budget}); null is
+ *                         {@link KeyBudget#NONE}
  */
 public record Caller(String id, Set<Permission> permissions, List<String> allowedOrigins,
         List<String> allowedProviders, @Nullable String subject, boolean user, @Nullable Integer rateLimitPerMinute,
-        @Nullable String clientAddress, @Nullable Long tokensPerDay) {
+        @Nullable String clientAddress, KeyBudget budget) {
 
     /**
      * The request attribute where authentication leaves why it refused a credential, for the 401 answered when the
@@ -30,12 +31,13 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
 
     /** A caller with an API key. */
     public static Caller apiKey(String id, Set<Permission> permissions, List<String> allowedOrigins,
-            List<String> allowedProviders, @Nullable Integer rateLimitPerMinute, @Nullable Long tokensPerDay) {
+            List<String> allowedProviders, @Nullable Integer rateLimitPerMinute, @Nullable KeyBudget budget) {
         return new Caller(id, permissions, allowedOrigins, allowedProviders, null, false, rateLimitPerMinute, null,
-                tokensPerDay);
+                budget);
     }
 
     public Caller {
+        budget = budget == null ? KeyBudget.NONE : budget;
         permissions = Set.copyOf(permissions);
         allowedOrigins = List.copyOf(allowedOrigins);
         allowedProviders = List.copyOf(allowedProviders);
@@ -77,6 +79,6 @@ public record Caller(String id, Set<Permission> permissions, List<String> allowe
     /** This caller, making a request from {@code address}. */
     public Caller at(String address) {
         return new Caller(id, permissions, allowedOrigins, allowedProviders, subject, user, rateLimitPerMinute,
-                address, tokensPerDay);
+                address, budget);
     }
 }

@@ -128,9 +128,10 @@ public final class JwtCallers {
         }
         String id = "jwt:" + issuer.name + ":" + sub;
         if (issuer.users) {
-            return new Caller(id, Set.of(), List.of(), List.of(), sub, true, null, null, null);
+            return new Caller(id, Set.of(), List.of(), List.of(), sub, true, null, null, KeyBudget.NONE);
         }
-        return new Caller(id, permissions(verified), List.of(), List.of(), sub, false, null, null, null);
+        return new Caller(id, permissions(verified), List.of(), List.of(), sub, false, null, null,
+                KeyBudget.NONE);
     }
 
     private static String normalisedTyp(@Nullable JOSEObjectType typ) {

@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * A browser's token from a server-side profile: what {@code POST /realtime-token} and the OAuth token exchange of a
  * user JWT mint. The caller may only pick a profile and narrow its lifetime, uses and endpoints; the token is bound
- * to the page's origin, which must be one of the profile's.
+ * to the page's origin, which must be one of the profile's, and carries the profile's limits and its budget per
+ * subject (the user's {@code sub}, or the key's id).
  */
 @Singleton
 public final class ProfileMinter {
@@ -66,7 +67,7 @@ public final class ProfileMinter {
                 .lockedFields(profile.lockedFields())
                 .maxSession(profile.maxSessionDuration())
                 .endpoints(endpoints)
-                .limits(profile.limits())
+                .limits(profile.limits().withSubjectBudget(profile.subjectMicrosPerDay()))
                 .build();
         return tokens.mint(caller, mint, Admission.BROWSER);
     }

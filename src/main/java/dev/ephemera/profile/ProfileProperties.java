@@ -20,7 +20,9 @@ import java.util.Map;
  * @param endpoints          the provider endpoints its tokens may reach through the HTTP relay (default: all the
  *                           provider allows)
  * @param limits             what the sessions and requests of one token may use ({@code max-total-tokens},
- *                           {@code max-session-seconds}, {@code max-responses}; SPEC §11)
+ *                           {@code max-session-seconds}, {@code max-responses}, {@code max-cost-usd}; SPEC §11)
+ * @param perSubjectBudget   what one end user (the token's subject) may spend with all the tokens of the caller
+ *                           that minted them ({@code usd-per-day}, a decimal string)
  * @param dataChannel        what a page's WebRTC data channel may send and receive where the provider takes such rules
  *                           (GPT-Live): {@code allowed-client-events}, {@code allowed-server-events}, each a list of
  *                           event types or {@code all}
@@ -40,6 +42,8 @@ public record ProfileProperties(
         @Nullable List<String> endpoints,
         @Nullable @MapFormat(transformation = MapFormat.MapTransformation.NESTED, keyFormat = StringConvention.RAW)
         Map<String, Object> limits,
+        @Nullable @MapFormat(transformation = MapFormat.MapTransformation.NESTED, keyFormat = StringConvention.RAW)
+        Map<String, Object> perSubjectBudget,
         @Nullable @MapFormat(transformation = MapFormat.MapTransformation.NESTED, keyFormat = StringConvention.RAW)
         Map<String, Object> dataChannel) {
 }

@@ -2,6 +2,7 @@ package dev.ephemera.profile;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.pricing.Money;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.token.TokenConfiguration;
 import dev.ephemera.token.UsageLimits;
@@ -26,13 +27,21 @@ import java.util.TreeMap;
 @Context
 public final class Profiles implements OriginSource, ModelLabels {
 
-    /** One profile, validated and in canonical form. */
+    /**
+     * One profile, validated and in canonical form.
+     *
+     * @param subjectMicrosPerDay what one subject may spend a UTC day ({@code per-subject-budget.usd-per-day}), or
+     *                            null
+     */
     public record Profile(String name, String provider, @Nullable String model, Duration ttl, int maxUses,
             @Nullable JsonNode session, List<String> lockedFields, List<String> allowedOrigins,
-            @Nullable Duration maxSessionDuration, List<String> endpoints, UsageLimits limits) {
+            @Nullable Duration maxSessionDuration, List<String> endpoints, UsageLimits limits,
+            @Nullable Long subjectMicrosPerDay) {
     }
 
-    private static final Set<String> LIMITS = Set.of("max-total-tokens", "max-session-seconds", "max-responses");
+    private static final Set<String> LIMITS = Set.of("max-total-tokens", "max-session-seconds", "max-responses",
+            "max-cost-usd");
+    private static final Set<String> SUBJECT_BUDGET = Set.of("usd-per-day");
 
     private final Map<String, Profile> byName;
     private final Set<String> models;
@@ -85,7 +94,8 @@ public final class Profiles implements OriginSource, ModelLabels {
                             + ".allowed-endpoints"))).toList();
             all.put(p.name(), new Profile(p.name(), p.provider(), p.model(), ttl, uses, session,
                     List.copyOf(locked), origins,
-                    p.maxSessionDuration(), endpoints, limits(prefix, p.limits())));
+                    p.maxSessionDuration(), endpoints, limits(prefix, p.limits()),
+                    subjectBudget(prefix, p.perSubjectBudget())));
         }
         this.byName = Map.copyOf(all);
         this.models = all.values().stream().map(Profile::model).filter(Objects::nonNull)
@@ -149,7 +159,42 @@ public final class Profiles implements OriginSource, ModelLabels {
             }
         }
         return new UsageLimits(positive(prefix, configured, "max-total-tokens"),
-                positive(prefix, configured, "max-session-seconds"), positive(prefix, configured, "max-responses"));
+                positive(prefix, configured, "max-session-seconds"), positive(prefix, configured, "max-responses"))
+                .withMaxCost(usd(prefix + ".limits.max-cost-usd", configured.get("max-cost-usd")));
+    }
+
+    /** A profile's {@code per-subject-budget}; an unknown name or a bad amount stops the boot. */
+    @Nullable
+    private static Long subjectBudget(String prefix, @Nullable Map<String, Object> configured) {
+        if (configured == null || configured.isEmpty()) {
+            return null;
+        }
+        for (String name : configured.keySet()) {
+            if (!SUBJECT_BUDGET.contains(name)) {
+                throw new IllegalStateException(prefix + ".per-subject-budget." + name + " is not a budget; known: "
+                        + SUBJECT_BUDGET);
+            }
+        }
+        return usd(prefix + ".per-subject-budget.usd-per-day", configured.get("usd-per-day"));
+    }
+
+    /** An amount of dollars as configured ({@link Money}'s rules, above 0), in micro-dollars; null for none. */
+    @Nullable
+    private static Long usd(String property, @Nullable Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            long micros = Money.parse(value.toString().trim());
+            if (micros > 0) {
+                return micros;
+            }
+        } catch (IllegalArgumentException e) {
+            // refused below
+        }
+        throw new IllegalStateException(property + " must be an amount of US dollars above 0 and at most "
+                + Money.MAX_MICROS / Money.MICROS_PER_USD + " with at most six digits after the point, written as "
+                + "a quoted decimal such as \"0.50\"");
     }
 
     @Nullable

@@ -16,8 +16,9 @@ import java.util.List;
  *                  does not match
  * @param endpoints the allowed endpoints the request is ({@code "POST /chat/completions"}); a token narrowed to
  *                  some endpoints matches when it lists one of them
- * @param measurable whether the broker can read and cap the request's usage; a token with limits (of tokens or
- *                  responses) does not match a request it cannot measure ({@code usage_not_measurable}, SPEC §7)
+ * @param measurable whether the broker can read and cap the request's usage; a token with limits (of tokens,
+ *                  responses or money) does not match a request it cannot measure ({@code usage_not_measurable},
+ *                  SPEC §7)
  */
 public record Binding(@Nullable String provider, Presented model, Presented origin,
         @Nullable List<String> endpoints, boolean measurable) {

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -39,7 +40,11 @@ record MintBody(
         @Nullable List<String> endpoints,
         @Valid @Nullable Limits limits) {
 
-    /** {@code limits} (SPEC §11): what the token's sessions and requests may use, all together. */
+    /**
+     * {@code limits} (SPEC §11): what the token's sessions and requests may use, all together. {@code max_cost_usd}
+     * is a decimal string or a JSON number, read exactly (never through a {@code double}) and judged by
+     * {@link UsageLimits#micros} when made into limits.
+     */
     @Serdeable.Deserializable
     record Limits(
             @Min(value = 1, message = "'limits.max_total_tokens' must be a whole number from 1 to 1000000000.")
@@ -51,10 +56,13 @@ record MintBody(
             @Nullable Long maxSessionSeconds,
             @Min(value = 1, message = "'limits.max_responses' must be a whole number from 1 to 1000000.")
             @Max(value = 1_000_000, message = "'limits.max_responses' must be a whole number from 1 to 1000000.")
-            @Nullable Long maxResponses) {
+            @Nullable Long maxResponses,
+            @Nullable BigDecimal maxCostUsd) {
 
+        /** These limits; an amount of money out of bounds is an {@code invalid_request} naming it. */
         UsageLimits toLimits() {
-            return new UsageLimits(maxTotalTokens, maxSessionSeconds, maxResponses);
+            return new UsageLimits(maxTotalTokens, maxSessionSeconds, maxResponses)
+                    .withMaxCost(UsageLimits.micros(maxCostUsd, "limits.max_cost_usd"));
         }
     }
 }

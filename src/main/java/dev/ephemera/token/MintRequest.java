@@ -45,6 +45,11 @@ public record MintRequest(
         return toBuilder().endpoints(canonical).build();
     }
 
+    /** This request under {@code value}, its limits with the budgets that travel on the token. */
+    MintRequest withLimits(UsageLimits value) {
+        return toBuilder().limits(value).build();
+    }
+
     private Builder toBuilder() {
         return builder(provider, ttl).model(model).format(format).maxUses(maxUses).subject(subject).origin(origin)
                 .mode(mode).session(session).lockedFields(lockedFields).maxSession(maxSession).endpoints(endpoints)

@@ -55,6 +55,7 @@ public final class TokenMinter {
     private final ProviderRegistry providers;
     private final UpstreamKeys upstreamKeys;
     private final MintLimits limits;
+    private final MoneyMeasure measure;
     private final BrokerUrls urls;
     private final AuditLog audit;
     private final BrokerMetrics metrics;
@@ -62,14 +63,15 @@ public final class TokenMinter {
     private final Clock clock;
 
     TokenMinter(TokenStore store, TokenStrategy strategy, TokenConfiguration config, ProviderRegistry providers,
-            UpstreamKeys upstreamKeys, MintLimits limits, BrokerUrls urls, AuditLog audit, BrokerMetrics metrics,
-            JsonMapper json, Clock clock) {
+            UpstreamKeys upstreamKeys, MintLimits limits, MoneyMeasure measure, BrokerUrls urls, AuditLog audit,
+            BrokerMetrics metrics, JsonMapper json, Clock clock) {
         this.store = store;
         this.strategy = strategy;
         this.config = config;
         this.providers = providers;
         this.upstreamKeys = upstreamKeys;
         this.limits = limits;
+        this.measure = measure;
         this.urls = urls;
         this.audit = audit;
         this.metrics = metrics;
@@ -86,14 +88,18 @@ public final class TokenMinter {
      * calling thread (an event loop). An opaque relay token costs a microsecond to make, so it is stored while
      * admission is decided, in the same round trip to the store: when admission fails, the record is discarded
      * before anyone saw its value. Anything that costs more (a JWT's signature, an upstream provider's key) is made
-     * only once admitted. The stage fails with {@code unknown_provider}, {@code provider_not_configured},
-     * {@code provider_not_allowed}, {@code origin_not_allowed}, {@code invalid_request} (session too large),
-     * {@code rate_limit_exceeded}, {@code quota_exceeded} or {@code store_unavailable}.
+     * only once admitted. The token carries the caller's budgets of money as they are now, for the relays. The stage
+     * fails with {@code unknown_provider}, {@code provider_not_configured}, {@code provider_not_allowed},
+     * {@code origin_not_allowed}, {@code invalid_request} (session too large), {@code usage_not_measurable} (a limit
+     * of money on a model without a price, or on an upstream key), {@code rate_limit_exceeded},
+     * {@code quota_exceeded} or {@code store_unavailable}.
      */
     public CompletionStage<MintedToken> mint(Caller caller, MintRequest asked, Admission admission) {
+        String subject = asked.subject();
+        Long subjectBudget = asked.limits().subjectMicrosPerDay();
         Supplier<CompletionStage<Void>> admitted = switch (admission) {
-            case CALLER -> () -> limits.mintAsync(caller);
-            case BROWSER -> () -> limits.browserMintAsync(caller, caller.clientAddress());
+            case CALLER -> () -> limits.mintAsync(caller, subject, subjectBudget);
+            case BROWSER -> () -> limits.browserMintAsync(caller, caller.clientAddress(), subject, subjectBudget);
         };
         return mint(caller, asked, admitted);
     }
@@ -102,7 +108,8 @@ public final class TokenMinter {
             Supplier<CompletionStage<Void>> admission) {
         try {
             Provider provider = providers.require(asked.provider());
-            MintRequest request = asked.withEndpoints(endpoints(provider, asked.endpoints()));
+            MintRequest request = asked.withEndpoints(endpoints(provider, asked.endpoints())).withLimits(
+                    asked.limits().withKeyBudgets(caller.budget().microsPerDay(), caller.budget().microsPerMonth()));
             if (!caller.mayUseProvider(request.provider())) {
                 throw new BrokerException(ErrorCode.PROVIDER_NOT_ALLOWED,
                         "This API key may not mint tokens for provider '" + request.provider() + "'.", "provider");
@@ -112,6 +119,7 @@ public final class TokenMinter {
                 throw new BrokerException(ErrorCode.ORIGIN_NOT_ALLOWED, "This API key mints only tokens bound to "
                         + "one of its allowed origins; set 'origin' to one.", "origin");
             }
+            measurable(request);
             String sessionJson = sessionJson(request.session());
             if (request.mode() == TokenMode.UPSTREAM) {
                 if (!UpstreamKeys.supports(provider.name())) {
@@ -164,8 +172,36 @@ public final class TokenMinter {
             return new MintedToken(id, made.value(), "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
                     record.subject(), record.origin(), record.mode().wireName(), request.session(),
-                    record.lockedFields(), connect(record), record.limits().isNone() ? null : record.limits());
+                    record.lockedFields(), connect(record), shown(record.limits()));
         });
+    }
+
+    /**
+     * A token under a limit of money must have every response priced: its model must have a price (a token for any
+     * model is judged per request, by the HTTP relay), and it must be used at the broker's relays, not upstream.
+     */
+    private void measurable(MintRequest request) {
+        if (!request.limits().hasMoney()) {
+            return;
+        }
+        if (request.mode() == TokenMode.UPSTREAM) {
+            throw new BrokerException(ErrorCode.USAGE_NOT_MEASURABLE, "This key has a budget of money, which only "
+                    + "the broker's relays can hold; an upstream key goes to the provider directly. Use mode 'relay'.",
+                    "mode");
+        }
+        if (request.model() != null && !measure.measurable(request.provider(), request.model())) {
+            throw new BrokerException(ErrorCode.USAGE_NOT_MEASURABLE, "This token would be held to a limit of money "
+                    + "(its own, its key's or its user's), and the broker has no price for its model, so it could not "
+                    + "count what the token spends. Ask an operator to price the model (ephemera.pricing), or mint "
+                    + "without a limit of money.", "model");
+        }
+    }
+
+    /** The limits the mint answers: those the token was asked for, or none. */
+    @Nullable
+    private static UsageLimits shown(UsageLimits limits) {
+        UsageLimits own = limits.own();
+        return own.isNone() ? null : own;
     }
 
     /** The endpoints a token is narrowed to, in canonical form; each must be one the provider allows. */

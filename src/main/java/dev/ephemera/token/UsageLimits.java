@@ -3,10 +3,12 @@ package dev.ephemera.token;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.ephemera.error.BrokerException;
 import dev.ephemera.pricing.Money;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
+import java.math.BigDecimal;
 
 /**
  * What the sessions and requests made with one token may use, all together (SPEC §4, §11), enforced by the relays;
@@ -35,6 +37,31 @@ public record UsageLimits(@Nullable Long maxTotalTokens, @Nullable Long maxSessi
         this(maxTotalTokens, maxSessionSeconds, maxResponses, null, null, null, null);
     }
 
+    /**
+     * {@code usd}, an amount of dollars a request gives for the money limit {@code param}, in micro-dollars
+     * ({@link Money}'s rules: exact, never rounded), or null for null.
+     *
+     * @throws BrokerException {@code invalid_request} naming {@code param} for a negative or zero amount, more than
+     *                         six fraction digits, or more than {@link Money#MAX_MICROS}
+     */
+    @Nullable
+    public static Long micros(@Nullable BigDecimal usd, String param) {
+        if (usd == null) {
+            return null;
+        }
+        try {
+            long micros = Money.micros(usd);
+            if (micros > 0) {
+                return micros;
+            }
+        } catch (IllegalArgumentException e) {
+            // refused below, with what to send instead
+        }
+        throw BrokerException.invalid(param, "'" + param + "' must be an amount of US dollars above 0 and at most "
+                + Money.MAX_MICROS / Money.MICROS_PER_USD + ", with at most six digits after the point, such as "
+                + "\"0.50\".");
+    }
+
     /** {@code max_cost_usd} as the API shows it, or null. */
     @JsonProperty("max_cost_usd")
     @Nullable
@@ -44,6 +71,11 @@ public record UsageLimits(@Nullable Long maxTotalTokens, @Nullable Long maxSessi
 
     public boolean isNone() {
         return maxTotalTokens == null && maxSessionSeconds == null && maxResponses == null && !hasMoney();
+    }
+
+    /** The limits the token was asked for, as its mint answers them: without its key's and subject's budgets. */
+    public UsageLimits own() {
+        return new UsageLimits(maxTotalTokens, maxSessionSeconds, maxResponses, maxCostMicros, null, null, null);
     }
 
     /** Whether some money limit holds: then every response must be priced and reserved. */

@@ -16,14 +16,17 @@ import java.util.regex.Pattern;
 /**
  * The JSON kind each property of a body record takes, checked on the parsed body before any binding, so that no
  * library's coercion decides: a {@code String} is a JSON string, a {@code Long} a whole number (60.0 is 60; one
- * past the range is clamped, for the record's bounds to refuse), a {@code Boolean} true or false, a {@code List} an
- * array of strings, a {@code JsonNode} an object, a record an object of its own fields. {@code null} is absent.
+ * past the range is clamped, for the record's bounds to refuse), a {@code BigDecimal} a number or a string of one in
+ * plain decimal notation (an amount of money: {@code "0.50"} or {@code 0.5}, read exactly by {@link RequestBodies}),
+ * a {@code Boolean} true or false, a {@code List} an array of strings, a {@code JsonNode} an object, a record an
+ * object of its own fields. {@code null} is absent.
  * Form bodies carry only text: there a whole number or {@code true}/{@code false} may come as text.
  */
 final class FieldKinds {
 
     private static final Pattern CAMEL = Pattern.compile("([a-z0-9])([A-Z])");
     private static final Pattern DIGITS = Pattern.compile("-?[0-9]{1,30}");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,30}(\\.[0-9]{1,30})?");
     private static final BigDecimal MAX = BigDecimal.valueOf(Long.MAX_VALUE);
     private static final BigDecimal MIN = BigDecimal.valueOf(Long.MIN_VALUE);
 
@@ -76,6 +79,9 @@ final class FieldKinds {
         if (java == Long.class) {
             return JsonNode.createNumberNode(whole(node, name, form));
         }
+        if (java == BigDecimal.class) {
+            return JsonNode.createNumberNode(decimal(node, name));
+        }
         if (java == Boolean.class) {
             if (node.isBoolean()) {
                 return node;
@@ -127,6 +133,21 @@ final class FieldKinds {
             throw BrokerException.invalid(name, "'" + name + "' must be a whole number.");
         }
         return value.max(MIN).min(MAX).longValue();
+    }
+
+    /**
+     * A number as the body wrote it: a JSON number (exact: {@link RequestBodies} reads fractions as {@code BigDecimal};
+     * a {@code double}, which may have rounded what was sent, is not judged), or a string of digits with at most one
+     * point; a string in any other notation (sign, exponent, spaces) is refused.
+     */
+    private static BigDecimal decimal(JsonNode node, String name) {
+        if (node.isNumber() && !(node.getNumberValue() instanceof Double || node.getNumberValue() instanceof Float)) {
+            return new BigDecimal(node.getNumberValue().toString());
+        } else if (node.isString() && DECIMAL.matcher(node.getStringValue()).matches()) {
+            return new BigDecimal(node.getStringValue());
+        }
+        throw BrokerException.invalid(name, "'" + name + "' must be a decimal number, as a string such as \"0.50\" "
+                + "or a JSON number.");
     }
 
     /** A field name quoted back in a message: short and printable, so a message cannot carry a payload. */

@@ -3,6 +3,7 @@ package dev.ephemera.web;
 import dev.ephemera.json.JsonDepth;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.ephemera.error.BrokerException;
@@ -49,7 +50,7 @@ public final class RequestBodies {
 
     /**
      * Duplicate keys refused: readers disagree on which one wins, and a decision must rest on one value. Nesting
-     * past {@link JsonDepth#MAX} refused before Micronaut's mapper builds a tree of it.
+     * past {@link JsonDepth#MAX} refused as it is read.
      */
     private static final JsonFactory JSON_FACTORY = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -177,14 +178,13 @@ public final class RequestBodies {
         }
         JsonNode node;
         try (JsonParser parser = JSON_FACTORY.createParser(body)) {
-            // Micronaut's mapper reads the first value and keeps the last of duplicate keys: the strict parser
-            // refuses a key twice in one object and anything after the value first.
+            // Read here rather than by Micronaut's mapper, which keeps the last of duplicate keys, reads the first
+            // value and ignores what follows, and makes every fraction a double (0.10000000000000000001 is 0.1).
             parser.nextToken();
-            parser.skipChildren();
+            node = tree(parser);
             if (parser.nextToken() != null) {
                 throw new IOException("trailing content");
             }
-            node = mapper.readValue(body, JsonNode.class);
         } catch (IOException | RuntimeException e) {
             throw new BrokerException(ErrorCode.INVALID_JSON,
                     "The request body is not valid JSON; send a JSON object.");
@@ -193,6 +193,46 @@ public final class RequestBodies {
             throw new BrokerException(ErrorCode.INVALID_JSON, "The request body must be a JSON object.");
         }
         return node;
+    }
+
+    /**
+     * The value at the parser's current token, whole numbers as {@code int}, {@code long} or {@code BigInteger} and
+     * fractions as the exact {@code BigDecimal} written (an amount of money is judged on what was sent).
+     */
+    private static JsonNode tree(JsonParser parser) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == null) {
+            throw new IOException("no value");
+        }
+        return switch (token) {
+            case START_OBJECT -> {
+                Map<String, JsonNode> fields = new LinkedHashMap<>();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    parser.nextToken();
+                    fields.put(name, tree(parser));
+                }
+                yield JsonNode.createObjectNode(fields);
+            }
+            case START_ARRAY -> {
+                List<JsonNode> items = new ArrayList<>();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    items.add(tree(parser));
+                }
+                yield JsonNode.createArrayNode(items);
+            }
+            case VALUE_STRING -> JsonNode.createStringNode(parser.getText());
+            case VALUE_NUMBER_INT -> switch (parser.getNumberType()) {
+                case INT -> JsonNode.createNumberNode(parser.getIntValue());
+                case LONG -> JsonNode.createNumberNode(parser.getLongValue());
+                default -> JsonNode.createNumberNode(parser.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> JsonNode.createNumberNode(parser.getDecimalValue());
+            case VALUE_TRUE -> JsonNode.createBooleanNode(true);
+            case VALUE_FALSE -> JsonNode.createBooleanNode(false);
+            case VALUE_NULL -> JsonNode.nullNode();
+            default -> throw new IOException("unexpected " + token);
+        };
     }
 
     private static String decode(String s) {

@@ -16,7 +16,7 @@ class CallerTest {
     @Test
     void anApiKeyCallerComesBackAsItWentWithItsPermissionsAsRoles() {
         Caller key = Caller.apiKey("key_a", EnumSet.of(Permission.ADMIN), List.of("https://app.example.com"),
-                List.of("openai"), 30, 5_000L);
+                List.of("openai"), 30, new KeyBudget(5_000L, 2_000_000L, 50_000_000L));
         Authentication authentication = key.authentication();
         assertThat(Caller.of(authentication)).isEqualTo(key);
         assertThat(authentication.getName()).isEqualTo("key_a");
@@ -28,7 +28,8 @@ class CallerTest {
 
     @Test
     void aUserCallerKeepsItsSubjectAndRole() {
-        Caller user = new Caller("usr_1", Set.of(), List.of(), List.of(), "alice", true, null, null, null);
+        Caller user = new Caller("usr_1", Set.of(), List.of(), List.of(), "alice", true, null, null,
+                KeyBudget.NONE);
         Authentication authentication = user.authentication();
         assertThat(Caller.of(authentication)).isEqualTo(user);
         assertThat(authentication.getRoles()).containsExactly(JwtCallers.ROLE_USER);

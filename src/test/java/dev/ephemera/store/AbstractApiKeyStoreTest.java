@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.apikey.ApiKeyRecord;
 import dev.ephemera.apikey.ApiKeyStore;
+import dev.ephemera.auth.KeyBudget;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.secret.Secrets;
 import java.time.Instant;
@@ -27,7 +28,8 @@ public abstract class AbstractApiKeyStoreTest {
         return new ApiKeyRecord("key_" + Secrets.randomBase62(16), "svc", Set.of(Permission.READ, Permission.WRITE),
                 Secrets.sha256Hex(Secrets.randomBase62(43)), null, null, Instant.now().truncatedTo(ChronoUnit.MILLIS),
                 Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.MILLIS), null, null,
-                List.of("https://app.example.com"), List.of("openai"), 60, 1_000_000L);
+                List.of("https://app.example.com"), List.of("openai"), 60,
+                new KeyBudget(1_000_000L, 2_500_000L, 40_000_001L));
     }
 
     @Test
@@ -37,6 +39,27 @@ public abstract class AbstractApiKeyStoreTest {
         assertThat(now(store().find(k.id()))).contains(k);
         assertThat(now(store().list())).contains(k);
         assertThat(now(store().find("key_" + Secrets.randomBase62(16)))).isEmpty();
+    }
+
+    @Test
+    void aKeyWithoutABudgetComesBackWithoutOne() {
+        ApiKeyRecord k = key();
+        ApiKeyRecord plain = new ApiKeyRecord(k.id(), k.name(), k.permissions(), k.secretHash(), null, null,
+                k.createdAt(), null, null, null, List.of(), List.of(), null, KeyBudget.NONE);
+        now(store().create(plain));
+        assertThat(now(store().find(k.id()))).contains(plain);
+        assertThat(now(store().find(k.id())).orElseThrow().budget().isNone()).isTrue();
+    }
+
+    @Test
+    void aBudgetOfMoneyAloneComesBackAsItWasSaved() {
+        ApiKeyRecord k = key();
+        ApiKeyRecord money = new ApiKeyRecord(k.id(), k.name(), k.permissions(), k.secretHash(), null, null,
+                k.createdAt(), null, null, null, List.of(), List.of(), null, new KeyBudget(null, null, 1L));
+        now(store().create(money));
+        assertThat(now(store().find(k.id())).orElseThrow().budget()).isEqualTo(new KeyBudget(null, null, 1L));
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        assertThat(now(store().revoke(k.id(), at)).orElseThrow().budget()).isEqualTo(money.budget());
     }
 
     @Test
@@ -53,7 +76,7 @@ public abstract class AbstractApiKeyStoreTest {
         ApiKeyRecord k = key();
         return new ApiKeyRecord(k.id(), k.name(), k.permissions(), k.secretHash(), k.previousSecretHash(),
                 k.previousExpiresAt(), at, k.expiresAt(), k.lastUsedAt(), k.revokedAt(), k.allowedOrigins(),
-                k.allowedProviders(), k.rateLimitPerMinute(), k.tokensPerDay());
+                k.allowedProviders(), k.rateLimitPerMinute(), k.budget());
     }
 
     @Test

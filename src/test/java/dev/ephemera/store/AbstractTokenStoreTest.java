@@ -162,6 +162,46 @@ public abstract class AbstractTokenStoreTest {
                 .outcome()).isEqualTo(Outcome.REDEEMED);
     }
 
+    /** A token's own limit of money and the budgets of its key and subject travel with it, to every replica. */
+    @Test
+    void limitsOfMoneyComeBackAsTheyWereSaved() {
+        UsageLimits money = UsageLimits.NONE.withMaxCost(500_000L).withKeyBudgets(2_000_000L, 30_000_001L)
+                .withSubjectBudget(1L);
+        TokenRecord r = withLimits(record(2, inAMinute()), money);
+        now(store().save(r));
+        assertThat(now(store().find(r.secretHash()))).contains(r);
+        assertThat(now(store().findById(r.id())).orElseThrow().limits()).isEqualTo(money);
+        assertThat(now(store().consume(r.secretHash(), Binding.NONE, Instant.now())).record().limits())
+                .isEqualTo(money);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("moneyOnly")
+    void aTokenLimitedOnlyInMoneyRefusesARequestItCannotMeasure(String which, UsageLimits limits) {
+        TokenRecord r = withLimits(record(1, inAMinute()), limits);
+        now(store().save(r));
+        Redemption refused = now(store().consume(r.secretHash(), new Binding(null, null, null, null, false),
+                Instant.now()));
+        assertThat(refused.outcome()).isEqualTo(Outcome.MISMATCH);
+        assertThat(refused.mismatch().wireName()).isEqualTo("usage");
+        assertThat(now(store().consume(r.secretHash(), Binding.NONE, Instant.now())).outcome())
+                .isEqualTo(Outcome.REDEEMED);
+    }
+
+    static Stream<Arguments> moneyOnly() {
+        return Stream.of(
+                Arguments.of("max_cost_usd", UsageLimits.NONE.withMaxCost(1L)),
+                Arguments.of("key per day", UsageLimits.NONE.withKeyBudgets(1L, null)),
+                Arguments.of("key per month", UsageLimits.NONE.withKeyBudgets(null, 1L)),
+                Arguments.of("subject per day", UsageLimits.NONE.withSubjectBudget(1L)));
+    }
+
+    private static TokenRecord withLimits(TokenRecord r, UsageLimits limits) {
+        return new TokenRecord(r.id(), r.secretHash(), r.format(), r.mode(), r.provider(), r.model(), r.subject(),
+                r.origin(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), r.sessionJson(), r.lockedFields(),
+                r.keyId(), r.maxSessionSeconds(), r.endpoints(), limits);
+    }
+
     @Test
     void concurrentConsumersNeverTakeMoreThanTheUses() throws Exception {
         TokenRecord r = record(3, inAMinute());

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,6 +35,10 @@ final class Minting {
     final MutableClock clock = new MutableClock();
     final CountingStore store = new CountingStore(MemoryStores.tokens(clock));
     final AtomicLong spentToday = new AtomicLong();
+    /** What {@link DailyUsage#moneyLeft} answers for every key and subject under some budget (none: no end). */
+    final AtomicLong moneyLeft = new AtomicLong(Long.MAX_VALUE);
+    /** What the minter's {@link MoneyMeasure} answers for every model. */
+    final AtomicBoolean measurable = new AtomicBoolean(true);
     final TokenStrategy strategy = new TokenStrategy(TestJwtTokens.create("ES256"), TestBrokerUrls.of(ISSUER));
     final TokenMinter minter;
     final TokenRedeemer redeemer;
@@ -44,14 +49,15 @@ final class Minting {
         ProviderRegistry providers = TestProviders.withKey("openai", "sk-test");
         DailyUsage usage = new DailyUsage() {
             @Override
-            public CompletableFuture<Long> tokensToday(String keyId) {
+            public CompletionStage<Long> tokensToday(String keyId) {
                 return CompletableFuture.completedFuture(spentToday.get());
             }
 
             @Override
-            public CompletableFuture<Long> moneyLeft(String keyId, String subject, Long perDay, Long perMonth,
+            public CompletionStage<Long> moneyLeft(String keyId, String subject, Long keyPerDay, Long keyPerMonth,
                     Long subjectPerDay) {
-                return CompletableFuture.completedFuture(Long.MAX_VALUE);
+                boolean none = keyPerDay == null && keyPerMonth == null && subjectPerDay == null;
+                return CompletableFuture.completedFuture(none ? Long.MAX_VALUE : moneyLeft.get());
             }
         };
         MintLimits limits = TestMintLimits.of(MemoryStores.rateLimiter(clock),
@@ -59,7 +65,8 @@ final class Minting {
         BrokerMetrics metrics = new BrokerMetrics(null);
         minter = new TokenMinter(store, strategy, new TokenConfiguration(Duration.ofSeconds(60),
                 Duration.ofSeconds(600), 1), providers, TestProviders.upstreamKeys(clock), limits,
-                TestBrokerUrls.of(ISSUER), TestAuditLog.of(clock), metrics, JsonMapper.createDefault(), clock);
+                (provider, model) -> measurable.get(), TestBrokerUrls.of(ISSUER), TestAuditLog.of(clock), metrics,
+                JsonMapper.createDefault(), clock);
         redeemer = new TokenRedeemer(store, strategy, TestAuditLog.of(clock), metrics, clock);
     }
 

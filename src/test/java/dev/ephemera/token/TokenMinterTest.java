@@ -3,6 +3,7 @@ package dev.ephemera.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.auth.Caller;
+import dev.ephemera.auth.KeyBudget;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
@@ -94,13 +95,95 @@ class TokenMinterTest {
     @Test
     void aKeyWhoseDailyBudgetIsSpentMintsNothing() {
         Minting minting = new Minting(10, 10);
-        Caller budgeted = Caller.apiKey("key_3", Set.of(Permission.WRITE), List.of(), List.of(), null, 1000L);
+        Caller budgeted = Caller.apiKey("key_3", Set.of(Permission.WRITE), List.of(), List.of(), null,
+                new KeyBudget(1000L, null, null));
         minting.spentToday.set(1000);
 
         assertThat(refusal(minting.minter.mint(budgeted, openai(), Admission.CALLER)))
                 .isInstanceOfSatisfying(BrokerException.class,
                         e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.QUOTA_EXCEEDED));
         assertThat(minting.store.saved).allSatisfy(r -> assertThat(minting.store.discarded).contains(r));
+    }
+
+    @Test
+    void aTokenCarriesItsKeysBudgetsOfMoneyWithoutShowingThem() {
+        Minting minting = new Minting(10, 10);
+        Caller budgeted = Caller.apiKey("key_5", Set.of(Permission.WRITE), List.of(), List.of(), null,
+                new KeyBudget(null, 2_000_000L, 50_000_000L));
+        MintRequest limited = MintRequest.builder("openai", Duration.ofSeconds(60))
+                .limits(UsageLimits.NONE.withMaxCost(500_000L)).build();
+
+        MintedToken minted = done(minting.minter.mint(budgeted, limited, Admission.CALLER));
+        UsageLimits stored = minting.store.saved.getFirst().limits();
+        assertThat(stored.maxCostMicros()).isEqualTo(500_000L);
+        assertThat(stored.keyMicrosPerDay()).isEqualTo(2_000_000L);
+        assertThat(stored.keyMicrosPerMonth()).isEqualTo(50_000_000L);
+        assertThat(minted.limits()).isEqualTo(UsageLimits.NONE.withMaxCost(500_000L));
+        assertThat(done(minting.minter.mint(budgeted, openai(), Admission.CALLER)).limits())
+                .as("the key's budgets are the key's business, not the mint answer's").isNull();
+    }
+
+    @Test
+    void aKeyWhoseMoneyIsSpentMintsNothingAndIsToldWhichBudget() {
+        Minting minting = new Minting(10, 10);
+        Caller budgeted = Caller.apiKey("key_6", Set.of(Permission.WRITE), List.of(), List.of(), null,
+                new KeyBudget(null, 2_000_000L, null));
+        minting.moneyLeft.set(0);
+
+        assertThat(refusal(minting.minter.mint(budgeted, openai(), Admission.CALLER)))
+                .isInstanceOfSatisfying(BrokerException.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo(ErrorCode.QUOTA_EXCEEDED);
+                    assertThat(e.getMessage()).contains("'budget.usd_per_day'");
+                });
+        assertThat(minting.store.saved).allSatisfy(r -> assertThat(minting.store.discarded).contains(r));
+        minting.moneyLeft.set(1);
+        done(minting.minter.mint(budgeted, openai(), Admission.CALLER));
+    }
+
+    @Test
+    void aSubjectWhoseMoneyIsSpentGetsNoTokenWhileTheKeyStillMints() {
+        Minting minting = new Minting(10, 10);
+        MintRequest forAlice = MintRequest.builder("openai", Duration.ofSeconds(60)).subject("alice")
+                .limits(UsageLimits.NONE.withSubjectBudget(2_000_000L)).build();
+        minting.moneyLeft.set(0);
+
+        assertThat(refusal(minting.minter.mint(KEY.at("203.0.113.9"), forAlice, Admission.BROWSER)))
+                .isInstanceOfSatisfying(BrokerException.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo(ErrorCode.QUOTA_EXCEEDED);
+                    assertThat(e.getMessage()).contains("user's budget").doesNotContain("alice");
+                });
+        done(minting.minter.mint(KEY, openai(), Admission.CALLER));
+    }
+
+    @Test
+    void aLimitOfMoneyOnAModelWithoutAPriceIsRefusedBeforeAnythingIsStoredOrCounted() {
+        Minting minting = new Minting(1, 10);
+        minting.measurable.set(false);
+        Caller budgeted = Caller.apiKey("key_7", Set.of(Permission.WRITE), List.of(), List.of(), null,
+                new KeyBudget(null, null, 9_000_000L));
+        MintRequest ownLimit = MintRequest.builder("openai", Duration.ofSeconds(60)).model("gpt-unpriced")
+                .limits(UsageLimits.NONE.withMaxCost(1L)).build();
+        MintRequest upstream = MintRequest.builder("openai", Duration.ofSeconds(60)).mode(TokenMode.UPSTREAM).build();
+
+        for (Caller caller : List.of(KEY, budgeted)) {
+            MintRequest request = caller == KEY ? ownLimit : MintRequest.builder("openai", Duration.ofSeconds(60))
+                    .model("gpt-unpriced").build();
+            assertThat(refusal(minting.minter.mint(caller, request, Admission.CALLER)))
+                    .isInstanceOfSatisfying(BrokerException.class,
+                            e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.USAGE_NOT_MEASURABLE));
+        }
+        assertThat(refusal(minting.minter.mint(budgeted, upstream, Admission.CALLER)))
+                .isInstanceOfSatisfying(BrokerException.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo(ErrorCode.USAGE_NOT_MEASURABLE);
+                    assertThat(e.param()).isEqualTo("mode");
+                });
+        assertThat(minting.store.saved).isEmpty();
+        // Refusals counted no mint (one a minute per key here). Without a model the HTTP relay judges each request;
+        // without a limit of money no price is needed.
+        done(minting.minter.mint(budgeted, MintRequest.builder("openai", Duration.ofSeconds(60)).build(),
+                Admission.CALLER));
+        done(minting.minter.mint(KEY, MintRequest.builder("openai", Duration.ofSeconds(60)).model("gpt-unpriced")
+                .build(), Admission.CALLER));
     }
 
     @Test

@@ -110,8 +110,7 @@ final class InMemoryTokenStore implements TokenStore {
                 && expected.endpoints().stream().noneMatch(record.endpoints()::contains)) {
             return Mismatch.ENDPOINT;
         }
-        if (!expected.measurable() && (record.limits().maxTotalTokens() != null
-                || record.limits().maxResponses() != null)) {
+        if (!expected.measurable() && record.limits().measured()) {
             return Mismatch.USAGE;
         }
         return null;

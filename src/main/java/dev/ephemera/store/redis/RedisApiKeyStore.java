@@ -2,6 +2,7 @@ package dev.ephemera.store.redis;
 
 import dev.ephemera.apikey.ApiKeyRecord;
 import dev.ephemera.apikey.ApiKeyStore;
+import dev.ephemera.auth.KeyBudget;
 import dev.ephemera.auth.Permission;
 import io.lettuce.core.ScriptOutputType;
 import jakarta.inject.Singleton;
@@ -138,9 +139,9 @@ final class RedisApiKeyStore implements ApiKeyStore {
         if (r.rateLimitPerMinute() != null) {
             m.put("rate", Integer.toString(r.rateLimitPerMinute()));
         }
-        if (r.tokensPerDay() != null) {
-            m.put("tpd", Long.toString(r.tokensPerDay()));
-        }
+        putNumber(m, "tpd", r.budget().tokensPerDay());
+        putNumber(m, "micros_day", r.budget().microsPerDay());
+        putNumber(m, "micros_month", r.budget().microsPerMonth());
         return m;
     }
 
@@ -161,7 +162,17 @@ final class RedisApiKeyStore implements ApiKeyStore {
                 list(m.get("origins")),
                 list(m.get("providers")),
                 m.get("rate") == null ? null : Integer.valueOf(m.get("rate")),
-                m.get("tpd") == null ? null : Long.valueOf(m.get("tpd")));
+                new KeyBudget(number(m.get("tpd")), number(m.get("micros_day")), number(m.get("micros_month"))));
+    }
+
+    private static void putNumber(Map<String, String> m, String field, Long value) {
+        if (value != null) {
+            m.put(field, Long.toString(value));
+        }
+    }
+
+    private static Long number(String value) {
+        return value == null ? null : Long.valueOf(value);
     }
 
     private static void putMillis(Map<String, String> m, String field, Instant at) {

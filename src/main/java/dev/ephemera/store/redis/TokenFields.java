@@ -43,6 +43,10 @@ final class TokenFields {
         putIfPresent(m, "lim_tok", limits.maxTotalTokens() == null ? null : limits.maxTotalTokens().toString());
         putIfPresent(m, "lim_sec", limits.maxSessionSeconds() == null ? null : limits.maxSessionSeconds().toString());
         putIfPresent(m, "lim_resp", limits.maxResponses() == null ? null : limits.maxResponses().toString());
+        putIfPresent(m, "lim_cost", digits(limits.maxCostMicros()));
+        putIfPresent(m, "lim_kday", digits(limits.keyMicrosPerDay()));
+        putIfPresent(m, "lim_kmon", digits(limits.keyMicrosPerMonth()));
+        putIfPresent(m, "lim_sday", digits(limits.subjectMicrosPerDay()));
         return m;
     }
 
@@ -66,7 +70,13 @@ final class TokenFields {
                 m.get("key"),
                 m.get("maxsess") == null ? null : Integer.valueOf(m.get("maxsess")),
                 m.get("endp") == null ? List.of() : Arrays.asList(m.get("endp").split("\n")),
-                new UsageLimits(number(m.get("lim_tok")), number(m.get("lim_sec")), number(m.get("lim_resp"))));
+                new UsageLimits(number(m.get("lim_tok")), number(m.get("lim_sec")), number(m.get("lim_resp")),
+                        number(m.get("lim_cost")), number(m.get("lim_kday")), number(m.get("lim_kmon")),
+                        number(m.get("lim_sday"))));
+    }
+
+    private static String digits(Long value) {
+        return value == null ? null : value.toString();
     }
 
     private static Long number(String value) {

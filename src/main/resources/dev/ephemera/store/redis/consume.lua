@@ -4,8 +4,9 @@
 -- ARGV[2..4]  expected provider, model, origin; '' = not checked. A record without the field is not bound by it.
 -- ARGV[5]  the endpoints the request is, each between newlines; '' = not checked. A record that lists endpoints
 --          ('endp', newline-separated) matches when it lists one of them.
--- ARGV[6]  '1' when the broker cannot measure the request's usage: a record with limits ('lim_tok', 'lim_resp')
---          does not match it (SPEC §7, usage_not_measurable).
+-- ARGV[6]  '1' when the broker cannot measure the request's usage: a record with limits of tokens, responses or
+--          money ('lim_tok', 'lim_resp', 'lim_cost', 'lim_kday', 'lim_kmon', 'lim_sday') does not match it (SPEC §7,
+--          usage_not_measurable).
 -- Returns {outcome, detail, field1, value1, ...} where outcome is unknown|expired|mismatch|used|ok.
 -- Whether the newline-separated list 'listed' has one of the endpoints in 'requested'.
 local function lists_one_of(listed, requested)
@@ -17,7 +18,8 @@ local function lists_one_of(listed, requested)
   return false
 end
 
-local f = redis.call('HMGET', KEYS[1], 'left', 'exp', 'prov', 'model', 'origin', 'endp', 'lim_tok', 'lim_resp')
+local f = redis.call('HMGET', KEYS[1], 'left', 'exp', 'prov', 'model', 'origin', 'endp', 'lim_tok', 'lim_resp',
+  'lim_cost', 'lim_kday', 'lim_kmon', 'lim_sday')
 if not f[1] then
   return {'unknown', ''}
 end
@@ -32,7 +34,7 @@ elseif ARGV[4] ~= '' and f[5] and ARGV[4] ~= f[5] then
   outcome, detail = 'mismatch', 'origin'
 elseif ARGV[5] ~= '' and f[6] and not lists_one_of(f[6], ARGV[5]) then
   outcome, detail = 'mismatch', 'endpoint'
-elseif ARGV[6] == '1' and (f[7] or f[8]) then
+elseif ARGV[6] == '1' and (f[7] or f[8] or f[9] or f[10] or f[11] or f[12]) then
   outcome, detail = 'mismatch', 'usage'
 elseif tonumber(f[1]) <= 0 then
   outcome = 'used'
