@@ -30,6 +30,14 @@ final class ClientRequests {
         this.outstanding = outstanding;
     }
 
+    /** A response's money promise is kept or given back: it is done, or the provider refused it. */
+    void release(OutstandingResponses.Share share) {
+        MoneyPurse purse = meter.purse();
+        if (purse != null) {
+            purse.release(share.promise());
+        }
+    }
+
     /** What a response capped at {@code cap} output tokens holds: the tokens under a token limit, the money. */
     OutstandingResponses.Share share(long cap) {
         MoneyPurse purse = meter.purse();
@@ -47,6 +55,7 @@ final class ClientRequests {
         MoneyPurse purse = meter.purse();
         if (purse != null) {
             purse.added(ClientAdditions.tokens(event.type(), message.length));
+            OutputBudget.askedLimit(event.event(), event.type()).ifPresent(purse::asked);
         }
         Long left = meter.budgetLeft();
         Long maxResponses = limits.maxResponses();
@@ -69,6 +78,10 @@ final class ClientRequests {
                     + outstanding.count() + " outstanding; ask again when they are done.");
         }
         if (left != null && left <= 0) {
+            if (purse != null && purse.isShort() && outstanding.count() == 0) {
+                // Nothing outstanding will give money back: the session asks its ledgers for more, and ends if none.
+                meter.topUp();
+            }
             return refused(event, purse != null && purse.isShort() ? "The money this session may spend would be "
                     + "used up if the " + outstanding.count() + " outstanding responses used their caps; ask again "
                     + "when they are done." : "The token's limit of " + limits.maxTotalTokens() + " tokens would be "

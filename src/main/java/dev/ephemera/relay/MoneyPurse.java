@@ -1,6 +1,7 @@
 package dev.ephemera.relay;
 
 import dev.ephemera.pricing.Price;
+import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.session.MoneyTurn;
 import dev.ephemera.session.TokenFacts;
 import dev.ephemera.token.UsageLimits;
@@ -46,6 +47,9 @@ public final class MoneyPurse {
     private long context;
     private boolean asking;
     private long spentWhileAsking;
+    /** The most output a response of this session asked for (its client's caps), once one did: what a grant holds. */
+    private long responseSize = OutputBudget.PROVIDER_MAXIMUM;
+    private boolean responseSizeAsked;
 
     /**
      * A purse of {@code owner}'s (the token whose ledgers hold its money) holding {@code granted} reserved on
@@ -75,10 +79,24 @@ public final class MoneyPurse {
         return input(price, context) + output(price, 1) + minutes(price, SECONDS_AHEAD);
     }
 
-    /** What a full response costs at most, with its input: what the purse asks the store for. */
+    /** What a full response costs at most, with its input: what the purse asks the store for at first. */
     public static long target(Price price, long context) {
-        return input(price, context) + output(price, dev.ephemera.relay.event.OutputBudget.PROVIDER_MAXIMUM)
-                + minutes(price, 2 * SECONDS_AHEAD);
+        return target(price, context, OutputBudget.PROVIDER_MAXIMUM);
+    }
+
+    private static long target(Price price, long context, long output) {
+        return input(price, context) + output(price, output) + minutes(price, 2 * SECONDS_AHEAD);
+    }
+
+    /**
+     * The client capped a response (or the session's responses) at {@code tokens}: from now on the grant holds the
+     * largest of such caps, not a response of the provider's maximum, so that an open session holds no more of its
+     * key's money than its responses may use.
+     */
+    public void asked(long tokens) {
+        long size = Math.max(1, Math.min(tokens, OutputBudget.PROVIDER_MAXIMUM));
+        responseSize = responseSizeAsked ? Math.max(responseSize, size) : size;
+        responseSizeAsked = true;
     }
 
     private long spare() {
@@ -142,7 +160,7 @@ public final class MoneyPurse {
         spentWhileAsking = 0;
         long keep = Math.max(0, reserved - spent);
         return new MoneyTurn(limits, model, reserved, reservedOn, 0,
-                Math.max(promised + target(price, context), keep));
+                Math.max(promised + target(price, context, responseSize), keep));
     }
 
     /** The store reserved {@code granted} on {@code day} for the last turn; answers whether the purse is short. */

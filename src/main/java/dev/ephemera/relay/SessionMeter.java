@@ -12,7 +12,6 @@ import dev.ephemera.token.UsageLimits;
 import io.micronaut.core.annotation.Nullable;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.time.LocalDate;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.LoggerFactory;
@@ -163,11 +162,11 @@ public final class SessionMeter {
             case null -> { }
             case ProviderEvents.Created created -> outstanding.created(created.responseId(), () ->
                     requests.share(ownCap()));
-            case ProviderEvents.Refused refusedEvent -> release(outstanding.refused(refusedEvent.eventId()));
+            case ProviderEvents.Refused refusedEvent -> requests.release(outstanding.refused(refusedEvent.eventId()));
             case ProviderEvents.Done done -> {
                 OutstandingResponses.Share share = outstanding.done(done.responseId() == null ? ""
                         : done.responseId());
-                release(share);
+                requests.release(share);
                 count(readable(done.usage(), share.cap()));
             }
             case ProviderEvents.SessionState state -> { }
@@ -176,14 +175,7 @@ public final class SessionMeter {
         }
     }
 
-    private void release(OutstandingResponses.Share share) {
-        Optional.ofNullable(purse).ifPresent(p -> p.release(share.promise()));
-    }
-
-    /**
-     * A done response's usage; under limits, one that reports none the broker can read (absent, not numbers, all
-     * zero) counts as a response at its cap, as an HTTP answer does: the budget errs towards refusing.
-     */
+    /** A done response's usage; under limits, none the broker can read counts as its cap: it errs towards refusing. */
     @Nullable
     private Usage readable(@Nullable Usage usage, long cap) {
         boolean limited = limits.measured();
@@ -214,6 +206,13 @@ public final class SessionMeter {
             unsent = unsent.plus(usage);
         } else {
             send(usage);
+        }
+    }
+
+    /** The session asks its ledgers for more money now (nothing to count with it); it ends if none is left. */
+    void topUp() {
+        if (purse != null && !purse.asking() && live != null && endedWith == null) {
+            send(Usage.NONE);
         }
     }
 

@@ -7,7 +7,7 @@ import io.micronaut.core.annotation.Nullable;
  * token under a limit of money: a priced model is measurable, and so is an unpriced one when the operator set
  * {@code ephemera.pricing.unpriced: free}; under {@code refuse} (the default) an unpriced one is not, and the mint is
  * refused ({@code usage_not_measurable}). The prices of {@code ephemera.pricing} answer it ({@code pricing.Pricing});
- * without them every model is measurable at no cost ({@link EveryModelMeasurable}).
+ * {@link PricedModels} asks them.
  */
 @FunctionalInterface
 public interface MoneyMeasure {

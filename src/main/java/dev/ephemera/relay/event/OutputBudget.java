@@ -48,6 +48,25 @@ public final class OutputBudget {
                 ? java.util.OptionalLong.of(n.longValue()) : java.util.OptionalLong.empty();
     }
 
+    /**
+     * The output limit a client event of {@code type} sets, as a whole number: a {@code response.create}'s
+     * {@code response.max_output_tokens}, a {@code session.update}'s {@code max_response_output_tokens} or
+     * {@code max_output_tokens}; empty when it sets none (or {@code "inf"}).
+     */
+    public static java.util.OptionalLong askedLimit(Map<String, Object> event, String type) {
+        if (type.equals("response.create")) {
+            return responseLimit(event);
+        }
+        if (type.equals("session.update") && event.get("session") instanceof Map<?, ?> session) {
+            for (String field : new String[] {"max_response_output_tokens", "max_output_tokens"}) {
+                if (session.get(field) instanceof BigDecimal n && n.signum() > 0) {
+                    return java.util.OptionalLong.of(n.min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue());
+                }
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     /** The provider's first message of a session: the session's limit set to {@code left}. */
     public static byte[] sessionLimit(long left) {
         return StrictJson.write(event(Map.of("max_response_output_tokens", BigDecimal.valueOf(Math.max(1, left)))));
