@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ephemera.pricing.Money;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.TestIssuer;
 import dev.ephemera.support.TestRedis;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
 import dev.ephemera.support.WsClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -48,8 +52,11 @@ class MoneyCapsTest {
     /** Two seconds of 24 kHz PCM16, as a browser appends it. */
     private static final String AUDIO = Base64.getEncoder().encodeToString(new byte[96_000]);
 
+    private static final String APP = "https://app.example.com";
+
     @TempDir
     static Path dir;
+    private final TestIssuer idp = new TestIssuer();
     private FakeUpstream fake;
     private Broker a;
     private Broker b;
@@ -59,9 +66,12 @@ class MoneyCapsTest {
         Path prices = dir.resolve("prices.yaml");
         Files.writeString(prices, PRICES);
         fake = new FakeUpstream();
-        Map<String, Object> config = Map.of("ephemera.providers.openai.base-url", fake.base("openai"),
+        Map<String, Object> config = new HashMap<>(idp.brokerConfig());
+        config.putAll(Map.of("ephemera.providers.openai.base-url", fake.base("openai"),
                 "ephemera.providers.openai.realtime-url", fake.websocketBase("metered") + "/realtime",
-                "ephemera.pricing.file", prices.toString());
+                "ephemera.pricing.file", prices.toString(),
+                "ephemera.profiles.voice.per-subject-budget.usd-per-day", "0.30",
+                "ephemera.profiles.voice.locked-fields", List.of()));
         a = Broker.onRedis(TestRedis.uri(), config);
         b = Broker.onRedis(TestRedis.uri(), config);
     }
@@ -80,17 +90,21 @@ class MoneyCapsTest {
         return created.string("key");
     }
 
+    private static Map<String, String> from(String origin) {
+        return origin == null ? Map.of() : Map.of("Origin", origin);
+    }
+
     /**
      * A session that asks for response after response, audio before each, until the broker ends it; refused at the
      * handshake, it tries again for a few seconds.
      */
-    private static String spend(Broker broker, String token) throws Exception {
+    private static String spend(Broker broker, String token, String origin) throws Exception {
         WsClient client = null;
         // Refused while the key's other sessions hold what is left (429 costs no use): a client tries again.
         for (int attempt = 0; client == null; attempt++) {
             try {
                 client = WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/realtime",
-                        List.of("ephemera", "ephemera-token." + token), Map.of());
+                        List.of("ephemera", "ephemera-token." + token), from(origin));
             } catch (Exception refused) {
                 if (attempt == 40) {
                     return "refused";
@@ -147,7 +161,7 @@ class MoneyCapsTest {
         for (int i = 0; i < 20; i++) {
             Broker replica = i % 2 == 0 ? a : b;
             String value = values.get(i);
-            ends.add(pool.submit(() -> spend(replica, value)));
+            ends.add(pool.submit(() -> spend(replica, value, null)));
         }
         List<String> how = new ArrayList<>();
         for (Future<String> end : ends) {
@@ -173,5 +187,96 @@ class MoneyCapsTest {
                 assertThat(row).containsEntry("cost_usd", total));
         System.getLogger("MoneyCapsTest").log(System.Logger.Level.INFO, "spent " + Money.format(spent) + " of "
                 + "0.500000; sessions: " + how);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void oneUsersTwentySessionsFromAProfileNeverSpendMoreThanTheirDailyBudget() throws Exception {
+        List<String> ids = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Broker.Reply minted = (i % 2 == 0 ? a : b).send(HttpRequest.POST("/realtime-token", "{}")
+                    .contentType(MediaType.APPLICATION_JSON_TYPE).header("Origin", APP)
+                    .bearerAuth(idp.user("carol")));
+            assertThat(minted.status()).as(minted.body()).isEqualTo(201);
+            ids.add(minted.string("id"));
+            values.add(minted.string("value"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        List<Future<String>> ends = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Broker replica = i % 2 == 0 ? b : a;
+            String value = values.get(i);
+            ends.add(pool.submit(() -> spend(replica, value, APP)));
+        }
+        List<String> how = new ArrayList<>();
+        for (Future<String> end : ends) {
+            how.add(end.get(120, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertThat(how).allMatch(h -> h.equals("refused") || h.equals("limit:1008"));
+        long spent = 0;
+        for (String id : ids) {
+            Broker.Reply receipt = a.get("/v1/tokens/" + id, Broker.ADMIN_KEY);
+            if (receipt.status() == 200 && receipt.json().get("usage") instanceof Map<?, ?> usage) {
+                spent += Money.parse((String) ((Map<String, Object>) usage).get("cost_usd"));
+            }
+        }
+        assertThat(spent).as("micro-dollars carol spent of a 300,000 budget").isLessThanOrEqualTo(300_000)
+                .isGreaterThan(150_000);
+        Broker.Reply refused = a.send(HttpRequest.POST("/realtime-token", "{}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).header("Origin", APP).bearerAuth(idp.user("carol")));
+        assertThat(refused.status()).as("spent: " + spent + "; " + refused.body()).isIn(201, 429);
+        assertThat(a.send(HttpRequest.POST("/realtime-token", "{}").contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header("Origin", APP).bearerAuth(idp.user("dave"))).status()).as("dave's money is his own")
+                .isEqualTo(201);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void twentyClientsOfOneKeyOnTheHttpRelayNeverSpendMoreThanItsBudget() throws Exception {
+        String key = keyWithDailyBudget("0.20");
+        String body = "{\"model\":\"gpt-4o\",\"user\":\"metered\",\"max_completion_tokens\":1000,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(2_000) + "\"}]}";
+        List<String> ids = new ArrayList<>();
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Broker.Reply minted = a.mint(key, Map.of("provider", "openai", "model", "gpt-4o", "max_uses", 100));
+            ids.add(minted.string("id"));
+            tokens.add(minted.string("value"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        List<Future<List<Integer>>> clients = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String token = tokens.get(i);
+            Broker replica = i % 2 == 0 ? a : b;
+            clients.add(pool.submit(() -> {
+                List<Integer> statuses = new ArrayList<>();
+                for (int n = 0; n < 100; n++) {
+                    int status = replica.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", body)
+                            .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token)).status();
+                    statuses.add(status);
+                    if (status == 429) {
+                        break;
+                    }
+                }
+                return statuses;
+            }));
+        }
+        List<Integer> all = new ArrayList<>();
+        for (Future<List<Integer>> client : clients) {
+            all.addAll(client.get(120, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertThat(all).containsOnly(200, 429).contains(200);
+        long spent = 0;
+        for (String id : ids) {
+            Broker.Reply receipt = b.get("/v1/tokens/" + id, key);
+            if (receipt.status() == 200 && receipt.json().get("usage") instanceof Map<?, ?> usage) {
+                spent += Money.parse((String) ((Map<String, Object>) usage).get("cost_usd"));
+            }
+        }
+        assertThat(spent).as("micro-dollars spent of a 200,000 budget").isLessThanOrEqualTo(200_000)
+                .isGreaterThan(150_000);
     }
 }
