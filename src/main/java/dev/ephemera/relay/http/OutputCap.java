@@ -32,9 +32,10 @@ final class OutputCap {
      */
     static long asked(Map<String, Object> json) {
         long asked = 0;
-        for (Object value : new Object[] {json.get("max_tokens"), json.get("max_completion_tokens"),
-            json.get("max_output_tokens"), json.get("generationConfig") instanceof Map<?, ?> config
-                    ? config.get("maxOutputTokens") : null}) {
+        Object gemini = json.get("generationConfig") instanceof Map<?, ?> config ? config.get("maxOutputTokens") : null;
+        Object[] fields = {json.get("max_tokens"), json.get("max_completion_tokens"), json.get("max_output_tokens"),
+            gemini};
+        for (Object value : fields) {
             if (value instanceof java.math.BigDecimal n && n.signum() > 0 && n.scale() <= 0
                     && n.compareTo(java.math.BigDecimal.valueOf(1_000_000_000L)) <= 0) {
                 asked = Math.max(asked, n.longValue());

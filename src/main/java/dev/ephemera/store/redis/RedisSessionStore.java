@@ -92,8 +92,8 @@ final class RedisSessionStore implements SessionStore {
             save[i++] = e.getKey();
             save[i++] = e.getValue();
         }
-        String[] note = noteArgs(SessionFields.facts(token), Map.of("uses_left", Integer.toString(token.usesLeft()),
-                "s:" + session.id(), summaries.live(session)));
+        String[] note = SessionFields.noteArgs(SessionFields.facts(token), Map.of("uses_left",
+                Integer.toString(token.usesLeft()), "s:" + session.id(), summaries.live(session)));
         double opened = session.openedAt();
         List<CompletableFuture<List<Object>>> receipt = new ArrayList<>();
         return redis.pipelineAsync(r -> {
@@ -108,21 +108,6 @@ final class RedisSessionStore implements SessionStore {
                     noted);
         // Every answer is in (the pipeline completed): join() does not wait.
         }).thenApply(done -> Optional.ofNullable(TokenFields.fromFlat(receipt.get(0).join(), 0).get("revoke_reason")));
-    }
-
-    private static String[] noteArgs(Map<String, String> once, Map<String, String> always) {
-        List<String> args = new ArrayList<>();
-        args.add(Long.toString(RECEIPT_RETENTION.toMillis()));
-        args.add(Integer.toString(once.size()));
-        once.forEach((k, v) -> {
-            args.add(k);
-            args.add(v);
-        });
-        always.forEach((k, v) -> {
-            args.add(k);
-            args.add(v);
-        });
-        return args.toArray(String[]::new);
     }
 
     @Override
@@ -143,7 +128,7 @@ final class RedisSessionStore implements SessionStore {
     /** {@link #add}, with {@code reservation} (tokens, responses) added to the receipt's reserved counts too. */
     private CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day,
             MoneyTurn turn, long @Nullable [] reservation) {
-        String[] facts = noteArgs(SessionFields.facts(token), Map.of());
+        String[] facts = SessionFields.noteArgs(SessionFields.facts(token), Map.of());
         String[] moneyKeys = RedisMoney.keys(token, day, turn.releaseDay());
         String[] moneyArgs = RedisMoney.args(token, usage, turn);
         List<CompletableFuture<List<Object>>> answers = new ArrayList<>();
@@ -198,7 +183,7 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Void> close(LiveSession session, String reason, long closedAt) {
-        String[] note = noteArgs(Map.of(), Map.of("s:" + session.id(), summaries.closed(session, reason,
+        String[] note = SessionFields.noteArgs(Map.of(), Map.of("s:" + session.id(), summaries.closed(session, reason,
                 closedAt)));
         return redis.pipelineAsync(r -> List.of(
                 r.del(liveKey(session.id())),
@@ -225,7 +210,7 @@ final class RedisSessionStore implements SessionStore {
         once.put("revoked_at", Long.toString(at));
         once.put("revoke_reason", reason);
         return redis.<List<Object>>callAsync(r -> NOTE.runAsync(r, ScriptOutputType.MULTI,
-                new String[] {receiptKey(token.id())}, noteArgs(once, Map.of()))).thenCompose(flat -> {
+                new String[] {receiptKey(token.id())}, SessionFields.noteArgs(once, Map.of()))).thenCompose(flat -> {
                     List<CompletableFuture<Boolean>> asked = new ArrayList<>();
                     for (Receipt.SessionSummary s : summaries.of(TokenFields.fromFlat(flat, 0))) {
                         if ("live".equals(s.state())) {

@@ -2,10 +2,12 @@ package dev.ephemera.store.redis;
 
 import dev.ephemera.session.LiveSession;
 import dev.ephemera.session.Receipt;
+import dev.ephemera.session.SessionStore;
 import dev.ephemera.session.TokenFacts;
 import dev.ephemera.session.Usage;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,5 +122,21 @@ final class SessionFields {
             }
         }
         return Usage.of(named);
+    }
+
+    /** The arguments of {@code note.lua}: the fields written once, then those written every time. */
+    static String[] noteArgs(Map<String, String> once, Map<String, String> always) {
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(SessionStore.RECEIPT_RETENTION.toMillis()));
+        args.add(Integer.toString(once.size()));
+        once.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        always.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        return args.toArray(String[]::new);
     }
 }
