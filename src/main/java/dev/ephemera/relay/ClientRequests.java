@@ -54,7 +54,8 @@ final class ClientRequests {
     Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
         MoneyPurse purse = meter.purse();
         if (purse != null) {
-            purse.added(ClientAdditions.tokens(event.type(), message.length));
+            purse.added(ClientAdditions.tokens(event.type(), message.length),
+                    event.type().equals("input_audio_buffer.append"));
             OutputBudget.askedLimit(event.event(), event.type()).ifPresent(purse::asked);
         }
         Long left = meter.budgetLeft();

@@ -12,13 +12,14 @@ import java.time.LocalDate;
 /**
  * The money a live session holds reserved in its key's ledgers (SPEC §11), after the model of prepaid credit control
  * (RFC 4006: a grant reserved per session, used, reported, and granted again): before each response the money left
- * becomes the response's output cap at the model's highest output price, once the input it will carry is paid for at
- * the highest input price; each response's cost is counted when it is done, and the grant is renewed in one turn
- * with the store (all of it given back, what is left up to a full response reserved again), one turn at a time.
+ * becomes the response's output cap at the model's highest output price, once the input it will carry is paid for;
+ * each response's cost is counted when it is done, and the grant is renewed in one turn with the store (all of it
+ * given back, what is left up to a full response reserved again), one turn at a time.
  *
  * <p>The input a response will carry is estimated from above: the last response's input and output (the context it
- * leaves) and what the client added since, text at one token per byte (no tokenizer makes more) and audio at one
- * token per {@link #AUDIO_BYTES_PER_TOKEN} decoded bytes (more than any realtime audio format makes). What the broker
+ * leaves, text and audio as the provider counted them) and what the client added since, text at one token per byte
+ * (no tokenizer makes more) and audio at one token per {@link #AUDIO_BYTES_PER_TOKEN} decoded bytes (more than any
+ * realtime audio format makes), each at its fresh (uncached) price. What the broker
  * cannot see (audio sent over WebRTC, straight to the provider) is the only overshoot: at most one response's input
  * beyond the estimate. Confined to the session's event loop; the store's answers come back on it.
  */
@@ -43,8 +44,9 @@ public final class MoneyPurse {
     private long spent;
     /** What the outstanding responses may still cost. */
     private long promised;
-    /** The input tokens the next response will carry, estimated from above. */
-    private long context;
+    /** The input the next response will carry, estimated from above: text tokens and audio tokens. */
+    private long contextText;
+    private long contextAudio;
     private boolean asking;
     private long spentWhileAsking;
     /** The most output a response of this session asked for (its client's caps), once one did: what a grant holds. */
@@ -74,18 +76,27 @@ public final class MoneyPurse {
         return owner;
     }
 
-    /** The least a session must hold to start, or to ask for one more response: its input and one output token. */
-    public static long need(Price price, long context) {
-        return input(price, context) + output(price, 1) + minutes(price, SECONDS_AHEAD);
+    /**
+     * The least a session must hold to start, or to ask for one more response: its input ({@code carried}
+     * micro-dollars) and one output token.
+     */
+    public static long need(Price price, long carried) {
+        return carried + output(price, 1) + minutes(price, SECONDS_AHEAD);
     }
 
     /** What a full response costs at most, with its input: what the purse asks the store for at first. */
-    public static long target(Price price, long context) {
-        return target(price, context, OutputBudget.PROVIDER_MAXIMUM);
+    public static long target(Price price, long carried) {
+        return target(price, carried, OutputBudget.PROVIDER_MAXIMUM);
     }
 
-    private static long target(Price price, long context, long output) {
-        return input(price, context) + output(price, output) + minutes(price, 2 * SECONDS_AHEAD);
+    private static long target(Price price, long carried, long output) {
+        return carried + output(price, output) + minutes(price, 2 * SECONDS_AHEAD);
+    }
+
+    /** What the input the next response will carry costs at most: its text and its audio at their fresh prices. */
+    private long carried() {
+        return ceil(BigInteger.valueOf(contextText).multiply(BigInteger.valueOf(price.inputText()))
+                .add(BigInteger.valueOf(contextAudio).multiply(BigInteger.valueOf(price.inputAudio()))), MILLION);
     }
 
     /**
@@ -105,18 +116,18 @@ public final class MoneyPurse {
 
     /** Whether the purse cannot pay for one more response now. */
     public boolean isShort() {
-        return spare() < need(price, context);
+        return spare() < need(price, carried());
     }
 
     /** The output tokens one more response may have: what is spare once its input is paid; 0 when it cannot be. */
     public long cap() {
-        long free = spare() - input(price, context) - minutes(price, SECONDS_AHEAD);
+        long free = spare() - carried() - minutes(price, SECONDS_AHEAD);
         return free <= 0 ? 0 : price.tokensFor(free);
     }
 
     /** A response capped at {@code tokens} was asked for: its cost at most is promised; answers that promise. */
     public long promise(long tokens) {
-        long promise = input(price, context) + output(price, tokens);
+        long promise = carried() + output(price, tokens);
         promised += promise;
         return promise;
     }
@@ -126,19 +137,24 @@ public final class MoneyPurse {
         promised = Math.max(0, promised - promise);
     }
 
-    /** The client added {@code tokens} (estimated from above) to what the next response carries. */
-    public void added(long tokens) {
-        context += tokens;
+    /** The client added {@code tokens} of text or audio (estimated from above) to what the next response carries. */
+    public void added(long tokens, boolean audio) {
+        if (audio) {
+            contextAudio += tokens;
+        } else {
+            contextText += tokens;
+        }
     }
 
     /**
-     * A response or some seconds cost {@code cost}; a response also leaves a context of {@code contextLeft} tokens
-     * (its input and output) for the next one. The store counts it with the next usage sent, and {@link #turn} (if
-     * one may go with it) renews the grant in the same step.
+     * A response or some seconds cost {@code cost}; a response leaves its input and output, {@code text} and
+     * {@code audio} tokens, as the context of the next one. The store counts it with the next usage sent, and
+     * {@link #turn} (if one may go with it) renews the grant in the same step.
      */
-    public void spent(long cost, long contextLeft) {
-        if (contextLeft > 0) {
-            context = contextLeft;
+    public void spent(long cost, long text, long audio) {
+        if (text + audio > 0) {
+            contextText = text;
+            contextAudio = audio;
         }
         if (asking) {
             spentWhileAsking += cost;
@@ -160,7 +176,7 @@ public final class MoneyPurse {
         spentWhileAsking = 0;
         long keep = Math.max(0, reserved - spent);
         return new MoneyTurn(limits, model, reserved, reservedOn, 0,
-                Math.max(promised + target(price, context, responseSize), keep));
+                Math.max(promised + target(price, carried(), responseSize), keep));
     }
 
     /** The store reserved {@code granted} on {@code day} for the last turn; answers whether the purse is short. */

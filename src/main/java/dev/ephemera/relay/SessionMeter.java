@@ -196,7 +196,8 @@ public final class SessionMeter {
         }
         Usage usage = price == null ? reported : reported.costing(price.cost(reported));
         if (purse != null) {
-            purse.spent(usage.costMicros(), usage.responses() > 0 ? usage.inputTokens() + usage.outputTokens() : 0);
+            long audio = usage.audioInputTokens() + usage.audioOutputTokens();
+            purse.spent(usage.costMicros(), usage.inputTokens() + usage.outputTokens() - audio, audio);
         }
         // Counted before the store answers: the client may ask for the next response as soon as it has this one.
         pending = pending.plus(usage);

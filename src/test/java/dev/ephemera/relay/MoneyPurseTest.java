@@ -26,7 +26,7 @@ class MoneyPurseTest {
         MoneyPurse purse = new MoneyPurse(OWNER, PRICE, LIMITS, "gpt-realtime", 10_000, DAY);
         // Nothing carried yet: all 10,000 µ$ pays for output at $64 per million: 156 tokens.
         assertThat(purse.cap()).isEqualTo(156);
-        purse.added(100);
+        purse.added(100, true);
         // 100 input tokens at $32 per million: 3,200 µ$ first; 6,800 left pay for 106 tokens.
         assertThat(purse.cap()).isEqualTo(106);
         long promise = purse.promise(100);
@@ -40,13 +40,13 @@ class MoneyPurseTest {
     @Test
     void aSpentResponseRenewsTheGrantOneTurnAtATime() {
         MoneyPurse purse = new MoneyPurse(OWNER, PRICE, LIMITS, "gpt-realtime", 50_000, DAY);
-        purse.spent(8_000, 500);
+        purse.spent(8_000, 0, 500);
         MoneyTurn turn = purse.turn();
         assertThat(turn.release()).as("all it held goes back").isEqualTo(50_000);
         assertThat(turn.atMost()).as("never less than it still holds").isGreaterThanOrEqualTo(42_000)
-                .isEqualTo(MoneyPurse.target(PRICE, 500));
+                .isEqualTo(MoneyPurse.target(PRICE, MoneyPurse.input(PRICE, 500)));
         assertThat(purse.turn()).as("one turn at a time").isNull();
-        purse.spent(1_000, 0);
+        purse.spent(1_000, 0, 0);
         assertThat(purse.granted(20_000, DAY.plusDays(1))).isFalse();
         // What was spent while the turn was on its way is spent from the new grant.
         assertThat(purse.cap()).isEqualTo(PRICE.tokensFor(20_000 - 1_000 - MoneyPurse.input(PRICE, 500)));
@@ -57,10 +57,20 @@ class MoneyPurseTest {
     }
 
     @Test
+    void theInputCarriedIsPricedAsTextAndAudioApart() {
+        MoneyPurse purse = new MoneyPurse(OWNER, PRICE, LIMITS, "gpt-realtime", 10_000, DAY);
+        purse.spent(0, 1_000, 0);
+        // 1,000 text tokens at $4 per million: 4,000 µ$ to carry; 6,000 left pay for 93 tokens at $64.
+        assertThat(purse.cap()).isEqualTo(93);
+        purse.spent(0, 0, 1_000);
+        assertThat(purse.cap()).as("the same as audio, at $32 per million, cannot be carried").isZero();
+    }
+
+    @Test
     void aPurseThatCannotPayForTheInputOfTheNextResponseIsShort() {
         MoneyPurse purse = new MoneyPurse(OWNER, PRICE, LIMITS, "gpt-realtime", 100, DAY);
         assertThat(purse.isShort()).isFalse();
-        purse.added(ClientAdditions.tokens("input_audio_buffer.append", 96_000 * 4 / 3));
+        purse.added(ClientAdditions.tokens("input_audio_buffer.append", 96_000 * 4 / 3), true);
         assertThat(purse.isShort()).isTrue();
         assertThat(purse.cap()).isZero();
         assertThat(ClientAdditions.tokens("input_audio_buffer.append", 96_000 * 4 / 3))

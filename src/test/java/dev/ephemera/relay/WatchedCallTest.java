@@ -168,6 +168,38 @@ class WatchedCallTest {
         assertThat(closedSession(call)).containsEntry("close_reason", "locked_field");
     }
 
+    /**
+     * A limit of money over WebRTC (SPEC §11): the call starts with its output capped at what the money held pays for
+     * at the model's dearest output price (gpt-realtime: $64 per million audio tokens; one cent pays for 156), and is
+     * hung up once what is left cannot pay for one more response.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aLimitOfMoneyCapsTheCallAndHangsItUpWhenSpent() {
+        Call call = call(Map.of("provider", "openai", "model", "gpt-realtime", "limits",
+                Map.of("max_cost_usd", "0.01")));
+        assertThat(call.provider().created).as("the call's session config").contains("\"max_output_tokens\":156");
+        // Each response: 20 text tokens in ($4 per million), 100 out ($16): 1,680 micro-dollars.
+        for (int i = 0; i < 8 && call.provider().hangups.get() == 0; i++) {
+            call.provider().emit(DONE.formatted("resp_m" + i, 120, 100));
+            int done = i;
+            await().atMost(Duration.ofSeconds(2)).until(() -> call.provider().hangups.get() == 1 || ((Map<String,
+                    Object>) a.get("/v1/tokens/" + call.tokenId(), key).json().get("usage")).get("responses")
+                    .equals(done + 1));
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> call.provider().hangups.get() == 1);
+        assertThat(closedSession(call)).containsEntry("close_reason", "usage_limit_reached");
+        Map<String, Object> usage = (Map<String, Object>) a.get("/v1/tokens/" + call.tokenId(), key).json()
+                .get("usage");
+        assertThat(usage.get("cost_usd")).isEqualTo(dev.ephemera.pricing.Money.format(
+                1_680L * ((Number) usage.get("responses")).longValue()));
+        assertThat(((Number) usage.get("responses")).intValue()).isBetween(5, 6);
+        // Before the last, the call's limit was lowered to what the money left paid for (a provider keeps to it;
+        // this fake does not, which is why the last response could pass the cent).
+        assertThat(call.provider().fromSideband).anyMatch(e -> e.contains("\"type\":\"session.update\"")
+                && java.util.regex.Pattern.compile("\"max_output_tokens\":([0-9]|[12][0-9])[,}]").matcher(e).find());
+    }
+
     /** A response whose usage cannot be read counts at its cap: a provider's silence does not lift a limit. */
     @Test
     void aResponseWithoutReadableUsageCountsAtItsCap() {
