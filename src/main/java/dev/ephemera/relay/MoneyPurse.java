@@ -27,8 +27,11 @@ public final class MoneyPurse {
 
     /** Decoded audio bytes per input token, from below: 8 kHz G.711 at 10 tokens a second makes 800. */
     public static final long AUDIO_BYTES_PER_TOKEN = 500;
-    /** Seconds of a per-minute model's session held ahead. */
-    static final long SECONDS_AHEAD = 60;
+    /**
+     * Seconds of a per-minute model's session that must be paid for ahead: a session that cannot pay for them is
+     * ended (the provider reports its seconds every few); twelve times as many are asked for.
+     */
+    static final long SECONDS_AHEAD = 10;
 
     private static final BigInteger MILLION = BigInteger.valueOf(1_000_000);
 
@@ -90,7 +93,7 @@ public final class MoneyPurse {
     }
 
     private static long target(Price price, long carried, long output) {
-        return carried + output(price, output) + minutes(price, 2 * SECONDS_AHEAD);
+        return carried + output(price, output) + minutes(price, 12 * SECONDS_AHEAD);
     }
 
     /** What the input the next response will carry costs at most: its text and its audio at their fresh prices. */

@@ -13,6 +13,8 @@ import dev.ephemera.support.TestRedis;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +49,16 @@ class LiveSessionTest {
         config.put("ephemera.profiles.live.session.instructions", "Be brief.");
         config.put("ephemera.profiles.live.locked-fields", List.of("instructions"));
         config.put("ephemera.profiles.live.data-channel.allowed-client-events", List.of("response.create"));
+        try {
+            Path prices = Files.createTempFile("prices", ".yaml");
+            prices.toFile().deleteOnExit();
+            // GPT-Live billed by the minute: six cents a minute, a thousand micro-dollars a second.
+            Files.writeString(prices, "models:\n  - provider: openai\n    model: gpt-live-1\n"
+                    + "    usd_per_minute: \"0.06\"\n    source: test\n");
+            config.put("ephemera.pricing.file", prices.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         broker = Broker.onRedis(TestRedis.uri(), config);
         key = broker.createKey("write", "read");
     }
@@ -198,5 +210,28 @@ class LiveSessionTest {
         String tokenId = minted.string("id");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat((Map<String, Object>) broker.get(
                 "/v1/tokens/" + tokenId, key).json().get("usage")).containsEntry("seconds", 60));
+    }
+
+    /** A money limit on a model billed by the minute: the provider's seconds are priced, and the call hung up in time. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aLimitOfMoneyOnSecondsHangsUpBeforeItIsSpent() {
+        Reply minted = broker.mint(key, Map.of("provider", "openai", "model", "gpt-live-1", "limits",
+                Map.of("max_cost_usd", "0.05")));
+        Reply created = create(minted.string("value"), null);
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        FakeCalls.Call call = fake.recorder().calls.last();
+        call.emit("{\"type\":\"session.usage.updated\",\"usage\":{\"seconds\":20}}");
+        call.emit("{\"type\":\"session.usage.updated\",\"usage\":{\"seconds\":35}}");
+        String tokenId = minted.string("id");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat((Map<String, Object>) broker.get(
+                "/v1/tokens/" + tokenId, key).json().get("usage")).containsEntry("seconds", 35)
+                .containsEntry("cost_usd", "0.035000"));
+        assertThat(call.hangups.get()).isZero();
+        // 45 s spent: the 5 s left cannot pay for the next 10.
+        call.emit("{\"type\":\"session.usage.updated\",\"usage\":{\"seconds\":45}}");
+        await().atMost(Duration.ofSeconds(2)).until(() -> call.hangups.get() == 1);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat((Map<String, Object>) broker.get(
+                "/v1/tokens/" + tokenId, key).json().get("usage")).containsEntry("cost_usd", "0.045000"));
     }
 }
