@@ -209,6 +209,15 @@ public final class MoneyPurse {
         return asking;
     }
 
+    /**
+     * What a request body of {@code bytes} bytes may cost as input, from above: a text token is at least a byte, and
+     * audio or an image inlined in a body (base64) takes hundreds of bytes a token, so each byte is priced at the text
+     * price, or at a hundredth of the audio price where that is dearer.
+     */
+    public static long body(Price price, long bytes) {
+        return perMillion(bytes, Math.max(price.inputText(), Math.ceilDiv(price.inputAudio(), 100)));
+    }
+
     /** {@code tokens} of input at the highest input price, rounded up. */
     public static long input(Price price, long tokens) {
         return perMillion(tokens, price.maxInputPerMillion());

@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * reserved), its output is capped at the reservation, and when its answer ends the usage it reported is counted on
  * the token, its key and the day, and the reservation given back. An answer that reported no usage is counted at its
  * cap: what cannot be measured is taken as spent. Under a money limit the request also holds money before its use
- * is taken ({@link #money}): its input at the highest input price (one token per byte of its body, which no
- * tokenizer exceeds) and its output cap at the highest output price; settled at its cost when it ends.
+ * is taken ({@link #money}): its input (each byte of its body a token at the text price, {@link MoneyPurse#body})
+ * and its output cap at the highest output price; settled at its cost when it ends.
  */
 @Singleton
 final class HttpBudget {
@@ -90,7 +90,7 @@ final class HttpBudget {
                                                 + "measured and capped."))
                         : CompletableFuture.completedFuture(() -> { });
             }
-            long input = MoneyPurse.input(price, body.size());
+            long input = MoneyPurse.body(price, body.size());
             long asked = body.json() == null ? 0 : OutputCap.asked(body.json());
             long wanted = (asked > 0 ? asked : DEFAULT_OUTPUT * choices);
             LocalDate day = sessions.today();
