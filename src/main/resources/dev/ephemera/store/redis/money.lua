@@ -16,6 +16,19 @@ local function touch(key, ms)
     redis.call('PEXPIRE', key, ms)
   end
 end
+-- Adds delta to field on a day's ledger (if one is named), the subject's ledger of that day and the token's, where
+-- they count.
+local function ledgers(day, subjectDay, field, delta)
+  if day then
+    redis.call('HINCRBY', day, field, delta)
+  end
+  if subject then
+    redis.call('HINCRBY', subjectDay, field, delta)
+  end
+  if token then
+    redis.call('HINCRBY', KEYS[4], field, delta)
+  end
+end
 local newDay = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
 local n = tonumber(ARGV[13])
 local cost = 0
@@ -32,24 +45,14 @@ for i = 1, n do
   end
 end
 if cost > 0 then
+  -- The key's day counted it with the other counts.
   redis.call('HINCRBY', KEYS[2], 'cost_micros', cost)
   touch(KEYS[2], keep)
-  if subject then
-    redis.call('HINCRBY', KEYS[3], 'cost_micros', cost)
-  end
-  if token then
-    redis.call('HINCRBY', KEYS[4], 'cost_micros', cost)
-  end
+  ledgers(nil, KEYS[3], 'cost_micros', cost)
 end
 local release = tonumber(ARGV[5])
 if release > 0 then
-  redis.call('HINCRBY', KEYS[5], 'reserved_micros', -release)
-  if subject then
-    redis.call('HINCRBY', KEYS[6], 'reserved_micros', -release)
-  end
-  if token then
-    redis.call('HINCRBY', KEYS[4], 'reserved_micros', -release)
-  end
+  ledgers(KEYS[5], KEYS[6], 'reserved_micros', -release)
   touch(KEYS[5], keep)
   if subject then
     touch(KEYS[6], keep)
@@ -81,13 +84,7 @@ if most ~= 0 then
     granted = -1
   else
     granted = left
-    redis.call('HINCRBY', KEYS[1], 'reserved_micros', granted)
-    if subject then
-      redis.call('HINCRBY', KEYS[3], 'reserved_micros', granted)
-    end
-    if token then
-      redis.call('HINCRBY', KEYS[4], 'reserved_micros', granted)
-    end
+    ledgers(KEYS[1], KEYS[3], 'reserved_micros', granted)
   end
 end
 touch(KEYS[1], keep)
