@@ -2,6 +2,7 @@ package dev.ephemera.relay;
 
 import dev.ephemera.json.StrictJson;
 import dev.ephemera.relay.event.ClientEventFilter;
+import dev.ephemera.relay.event.HiddenInput;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.UsageLimits;
@@ -54,6 +55,14 @@ final class ClientRequests {
     Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
         MoneyPurse purse = meter.purse();
         if (purse != null) {
+            String hidden = event.type().equals("transcription_session.update") ? "type"
+                    : HiddenInput.find(event.event()).orElse(null);
+            if (hidden != null) {
+                return new Outcome.Refused(new ClientEventFilter.Refuse("usage_not_measurable", "This session has a "
+                        + "money limit, and this event brings the provider input or work the broker cannot see "
+                        + "(a referenced item, a hosted tool, transcription), so its cost cannot be held to it.",
+                        hidden, event.eventId()));
+            }
             purse.added(ClientAdditions.tokens(event.type(), message.length),
                     event.type().equals("input_audio_buffer.append"));
             OutputBudget.askedLimit(event.event(), event.type()).ifPresent(purse::asked);
@@ -99,6 +108,10 @@ final class ClientRequests {
             out = OutputBudget.with(out, "event_id", eventId);
         }
         outstanding.requested(eventId, share(left == null ? 0 : reservation(out, cap)), !clash);
+        if (purse != null) {
+            // A response the provider may start on voice activity is held to what this one leaves.
+            meter.lowerSessionLimit();
+        }
         return new Outcome.Send(StrictJson.write(out));
     }
 

@@ -110,6 +110,16 @@ final class OutstandingResponses {
         return Share.NONE;
     }
 
+    /** Every response still outstanding, forgotten: the session ended before the provider said they were done. */
+    java.util.List<Share> drain() {
+        java.util.List<Share> all = new java.util.ArrayList<>(running.values());
+        requested.forEach(request -> all.add(request.share));
+        running.clear();
+        requested.clear();
+        reserved = 0;
+        return all;
+    }
+
     /** How many responses are outstanding. */
     int count() {
         return requested.size() + running.size();

@@ -52,6 +52,8 @@ public final class SessionMeter {
     @Nullable
     private MoneyPurse purse;
     private Consumer<MoneyTurn> giveBack = turn -> { };
+    /** The last output limit sent for the responses the provider starts itself (at first, its own maximum). */
+    private long sessionLimit = OutputBudget.PROVIDER_MAXIMUM;
     private final ClientRequests requests;
 
     public SessionMeter(UsageLimits limits, int frameLimit, Executor loop, SessionEnding ending) {
@@ -75,6 +77,7 @@ public final class SessionMeter {
                 return;
             }
             live = session;
+            session.priced(price);
             if (providerSeconds) {
                 session.secondsFromProvider();
             }
@@ -100,7 +103,8 @@ public final class SessionMeter {
             live.secondsFromProvider();
         }
         if (seconds > 0) {
-            count(Usage.ofSeconds(seconds));
+            Usage used = Usage.ofSeconds(seconds);
+            count(price == null ? used : used.costing(price.cost(used)));
         }
     }
 
@@ -160,27 +164,19 @@ public final class SessionMeter {
     public void count(@Nullable ProviderEvents.ServerEvent event) {
         switch (event) {
             case null -> { }
-            case ProviderEvents.Created created -> outstanding.created(created.responseId(), () ->
-                    requests.share(ownCap()));
+            case ProviderEvents.Created created -> outstanding.created(created.responseId(), () -> // the limit in force
+                    requests.share(Math.max(ownCap(), purse == null ? 0 : sessionLimit)));
             case ProviderEvents.Refused refusedEvent -> requests.release(outstanding.refused(refusedEvent.eventId()));
             case ProviderEvents.Done done -> {
                 OutstandingResponses.Share share = outstanding.done(done.responseId() == null ? ""
                         : done.responseId());
                 requests.release(share);
-                count(readable(done.usage(), share.cap()));
+                count(ResponseUsage.readable(done.usage(), share, limits, price));
             }
             case ProviderEvents.SessionState state -> { }
             case ProviderEvents.ItemAdded item -> { }
             case ProviderEvents.SecondsUsed seconds -> { }
         }
-    }
-
-    /** A done response's usage; under limits, none the broker can read counts as its cap: it errs towards refusing. */
-    @Nullable
-    private Usage readable(@Nullable Usage usage, long cap) {
-        boolean limited = limits.measured();
-        return limited && (usage == null || usage.totalTokens() == 0) ? Usage.ofResponse(0, cap, cap, 0, 0, 0)
-                : usage;
     }
 
     /** What a response the provider starts itself may use: the session's limit, lowered to the budget left. */
@@ -190,11 +186,10 @@ public final class SessionMeter {
     }
 
     /** Counts a done response's usage (null: none) once its frame went on, so the client has what reached a limit. */
-    private void count(@Nullable Usage reported) {
-        if (reported == null) {
+    private void count(@Nullable Usage usage) {
+        if (usage == null) {
             return;
         }
-        Usage usage = price == null ? reported : reported.costing(price.cost(reported));
         if (purse != null) {
             long audio = usage.audioInputTokens() + usage.audioOutputTokens();
             purse.spent(usage.costMicros(), usage.inputTokens() + usage.outputTokens() - audio, audio);
@@ -247,13 +242,14 @@ public final class SessionMeter {
     }
 
     /** After each response the session's limit (for responses the provider starts) is lowered to the budget left. */
-    private void lowerSessionLimit() {
+    void lowerSessionLimit() {
         Long left = budgetLeft();
         if (left == null || limitHit || endedWith != null) {
             return;
         }
         if (left <= OutputBudget.PROVIDER_MAXIMUM) {
             ending.lowerLimit(left);
+            sessionLimit = Math.max(0, left);
         }
     }
 
@@ -282,7 +278,12 @@ public final class SessionMeter {
 
     /** The session ended: it leaves the live list. */
     public void ended(String reason) {
+        boolean first = endedWith == null;
         endedWith = reason;
+        // Responses the provider never said were done (the session ended under them) count as all they held.
+        if (first && limits.measured()) {
+            outstanding.drain().forEach(share -> count(ResponseUsage.held(share, price)));
+        }
         if (live != null) {
             live.close(reason);
         }

@@ -4,6 +4,7 @@ import dev.ephemera.audit.AuditLog;
 import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.pricing.Price;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.TokenStore;
 import dev.ephemera.token.UsageLimits;
@@ -163,6 +164,8 @@ public final class LiveSessions {
         private final TokenHold hold;
         /** Whether the provider reports the session's seconds (GPT-Live): then the clock adds none at its end. */
         private volatile boolean providerSeconds;
+        /** The model's prices, for the seconds the clock adds at the end (models billed by the minute). */
+        private volatile Price price;
 
         private Session(LiveSession live, TokenFacts token, UsageLimits limits, Instant opened, Ending ending,
                 TokenHold hold) {
@@ -207,6 +210,11 @@ public final class LiveSessions {
                     });
         }
 
+        /** The session's model is priced {@code price} (null: not priced): its seconds are, at its end. */
+        public void priced(@Nullable Price price) {
+            this.price = price;
+        }
+
         /** Today, in UTC, as the session's usage is counted. */
         public LocalDate today() {
             return LiveSessions.this.today();
@@ -218,6 +226,11 @@ public final class LiveSessions {
          */
         public void secondsFromProvider() {
             providerSeconds = true;
+        }
+
+        private Usage priced(Usage usage) {
+            Price known = price;
+            return known == null ? usage : usage.costing(known.cost(usage));
         }
 
         void askedToEnd(String reason) {
@@ -238,12 +251,13 @@ public final class LiveSessions {
             metrics.sessionEnded(reason);
             Instant now = clock.instant();
             long seconds = providerSeconds ? 0 : Math.max(0, Duration.between(opened, now).toSeconds());
-            LiveSession last = live.updateAndGet(l -> l.withUsage(l.usage().plus(Usage.ofSeconds(seconds))));
+            Usage clocked = priced(Usage.ofSeconds(seconds));
+            LiveSession last = live.updateAndGet(l -> l.withUsage(l.usage().plus(clocked)));
             audit.record(new BrokerEvent.SessionClosed(last.keyId(), last.id(), last.tokenId(), last.keyId(),
                     last.provider(), reason, last.usage()));
             // Seconds are added only when there are some: nothing is written that holds no news.
             CompletionStage<?> added = seconds == 0 ? CompletableFuture.completedFuture(null)
-                    : store.add(null, token, Usage.ofSeconds(seconds), today(), MoneyTurn.count(limits, null));
+                    : store.add(null, token, clocked, today(), MoneyTurn.count(limits, null));
             return added.thenCompose(done -> store.close(last, reason, now.getEpochSecond()))
                     .thenCompose(done -> hold.release(() -> store.receipt(last.tokenId(), now.getEpochSecond())
                             .thenApply(receipt -> receipt.stream().flatMap(r -> r.sessions().stream())

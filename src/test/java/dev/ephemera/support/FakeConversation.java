@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * from the cache (cached text and cached audio reported apart), audio at the provider's rate of 10 tokens a second
  * (one per 4,800 bytes of 24 kHz PCM16), text at one token per 4 bytes; and every response uses all the output it
  * is allowed ({@code response.max_output_tokens}, else the session's, else 4,096), four fifths of it audio: the
- * client that spends as fast as it can. One per connection; not thread-safe (its channel's event loop).
+ * client that spends as fast as it can. A {@code response.create} naming {@code "fake":"hold"} (in its metadata) is
+ * started and never reported done; one naming {@code "fake":"garbage"} is reported done with usage that cannot be
+ * read. One per connection; not thread-safe (its channel's event loop).
  */
 final class FakeConversation {
 
@@ -70,6 +72,17 @@ final class FakeConversation {
     }
 
     private List<String> respond(String event) {
+        String id = "resp_m" + RESPONSES.incrementAndGet();
+        if (event.contains("\"fake\":\"hold\"")) {
+            // A response the provider starts and never reports done (the session will end under it).
+            return List.of("{\"type\":\"response.created\",\"response\":{\"id\":\"" + id + "\"}}");
+        }
+        if (event.contains("\"fake\":\"garbage\"")) {
+            // A response whose usage cannot be read: counts as text, not numbers.
+            return List.of("{\"type\":\"response.created\",\"response\":{\"id\":\"" + id + "\"}}",
+                    "{\"type\":\"response.done\",\"response\":{\"id\":\"" + id + "\",\"status\":\"completed\","
+                            + "\"usage\":{\"input_tokens\":\"12\",\"output_tokens\":\"3000\"}}}");
+        }
         Matcher max = RESPONSE_MAX.matcher(event);
         long output = max.find() ? Long.parseLong(max.group(1)) : sessionMax;
         long audioOut = output * 4 / 5;
@@ -77,7 +90,6 @@ final class FakeConversation {
         long input = inText + audio;
         long cachedT = Math.min(cachedText, inText);
         long cachedA = Math.min(cachedAudio, audio);
-        String id = "resp_m" + RESPONSES.incrementAndGet();
         String done = "{\"type\":\"response.done\",\"response\":{\"id\":\"" + id + "\",\"status\":\"completed\","
                 + "\"usage\":{\"total_tokens\":" + (input + output) + ",\"input_tokens\":" + input
                 + ",\"output_tokens\":" + output + ",\"input_token_details\":{\"text_tokens\":" + inText

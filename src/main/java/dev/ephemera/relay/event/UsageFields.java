@@ -25,9 +25,14 @@ import java.util.Map;
  *       the per-modality lists ({@code promptTokensDetails}, {@code cacheTokensDetails},
  *       {@code candidatesTokensDetails}/{@code responseTokensDetails}: {@code AUDIO}).</li>
  * </ul>
- * A count that is not a whole non-negative number is taken as 0; an object with no count at all is no usage.
+ * A count present that is not a whole number from 0 to {@link #MAX_COUNT}, a details object that is not an object,
+ * or a report of no input and no output (nothing, or only a total) is no usage the broker can read: under limits the
+ * response then counts as all it held. Decisions are made on the strictly parsed numbers, never on text.
  */
 public final class UsageFields {
+
+    /** The largest count taken: far beyond any response, far from overflow when counts are added. */
+    static final long MAX_COUNT = 1L << 40;
 
     private UsageFields() {
     }
@@ -37,6 +42,22 @@ public final class UsageFields {
         if (!(usage instanceof Map<?, ?> u)) {
             return null;
         }
+        try {
+            return read(u);
+        } catch (Unreadable e) {
+            return null;
+        }
+    }
+
+    /** A count the broker cannot take as it is: then none of the usage is taken (it counts as all it held). */
+    private static final class Unreadable extends RuntimeException {
+        private Unreadable() {
+            super(null, null, false, false);
+        }
+    }
+
+    @Nullable
+    private static Usage read(Map<?, ?> u) {
         if (u.containsKey("promptTokenCount") || u.containsKey("candidatesTokenCount")
                 || u.containsKey("responseTokenCount") || u.containsKey("totalTokenCount")) {
             return gemini(u);
@@ -61,7 +82,8 @@ public final class UsageFields {
         }
         long audioOut = out == null ? 0 : first(out, "audio_tokens");
         long reasoning = out == null ? 0 : first(out, "reasoning_tokens");
-        if (input == 0 && output == 0 && total == 0) {
+        if (input == 0 && output == 0) {
+            // Nothing, or only a total: what it was made of cannot be priced.
             return null;
         }
         return Usage.ofResponse(input, output, total, cached, audioIn, audioOut, cachedAudio, reasoning);
@@ -72,7 +94,7 @@ public final class UsageFields {
         long thoughts = first(u, "thoughtsTokenCount");
         long output = first(u, "candidatesTokenCount", "responseTokenCount") + thoughts;
         long total = first(u, "totalTokenCount");
-        if (input == 0 && output == 0 && total == 0) {
+        if (input == 0 && output == 0) {
             return null;
         }
         long audioIn = audio(u.get("promptTokensDetails")) + audio(u.get("toolUsePromptTokensDetails"));
@@ -93,31 +115,42 @@ public final class UsageFields {
         }
         return audio;
     }
+    /** The first of {@code names} present (null counts as absent); one that is not a whole count is unreadable. */
     private static long first(Map<?, ?> m, String... names) {
         for (String name : names) {
-            if (m.get(name) instanceof BigDecimal n) {
-                return count(n);
+            Object value = m.get(name);
+            if (value != null) {
+                return value instanceof BigDecimal n ? count(n) : unreadable();
             }
         }
         return 0;
     }
 
     private static long count(BigDecimal n) {
-        if (n.signum() < 0 || n.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 4)) > 0) {
-            return 0;
+        if (n.signum() < 0 || n.compareTo(BigDecimal.valueOf(MAX_COUNT)) > 0) {
+            return unreadable();
         }
         try {
             return n.longValueExact();
         } catch (ArithmeticException e) {
-            return 0;
+            return unreadable();
         }
     }
 
+    private static long unreadable() {
+        throw new Unreadable();
+    }
+
+    /** The first of {@code names} present; one that is not an object is unreadable. */
     @Nullable
     private static Map<?, ?> object(Map<?, ?> m, String... names) {
         for (String name : names) {
-            if (m.get(name) instanceof Map<?, ?> found) {
-                return found;
+            Object value = m.get(name);
+            if (value != null) {
+                if (value instanceof Map<?, ?> found) {
+                    return found;
+                }
+                unreadable();
             }
         }
         return null;

@@ -2,6 +2,7 @@ package dev.ephemera.relay.http;
 
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.relay.event.HiddenInput;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.json.StrictJson;
 import dev.ephemera.pricing.Price;
@@ -89,6 +90,12 @@ final class HttpBudget {
                                         : "This token has a money limit, and this request's usage cannot be "
                                                 + "measured and capped."))
                         : CompletableFuture.completedFuture(() -> { });
+            }
+            String hidden = HiddenInput.find(body.json()).orElse(null);
+            if (hidden != null) {
+                return CompletableFuture.failedFuture(new BrokerException(ErrorCode.USAGE_NOT_MEASURABLE, "This token "
+                        + "has a money limit, and this request brings the provider input or work the broker cannot "
+                        + "see (stored state, a URL, a hosted tool), so its cost cannot be held to it.", hidden));
             }
             long input = MoneyPurse.body(price, body.size());
             long asked = body.json() == null ? 0 : OutputCap.asked(body.json());

@@ -115,7 +115,12 @@ final class HttpRelayFilter implements HttpServerFilter {
                 // A client that leaves before the answer: the provider may be producing it, so it counts at its cap.
                 .doOnCancel(() -> grant.counted(null, relayed.model()))
                 .onErrorResume(e -> {
-                    grant.refunded();
+                    if (neverSent(e) || tooLarge(e)) {
+                        grant.refunded();
+                    } else {
+                        // Timed out or cut after the request went: the provider may have produced (and billed) it.
+                        grant.counted(null, relayed.model());
+                    }
                     if (tooLarge(e)) {
                         return Mono.just(ErrorResponses.of(tooLarge()));
                     }
@@ -129,6 +134,17 @@ final class HttpRelayFilter implements HttpServerFilter {
     private static BrokerException tooLarge() {
         return new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE,
                 "The request body is larger than the broker relays (micronaut.server.max-request-size).");
+    }
+
+    /** Whether {@code e} is a failure to connect: the request never reached the provider, which bills nothing. */
+    private static boolean neverSent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException
+                    || t instanceof java.net.UnknownHostException || t instanceof javax.net.ssl.SSLHandshakeException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean tooLarge(Throwable e) {

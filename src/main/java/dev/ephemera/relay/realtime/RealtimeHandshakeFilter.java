@@ -1,6 +1,8 @@
 package dev.ephemera.relay.realtime;
 
 import dev.ephemera.pricing.Price;
+import dev.ephemera.error.ErrorCode;
+import dev.ephemera.pricing.Pricing;
 import dev.ephemera.relay.MoneyPurse;
 import dev.ephemera.relay.Redeemer;
 import dev.ephemera.relay.RelayCredentials;
@@ -23,6 +25,7 @@ import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.netty.channel.Channel;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -58,9 +61,11 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     }
 
     private final SessionAdmission admission;
+    private final Pricing pricing;
 
-    RealtimeHandshakeFilter(SessionAdmission admission) {
+    RealtimeHandshakeFilter(SessionAdmission admission, Pricing pricing) {
         this.admission = admission;
+        this.pricing = pricing;
     }
 
     @Override
@@ -106,9 +111,24 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     private CompletionStage<Handshake> redeem(HttpRequest<?> request) {
         String model = Binding.requestedModel(request.getParameters().get("model"));
         Binding binding = new Binding(null, Presented.of(model), RelayCredentials.origin(request), null, true);
-        return admission.admit(request, binding, "relay.realtime", Redeemer.Reservation.NONE).thenApply(admitted ->
+        return admission.admit(request, binding, "relay.realtime", token -> byTheMinute(token, model)).thenApply(admitted ->
                 new Handshake(admitted.token(), admitted.upstreamHeaders(), admitted.sessionId(), admitted.release(),
                         ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), admitted.usedBefore(),
                         admitted.price(), admitted.purse()));
+    }
+
+    /**
+     * A model billed by the minute reports no seconds over the WebSocket: a money limit on it cannot be held here
+     * ({@code usage_not_measurable}, before the use is taken); GPT-Live, whose sideband reports them, can.
+     */
+    private CompletionStage<Runnable> byTheMinute(RedeemedToken token, @Nullable String model) {
+        String priced = token.model() != null ? token.model() : model;
+        if (token.limits().hasMoney() && pricing.price(token.provider(), priced).map(p -> p.perMinute() > 0)
+                .orElse(false)) {
+            return CompletableFuture.failedFuture(new BrokerException(ErrorCode.USAGE_NOT_MEASURABLE, "This token "
+                    + "has a money limit, and its model is billed by the minute, which the WebSocket relay cannot "
+                    + "measure; use GPT-Live sessions (/v1/live/sessions)."));
+        }
+        return CompletableFuture.completedFuture(() -> { });
     }
 }

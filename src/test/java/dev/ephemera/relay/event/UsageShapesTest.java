@@ -72,4 +72,18 @@ class UsageShapesTest {
                  "output_token_details":{"audio_tokens":4,"reasoning_tokens":99}}""");
         assertThat(usage).isEqualTo(new Usage(10, 5, 15, 10, 10, 4, 10, 1, 1, 0, 0));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "{\"input_tokens\":\"12\",\"output_tokens\":3}",
+        "{\"input_tokens\":12,\"output_tokens\":3.5}",
+        "{\"input_tokens\":-1,\"output_tokens\":3}",
+        "{\"input_tokens\":9223372036854775807,\"output_tokens\":3}",
+        "{\"total_tokens\":500}",
+        "{\"input_tokens\":12,\"output_tokens\":3,\"input_token_details\":[1]}",
+        "{\"input_tokens\":12,\"output_tokens\":3,\"output_token_details\":{\"audio_tokens\":\"3\"}}",
+        "{\"promptTokenCount\":12,\"candidatesTokenCount\":1e400}"})
+    void usageTheBrokerCannotTakeAsItIsIsNoneAndCountsAsAllItHeld(String json) {
+        assertThat(read(json)).isNull();
+    }
 }
