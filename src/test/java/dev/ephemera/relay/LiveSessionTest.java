@@ -212,7 +212,7 @@ class LiveSessionTest {
                 "/v1/tokens/" + tokenId, key).json().get("usage")).containsEntry("seconds", 60));
     }
 
-    /** A money limit on a model billed by the minute: the provider's seconds are priced, and the call hung up in time. */
+    /** A money limit on a model billed by the minute: the provider's seconds priced, the call hung up in time. */
     @Test
     @SuppressWarnings("unchecked")
     void aLimitOfMoneyOnSecondsHangsUpBeforeItIsSpent() {

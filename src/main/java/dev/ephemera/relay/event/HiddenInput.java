@@ -68,11 +68,15 @@ public final class HiddenInput {
             case "image_url" -> !inline(value instanceof Map<?, ?> m ? m.get("url") : value);
             case "type" -> value.equals("item_reference") || value.equals("mcp") || value.equals("url");
             case "background" -> Boolean.TRUE.equals(value);
-            case "tools" -> value instanceof List<?> tools && tools.stream().anyMatch(tool -> tool instanceof Map<?, ?> t
-                    && t.get("type") != null && !CLIENT_TOOLS.contains(t.get("type")));
+            case "tools" -> value instanceof List<?> tools && tools.stream().anyMatch(HiddenInput::hosted);
             default -> STORED.contains(name);
         };
         return hidden ? name : null;
+    }
+
+    /** Whether {@code tool} is one the provider runs itself: a type other than the caller's own. */
+    private static boolean hosted(@Nullable Object tool) {
+        return tool instanceof Map<?, ?> t && t.get("type") != null && !CLIENT_TOOLS.contains(t.get("type"));
     }
 
     /** Whether an image's reference is inline data ({@code data:}), not a URL the provider fetches. */

@@ -111,7 +111,8 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     private CompletionStage<Handshake> redeem(HttpRequest<?> request) {
         String model = Binding.requestedModel(request.getParameters().get("model"));
         Binding binding = new Binding(null, Presented.of(model), RelayCredentials.origin(request), null, true);
-        return admission.admit(request, binding, "relay.realtime", token -> byTheMinute(token, model)).thenApply(admitted ->
+        Redeemer.Reservation transport = token -> byTheMinute(token, model);
+        return admission.admit(request, binding, "relay.realtime", transport).thenApply(admitted ->
                 new Handshake(admitted.token(), admitted.upstreamHeaders(), admitted.sessionId(), admitted.release(),
                         ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), admitted.usedBefore(),
                         admitted.price(), admitted.purse()));
