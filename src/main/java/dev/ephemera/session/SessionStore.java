@@ -1,7 +1,9 @@
 package dev.ephemera.session;
 
+import dev.ephemera.token.UsageLimits;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
@@ -57,7 +59,7 @@ public interface SessionStore {
      * asked to end.
      */
     default CompletionStage<Added> add(@Nullable String sessionId, TokenFacts token, Usage usage, LocalDate day) {
-        return add(sessionId, token, usage, day, MoneyTurn.count(dev.ephemera.token.UsageLimits.NONE, null));
+        return add(sessionId, token, usage, day, MoneyTurn.count(UsageLimits.NONE, null));
     }
 
     /**
@@ -72,12 +74,17 @@ public interface SessionStore {
     CompletionStage<Long> reserveMoney(TokenFacts token, MoneyTurn turn, LocalDate day);
 
     /**
-     * What is left under the money limits of {@code limits} for a token of key {@code keyId} and {@code subject} on
-     * {@code day}, once everything spent and reserved is counted (the tightest of them); {@code Long.MAX_VALUE}
-     * when none holds. For a mint: a budget already spent refuses it.
+     * What is left under the key's and the subject's money budgets of {@code limits} for a token of key
+     * {@code keyId} and {@code subject} on {@code day}, once everything spent and reserved is counted (the tightest
+     * of them; more than any budget when none holds): a {@link #reserveMoney} that only asks. For a mint: a budget
+     * already spent refuses it.
      */
-    CompletionStage<Long> moneyLeft(String keyId, @Nullable String subject, dev.ephemera.token.UsageLimits limits,
-            LocalDate day);
+    default CompletionStage<Long> moneyLeft(String keyId, @Nullable String subject, UsageLimits limits,
+            LocalDate day) {
+        TokenFacts anyToken = new TokenFacts("-", keyId, "", null, subject, null, "", 0, 0, Instant.EPOCH,
+                Instant.EPOCH);
+        return reserveMoney(anyToken, MoneyTurn.left(limits.withMaxCost(null), day), day);
+    }
 
     /** {@code session} ended: it leaves the live ones; its receipt entry gets the time, the reason and its usage. */
     CompletionStage<Void> close(LiveSession session, String reason, long closedAt);

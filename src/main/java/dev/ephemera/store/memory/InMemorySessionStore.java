@@ -6,7 +6,6 @@ import dev.ephemera.session.SessionStore;
 import dev.ephemera.session.TokenFacts;
 import dev.ephemera.session.MoneyTurn;
 import dev.ephemera.session.Usage;
-import dev.ephemera.token.UsageLimits;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
@@ -234,14 +233,6 @@ final class InMemorySessionStore implements SessionStore {
     @Override
     public CompletionStage<Long> reserveMoney(TokenFacts token, MoneyTurn turn, LocalDate day) {
         return done(money.turn(token, Usage.NONE, turn, day));
-    }
-
-    @Override
-    public CompletionStage<Long> moneyLeft(String keyId, @Nullable String subject, UsageLimits limits,
-            LocalDate day) {
-        TokenFacts facts = new TokenFacts("-", keyId, "", null, subject, null, "", 0, 0, Instant.EPOCH,
-                Instant.EPOCH);
-        return done(money.turn(facts, Usage.NONE, MoneyTurn.left(limits.withMaxCost(null), day), day));
     }
 
     @Override

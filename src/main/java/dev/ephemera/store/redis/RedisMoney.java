@@ -8,7 +8,6 @@ import dev.ephemera.session.Usage;
 import dev.ephemera.token.UsageLimits;
 import io.lettuce.core.ScriptOutputType;
 import io.micronaut.core.annotation.Nullable;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,12 +59,6 @@ final class RedisMoney {
         return redis.<List<Object>>callAsync(r -> SCRIPT.runAsync(r, ScriptOutputType.MULTI,
                 keys(token, day, turn.releaseDay()), args(token, Usage.NONE, turn)))
                 .thenApply(answer -> answer(answer, token.keyId(), day));
-    }
-
-    CompletionStage<Long> left(String keyId, @Nullable String subject, UsageLimits limits, LocalDate day) {
-        TokenFacts facts = new TokenFacts("-", keyId, "", null, subject, null, "", 0, 0, Instant.EPOCH,
-                Instant.EPOCH);
-        return reserve(facts, MoneyTurn.left(limits.withMaxCost(null), day), day);
     }
 
     CompletionStage<List<String>> keysUsing(LocalDate day) {

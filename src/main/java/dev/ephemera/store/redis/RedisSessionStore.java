@@ -6,7 +6,6 @@ import dev.ephemera.session.SessionStore;
 import dev.ephemera.session.TokenFacts;
 import dev.ephemera.session.MoneyTurn;
 import dev.ephemera.session.Usage;
-import dev.ephemera.token.UsageLimits;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
@@ -163,12 +162,6 @@ final class RedisSessionStore implements SessionStore {
     @Override
     public CompletionStage<Long> reserveMoney(TokenFacts token, MoneyTurn turn, LocalDate day) {
         return money.reserve(token, turn, day);
-    }
-
-    @Override
-    public CompletionStage<Long> moneyLeft(String keyId, @Nullable String subject, UsageLimits limits,
-            LocalDate day) {
-        return money.left(keyId, subject, limits, day);
     }
 
     @Override
