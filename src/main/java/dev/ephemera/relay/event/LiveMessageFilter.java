@@ -66,7 +66,6 @@ final class LiveMessageFilter implements RealtimeProtocol.ClientJudge {
             return invalid(setupSeen ? "The session's setup was sent already; it cannot be changed."
                     : "The first message must be the session's setup.", LiveProtocol.SETUP);
         }
-        setupSeen = true;
         @SuppressWarnings("unchecked")
         ClientEventFilter.Forward forward = new ClientEventFilter.Forward((Map<String, Object>) message, type, null);
         if (type.equals(LiveProtocol.SETUP)) {
@@ -84,6 +83,7 @@ final class LiveMessageFilter implements RealtimeProtocol.ClientJudge {
                     }
                 }
             }
+            setupSeen = true;
         } else if (locked.containsKey(LiveProtocol.INSTRUCTION) && otherRole(body)) {
             return new ClientEventFilter.Refuse("locked_field", "Content with a role other than user or model "
                     + "would change the locked system instruction.", LiveProtocol.INSTRUCTION, null);
