@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -36,16 +37,25 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The echo provider's server: one Netty event loop on a free loopback port, answering {@code GET /v1/realtime}
  * (WebSocket, {@link EchoRealtime}) and {@code POST /v1/chat/completions} ({@link EchoCompletions}) to requests
- * that carry its key as {@code Authorization: Bearer}, like OpenAI; anything else is 401 or 404 in OpenAI's error
- * shape. Bodies and messages past 1 MiB are refused.
+ * that carry its key as {@code Authorization: Bearer}, like OpenAI, and Gemini Live ({@link EchoLive}) at {@code
+ * /ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent} (or {@code v1alpha}; also under
+ * {@code /v1}) to a handshake with its key as {@code Authorization: Bearer} or, like Google, {@code x-goog-api-key};
+ * anything else is 401 or 404 in OpenAI's error shape. Bodies and messages past 1 MiB are refused.
  */
 final class EchoServer implements AutoCloseable {
 
     private static final int MAX_BYTES = 1024 * 1024;
+    /**
+     * Gemini Live's endpoint, under the server's root and under the base URL's {@code /v1}: a relay that puts it
+     * under the provider's origin and one that puts it under the provider's base URL both reach it.
+     */
+    private static final Pattern LIVE = Pattern.compile("(/v1)?/ws/google\\.ai\\.generativelanguage\\."
+            + "v1(alpha|beta)\\.GenerativeService\\.BidiGenerateContent");
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final String key;
@@ -93,34 +103,42 @@ final class EchoServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            boolean live = LIVE.matcher(uri.path()).matches() && request.method().equals(HttpMethod.GET);
             String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
-            if (!MessageDigest.isEqual(expected, auth.getBytes(StandardCharsets.UTF_8))) {
+            String googKey = live ? request.headers().get("x-goog-api-key", "") : "";
+            if (!MessageDigest.isEqual(expected, auth.getBytes(StandardCharsets.UTF_8))
+                    && !MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8),
+                            googKey.getBytes(StandardCharsets.UTF_8))) {
                 error(ctx, HttpResponseStatus.UNAUTHORIZED, "invalid_api_key", "Incorrect API key provided.");
             } else if (uri.path().equals("/v1/realtime") && request.method().equals(HttpMethod.GET)) {
-                upgrade(ctx, request, uri.parameters().getOrDefault("model", List.of()).stream().findFirst()
-                        .orElse(null));
+                EchoRealtime session = new EchoRealtime(uri.parameters().getOrDefault("model", List.of()).stream()
+                        .findFirst().orElse(null));
+                upgrade(ctx, request, session, () -> session.start(ctx.pipeline().context(session)));
+            } else if (live) {
+                upgrade(ctx, request, new EchoLive(), () -> { });
             } else if (uri.path().equals("/v1/chat/completions") && request.method().equals(HttpMethod.POST)) {
                 complete(ctx, request);
             } else {
                 error(ctx, HttpResponseStatus.NOT_FOUND, "unknown_url", "The echo provider answers POST "
-                        + "/v1/chat/completions and GET /v1/realtime only.");
+                        + "/v1/chat/completions, GET /v1/realtime and Gemini Live's BidiGenerateContent only.");
             }
         }
     }
 
-    private static void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String model) {
+    /** Upgrades to a WebSocket served by {@code session}; {@code started} runs once the handshake is done. */
+    private static void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, ChannelHandler session,
+            Runnable started) {
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory("ws://127.0.0.1/v1/realtime",
                 "*", false, MAX_BYTES).newHandshaker(request);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        EchoRealtime session = new EchoRealtime(model);
         ctx.pipeline().addLast(new WebSocketFrameAggregator(MAX_BYTES), session);
         ctx.pipeline().remove(ctx.handler());
         handshaker.handshake(ctx.channel(), request).addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
-                session.start(ctx.pipeline().context(session));
+                started.run();
             }
         });
     }

@@ -37,6 +37,8 @@ public final class FakeRecorder {
     /** Client frames as the provider received them: text frames as text, binary frames decoded as UTF-8. */
     public final List<String> frames = new CopyOnWriteArrayList<>();
     public final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
+    /** The close codes the fake Gemini Live server ({@link FakeLive}) ended its sessions with. */
+    public final List<Integer> liveCloseCodes = new CopyOnWriteArrayList<>();
     public final AtomicLong binaryBytes = new AtomicLong();
     /** Bytes a {@code fake.flood} got written to the broker's connection (taken by the broker or its socket). */
     public final AtomicLong floodBytesWritten = new AtomicLong();
@@ -63,6 +65,7 @@ public final class FakeRecorder {
         clientPorts.clear();
         frames.clear();
         closeCodes.clear();
+        liveCloseCodes.clear();
         binaryBytes.set(0);
         floodBytesWritten.set(0);
         streamGate = new CountDownLatch(1);

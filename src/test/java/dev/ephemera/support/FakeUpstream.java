@@ -30,9 +30,10 @@ import java.util.concurrent.CountDownLatch;
  * Every request is recorded before it is routed (method, raw URI, every value of every header, body), so a path
  * the broker should never have forwarded shows up in {@link #recorder()} even when no fake endpoint answers it
  * (it then gets a plain 404 that no broker code could have written). Endpoints live under
- * {@code /fake/<provider>/…}; see {@link FakeRoutes} and {@link FakeRealtime}. Like a provider, it answers 401 to a
- * request without its key ({@link #expectKey}; by default the {@link Broker}'s OpenAI and Anthropic keys), and it
- * fails the test when it is closed having received an ephemeral token: the broker must never send one upstream.
+ * {@code /fake/<provider>/…}; see {@link FakeRoutes}, {@link FakeRealtime} and {@link FakeLive} (Gemini Live). Like
+ * a provider, it answers 401 to a request without its key ({@link #expectKey}; by default the {@link Broker}'s
+ * OpenAI and Anthropic keys), and it fails the test when it is closed having received an ephemeral token: the
+ * broker must never send one upstream.
  */
 public final class FakeUpstream implements AutoCloseable {
 
@@ -77,7 +78,10 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    /** Records, then routes: a WebSocket upgrade to {@link FakeRealtime}, anything else to {@link FakeRoutes}. */
+    /**
+     * Records, then routes: a WebSocket upgrade to {@link FakeLive} (Gemini Live's paths) or {@link FakeRealtime},
+     * anything else to {@link FakeRoutes}.
+     */
     private final class Recording extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -90,6 +94,8 @@ public final class FakeUpstream implements AutoCloseable {
                     request.uri(), copyOf(headers), request.content().toString(StandardCharsets.UTF_8)));
             if (!hasKey(request)) {
                 FakeRoutes.unauthorized(ctx, request);
+            } else if (upgrade && FakeLive.serves(request.uri().split("\\?", 2)[0])) {
+                FakeLive.upgrade(ctx, request, recorder);
             } else if (upgrade) {
                 FakeRealtime.upgrade(ctx, request, recorder);
             } else {
