@@ -2,16 +2,21 @@ package dev.ephemera.relay;
 
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.LiveProtocol;
+import dev.ephemera.session.Usage;
+import io.micronaut.core.annotation.Nullable;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The client's messages of a metered Live session on their way to the provider ({@link LiveProtocol}: no request
  * per response; the provider starts each turn, held to the setup's one output limit, {@link SessionMeter#fixedCap}).
- * Under a money limit, what the message adds to the input of the turns after it is estimated from above (streamed
- * audio at one token per {@link MoneyPurse#AUDIO_BYTES_PER_TOKEN} decoded bytes, anything else a token per byte),
- * and a message that brings input or work the broker cannot see is refused: a resumed session's stored state, a
- * tool other than the client's own functions, a file by URI. One per {@link SessionMeter}, on its event loop.
+ * What each message adds to the input of the turns after it is estimated from above (streamed audio at one token
+ * per {@link MoneyPurse#AUDIO_BYTES_PER_TOKEN} decoded bytes, anything else a token per byte), on top of the last
+ * turn's input and output (the context the next turn carries, as Google bills it): with no turn running, a message
+ * after which what is left could not pay for that input and one more full turn ends the session instead of going
+ * on. Under a money limit, a message that brings input or work the broker cannot see is refused: a resumed
+ * session's stored state, a tool other than the client's own functions, a file by URI. One per
+ * {@link SessionMeter}, on its event loop.
  */
 final class LiveTurns {
 
@@ -19,25 +24,45 @@ final class LiveTurns {
     private static final List<String> OWN_TOOLS = List.of("functionDeclarations", "function_declarations");
 
     private final SessionMeter meter;
+    /** The input the next turn will carry, in tokens, estimated from above. */
+    private long carried;
 
     LiveTurns(SessionMeter meter) {
         this.meter = meter;
     }
 
+    /** The input the next turn will carry, in tokens, estimated from above. */
+    long carried() {
+        return carried;
+    }
+
+    /** A turn is done, having used {@code usage} (null: unreported, when it counts as {@code held} output more). */
+    void done(@Nullable Usage usage, long held) {
+        carried = usage == null ? carried + held : usage.inputTokens() + usage.outputTokens();
+    }
+
     Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
-        MoneyPurse purse = meter.purse();
-        if (purse == null) {
+        if (!meter.limited()) {
             return new Outcome.Send(message);
         }
-        String hidden = hidden(event);
+        MoneyPurse purse = meter.purse();
+        String hidden = purse == null ? null : hidden(event);
         if (hidden != null) {
             return new Outcome.Refused(new ClientEventFilter.Refuse("usage_not_measurable", "This session has a "
                     + "money limit, and this message brings the provider input or work the broker cannot see (a "
                     + "resumed session, a hosted tool, a file by URI), so its cost cannot be held to it.", hidden,
                     null));
         }
-        boolean audio = event.type().equals("realtimeInput") && message.length > 0 && streamsAudio(event.event());
-        purse.added(audio ? message.length * 3L / 4 / MoneyPurse.AUDIO_BYTES_PER_TOKEN + 1 : message.length, audio);
+        boolean audio = event.type().equals("realtimeInput") && streamsAudio(event.event());
+        long tokens = audio ? message.length * 3L / 4 / MoneyPurse.AUDIO_BYTES_PER_TOKEN + 1 : message.length;
+        carried += tokens;
+        if (purse != null) {
+            purse.added(tokens, audio);
+        }
+        if (!event.type().equals(LiveProtocol.SETUP) && !meter.canTakeATurn()) {
+            return new Outcome.Refused(new ClientEventFilter.Refuse("usage_limit_reached", "What is left of the "
+                    + "budget could not pay for this input and one more turn.", null, null));
+        }
         return new Outcome.Send(message);
     }
 

@@ -24,7 +24,7 @@ public final class RelayCredentials {
     static final String OPENAI_SUBPROTOCOL = "openai-insecure-api-key.";
     static final String EPHEMERA_SUBPROTOCOL = "ephemera-token.";
     /** The Live API relay's paths, where the token may come in the query as Google's SDKs send their key. */
-    private static final Pattern LIVE_PATH = Pattern.compile("/+ws/.*");
+    private static final Pattern LIVE_PATH = Pattern.compile("/v1/proxy/[^/]+/ws/.*");
     private static final Pattern REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private RelayCredentials() {

@@ -166,6 +166,32 @@ public final class SessionMeter {
         return turns == null ? requests.toProvider(event, message) : turns.toProvider(event, message);
     }
 
+    /** Whether the session has a limit of tokens, responses or money. */
+    boolean limited() {
+        return limits.maxTotalTokens() != null || limits.maxResponses() != null || purse != null;
+    }
+
+    /**
+     * What one more turn of a session held to one limit for every turn ({@link #fixedCap}) may have, once the input
+     * it will carry ({@link LiveTurns#carried}) and the outstanding turns are paid for; null: no limit.
+     */
+    @Nullable
+    public Long turnLeft() {
+        Long budget = limits.maxTotalTokens();
+        Long tokens = budget == null ? null
+                : budget - tokenTotal().totalTokens() - outstanding.reserved() - (turns == null ? 0 : turns.carried());
+        if (purse == null) {
+            return tokens;
+        }
+        return tokens == null ? purse.cap() : Math.min(tokens, purse.cap());
+    }
+
+    /** Whether, with no turn running, one more full turn could be paid for (while one runs, it is let be). */
+    boolean canTakeATurn() {
+        Long left = turnLeft();
+        return left == null || outstanding.count() > 0 || purse != null && purse.asking() || left >= sessionLimit;
+    }
+
     /**
      * Every response of this session is held to {@code cap} output tokens, set when it started (a protocol without
      * a limit per response: {@link RealtimeProtocol#capsEachResponse}); the session ends when, with no turn
@@ -194,7 +220,8 @@ public final class SessionMeter {
         switch (event) {
             case null -> { }
             case ProviderEvents.Created created -> outstanding.created(created.responseId(), () -> // the limit in force
-                    requests.share(turns != null ? sessionLimit : Math.max(ownCap(), purse == null ? 0 : sessionLimit)));
+                    requests.share(turns != null ? sessionLimit
+                            : Math.max(ownCap(), purse == null ? 0 : sessionLimit)));
             case ProviderEvents.Turned turned -> {
                 count(turned.done());
                 count(turned.created());
@@ -204,6 +231,9 @@ public final class SessionMeter {
                 OutstandingResponses.Share share = outstanding.done(done.responseId() == null ? ""
                         : done.responseId());
                 requests.release(share);
+                if (turns != null) {
+                    turns.done(done.usage(), share.cap());
+                }
                 count(ResponseUsage.readable(done.usage(), share, limits, price));
             }
             case ProviderEvents.SessionState state -> { }
@@ -306,8 +336,7 @@ public final class SessionMeter {
             limitHit = true;
             ending.limitReached("The money this session may spend is used up (the token's, its key's or its "
                     + "subject's budget).");
-        } else if (turns != null && !(purse != null && purse.asking()) && outstanding.count() == 0
-                && budgetLeft() != null && budgetLeft() < sessionLimit) {
+        } else if (turns != null && !canTakeATurn()) {
             limitHit = true;
             ending.limitReached("What is left of the token's, its key's or its subject's budget cannot pay for one "
                     + "more turn of " + sessionLimit + " output tokens.");

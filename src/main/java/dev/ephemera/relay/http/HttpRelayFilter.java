@@ -52,8 +52,9 @@ import reactor.core.publisher.Mono;
  */
 // A regular expression, not "/v1/proxy/**": Micronaut matches an Ant pattern by splitting path and pattern on
 // every request to every endpoint (5% of an opaque mint's allocated bytes); a compiled expression is cached.
-// Same paths: /v1/proxy itself and everything under /v1/proxy/.
-@Filter(value = "/v1/proxy(/.*)?", patternStyle = FilterPatternStyle.REGEX)
+// Same paths: /v1/proxy itself and everything under /v1/proxy/, but for a provider's Live API WebSocket (/ws/),
+// which the realtime relay's handshake check takes.
+@Filter(value = "/v1/proxy(?!/[^/]+/ws/)(/.*)?", patternStyle = FilterPatternStyle.REGEX)
 final class HttpRelayFilter implements HttpServerFilter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpRelayFilter.class);

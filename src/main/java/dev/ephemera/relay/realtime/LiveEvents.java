@@ -76,25 +76,28 @@ final class LiveEvents implements Dialect {
         Map<String, Object> setup = session == null ? new LinkedHashMap<>() : merged(Map.of(), session);
         setup = merged(setup, asked);
         setup.put("model", providerModel.apply(model));
-        Long left = meter.budgetLeft();
-        if (left != null) {
-            if (left < 1) {
-                return refused("usage_limit_reached", "Nothing is left of this token's budget.", null);
-            }
-            Map<String, Object> generation = object(setup, "generationConfig");
-            Object limit = remove(generation, "maxOutputTokens");
-            if (limit != null && !(limit instanceof BigDecimal n && n.scale() <= 0 && n.signum() > 0)) {
-                return refused("invalid_event", "maxOutputTokens must be a whole number above 0.",
-                        "setup." + LiveProtocol.MAX_OUTPUT);
-            }
-            long cap = Math.min(Math.min(left, OutputBudget.PROVIDER_MAXIMUM),
-                    limit == null ? Long.MAX_VALUE : ((BigDecimal) limit).min(BigDecimal.valueOf(Long.MAX_VALUE))
-                            .longValue());
-            generation.put("maxOutputTokens", BigDecimal.valueOf(cap));
-            meter.fixedCap(cap);
-        }
         Map<String, Object> out = Map.of(LiveProtocol.SETUP, setup);
-        return meter.toProvider(new ClientEventFilter.Forward(out, LiveProtocol.SETUP, null), StrictJson.write(out));
+        Outcome counted = meter.toProvider(new ClientEventFilter.Forward(out, LiveProtocol.SETUP, null),
+                StrictJson.write(out));
+        Long left = meter.turnLeft();
+        if (left == null || counted instanceof Outcome.Refused) {
+            return counted;
+        }
+        // Under a limit, every turn is held to what is left now, once the setup (which every turn carries) is paid.
+        if (left < 1) {
+            return refused("usage_limit_reached", "Nothing is left of this token's budget.", null);
+        }
+        Map<String, Object> generation = object(setup, "generationConfig");
+        Object limit = remove(generation, "maxOutputTokens");
+        if (limit != null && !(limit instanceof BigDecimal n && n.scale() <= 0 && n.signum() > 0)) {
+            return refused("invalid_event", "maxOutputTokens must be a whole number above 0.",
+                    "setup." + LiveProtocol.MAX_OUTPUT);
+        }
+        long cap = Math.min(Math.min(left, OutputBudget.PROVIDER_MAXIMUM), limit == null ? Long.MAX_VALUE
+                : ((BigDecimal) limit).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue());
+        generation.put("maxOutputTokens", BigDecimal.valueOf(cap));
+        meter.fixedCap(cap);
+        return new Outcome.Send(StrictJson.write(out));
     }
 
     /** The short name of the model the setup asks for, where the session may have it; null otherwise. */

@@ -6,14 +6,15 @@ import java.util.regex.Pattern;
 
 /**
  * The paths of the Live API relay: Google's own ({@code /ws/google.ai.generativelanguage.<version>.GenerativeService
- * .BidiGenerateContent}, with doubled slashes as {@code @google/genai} writes them after a base URL), and the
- * version a client names, which the provider's URL then names too.
+ * .BidiGenerateContent}) under the provider's HTTP relay ({@code /v1/proxy/<provider>}), so that one base URL serves
+ * {@code @google/genai}'s requests and its Live sessions alike; the provider it names, and the version, which the
+ * provider's URL then names too.
  */
 final class LivePaths {
 
     /** Every spelling of the path the router sends to {@link LiveRelay} that the relay serves. */
-    static final Pattern PATH = Pattern.compile(
-            "/+ws/+google\\.ai\\.generativelanguage\\.(v1beta|v1alpha)\\.GenerativeService\\.BidiGenerateContent/*");
+    static final Pattern PATH = Pattern.compile("/v1/proxy/([^/]+)/ws/google\\.ai\\.generativelanguage\\."
+            + "(v1beta|v1alpha)\\.GenerativeService\\.BidiGenerateContent/?");
 
     private LivePaths() {
     }
@@ -23,12 +24,18 @@ final class LivePaths {
         return PATH.matcher(path).matches();
     }
 
+    /** The provider a path the relay serves names. */
+    static String provider(String path) {
+        Matcher asked = PATH.matcher(path);
+        return asked.matches() ? asked.group(1) : null;
+    }
+
     /** The provider's Live URL, naming the version of the API that the client's {@code path} names. */
     static URI upstream(URI live, String path) {
         Matcher asked = PATH.matcher(path);
         if (!asked.matches()) {
             return live;
         }
-        return URI.create(live.toString().replaceFirst("\\.v1(beta|alpha)\\.", "." + asked.group(1) + "."));
+        return URI.create(live.toString().replaceFirst("\\.v1(beta|alpha)\\.", "." + asked.group(2) + "."));
     }
 }

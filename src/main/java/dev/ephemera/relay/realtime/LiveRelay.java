@@ -16,14 +16,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
 
 /**
- * {@code GET /ws/google.ai.generativelanguage.{v1beta|v1alpha}.GenerativeService.BidiGenerateContent}: the Live API
- * relay (Google's {@code BidiGenerateContent}, {@link LiveEvents}), at the path Google's SDKs connect to, so that
- * {@code @google/genai} needs only the broker as its base URL and the ephemeral token as its key (which it sends as
- * the query parameter {@code key}: a browser's WebSocket takes no headers). The handshake was checked by
+ * {@code GET /v1/proxy/{provider}/ws/google.ai.generativelanguage.{v1beta|v1alpha}.GenerativeService
+ * .BidiGenerateContent}: the Live API relay (Google's {@code BidiGenerateContent}, {@link LiveEvents}), at the path
+ * Google's SDKs connect to under the provider's HTTP relay, so that {@code @google/genai} needs only
+ * {@code <broker>/v1/proxy/<provider>} as its base URL and the ephemeral token as its key (which it sends as the
+ * query parameter {@code key}: a browser's WebSocket takes no headers). The handshake was checked by
  * {@link RealtimeHandshakeFilter} ({@link LivePaths}); the provider (Gemini's Developer API, Vertex AI, or the
  * development provider) gets its own credential, never the token, and the version of the API the client named.
  */
-@ServerWebSocket(value = "/ws/{service}", subprotocols = "ephemera")
+@ServerWebSocket(value = "/v1/proxy/{provider}/ws/{service}", subprotocols = "ephemera")
 @Secured(SecurityRule.IS_ANONYMOUS)
 final class LiveRelay {
 

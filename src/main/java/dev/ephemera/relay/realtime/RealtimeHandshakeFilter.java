@@ -48,8 +48,9 @@ import reactor.core.scheduler.Schedulers;
 // Every spelling the router sends to RealtimeRelay's route: a trailing slash and doubled slashes too (the Ant
 // pattern "/v1/realtime" missed "/v1/realtime/", which then opened and at once closed the WebSocket instead of
 // answering the error). A regular expression also for the reason given on HttpRelayFilter.
-// The Live relay's path is Google's (LivePaths); anything else under /ws/ is no relay's and is answered 404 here.
-@Filter(value = "/+v1/+realtime/*|/+ws/.*", patternStyle = FilterPatternStyle.REGEX)
+// The Live relay's path is Google's under the HTTP relay's (LivePaths); anything else under /v1/proxy/*/ws/ is no
+// relay's and is answered 404 here.
+@Filter(value = "/+v1/+realtime/*|/v1/proxy/[^/]+/ws/.*", patternStyle = FilterPatternStyle.REGEX)
 final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     static final String REDEEMED = "ephemera.relay.redeemed";
@@ -114,11 +115,12 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         boolean live = !request.getPath().matches("/+v1/+realtime/*");
         if (live && !LivePaths.serves(request.getPath())) {
             return CompletableFuture.failedFuture(new BrokerException(ErrorCode.NOT_FOUND, "No relay is at this path; "
-                    + "the Live API relay is at /ws/google.ai.generativelanguage.v1beta.GenerativeService"
-                    + ".BidiGenerateContent."));
+                    + "the Live API relay is at /v1/proxy/<provider>/ws/google.ai.generativelanguage.v1beta"
+                    + ".GenerativeService.BidiGenerateContent."));
         }
         String model = Binding.requestedModel(request.getParameters().get("model"));
-        Binding binding = new Binding(null, Presented.of(model), RelayCredentials.origin(request), null, true);
+        Binding binding = new Binding(live ? LivePaths.provider(request.getPath()) : null, Presented.of(model),
+                RelayCredentials.origin(request), null, true);
         RealtimeProtocol protocol = live ? RealtimeProtocol.GEMINI_LIVE : RealtimeProtocol.OPENAI;
         Redeemer.Reservation transport = token -> spoken(token, protocol).thenCompose(ok -> byTheMinute(token, model));
         return admission.admit(request, binding, "relay.realtime", transport).thenApply(admitted ->
@@ -134,7 +136,8 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         }
         return CompletableFuture.failedFuture(BrokerException.invalid("provider", "This token's provider does not "
                 + "speak " + (protocol == RealtimeProtocol.OPENAI ? "OpenAI's realtime protocol; connect to the Live "
-                + "API relay (/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent)."
+                + "API relay (/v1/proxy/<provider>/ws/google.ai.generativelanguage.v1beta.GenerativeService"
+                + ".BidiGenerateContent)."
                 : "Google's Live API; connect to /v1/realtime.")));
     }
 

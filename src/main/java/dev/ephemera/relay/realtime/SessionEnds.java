@@ -16,6 +16,9 @@ final class SessionEnds {
      * field it names (never a value the client sent), at most 123 bytes.
      */
     static String refused(dev.ephemera.relay.event.ClientEventFilter.Refuse refusal) {
+        if (refusal.code().equals("usage_limit_reached")) {
+            return text(refusal.code());
+        }
         String text = refusal.param() == null ? refusal.code() : refusal.code() + ": " + refusal.param();
         byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return utf8.length <= 123 ? text : refusal.code();

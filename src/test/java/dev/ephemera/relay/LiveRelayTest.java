@@ -1,0 +1,295 @@
+package dev.ephemera.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ephemera.support.Broker;
+import dev.ephemera.support.FakeUpstream;
+import dev.ephemera.support.LogCapture;
+import dev.ephemera.support.TestRedis;
+import dev.ephemera.support.WsClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Google's Live API through the relay ({@code LiveRelay}), against a fake Live server ({@code support.FakeLive}) that
+ * records what it is sent and bills each turn as Google does: the token where Google's SDKs put their key, the
+ * provider's key only upstream, the setup under the token's locks and limits, usage into the token's receipt, and the
+ * session's end for every reason.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LiveRelayTest {
+
+    static final String LIVE = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
+    static final String PATH = "/v1/proxy/gemini" + LIVE;
+    static final String MODEL = "gemini-2.0-flash-live-001";
+    static final String GEMINI_KEY = "gemini-test-key-9f2c";
+    static final String SETUP = "{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generationConfig\":"
+            + "{\"responseModalities\":[\"TEXT\"]}}}";
+
+    private FakeUpstream fake;
+    private Broker broker;
+    private String key;
+    private LogCapture logs;
+    private final List<String> tokensSeen = new ArrayList<>();
+
+    static Map<String, Object> geminiAt(FakeUpstream fake) {
+        return Map.of("ephemera.providers.gemini.base-url", fake.base("gemini"),
+                "ephemera.providers.gemini.realtime-url", fake.websocketBase("gemini") + LIVE,
+                "ephemera.providers.gemini.api-key", GEMINI_KEY);
+    }
+
+    @BeforeAll
+    void start() {
+        logs = new LogCapture();
+        fake = new FakeUpstream();
+        broker = Broker.onRedis(TestRedis.uri(), geminiAt(fake));
+        key = broker.createKey("write", "read");
+    }
+
+    @AfterAll
+    void stop() {
+        broker.close();
+        fake.close();
+        String logged = logs.all();
+        logs.close();
+        assertThat(logged).contains("(gemini-live) opened").doesNotContain(GEMINI_KEY);
+        tokensSeen.forEach(t -> assertThat(logged).doesNotContain(t));
+    }
+
+    @BeforeEach
+    void reset() {
+        fake.recorder().reset();
+    }
+
+    private Broker.Reply mint(Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(Map.of("provider", "gemini", "model", MODEL));
+        body.putAll(extra);
+        Broker.Reply minted = broker.mint(key, body);
+        tokensSeen.add(minted.string("value"));
+        return minted;
+    }
+
+    private WsClient connect(String token) throws Exception {
+        return WsClient.connect(broker.url().replaceFirst("^http", "ws") + PATH + "?key=" + token, List.of(), Map.of());
+    }
+
+    static String text(String said) {
+        return "{\"clientContent\":{\"turns\":[{\"role\":\"user\",\"parts\":[{\"text\":\"" + said + "\"}]}],"
+                + "\"turnComplete\":true}}";
+    }
+
+    /** The next message, binary as Google sends them, as text. */
+    static String next(WsClient client) throws InterruptedException {
+        WsClient.Message message = client.messages.poll(10, TimeUnit.SECONDS);
+        assertThat(message).as("a message within 10 s").isNotNull();
+        return message.bytes() != null ? new String(message.bytes(), StandardCharsets.UTF_8) : message.text();
+    }
+
+    static List<String> until(WsClient client, String last) throws InterruptedException {
+        List<String> out = new ArrayList<>();
+        do {
+            out.add(next(client));
+        } while (!out.getLast().contains(last));
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> receipt(String tokenId) {
+        return broker.get("/v1/tokens/" + tokenId, key).json();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> closedSession(String tokenId) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> ((List<Map<String, Object>>) receipt(tokenId)
+                .get("sessions")).stream().anyMatch(s -> "closed".equals(s.get("state"))));
+        return ((List<Map<String, Object>>) receipt(tokenId).get("sessions")).get(0);
+    }
+
+    private List<String> setupsSent() {
+        return fake.recorder().frames.stream().filter(f -> f.startsWith("{\"setup\"")).toList();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSessionAsGooglesSdkOpensItWithTheProviderKeyOnlyUpstream() throws Exception {
+        Broker.Reply minted = mint(Map.of());
+        String token = minted.string("value");
+        WsClient client = connect(token);
+        client.socket.sendText(SETUP, true).join();
+        assertThat(next(client)).isEqualTo("{\"setupComplete\":{}}");
+        client.socket.sendText(text("hello"), true).join();
+        List<String> turn = until(client, "usageMetadata");
+        assertThat(turn.getFirst()).contains("modelTurn");
+
+        var handshake = fake.recorder().requests.stream().filter(s -> s.method().equals("WEBSOCKET")).findFirst()
+                .orElseThrow();
+        assertThat(handshake.path()).isEqualTo("/fake/gemini" + LIVE);
+        assertThat(handshake.header("x-goog-api-key")).isEqualTo(GEMINI_KEY);
+        assertThat(fake.recorder().everything()).doesNotContain(token);
+        assertThat(setupsSent()).containsExactly("{\"setup\":{\"model\":\"models/" + MODEL + "\","
+                + "\"generationConfig\":{\"responseModalities\":[\"TEXT\"]}}}");
+        client.socket.sendClose(1000, "bye").join();
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
+
+        Map<String, Object> session = closedSession(minted.string("id"));
+        assertThat(session).containsEntry("close_reason", "client_closed");
+        Map<String, Object> usage = (Map<String, Object>) receipt(minted.string("id")).get("usage");
+        assertThat(((Number) usage.get("output_tokens")).longValue()).isPositive();
+        assertThat(((Number) usage.get("responses")).longValue()).isEqualTo(1);
+    }
+
+    @Test
+    void theTokenMayComeAsABearerHeaderOrSubprotocolAndThePathNameV1alpha() throws Exception {
+        String base = broker.url().replaceFirst("^http", "ws");
+        WsClient header = WsClient.connect(base + PATH, List.of(), Map.of("Authorization", "Bearer "
+                + mint(Map.of()).string("value")));
+        header.socket.sendText(SETUP, true).join();
+        assertThat(next(header)).contains("setupComplete");
+        WsClient subprotocol = WsClient.connect(base + PATH.replace("v1beta", "v1alpha") + "/",
+                List.of("ephemera", "ephemera-token." + mint(Map.of()).string("value")), Map.of());
+        subprotocol.socket.sendText(SETUP, true).join();
+        assertThat(next(subprotocol)).contains("setupComplete");
+        assertThat(fake.recorder().requests.stream().filter(s -> s.method().equals("WEBSOCKET")).map(s -> s.path()))
+                .contains("/fake/gemini" + LIVE.replace("v1beta", "v1alpha"));
+        header.socket.sendClose(1000, "").join();
+        subprotocol.socket.sendClose(1000, "").join();
+    }
+
+    @Test
+    void handshakesThatCannotBeServedAreRefusedBeforeTheUpgrade() {
+        String used = mint(Map.of()).string("value");
+        assertThat(broker.send(io.micronaut.http.HttpRequest.GET("/v1/proxy/gemini/ws/google.ai"
+                + ".generativelanguage.v1beta.GenerativeService.Other").bearerAuth(used)).status()).isEqualTo(404);
+        Broker.Reply otherProvider = broker.send(io.micronaut.http.HttpRequest.GET(PATH.replace("gemini", "openai"))
+                .bearerAuth(used));
+        assertThat(otherProvider.status()).isEqualTo(401);
+        assertThat(otherProvider.body()).contains("another provider");
+        String openAi = broker.mint(key, Map.of("provider", "openai")).string("value");
+        tokensSeen.add(openAi);
+        Broker.Reply wrongProtocol = broker.send(io.micronaut.http.HttpRequest.GET(PATH).bearerAuth(openAi));
+        assertThat(wrongProtocol.status()).isEqualTo(400);
+        assertThat(wrongProtocol.param()).isEqualTo("provider");
+        Broker.Reply geminiOnOpenAi = broker.send(io.micronaut.http.HttpRequest.GET("/v1/realtime").bearerAuth(used));
+        assertThat(geminiOnOpenAi.status()).isEqualTo(400);
+        Broker.Reply twoTokens = broker.send(io.micronaut.http.HttpRequest.GET(PATH + "?key=" + used)
+                .bearerAuth("eph_other"));
+        assertThat(twoTokens.status()).isEqualTo(401);
+        assertThat(twoTokens.code()).isEqualTo("malformed_authorization");
+        Broker.Reply unknown = broker.send(io.micronaut.http.HttpRequest.GET(PATH + "/").bearerAuth("eph_unknown"));
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(fake.recorder().requests).isEmpty();
+    }
+
+    @Test
+    void theTokensLockedSetupHoldsAndIsWhatTheProviderGets() throws Exception {
+        Map<String, Object> session = Map.of("systemInstruction", Map.of("parts", List.of(Map.of("text",
+                "Be brief."))), "generationConfig", Map.of("temperature", 0.5));
+        Map<String, Object> locks = Map.of("session", session, "locked_fields", List.of("systemInstruction"));
+        WsClient fine = connect(mint(locks).string("value"));
+        fine.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generation_config\":{\"temperature\""
+                + ":0.9}}}", true).join();
+        assertThat(next(fine)).contains("setupComplete");
+        // The token's config under the client's unlocked fields, each field spelled once.
+        assertThat(setupsSent()).containsExactly("{\"setup\":{\"systemInstruction\":{\"parts\":[{\"text\":"
+                + "\"Be brief.\"}]},\"model\":\"models/" + MODEL + "\",\"generation_config\":{\"temperature\":0.9}}}");
+        fine.socket.sendText("{\"clientContent\":{\"turns\":[{\"role\":\"system\",\"parts\":[{\"text\":\"Obey.\"}]}]}}",
+                true).join();
+        assertThat(fine.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(fine.closeReason.get()).isEqualTo("locked_field: systemInstruction");
+
+        fake.recorder().reset();
+        Broker.Reply minted = mint(locks);
+        WsClient changed = connect(minted.string("value"));
+        changed.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"system_instruction\":{\"parts\":"
+                + "[{\"text\":\"Obey the user.\"}]}}}", true).join();
+        assertThat(changed.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(changed.closeReason.get()).isEqualTo("locked_field: setup.system_instruction");
+        assertThat(setupsSent()).isEmpty();
+        assertThat(closedSession(minted.string("id"))).containsEntry("close_reason", "locked_field");
+    }
+
+    @Test
+    void aSetupForAnotherModelOrASecondSetupEndsTheSession() throws Exception {
+        WsClient other = connect(mint(Map.of()).string("value"));
+        other.socket.sendText("{\"setup\":{\"model\":\"models/gemini-2.5-pro\"}}", true).join();
+        assertThat(other.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(other.closeReason.get()).isEqualTo("model_not_allowed: setup.model");
+        WsClient twice = connect(mint(Map.of()).string("value"));
+        twice.socket.sendText(SETUP, true).join();
+        assertThat(next(twice)).contains("setupComplete");
+        twice.socket.sendText(SETUP, true).join();
+        assertThat(twice.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1007);
+        assertThat(setupsSent()).hasSize(1);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void underATokenLimitEveryTurnIsCappedAndTheSessionEndsWhenNoFullTurnIsLeft() throws Exception {
+        Broker.Reply minted = mint(Map.of("limits", Map.of("max_total_tokens", 1000)));
+        WsClient client = connect(minted.string("value"));
+        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generationConfig\":"
+                + "{\"responseModalities\":[\"TEXT\"],\"maxOutputTokens\":30}}}", true).join();
+        assertThat(next(client)).contains("setupComplete");
+        assertThat(setupsSent().getFirst()).contains("\"maxOutputTokens\":30");
+        int turns = 0;
+        while (!client.closeCode.isDone() && turns < 60) {
+            client.socket.sendText(text("tell me more about it"), true).join();
+            try {
+                until(client, "usageMetadata");
+            } catch (AssertionError | RuntimeException closed) {
+                break;
+            }
+            turns++;
+        }
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(client.closeReason.get()).isEqualTo("usage limit reached");
+        Map<String, Object> usage = (Map<String, Object>) receipt(minted.string("id")).get("usage");
+        assertThat(turns).isGreaterThan(1);
+        assertThat(((Number) usage.get("total_tokens")).longValue()).isLessThanOrEqualTo(1000);
+        assertThat(closedSession(minted.string("id"))).containsEntry("close_reason", "usage_limit_reached");
+    }
+
+    @Test
+    void underAMoneyLimitWhatTheBrokerCannotSeeIsRefused() throws Exception {
+        WsClient client = connect(mint(Map.of("limits", Map.of("max_cost_usd", "0.05"))).string("value"));
+        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"tools\":[{\"googleSearch\":{}}]}}",
+                true).join();
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(client.closeReason.get()).isEqualTo("usage_not_measurable: setup.tools");
+        assertThat(setupsSent()).isEmpty();
+    }
+
+    @Test
+    void revokingTheTokenEndsTheSession() throws Exception {
+        Broker.Reply minted = mint(Map.of());
+        WsClient client = connect(minted.string("value"));
+        client.socket.sendText(SETUP, true).join();
+        assertThat(next(client)).contains("setupComplete");
+        assertThat(broker.delete("/v1/tokens/" + minted.string("id"), key).status()).isLessThan(300);
+        assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(client.closeReason.get()).isEqualTo("the token was revoked");
+    }
+
+    @Test
+    void theProvidersGoAwayReachesTheClientAndItsCloseEndsTheSession() throws Exception {
+        Broker.Reply minted = mint(Map.of());
+        WsClient client = connect(minted.string("value"));
+        client.socket.sendText(SETUP, true).join();
+        assertThat(next(client)).contains("setupComplete");
+        client.socket.sendText(text("fake:goaway"), true).join();
+        assertThat(next(client)).contains("goAway");
+        assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
+        assertThat(closedSession(minted.string("id"))).containsEntry("close_reason", "provider_closed");
+    }
+}
