@@ -292,4 +292,62 @@ class LiveRelayTest {
         assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
         assertThat(closedSession(minted.string("id"))).containsEntry("close_reason", "provider_closed");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void underAMoneyLimitTheSessionSpendsNoMoreThanItMay() throws Exception {
+        Broker.Reply minted = mint(Map.of("limits", Map.of("max_cost_usd", "0.002")));
+        WsClient client = connect(minted.string("value"));
+        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generationConfig\":"
+                + "{\"responseModalities\":[\"AUDIO\"],\"maxOutputTokens\":40}}}", true).join();
+        assertThat(next(client)).contains("setupComplete");
+        int turns = 0;
+        while (!client.closeCode.isDone() && turns < 60) {
+            client.socket.sendText(text("go on with the story"), true).join();
+            try {
+                until(client, "usageMetadata");
+            } catch (AssertionError | RuntimeException closed) {
+                break;
+            }
+            turns++;
+        }
+        assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(turns).isGreaterThan(1);
+        Map<String, Object> usage = (Map<String, Object>) receipt(minted.string("id")).get("usage");
+        assertThat(new java.math.BigDecimal((String) usage.get("cost_usd"))).isPositive()
+                .isLessThanOrEqualTo(new java.math.BigDecimal("0.002"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTurnWhoseUsageNeverCameCountsAsAllItHeld() throws Exception {
+        Broker.Reply minted = mint(Map.of("limits", Map.of("max_total_tokens", 5000)));
+        WsClient client = connect(minted.string("value"));
+        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generationConfig\":"
+                + "{\"responseModalities\":[\"TEXT\"],\"maxOutputTokens\":25}}}", true).join();
+        assertThat(next(client)).contains("setupComplete");
+        client.socket.sendText(text("fake:no-usage"), true).join();
+        until(client, "turnComplete");
+        client.socket.sendText(text("hello"), true).join();
+        until(client, "usageMetadata");
+        client.socket.sendClose(1000, "").join();
+        closedSession(minted.string("id"));
+        Map<String, Object> usage = (Map<String, Object>) receipt(minted.string("id")).get("usage");
+        // The unreported turn counts its whole cap of 25 output tokens, beside the reported one.
+        assertThat(((Number) usage.get("responses")).longValue()).isEqualTo(2);
+        assertThat(((Number) usage.get("output_tokens")).longValue()).isGreaterThanOrEqualTo(25 + 1);
+    }
+
+    @Test
+    void theKillSwitchOnAnotherReplicaEndsTheSession() throws Exception {
+        try (Broker other = Broker.onRedis(TestRedis.uri(), geminiAt(fake))) {
+            Broker.Reply minted = mint(Map.of());
+            WsClient client = connect(minted.string("value"));
+            client.socket.sendText(SETUP, true).join();
+            assertThat(next(client)).contains("setupComplete");
+            assertThat(other.delete("/v1/tokens/" + minted.string("id"), key).status()).isEqualTo(204);
+            assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(closedSession(minted.string("id"))).containsEntry("close_reason", "token_revoked");
+        }
+    }
 }

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * Google's SDKs do; once judged under the token's locks, the setup the provider gets is the token's session config
  * with the client's unlocked fields laid over it (a field under either spelling replaces the other), the model the
  * token is bound to in the provider's own naming ({@code models/…}, or Vertex AI's full resource name), and, under a
- * limit, an output limit for every turn no higher than what is left ({@link SessionMeter#fixedCap}). A refusal
+ * limit, an output limit for every turn no higher than what is left ({@link SessionMeter#fixedCap}: the setup's own
+ * {@code maxOutputTokens} within it, else a quarter of it). A refusal
  * closes the session: the protocol has no error message. Before the broker ends a session for shutting down, the
  * client gets a {@code goAway}, as Google's servers send.
  */
@@ -93,8 +94,10 @@ final class LiveEvents implements Dialect {
             return refused("invalid_event", "maxOutputTokens must be a whole number above 0.",
                     "setup." + LiveProtocol.MAX_OUTPUT);
         }
-        long cap = Math.min(Math.min(left, OutputBudget.PROVIDER_MAXIMUM), limit == null ? Long.MAX_VALUE
-                : ((BigDecimal) limit).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue());
+        // Asked for nothing, a turn may have a quarter of what is left: the session then lasts several turns.
+        long cap = limit == null ? Math.max(1, Math.min(left / 4, OutputBudget.PROVIDER_MAXIMUM))
+                : Math.min(Math.min(left, OutputBudget.PROVIDER_MAXIMUM),
+                        ((BigDecimal) limit).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue());
         generation.put("maxOutputTokens", BigDecimal.valueOf(cap));
         meter.fixedCap(cap);
         return new Outcome.Send(StrictJson.write(out));
