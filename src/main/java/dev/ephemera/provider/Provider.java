@@ -47,6 +47,16 @@ public final class Provider {
         return realtimeUri;
     }
 
+    /** The Live API's WebSocket URL, for a provider that speaks Google's Live API. */
+    public URI liveUri() {
+        return realtimeUri;
+    }
+
+    /** {@code model} as a Live API setup names it. */
+    public String liveModel(String model) {
+        return model.startsWith("models/") ? model : "models/" + model;
+    }
+
     /** What the HTTP relay may reach at this provider; empty for a custom provider that names none. */
     public List<EndpointPattern> allowedEndpoints() {
         return allowedEndpoints;

@@ -16,12 +16,15 @@ import java.util.regex.Pattern;
  * Finds the ephemeral token a relay request presents: in {@code Authorization: Bearer}, or in the header the
  * provider's own SDK puts its key in ({@code x-api-key}, {@code api-key}, {@code x-goog-api-key}), or, for
  * browsers' WebSockets, in the subprotocol {@code openai-insecure-api-key.<token>} or
- * {@code ephemera-token.<token>}.
+ * {@code ephemera-token.<token>}; on the Live API relay also in the query ({@code key} or {@code access_token}),
+ * where Google's SDKs send their key.
  */
 public final class RelayCredentials {
 
     static final String OPENAI_SUBPROTOCOL = "openai-insecure-api-key.";
     static final String EPHEMERA_SUBPROTOCOL = "ephemera-token.";
+    /** The Live API relay's paths, where the token may come in the query as Google's SDKs send their key. */
+    private static final Pattern LIVE_PATH = Pattern.compile("/+ws/.*");
     private static final Pattern REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private RelayCredentials() {
@@ -45,6 +48,12 @@ public final class RelayCredentials {
             String value = request.getHeaders().get(header);
             if (value != null) {
                 found.add(value.trim());
+            }
+        }
+        if (LIVE_PATH.matcher(request.getPath()).matches()) {
+            // Google's SDKs put their key in the Live API's URL (a browser's WebSocket takes no headers).
+            for (String name : new String[] {"key", "access_token"}) {
+                found.addAll(request.getParameters().getAll(name).stream().map(String::trim).toList());
             }
         }
         for (String protocol : subprotocols(request)) {

@@ -4,6 +4,7 @@ import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.ProviderEvents;
+import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.pricing.Price;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.MoneyTurn;
@@ -29,7 +30,10 @@ public final class SessionMeter {
     private static final RepeatedLog REPEATED = new RepeatedLog(LoggerFactory.getLogger(SessionMeter.class));
 
     private final UsageLimits limits;
-    private final ProviderEvents events;
+    private final RealtimeProtocol.ServerEventReader events;
+    /** Turns the provider starts on its own under one limit set at the start (Live), or null (OpenAI). */
+    @Nullable
+    private final LiveTurns turns;
     private final Executor loop;
     private final SessionEnding ending;
     private LiveSessions.Session live;
@@ -57,13 +61,26 @@ public final class SessionMeter {
     private final ClientRequests requests;
 
     public SessionMeter(UsageLimits limits, int frameLimit, Executor loop, SessionEnding ending) {
-        this(limits, new ProviderEvents(frameLimit), loop, ending);
+        this(limits, RealtimeProtocol.OPENAI, frameLimit, loop, ending);
+    }
+
+    /** A meter of a session that speaks {@code protocol}. */
+    public SessionMeter(UsageLimits limits, RealtimeProtocol protocol, int frameLimit, Executor loop,
+            SessionEnding ending) {
+        this(limits, protocol.reader(frameLimit), protocol.capsEachResponse(), loop, ending);
     }
 
     /** A meter reading the provider's events with {@code events} (a sideband's reader sees more of them). */
-    public SessionMeter(UsageLimits limits, ProviderEvents events, Executor loop, SessionEnding ending) {
+    public SessionMeter(UsageLimits limits, RealtimeProtocol.ServerEventReader events, Executor loop,
+            SessionEnding ending) {
+        this(limits, events, true, loop, ending);
+    }
+
+    private SessionMeter(UsageLimits limits, RealtimeProtocol.ServerEventReader events, boolean capsEachResponse,
+            Executor loop, SessionEnding ending) {
         this.limits = limits;
         this.requests = new ClientRequests(this, limits, outstanding);
+        this.turns = capsEachResponse ? null : new LiveTurns(this);
         this.events = events;
         this.loop = loop;
         this.ending = ending;
@@ -146,7 +163,19 @@ public final class SessionMeter {
 
     /** A client event on its way to the provider, capped, counted or refused ({@link ClientRequests}). */
     public Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
-        return requests.toProvider(event, message);
+        return turns == null ? requests.toProvider(event, message) : turns.toProvider(event, message);
+    }
+
+    /**
+     * Every response of this session is held to {@code cap} output tokens, set when it started (a protocol without
+     * a limit per response: {@link RealtimeProtocol#capsEachResponse}); the session ends when, with no turn
+     * running, what is left could not pay for one more.
+     */
+    public void fixedCap(long cap) {
+        sessionLimit = cap;
+        if (purse != null) {
+            purse.asked(cap);
+        }
     }
 
     @Nullable
@@ -165,7 +194,11 @@ public final class SessionMeter {
         switch (event) {
             case null -> { }
             case ProviderEvents.Created created -> outstanding.created(created.responseId(), () -> // the limit in force
-                    requests.share(Math.max(ownCap(), purse == null ? 0 : sessionLimit)));
+                    requests.share(turns != null ? sessionLimit : Math.max(ownCap(), purse == null ? 0 : sessionLimit)));
+            case ProviderEvents.Turned turned -> {
+                count(turned.done());
+                count(turned.created());
+            }
             case ProviderEvents.Refused refusedEvent -> requests.release(outstanding.refused(refusedEvent.eventId()));
             case ProviderEvents.Done done -> {
                 OutstandingResponses.Share share = outstanding.done(done.responseId() == null ? ""
@@ -244,7 +277,7 @@ public final class SessionMeter {
     /** After each response the session's limit (for responses the provider starts) is lowered to the budget left. */
     void lowerSessionLimit() {
         Long left = budgetLeft();
-        if (left == null || limitHit || endedWith != null) {
+        if (left == null || limitHit || endedWith != null || turns != null) {
             return;
         }
         if (left <= OutputBudget.PROVIDER_MAXIMUM) {
@@ -273,6 +306,11 @@ public final class SessionMeter {
             limitHit = true;
             ending.limitReached("The money this session may spend is used up (the token's, its key's or its "
                     + "subject's budget).");
+        } else if (turns != null && !(purse != null && purse.asking()) && outstanding.count() == 0
+                && budgetLeft() != null && budgetLeft() < sessionLimit) {
+            limitHit = true;
+            ending.limitReached("What is left of the token's, its key's or its subject's budget cannot pay for one "
+                    + "more turn of " + sessionLimit + " output tokens.");
         }
     }
 

@@ -31,7 +31,7 @@ import java.util.Set;
  * surrounding spaces ({@code "Response.Create"}, {@code "response.create "}) is refused: budgets and locks are
  * applied to the known types, so no near-spelling passes beside them. Immutable and thread-safe; one per session.
  */
-public final class ClientEventFilter {
+public final class ClientEventFilter implements RealtimeProtocol.ClientJudge {
 
     /** What to do with one frame. */
     public sealed interface Verdict {
@@ -56,7 +56,7 @@ public final class ClientEventFilter {
     /** The message roles a client may send while instructions are locked; any other may act as instructions. */
     private static final Set<String> CLIENT_ROLES = Set.of("user", "assistant");
 
-    private final RealtimeProtocol protocol;
+    private final OpenAiProtocol protocol;
     /** Locked field -> its locked value (absent: the field may not be set at all). */
     private final Map<String, Optional<Object>> locked = new LinkedHashMap<>();
     private final Set<String> lockedNames = new LinkedHashSet<>();
@@ -65,7 +65,7 @@ public final class ClientEventFilter {
      * @param session the token's session config as {@link StrictJson} parsed it, or null
      * @param lockedFields dotted paths into the session config
      */
-    public ClientEventFilter(RealtimeProtocol protocol, Object session, List<String> lockedFields) {
+    public ClientEventFilter(OpenAiProtocol protocol, Object session, List<String> lockedFields) {
         this.protocol = protocol;
         for (String field : lockedFields) {
             Optional<Object> value = Optional.empty();
@@ -77,6 +77,7 @@ public final class ClientEventFilter {
         }
     }
 
+    @Override
     public Verdict judge(byte[] frame) {
         // An event the protocol knows to carry no configuration is sent on as it came, and no decision reads its
         // long strings (an audio append's base64): they are checked, not copied. Any other event is read whole.
@@ -169,7 +170,7 @@ public final class ClientEventFilter {
     }
 
     /** Whether {@code config} sets the path {@code parts[i..]} to anything but {@code lockedValue}. */
-    private static boolean changes(Map<?, ?> config, String[] parts, int i, Optional<Object> lockedValue) {
+    static boolean changes(Map<?, ?> config, String[] parts, int i, Optional<Object> lockedValue) {
         if (!config.containsKey(parts[i])) {
             return false;
         }

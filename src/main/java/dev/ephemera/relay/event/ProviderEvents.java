@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code type} decides. A message in fragments is copied until it is whole (bounded by the frame limit). One per
  * session, on its event loop.
  */
-public final class ProviderEvents {
+public final class ProviderEvents implements RealtimeProtocol.ServerEventReader {
 
     /** What a server event says of a response. */
     public sealed interface ServerEvent {
@@ -42,6 +42,13 @@ public final class ProviderEvents {
 
     /** Response {@code responseId} (null when it had none) is done, having used {@code usage} (null: unreported). */
     public record Done(@Nullable String responseId, @Nullable Usage usage) implements ServerEvent {
+    }
+
+    /**
+     * A turn ended without its usage being reported ({@code done}) as the next one began ({@code created}): one
+     * message of the Live API can be both.
+     */
+    public record Turned(Done done, Created created) implements ServerEvent {
     }
 
     /** The provider refused the client event {@code eventId}. */
@@ -109,6 +116,7 @@ public final class ProviderEvents {
     }
 
     /** What the message this frame completes says of a response, or null. The frame is only read. */
+    @Override
     @Nullable
     public ServerEvent read(WebSocketFrame frame) {
         ByteBuf content = frame.content();

@@ -1,55 +1,58 @@
 package dev.ephemera.relay.event;
 
+import io.micronaut.core.annotation.Nullable;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Locale;
 
 /**
- * What the locked-field check must know of a provider's realtime protocol, kept in one place: which client events
- * carry session or response configuration (and under which key), which other client events are known, and which
- * configuration paths are two spellings of one setting (a locked {@code voice} must hold under the GA API's
- * {@code audio.output.voice} too).
- *
- * @param configEvents client event type -> the key of the configuration object it carries
- * @param plainEvents  client event types known to carry no configuration
- * @param aliases      groups of dotted paths that set the same thing
+ * A realtime protocol as the relay must know it, in one place: how a client's message is judged against the token's
+ * locked fields ({@link #judge}: which messages carry configuration, the spellings of each field), how the
+ * provider's messages are read for responses and their usage ({@link #reader}), and whether each response can be
+ * capped on its own or only the session's setting holds ({@link #capsEachResponse}). A third protocol is one more
+ * implementation.
  */
-public record RealtimeProtocol(Map<String, String> configEvents, Set<String> plainEvents,
-        List<List<String>> aliases) {
+public sealed interface RealtimeProtocol permits OpenAiProtocol, LiveProtocol {
+
+    /** OpenAI's realtime API ({@code /v1/realtime}), which Azure OpenAI and xAI speak too. */
+    OpenAiProtocol OPENAI = OpenAiProtocol.INSTANCE;
+    /** Google's Live API ({@code BidiGenerateContent}): Gemini's Developer API and Vertex AI. */
+    LiveProtocol GEMINI_LIVE = LiveProtocol.INSTANCE;
+
+    /** The protocol's name, for logs and errors: {@code openai}, {@code gemini-live}. */
+    String name();
+
+    /** A judge of one session's client messages under {@code lockedFields} of {@code session} (strictly parsed). */
+    ClientJudge judge(@Nullable Object session, List<String> lockedFields);
+
+    /** A reader of one session's provider messages, joining fragments up to {@code frameLimit} bytes. */
+    ServerEventReader reader(int frameLimit);
 
     /**
-     * OpenAI's realtime API (beta and GA field names), which Azure OpenAI and xAI speak too. {@code prompt} is an
-     * alias of {@code instructions}: a stored prompt replaces the instructions.
+     * Whether each response the client asks for can be capped on its own (OpenAI: {@code response.create}'s
+     * {@code max_output_tokens}); if not, one limit set when the session starts holds for every response.
      */
-    public static final RealtimeProtocol OPENAI = new RealtimeProtocol(
-            Map.of("session.update", "session", "transcription_session.update", "session",
-                    "response.create", "response"),
-            Set.of("input_audio_buffer.append", "input_audio_buffer.commit", "input_audio_buffer.clear",
-                    "conversation.item.create", "conversation.item.retrieve", "conversation.item.truncate",
-                    "conversation.item.delete", "response.cancel", "output_audio_buffer.clear"),
-            List.of(List.of("instructions", "prompt"),
-                    List.of("voice", "audio.output.voice"),
-                    List.of("modalities", "output_modalities"),
-                    List.of("input_audio_format", "audio.input.format"),
-                    List.of("output_audio_format", "audio.output.format"),
-                    List.of("turn_detection", "audio.input.turn_detection"),
-                    List.of("input_audio_transcription", "audio.input.transcription"),
-                    List.of("input_audio_noise_reduction", "audio.input.noise_reduction"),
-                    List.of("speed", "audio.output.speed"),
-                    List.of("max_response_output_tokens", "max_output_tokens")));
+    boolean capsEachResponse();
 
-    /** Every provider with a realtime relay speaks OpenAI's protocol; a provider that does not gets its own. */
-    public static RealtimeProtocol of(String provider) {
-        return OPENAI;
+    /** {@code field} and every path that sets the same thing in this protocol. */
+    List<String> spellings(String field);
+
+    /** The protocol a provider's sessions speak on its realtime relay: Google's are Live, the rest OpenAI's. */
+    static RealtimeProtocol of(String provider) {
+        return switch (provider.toLowerCase(Locale.ROOT)) {
+            case "gemini", "vertex" -> GEMINI_LIVE;
+            default -> OPENAI;
+        };
     }
 
-    /** {@code field} and the paths that set the same thing. */
-    List<String> spellings(String field) {
-        for (List<String> group : aliases) {
-            if (group.contains(field)) {
-                return group;
-            }
-        }
-        return List.of(field);
+    /** Judges each client message of a session before it may reach the provider; no I/O. */
+    interface ClientJudge {
+        ClientEventFilter.Verdict judge(byte[] message);
+    }
+
+    /** Reads what a provider's messages say of responses, without changing or holding back a frame. */
+    interface ServerEventReader {
+        /** What the message this frame completes says of a response, or null. The frame is only read. */
+        @Nullable
+        ProviderEvents.ServerEvent read(io.netty.handler.codec.http.websocketx.WebSocketFrame frame);
     }
 }

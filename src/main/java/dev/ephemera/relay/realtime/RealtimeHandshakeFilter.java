@@ -7,6 +7,7 @@ import dev.ephemera.relay.MoneyPurse;
 import dev.ephemera.relay.Redeemer;
 import dev.ephemera.relay.RelayCredentials;
 import dev.ephemera.relay.SessionAdmission;
+import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.Binding;
@@ -47,7 +48,8 @@ import reactor.core.scheduler.Schedulers;
 // Every spelling the router sends to RealtimeRelay's route: a trailing slash and doubled slashes too (the Ant
 // pattern "/v1/realtime" missed "/v1/realtime/", which then opened and at once closed the WebSocket instead of
 // answering the error). A regular expression also for the reason given on HttpRelayFilter.
-@Filter(value = "/+v1/+realtime/*", patternStyle = FilterPatternStyle.REGEX)
+// The Live relay's path is Google's (LivePaths); anything else under /ws/ is no relay's and is answered 404 here.
+@Filter(value = "/+v1/+realtime/*|/+ws/.*", patternStyle = FilterPatternStyle.REGEX)
 final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     static final String REDEEMED = "ephemera.relay.redeemed";
@@ -109,13 +111,31 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     /** Admits the session ({@link SessionAdmission}); the WebSocket's connection travels with it. */
     private CompletionStage<Handshake> redeem(HttpRequest<?> request) {
+        boolean live = !request.getPath().matches("/+v1/+realtime/*");
+        if (live && !LivePaths.serves(request.getPath())) {
+            return CompletableFuture.failedFuture(new BrokerException(ErrorCode.NOT_FOUND, "No relay is at this path; "
+                    + "the Live API relay is at /ws/google.ai.generativelanguage.v1beta.GenerativeService"
+                    + ".BidiGenerateContent."));
+        }
         String model = Binding.requestedModel(request.getParameters().get("model"));
         Binding binding = new Binding(null, Presented.of(model), RelayCredentials.origin(request), null, true);
-        Redeemer.Reservation transport = token -> byTheMinute(token, model);
+        RealtimeProtocol protocol = live ? RealtimeProtocol.GEMINI_LIVE : RealtimeProtocol.OPENAI;
+        Redeemer.Reservation transport = token -> spoken(token, protocol).thenCompose(ok -> byTheMinute(token, model));
         return admission.admit(request, binding, "relay.realtime", transport).thenApply(admitted ->
                 new Handshake(admitted.token(), admitted.upstreamHeaders(), admitted.sessionId(), admitted.release(),
                         ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), admitted.usedBefore(),
                         admitted.price(), admitted.purse()));
+    }
+
+    /** The token's provider must speak the protocol of the relay the client connected to. */
+    private static CompletionStage<Void> spoken(RedeemedToken token, RealtimeProtocol protocol) {
+        if (RealtimeProtocol.of(token.provider()) == protocol || "echo".equals(token.provider())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.failedFuture(BrokerException.invalid("provider", "This token's provider does not "
+                + "speak " + (protocol == RealtimeProtocol.OPENAI ? "OpenAI's realtime protocol; connect to the Live "
+                + "API relay (/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent)."
+                : "Google's Live API; connect to /v1/realtime.")));
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.ephemera.relay.UpstreamConnector;
 import dev.ephemera.relay.UpstreamSocket;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.ProviderEvents;
+import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.token.RedeemedToken;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.websocket.CloseReason;
@@ -42,7 +43,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
 
     private final WebSocketSession client;
     private final Channel clientChannel;
-    private final SessionEvents events;
+    private final Dialect events;
     private final RelayConfiguration config;
     private final int frameLimit;
     private final ClientMessages messages;
@@ -61,18 +62,25 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     /** Usage and limits: what the provider reports, what the client may ask for, when it must end. */
     private final SessionMeter meter;
 
+    /** A session of OpenAI's realtime protocol. */
     RelaySession(WebSocketSession client, Channel clientChannel, RedeemedToken token, JsonMapper json,
             RelayConfiguration config) {
+        this(client, clientChannel, token, new SessionEvents(token, json), RealtimeProtocol.OPENAI, config);
+    }
+
+    /** A session that speaks {@code protocol} in {@code dialect}. */
+    RelaySession(WebSocketSession client, Channel clientChannel, RedeemedToken token, Dialect dialect,
+            RealtimeProtocol protocol, RelayConfiguration config) {
         this.client = client;
         this.clientChannel = clientChannel;
         this.config = config;
         this.frameLimit = config.frameLimit();
-        this.events = new SessionEvents(token, json);
+        this.events = dialect;
         this.messages = new ClientMessages(frameLimit, this);
         this.fromClient = new Backlog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
                 () -> closeBoth(1011, "the provider stopped reading", "error"));
         this.toProvider = new ProviderWrites(fromClient);
-        this.meter = new SessionMeter(token.limits(), frameLimit, clientChannel.eventLoop(), this);
+        this.meter = new SessionMeter(token.limits(), protocol, frameLimit, clientChannel.eventLoop(), this);
     }
 
     /** This session's usage and limits, for the live list. */
@@ -117,11 +125,15 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         if (closed) {
             return;
         }
-        ClientEventFilter.Verdict verdict = events.judge(message);
-        Outcome outcome = verdict instanceof ClientEventFilter.Forward forward
-                ? meter.toProvider(forward, message) : new Outcome.Refused((ClientEventFilter.Refuse) verdict);
+        Outcome outcome = events.toProvider(message, meter);
         if (outcome instanceof Outcome.Refused(ClientEventFilter.Refuse refusal)) {
             byte[] error = events.error(refusal);
+            if (error == null) {
+                // The protocol has no error message: the session ends, saying why (never a value the client sent).
+                closeBoth(refusal.code().equals("invalid_event") ? 1007 : 1008, SessionEnds.refused(refusal),
+                        refusal.code());
+                return;
+            }
             fromClient.track(error.length, clientChannel.writeAndFlush(
                     new TextWebSocketFrame(Unpooled.wrappedBuffer(error))));
             return;
@@ -141,7 +153,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         }
         fromProvider = new Backlog(provider, config.bufferLimit(), config.upstreamTimeout(),
                 () -> closeBoth(1011, "the client stopped reading", "error"));
-        toProvider.opened(provider, events.sessionUpdate(meter.budgetLeft()));
+        toProvider.opened(provider, events.opening(meter.budgetLeft()));
     }
 
     /** A provider frame, passed on as it came; a message (all its fragments) may be at most the frame limit. */
@@ -198,7 +210,13 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     /** The broker is shutting down: the client is told (1001) and should reconnect elsewhere. */
     @Override
     public void goingAway() {
-        onLoop(() -> closeBoth(1001, "the broker is shutting down; reconnect", "draining"));
+        onLoop(() -> {
+            byte[] notice = events.goingAway();
+            if (notice != null && !closed) {
+                clientChannel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(notice)));
+            }
+            closeBoth(1001, "the broker is shutting down; reconnect", "draining");
+        });
     }
 
     /** The session reached its maximum duration. */
@@ -215,8 +233,10 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     @Override
     public void limitReached(String message) {
         if (!closed) {
-            fromClient.track(0, clientChannel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(
-                    events.limitReached(message)))));
+            byte[] error = events.limitReached(message);
+            if (error != null) {
+                fromClient.track(0, clientChannel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(error))));
+            }
             closeBoth(1008, SessionEnds.text("usage_limit_reached"), "usage_limit_reached");
         }
     }

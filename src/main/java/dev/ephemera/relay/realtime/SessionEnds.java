@@ -11,6 +11,16 @@ final class SessionEnds {
         return code < 1000 || code == 1005 || code == 1006 || code == 1015 || code > 4999 ? 1011 : code;
     }
 
+    /**
+     * The close frame's reason for a refused message, where the protocol has no error message: its code and the
+     * field it names (never a value the client sent), at most 123 bytes.
+     */
+    static String refused(dev.ephemera.relay.event.ClientEventFilter.Refuse refusal) {
+        String text = refusal.param() == null ? refusal.code() : refusal.code() + ": " + refusal.param();
+        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return utf8.length <= 123 ? text : refusal.code();
+    }
+
     /** The close frame's reason text for {@code reason}; at most 123 bytes, as RFC 6455 allows. */
     static String text(String reason) {
         return switch (reason) {

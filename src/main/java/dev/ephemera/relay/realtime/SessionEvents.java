@@ -1,5 +1,7 @@
 package dev.ephemera.relay.realtime;
 
+import dev.ephemera.relay.Outcome;
+import dev.ephemera.relay.SessionMeter;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.RealtimeProtocol;
@@ -13,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The events a realtime session makes of its token: the {@code session.update} that goes to the provider first, the
- * judgement of every client message ({@link ClientEventFilter}, under the token's locked fields), and the error
- * event a refused message is answered with.
+ * OpenAI's realtime protocol as a session speaks it ({@link Dialect}): the {@code session.update} of the token's
+ * config that goes to the provider first, the judgement of every client message ({@link ClientEventFilter}, under
+ * the token's locked fields), and the error event a refused message is answered with.
  */
-final class SessionEvents {
+final class SessionEvents implements Dialect {
 
     private final RedeemedToken token;
     private final JsonMapper json;
@@ -28,7 +30,7 @@ final class SessionEvents {
         this.json = json;
         Object session = token.session() == null ? null : token.session().fields();
         List<String> locked = token.lockedFields() == null ? List.of() : token.lockedFields();
-        this.filter = new ClientEventFilter(RealtimeProtocol.of(token.provider()), session, locked);
+        this.filter = new ClientEventFilter(RealtimeProtocol.OPENAI, session, locked);
     }
 
     /**
@@ -36,8 +38,9 @@ final class SessionEvents {
      * of the token's budget ({@code budget}, null: no limit) is within what the provider takes
      * ({@link OutputBudget}); {@code null} when neither.
      */
+    @Override
     @Nullable
-    byte[] sessionUpdate(@Nullable Long budget) {
+    public byte[] opening(@Nullable Long budget) {
         boolean capped = budget != null && budget <= OutputBudget.PROVIDER_MAXIMUM;
         if (token.session() == null) {
             return capped ? OutputBudget.sessionLimit(budget) : null;
@@ -50,13 +53,16 @@ final class SessionEvents {
         return StrictJson.write(OutputBudget.event(session));
     }
 
-    /** Whether a whole client message goes on. */
-    ClientEventFilter.Verdict judge(byte[] message) {
-        return filter.judge(message);
+    @Override
+    public Outcome toProvider(byte[] message, SessionMeter meter) {
+        ClientEventFilter.Verdict verdict = filter.judge(message);
+        return verdict instanceof ClientEventFilter.Forward forward ? meter.toProvider(forward, message)
+                : new Outcome.Refused((ClientEventFilter.Refuse) verdict);
     }
 
     /** The error event that tells the client a limit of its token's is reached (SPEC §11); the session ends. */
-    byte[] limitReached(String message) {
+    @Override
+    public byte[] limitReached(String message) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", "invalid_request_error");
         error.put("code", "usage_limit_reached");
@@ -69,7 +75,8 @@ final class SessionEvents {
     }
 
     /** The error event of OpenAI's realtime protocol, naming at most a field, never a value the client sent. */
-    byte[] error(ClientEventFilter.Refuse refused) {
+    @Override
+    public byte[] error(ClientEventFilter.Refuse refused) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", "invalid_request_error");
         error.put("code", refused.code());

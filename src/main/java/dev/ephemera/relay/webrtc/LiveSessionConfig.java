@@ -59,7 +59,7 @@ final class LiveSessionConfig {
         Map<String, Object> settings = new LinkedHashMap<>(asked);
         settings.remove("model");
         if (!settings.isEmpty()) {
-            ClientEventFilter filter = new ClientEventFilter(RealtimeProtocol.of(token.provider()), session,
+            ClientEventFilter filter = new ClientEventFilter(RealtimeProtocol.OPENAI, session,
                     token.lockedFields());
             if (filter.judge(StrictJson.write(Map.of("type", "session.update", "session", settings)))
                     instanceof ClientEventFilter.Refuse refused) {
