@@ -194,16 +194,17 @@ class DevEnvironmentTest {
     }
 
     /**
-     * Where a relay looks for a provider's Gemini Live endpoint (its base URL as {@code ws}, then {@code
-     * /ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent}; or the same under the base's
-     * origin), with the headers the registry gives for the provider's key, the echo provider answers.
+     * Where the Live relay looks for the provider's Live API ({@code Provider.liveUri()}: for echo, its base URL as
+     * {@code ws} and {@code /ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent}), and the
+     * same under the base URL's origin, with the headers the registry gives for its key, the echo provider answers.
      */
     @Test
-    void echoSpeaksGeminiLiveWhereARelayLooksForItWithTheRegistrysHeaders() throws Exception {
+    void echoSpeaksGeminiLiveWhereTheRelayLooksForItWithTheRegistrysHeaders() throws Exception {
         ProviderRegistry registry = broker.context().getBean(ProviderRegistry.class);
-        String base = registry.require("echo").baseUri().toString().replaceFirst("^http", "ws");
+        String live = registry.require("echo").liveUri().toString();
         String origin = registry.require("echo").baseUri().resolve("/").toString().replaceFirst("^http", "ws");
-        for (String url : List.of(base + LIVE, origin + LIVE.substring(1))) {
+        assertThat(live).isEqualTo(registry.require("echo").baseUri().toString().replaceFirst("^http", "ws") + LIVE);
+        for (String url : List.of(live, origin + LIVE.substring(1))) {
             WsClient ws = WsClient.connect(url, List.of(), registry.upstreamHeaders("echo"));
             send(ws, "{\"setup\":{\"model\":\"models/echo-live\"}}");
             assertThat(ws.next().bytes()).as(url).asString(StandardCharsets.UTF_8).isEqualTo("{\"setupComplete\":{}}");
@@ -223,8 +224,11 @@ class DevEnvironmentTest {
         assertThat(token.status()).as(token.body()).isEqualTo(201);
         WsClient ws = WsClient.connect(broker.url().replaceFirst("^http", "ws") + LIVE + "?key="
                 + token.string("value"), List.of(), Map.of());
+        // Its output capped: a session that could not pay for one more unbounded turn under the token's limit would
+        // be ended after this one.
         send(ws, "{\"setup\":{\"model\":\"models/echo-live\",\"generationConfig\":{\"responseModalities\":"
-                + "[\"TEXT\"]},\"systemInstruction\":{\"parts\":[{\"text\":\"Repeat after me.\"}]}}}");
+                + "[\"TEXT\"],\"maxOutputTokens\":100},\"systemInstruction\":{\"parts\":[{\"text\":"
+                + "\"Repeat after me.\"}]}}}");
         assertThat(text(ws.next())).isEqualTo("{\"setupComplete\":{}}");
         send(ws, "{\"clientContent\":{\"turns\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hello echo\"}]}],"
                 + "\"turnComplete\":true}}");
