@@ -12,6 +12,10 @@ import java.util.Optional;
  */
 public final class Provider {
 
+    /** Gemini's Live API under a base URL. */
+    private static final String GEMINI_LIVE_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService"
+            + ".BidiGenerateContent";
+
     private final String name;
     private final URI baseUri;
     private final URI realtimeUri;
@@ -47,9 +51,14 @@ public final class Provider {
         return realtimeUri;
     }
 
-    /** The Live API's WebSocket URL, for a provider that speaks Google's Live API. */
+    /**
+     * The Live API's WebSocket URL, for a provider that speaks Google's Live API: its realtime URL when that is a Live
+     * API's ({@code …BidiGenerateContent}), else {@code ws(s)} of the base URL and Gemini's Live path (the
+     * development provider {@code echo}, whose realtime URL is OpenAI's protocol, and a base URL pointed elsewhere).
+     */
     public URI liveUri() {
-        return realtimeUri;
+        return realtimeUri.getPath() != null && realtimeUri.getPath().endsWith("BidiGenerateContent") ? realtimeUri
+                : URI.create(baseUri.toString().replaceFirst("^http", "ws") + GEMINI_LIVE_PATH);
     }
 
     /** {@code model} as a Live API setup names it. */

@@ -17,7 +17,8 @@ import org.openqa.selenium.support.ui.Select;
  * provider key, no network. The page gets its development credential by itself, mints a token and counts it down,
  * opens a session with the built-in echo provider through the relay, shows the conversation, is refused when it
  * changes a locked field, sees the usage from the backend's side, ends the session from there, and is refused when it
- * reuses the token. The last screen is written to {@code target/demo-dev.png} (the README's picture).
+ * reuses the token; and holds one turn with echo in Gemini Live's protocol. The last screen of the first is written
+ * to {@code target/demo-dev.png} (the README's picture).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserDevDemoTest {
@@ -70,5 +71,25 @@ class BrowserDevDemoTest {
 
         Path shot = demo.screenshot("demo-dev.png");
         assertThat(Files.size(shot)).isPositive();
+    }
+
+    /**
+     * Google's protocol from the same page: a token for the echo provider, the browser's own WebSocket to the
+     * broker's Gemini Live path with the token in {@code ?key=} (as Google's SDK connects from a browser), a setup
+     * and one text turn echoed back, the provider's usage, and the session's cost on the backend's side.
+     */
+    @Test
+    void aGeminiLiveSessionWithTheEchoProvider() {
+        demo.open("");
+        demo.waitFor("credential-status", "Development key ephk_");
+        demo.click("live");
+        demo.waitFor("transcript", "you: hello from the browser");
+        demo.waitFor("transcript", "gemini: echo: hello from the browser");
+        // "Repeat what the user says." and "hello from the browser" in (5 + 4), "echo: …" out (5).
+        demo.waitFor("live-usage", "9 tokens in, 5 out");
+        demo.waitFor("status", "closed 1000");
+        assertThat(demo.text("token-id")).startsWith("tok_");
+        demo.waitFor("usage", "14 tokens in 1 response, $0.");
+        assertThat(demo.fake.recorder().requests).isEmpty();
     }
 }

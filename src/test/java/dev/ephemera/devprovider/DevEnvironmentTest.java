@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
 import dev.ephemera.support.LogCapture;
 import dev.ephemera.support.WsClient;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DevEnvironmentTest {
+
+    private static final String LIVE = "/ws/google.ai.generativelanguage.v1beta.GenerativeService"
+            + ".BidiGenerateContent";
 
     private LogCapture logs;
     private Broker broker;
@@ -186,6 +191,66 @@ class DevEnvironmentTest {
             assertThat(allowed.context().getBean(dev.ephemera.provider.ProviderRegistry.class).isKnown("echo"))
                     .isTrue();
         }
+    }
+
+    /**
+     * Where the Live relay looks for the provider's Live API ({@code Provider.liveUri()}: for echo, its base URL as
+     * {@code ws} and {@code /ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent}), and the
+     * same under the base URL's origin, with the headers the registry gives for its key, the echo provider answers.
+     */
+    @Test
+    void echoSpeaksGeminiLiveWhereTheRelayLooksForItWithTheRegistrysHeaders() throws Exception {
+        ProviderRegistry registry = broker.context().getBean(ProviderRegistry.class);
+        String live = registry.require("echo").liveUri().toString();
+        String origin = registry.require("echo").baseUri().resolve("/").toString().replaceFirst("^http", "ws");
+        assertThat(live).isEqualTo(registry.require("echo").baseUri().toString().replaceFirst("^http", "ws") + LIVE);
+        for (String url : List.of(live, origin + LIVE.substring(1))) {
+            WsClient ws = WsClient.connect(url, List.of(), registry.upstreamHeaders("echo"));
+            send(ws, "{\"setup\":{\"model\":\"models/echo-live\"}}");
+            assertThat(ws.next().bytes()).as(url).asString(StandardCharsets.UTF_8).isEqualTo("{\"setupComplete\":{}}");
+            ws.socket.sendClose(1000, "done").get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A Gemini Live session with echo through the broker's relay, as the demo page opens it: the token in {@code
+     * ?key=}, a setup, a turn echoed in binary frames, the provider's usage, and that usage counted on the token.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void echoAnswersAGeminiLiveSessionThroughTheRelayWithItsUsageCounted() throws Exception {
+        Reply token = broker.mint(key, Map.of("provider", "echo", "model", "echo-live", "max_uses", 1,
+                "limits", Map.of("max_total_tokens", 2000)));
+        assertThat(token.status()).as(token.body()).isEqualTo(201);
+        WsClient ws = WsClient.connect(broker.url().replaceFirst("^http", "ws") + LIVE + "?key="
+                + token.string("value"), List.of(), Map.of());
+        // Its output capped: a session that could not pay for one more unbounded turn under the token's limit would
+        // be ended after this one.
+        send(ws, "{\"setup\":{\"model\":\"models/echo-live\",\"generationConfig\":{\"responseModalities\":"
+                + "[\"TEXT\"],\"maxOutputTokens\":100},\"systemInstruction\":{\"parts\":[{\"text\":"
+                + "\"Repeat after me.\"}]}}}");
+        assertThat(text(ws.next())).isEqualTo("{\"setupComplete\":{}}");
+        send(ws, "{\"clientContent\":{\"turns\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hello echo\"}]}],"
+                + "\"turnComplete\":true}}");
+        StringBuilder said = new StringBuilder();
+        String message;
+        do {
+            message = text(ws.next());
+            said.append(message.replaceAll("(?s).*\"text\":\"([^\"]*)\".*|.*", "$1"));
+        } while (!message.contains("usageMetadata"));
+        assertThat(said.toString()).isEqualTo("echo: hello echo");
+        // 3 words of instructions and 2 said in; 3 out.
+        assertThat(message).contains("\"promptTokenCount\":5,", "\"responseTokenCount\":3,");
+        ws.socket.sendClose(1000, "done").get(5, TimeUnit.SECONDS);
+        assertThat(ws.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat((Map<String, Object>) broker.get(
+                "/v1/tokens/" + token.string("id"), key).json().get("usage")).containsEntry("input_tokens", 5)
+                .containsEntry("output_tokens", 3).containsEntry("total_tokens", 8).containsEntry("responses", 1));
+    }
+
+    /** A message's text: Gemini Live's come as binary frames of UTF-8 JSON, which a relay may pass on as text. */
+    private static String text(WsClient.Message message) {
+        return message.text() != null ? message.text() : new String(message.bytes(), StandardCharsets.UTF_8);
     }
 
     private static void send(WsClient ws, String text) throws Exception {

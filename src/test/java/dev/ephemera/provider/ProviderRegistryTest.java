@@ -35,6 +35,20 @@ class ProviderRegistryTest {
     }
 
     @Test
+    void theLiveUrlIsTheRealtimeUrlWhenThatIsALiveApisElseGeminisLivePathUnderTheBaseUrl() {
+        String live = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
+        ProviderRegistry r = registry(Map.of("ephemera.providers.gemini.api-key", "g",
+                "ephemera.providers.gemini.base-url", "http://127.0.0.1:9/fake/gemini",
+                "ephemera.providers.vertex-like.base-url", "https://127.0.0.1:9/v1",
+                "ephemera.providers.vertex-like.api-key", "v",
+                "ephemera.providers.vertex-like.realtime-url",
+                "wss://127.0.0.1:9/ws/google.cloud.aiplatform.v1.LlmBidiService/BidiGenerateContent"));
+        assertThat(r.require("gemini").liveUri().toString()).isEqualTo("ws://127.0.0.1:9/fake/gemini" + live);
+        assertThat(r.require("vertex-like").liveUri().toString())
+                .isEqualTo("wss://127.0.0.1:9/ws/google.cloud.aiplatform.v1.LlmBidiService/BidiGenerateContent");
+    }
+
+    @Test
     void eachProviderGetsItsKeyInItsOwnStyle() {
         ProviderRegistry r = registry(Map.of(
                 "ephemera.providers.anthropic.api-key", "a",

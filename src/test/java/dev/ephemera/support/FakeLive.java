@@ -152,7 +152,12 @@ final class FakeLive extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private void realtimeInput(ChannelHandlerContext ctx, Map<?, ?> input) {
         if (input.get("audio") instanceof Map<?, ?> audio && audio.get("data") instanceof String data) {
-            conversation.heardAudio(data);
+            try {
+                conversation.heardAudio(data);
+            } catch (IllegalArgumentException notBase64) {
+                close(ctx, 1007, "realtimeInput.audio.data is not base64.");
+                return;
+            }
             audioSinceTurn = true;
         }
         if (input.get("text") instanceof String text) {

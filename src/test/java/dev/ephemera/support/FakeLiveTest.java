@@ -133,7 +133,12 @@ class FakeLiveTest {
             client.socket.sendText(bad, true).join();
             assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).as(bad).isEqualTo(1007);
         }
-        assertThat(fake.recorder().liveCloseCodes).containsExactly(1007, 1007, 1007, 1007, 1007);
+        WsClient audio = connect(GEMINI);
+        audio.socket.sendText(SETUP_AUDIO, true).join();
+        next(audio);
+        audio.socket.sendText("{\"realtimeInput\":{\"audio\":{\"data\":\"%%%\"}}}", true).join();
+        assertThat(audio.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1007);
+        assertThat(fake.recorder().liveCloseCodes).containsExactly(1007, 1007, 1007, 1007, 1007, 1007);
     }
 
     @Test
