@@ -144,7 +144,8 @@ class SdkCompatibilityTest {
     /**
      * {@code src/test/sdk/genai.test.mjs} through the broker's Gemini Live relay to the fake: a token minted for
      * {@code gemini} with its system instruction locked opens a session with only the SDK's base URL and key changed
-     * (the SDK puts the token in {@code ?key=} of {@code //ws/…}), and its answer and usage come back; a second token
+     * (its base URL the broker's {@code /v1/proxy/gemini}, under which the SDK puts the token in {@code ?key=} of
+     * {@code /ws/…}), and its answer and usage come back; a second token
      * whose setup changes the system instruction is closed with 1008 before the provider sees that setup.
      */
     @Test
@@ -159,7 +160,7 @@ class SdkCompatibilityTest {
             try (Broker broker = Broker.inMemory(config)) {
                 String key = broker.createKey("write");
                 Map<String, String> env = new HashMap<>(Map.of(
-                        "BROKER_URL", "https://localhost:" + port,
+                        "BROKER_URL", "https://localhost:" + port + "/v1/proxy/gemini",
                         "SYSTEM_INSTRUCTION", "Be brief.",
                         "EXPECT_TEXT", "tok",
                         "SECRETS_NEVER_SEEN", GEMINI_KEY,

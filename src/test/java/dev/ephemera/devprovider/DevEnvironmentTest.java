@@ -222,7 +222,7 @@ class DevEnvironmentTest {
         Reply token = broker.mint(key, Map.of("provider", "echo", "model", "echo-live", "max_uses", 1,
                 "limits", Map.of("max_total_tokens", 2000)));
         assertThat(token.status()).as(token.body()).isEqualTo(201);
-        WsClient ws = WsClient.connect(broker.url().replaceFirst("^http", "ws") + LIVE + "?key="
+        WsClient ws = WsClient.connect(broker.url().replaceFirst("^http", "ws") + "/v1/proxy/echo" + LIVE + "?key="
                 + token.string("value"), List.of(), Map.of());
         // Its output capped: a session that could not pay for one more unbounded turn under the token's limit would
         // be ended after this one.
