@@ -21,12 +21,16 @@ final class ClientRequests {
     private final SessionMeter meter;
     private final UsageLimits limits;
     private final OutstandingResponses outstanding;
+    private final SessionEnding ending;
+    /** The last output limit sent for the responses the provider starts itself (at first, its own maximum). */
+    private long sessionLimit = OutputBudget.PROVIDER_MAXIMUM;
     /** This session's prefix of the {@code event_id}s it gives requests that came without one: not guessable. */
     private final String ownEventIds = "broker_" + Secrets.randomBase62(16) + "_";
     private long ownEvents;
 
-    ClientRequests(SessionMeter meter, UsageLimits limits, OutstandingResponses outstanding) {
+    ClientRequests(SessionMeter meter, UsageLimits limits, OutstandingResponses outstanding, SessionEnding ending) {
         this.meter = meter;
+        this.ending = ending;
         this.limits = limits;
         this.outstanding = outstanding;
     }
@@ -110,9 +114,28 @@ final class ClientRequests {
         outstanding.requested(eventId, share(left == null ? 0 : reservation(out, cap)), !clash);
         if (purse != null) {
             // A response the provider may start on voice activity is held to what this one leaves.
-            meter.lowerSessionLimit();
+            lowerSessionLimit();
         }
         return new Outcome.Send(StrictJson.write(out));
+    }
+
+    /**
+     * What a response the provider starts itself may use: the session's limit, lowered to the budget left; under a
+     * money limit, at least the limit last sent (what the provider holds to).
+     */
+    long ownCap() {
+        Long left = meter.budgetLeft();
+        long own = left == null ? 0 : Math.max(0, Math.min(OutputBudget.PROVIDER_MAXIMUM, left));
+        return meter.purse() == null ? own : Math.max(own, sessionLimit);
+    }
+
+    /** After each response the session's limit (for responses the provider starts) is lowered to the budget left. */
+    void lowerSessionLimit() {
+        Long left = meter.budgetLeft();
+        if (left != null && !meter.over() && meter.turns() == null && left <= OutputBudget.PROVIDER_MAXIMUM) {
+            ending.lowerLimit(left);
+            sessionLimit = Math.max(0, left);
+        }
     }
 
     /** What a capped request reserves: its own limit where that is a whole number below the cap, else the cap. */

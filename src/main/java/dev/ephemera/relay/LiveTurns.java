@@ -2,14 +2,16 @@ package dev.ephemera.relay;
 
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.LiveProtocol;
+import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.session.Usage;
+import dev.ephemera.token.UsageLimits;
 import io.micronaut.core.annotation.Nullable;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The client's messages of a metered Live session on their way to the provider ({@link LiveProtocol}: no request
- * per response; the provider starts each turn, held to the setup's one output limit, {@link SessionMeter#fixedCap}).
+ * per response; the provider starts each turn, held to the setup's one output limit, {@link #cap}).
  * What each message adds to the input of the turns after it is estimated from above (streamed audio at one token
  * per {@link MoneyPurse#AUDIO_BYTES_PER_TOKEN} decoded bytes, anything else a token per byte), on top of the last
  * turn's input and output (the context the next turn carries, as Google bills it): with no turn running, a message
@@ -18,22 +20,58 @@ import java.util.Map;
  * session's stored state, a tool other than the client's own functions, a file by URI. One per
  * {@link SessionMeter}, on its event loop.
  */
-final class LiveTurns {
+public final class LiveTurns {
 
     /** The only tool whose work the broker sees (the client runs it and sends its result). */
     private static final List<String> OWN_TOOLS = List.of("functionDeclarations", "function_declarations");
 
     private final SessionMeter meter;
+    private final UsageLimits limits;
+    private final OutstandingResponses outstanding;
     /** The input the next turn will carry, in tokens, estimated from above. */
     private long carried;
+    /** The output limit of every turn, set by the setup. */
+    private long cap = OutputBudget.PROVIDER_MAXIMUM;
 
-    LiveTurns(SessionMeter meter) {
+    LiveTurns(SessionMeter meter, UsageLimits limits, OutstandingResponses outstanding) {
         this.meter = meter;
+        this.limits = limits;
+        this.outstanding = outstanding;
     }
 
-    /** The input the next turn will carry, in tokens, estimated from above. */
-    long carried() {
-        return carried;
+    /** Every turn is held to {@code tokens} output tokens, set when the session started; a grant holds one. */
+    public void cap(long tokens) {
+        cap = tokens;
+        if (meter.purse() != null) {
+            meter.purse().asked(tokens);
+        }
+    }
+
+    long cap() {
+        return cap;
+    }
+
+    /**
+     * What one more turn may have, once the input it will carry ({@link #carried}) and the outstanding turns are
+     * paid for (tokens, and money: {@link MoneyPurse#cap}); null: no limit.
+     */
+    @Nullable
+    public Long left() {
+        MoneyPurse purse = meter.purse();
+        Long budget = limits.maxTotalTokens();
+        Long tokens = budget == null ? null
+                : budget - meter.tokenTotal().totalTokens() - outstanding.reserved() - carried;
+        if (purse == null) {
+            return tokens;
+        }
+        return tokens == null ? purse.cap() : Math.min(tokens, purse.cap());
+    }
+
+    /** Whether, with no turn running, one more full turn could be paid for (while one runs, it is let be). */
+    boolean canTakeATurn() {
+        Long left = left();
+        MoneyPurse purse = meter.purse();
+        return left == null || outstanding.count() > 0 || purse != null && purse.asking() || left >= cap;
     }
 
     /** A turn is done, having used {@code usage} (null: unreported, when it counts as {@code held} output more). */
@@ -42,7 +80,7 @@ final class LiveTurns {
     }
 
     Outcome toProvider(ClientEventFilter.Forward event, byte[] message) {
-        if (!meter.limited()) {
+        if (limits.maxTotalTokens() == null && limits.maxResponses() == null && meter.purse() == null) {
             return new Outcome.Send(message);
         }
         MoneyPurse purse = meter.purse();
@@ -59,7 +97,7 @@ final class LiveTurns {
         if (purse != null) {
             purse.added(tokens, audio);
         }
-        if (!event.type().equals(LiveProtocol.SETUP) && !meter.canTakeATurn()) {
+        if (!event.type().equals(LiveProtocol.SETUP) && !canTakeATurn()) {
             return new Outcome.Refused(new ClientEventFilter.Refuse("usage_limit_reached", "What is left of the "
                     + "budget could not pay for this input and one more turn.", null, null));
         }

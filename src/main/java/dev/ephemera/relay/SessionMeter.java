@@ -2,7 +2,6 @@ package dev.ephemera.relay;
 
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.relay.event.ClientEventFilter;
-import dev.ephemera.relay.event.OutputBudget;
 import dev.ephemera.relay.event.ProviderEvents;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.pricing.Price;
@@ -56,13 +55,7 @@ public final class SessionMeter {
     @Nullable
     private MoneyPurse purse;
     private Consumer<MoneyTurn> giveBack = turn -> { };
-    /** The last output limit sent for the responses the provider starts itself (at first, its own maximum). */
-    private long sessionLimit = OutputBudget.PROVIDER_MAXIMUM;
     private final ClientRequests requests;
-
-    public SessionMeter(UsageLimits limits, int frameLimit, Executor loop, SessionEnding ending) {
-        this(limits, RealtimeProtocol.OPENAI, frameLimit, loop, ending);
-    }
 
     /** A meter of a session that speaks {@code protocol}. */
     public SessionMeter(UsageLimits limits, RealtimeProtocol protocol, int frameLimit, Executor loop,
@@ -79,8 +72,8 @@ public final class SessionMeter {
     private SessionMeter(UsageLimits limits, RealtimeProtocol.ServerEventReader events, boolean capsEachResponse,
             Executor loop, SessionEnding ending) {
         this.limits = limits;
-        this.requests = new ClientRequests(this, limits, outstanding);
-        this.turns = capsEachResponse ? null : new LiveTurns(this);
+        this.requests = new ClientRequests(this, limits, outstanding, ending);
+        this.turns = capsEachResponse ? null : new LiveTurns(this, limits, outstanding);
         this.events = events;
         this.loop = loop;
         this.ending = ending;
@@ -135,9 +128,8 @@ public final class SessionMeter {
     }
 
     /**
-     * The session's model is priced {@code price} (null: not priced; its usage costs 0) and, under a money limit,
-     * holds the money of {@code purse} (reserved at admission), which {@code giveBack} returns to the ledgers when
-     * the session ends; set before the session starts.
+     * The model's price ({@code null}: its usage costs 0) and, under a money limit, the money of {@code purse}
+     * (reserved at admission), which {@code giveBack} returns to the ledgers when the session ends; set first.
      */
     public void priced(@Nullable Price price, @Nullable MoneyPurse purse, Consumer<MoneyTurn> giveBack) {
         this.price = price;
@@ -166,42 +158,10 @@ public final class SessionMeter {
         return turns == null ? requests.toProvider(event, message) : turns.toProvider(event, message);
     }
 
-    /** Whether the session has a limit of tokens, responses or money. */
-    boolean limited() {
-        return limits.maxTotalTokens() != null || limits.maxResponses() != null || purse != null;
-    }
-
-    /**
-     * What one more turn of a session held to one limit for every turn ({@link #fixedCap}) may have, once the input
-     * it will carry ({@link LiveTurns#carried}) and the outstanding turns are paid for; null: no limit.
-     */
+    /** The turns of a session without a limit per response ({@link RealtimeProtocol#capsEachResponse}), or null. */
     @Nullable
-    public Long turnLeft() {
-        Long budget = limits.maxTotalTokens();
-        Long tokens = budget == null ? null
-                : budget - tokenTotal().totalTokens() - outstanding.reserved() - (turns == null ? 0 : turns.carried());
-        if (purse == null) {
-            return tokens;
-        }
-        return tokens == null ? purse.cap() : Math.min(tokens, purse.cap());
-    }
-
-    /** Whether, with no turn running, one more full turn could be paid for (while one runs, it is let be). */
-    boolean canTakeATurn() {
-        Long left = turnLeft();
-        return left == null || outstanding.count() > 0 || purse != null && purse.asking() || left >= sessionLimit;
-    }
-
-    /**
-     * Every response of this session is held to {@code cap} output tokens, set when it started (a protocol without
-     * a limit per response: {@link RealtimeProtocol#capsEachResponse}); the session ends when, with no turn
-     * running, what is left could not pay for one more.
-     */
-    public void fixedCap(long cap) {
-        sessionLimit = cap;
-        if (purse != null) {
-            purse.asked(cap);
-        }
+    public LiveTurns turns() {
+        return turns;
     }
 
     @Nullable
@@ -220,8 +180,7 @@ public final class SessionMeter {
         switch (event) {
             case null -> { }
             case ProviderEvents.Created created -> outstanding.created(created.responseId(), () -> // the limit in force
-                    requests.share(turns != null ? sessionLimit
-                            : Math.max(ownCap(), purse == null ? 0 : sessionLimit)));
+                    requests.share(turns != null ? turns.cap() : requests.ownCap()));
             case ProviderEvents.Turned turned -> {
                 count(turned.done());
                 count(turned.created());
@@ -242,12 +201,6 @@ public final class SessionMeter {
         }
     }
 
-    /** What a response the provider starts itself may use: the session's limit, lowered to the budget left. */
-    private long ownCap() {
-        Long left = budgetLeft();
-        return left == null ? 0 : Math.max(0, Math.min(OutputBudget.PROVIDER_MAXIMUM, left));
-    }
-
     /** Counts a done response's usage (null: none) once its frame went on, so the client has what reached a limit. */
     private void count(@Nullable Usage usage) {
         if (usage == null) {
@@ -260,7 +213,7 @@ public final class SessionMeter {
         // Counted before the store answers: the client may ask for the next response as soon as it has this one.
         pending = pending.plus(usage);
         checkLimits();
-        lowerSessionLimit();
+        requests.lowerSessionLimit();
         if (live == null) {
             unsent = unsent.plus(usage);
         } else {
@@ -297,23 +250,16 @@ public final class SessionMeter {
             }
             if (turn != null) {
                 purse.granted(added.granted(), day);
-                lowerSessionLimit();
+                requests.lowerSessionLimit();
                 giveBack();
             }
             checkLimits();
         }, loop);
     }
 
-    /** After each response the session's limit (for responses the provider starts) is lowered to the budget left. */
-    void lowerSessionLimit() {
-        Long left = budgetLeft();
-        if (left == null || limitHit || endedWith != null || turns != null) {
-            return;
-        }
-        if (left <= OutputBudget.PROVIDER_MAXIMUM) {
-            ending.lowerLimit(left);
-            sessionLimit = Math.max(0, left);
-        }
+    /** Whether the session reached a limit or ended: nothing more is lowered or asked. */
+    boolean over() {
+        return limitHit || endedWith != null;
     }
 
     /** The token's usage as far as this session knows it. */
@@ -322,24 +268,11 @@ public final class SessionMeter {
     }
 
     private void checkLimits() {
-        if (limitHit || endedWith != null) {
-            return;
-        }
-        Usage tokenTotal = tokenTotal();
-        if (limits.maxTotalTokens() != null && tokenTotal.totalTokens() >= limits.maxTotalTokens()) {
+        String reached = limitHit || endedWith != null ? null
+                : LimitReached.why(limits, tokenTotal(), purse, outstanding.count(), turns);
+        if (reached != null) {
             limitHit = true;
-            ending.limitReached("The token's limit of " + limits.maxTotalTokens() + " tokens is reached.");
-        } else if (limits.maxResponses() != null && tokenTotal.responses() >= limits.maxResponses()) {
-            limitHit = true;
-            ending.limitReached("The token's limit of " + limits.maxResponses() + " responses is reached.");
-        } else if (purse != null && !purse.asking() && purse.isShort() && outstanding.count() == 0) {
-            limitHit = true;
-            ending.limitReached("The money this session may spend is used up (the token's, its key's or its "
-                    + "subject's budget).");
-        } else if (turns != null && !canTakeATurn()) {
-            limitHit = true;
-            ending.limitReached("What is left of the token's, its key's or its subject's budget cannot pay for one "
-                    + "more turn of " + sessionLimit + " output tokens.");
+            ending.limitReached(reached);
         }
     }
 

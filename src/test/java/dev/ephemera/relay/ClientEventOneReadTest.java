@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ClientEventOneReadTest {
 
     private final List<byte[]> toProvider = new ArrayList<>();
-    private final SessionMeter meter = new SessionMeter(new UsageLimits(1000L, null, null), 1 << 20, Runnable::run,
+    private final SessionMeter meter = new SessionMeter(new UsageLimits(1000L, null, null), RealtimeProtocol.OPENAI,
+            1 << 20, Runnable::run,
             new SessionEnding() {
                 @Override
                 public void limitReached(String message) {

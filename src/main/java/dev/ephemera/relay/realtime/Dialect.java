@@ -3,6 +3,7 @@ package dev.ephemera.relay.realtime;
 import dev.ephemera.relay.Outcome;
 import dev.ephemera.relay.SessionMeter;
 import dev.ephemera.relay.event.ClientEventFilter;
+import dev.ephemera.relay.event.RealtimeProtocol;
 import io.micronaut.core.annotation.Nullable;
 
 /**
@@ -13,6 +14,9 @@ import io.micronaut.core.annotation.Nullable;
  * so a refusal ends the session with a close code and reason.
  */
 interface Dialect {
+
+    /** The protocol spoken. */
+    RealtimeProtocol protocol();
 
     /** The broker's first message to the provider, under what is left of the budget ({@code budget}); or null. */
     @Nullable

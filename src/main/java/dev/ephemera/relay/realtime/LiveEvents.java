@@ -23,16 +23,16 @@ import java.util.regex.Pattern;
  * Google's SDKs do; once judged under the token's locks, the setup the provider gets is the token's session config
  * with the client's unlocked fields laid over it (a field under either spelling replaces the other), the model the
  * token is bound to in the provider's own naming ({@code models/…}, or Vertex AI's full resource name), and, under a
- * limit, an output limit for every turn no higher than what is left ({@link SessionMeter#fixedCap}: the setup's own
- * {@code maxOutputTokens} within it, else a quarter of it). A refusal
+ * limit, an output limit for every turn no higher than what is left ({@link dev.ephemera.relay.LiveTurns#cap}: the
+ * setup's own {@code maxOutputTokens} within it, else a quarter of it). A refusal
  * closes the session: the protocol has no error message. Before the broker ends a session for shutting down, the
  * client gets a {@code goAway}, as Google's servers send.
  */
 final class LiveEvents implements Dialect {
 
     /** Model names as the client may write them: short, {@code models/x}, or a Vertex AI resource name. */
-    private static final Pattern QUALIFIED = Pattern.compile("(?:(?:projects/[^/]+/locations/[^/]+/)?publishers/"
-            + "[^/]+/)?models/([^/]+)");
+    private static final Pattern QUALIFIED = Pattern.compile(
+            "(?:(?:projects/[^/]+/locations/[^/]+/)?publishers/[^/]+/)?models/([^/]+)");
 
     private final RealtimeProtocol.ClientJudge filter;
     @Nullable
@@ -52,6 +52,11 @@ final class LiveEvents implements Dialect {
                 token.lockedFields() == null ? List.of() : token.lockedFields());
         this.boundModel = boundModel;
         this.providerModel = providerModel;
+    }
+
+    @Override
+    public RealtimeProtocol protocol() {
+        return RealtimeProtocol.GEMINI_LIVE;
     }
 
     @Override
@@ -80,7 +85,7 @@ final class LiveEvents implements Dialect {
         Map<String, Object> out = Map.of(LiveProtocol.SETUP, setup);
         Outcome counted = meter.toProvider(new ClientEventFilter.Forward(out, LiveProtocol.SETUP, null),
                 StrictJson.write(out));
-        Long left = meter.turnLeft();
+        Long left = meter.turns().left();
         if (left == null || counted instanceof Outcome.Refused) {
             return counted;
         }
@@ -99,7 +104,7 @@ final class LiveEvents implements Dialect {
                 : Math.min(Math.min(left, OutputBudget.PROVIDER_MAXIMUM),
                         ((BigDecimal) limit).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue());
         generation.put("maxOutputTokens", BigDecimal.valueOf(cap));
-        meter.fixedCap(cap);
+        meter.turns().cap(cap);
         return new Outcome.Send(StrictJson.write(out));
     }
 

@@ -2,7 +2,6 @@ package dev.ephemera.relay.realtime;
 
 import dev.ephemera.provider.Provider;
 import dev.ephemera.relay.RelayConfiguration;
-import dev.ephemera.relay.event.RealtimeProtocol;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
@@ -41,8 +40,7 @@ final class LiveRelay {
             String bound = handshake.token().model() != null ? handshake.token().model()
                     : request.getParameters().get("model");
             URI upstream = LivePaths.upstream(provider.liveUri(), request.getPath());
-            return new RelaySessions.Opening(upstream, new LiveEvents(handshake.token(), bound, provider::liveModel),
-                    RealtimeProtocol.GEMINI_LIVE);
+            return new RelaySessions.Opening(upstream, new LiveEvents(handshake.token(), bound, provider::liveModel));
         });
     }
 

@@ -2,7 +2,6 @@ package dev.ephemera.relay.realtime;
 
 import dev.ephemera.provider.Provider;
 import dev.ephemera.relay.RelayConfiguration;
-import dev.ephemera.relay.event.RealtimeProtocol;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
@@ -48,8 +47,7 @@ final class RealtimeRelay {
             URI upstream = model == null ? provider.realtimeUri() : URI.create(provider.realtimeUri()
                     + (provider.realtimeUri().getRawQuery() == null ? "?" : "&") + "model="
                     + URLEncoder.encode(model, StandardCharsets.UTF_8));
-            return new RelaySessions.Opening(upstream, new SessionEvents(handshake.token(), sessions.json()),
-                    RealtimeProtocol.OPENAI);
+            return new RelaySessions.Opening(upstream, new SessionEvents(handshake.token(), sessions.json()));
         });
     }
 

@@ -9,9 +9,7 @@ import dev.ephemera.relay.UpstreamConnector;
 import dev.ephemera.relay.UpstreamSocket;
 import dev.ephemera.relay.event.ClientEventFilter;
 import dev.ephemera.relay.event.ProviderEvents;
-import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.token.RedeemedToken;
-import io.micronaut.json.JsonMapper;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.netty.buffer.Unpooled;
@@ -45,7 +43,6 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     private final Channel clientChannel;
     private final Dialect events;
     private final RelayConfiguration config;
-    private final int frameLimit;
     private final ClientMessages messages;
     /** What the client caused to wait: its messages towards the provider and the error events it is answered. */
     private final Backlog fromClient;
@@ -62,25 +59,18 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     /** Usage and limits: what the provider reports, what the client may ask for, when it must end. */
     private final SessionMeter meter;
 
-    /** A session of OpenAI's realtime protocol. */
-    RelaySession(WebSocketSession client, Channel clientChannel, RedeemedToken token, JsonMapper json,
-            RelayConfiguration config) {
-        this(client, clientChannel, token, new SessionEvents(token, json), RealtimeProtocol.OPENAI, config);
-    }
-
-    /** A session that speaks {@code protocol} in {@code dialect}. */
     RelaySession(WebSocketSession client, Channel clientChannel, RedeemedToken token, Dialect dialect,
-            RealtimeProtocol protocol, RelayConfiguration config) {
+            RelayConfiguration config) {
         this.client = client;
         this.clientChannel = clientChannel;
         this.config = config;
-        this.frameLimit = config.frameLimit();
         this.events = dialect;
-        this.messages = new ClientMessages(frameLimit, this);
+        this.messages = new ClientMessages(config.frameLimit(), this);
         this.fromClient = new Backlog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
                 () -> closeBoth(1011, "the provider stopped reading", "error"));
         this.toProvider = new ProviderWrites(fromClient);
-        this.meter = new SessionMeter(token.limits(), protocol, frameLimit, clientChannel.eventLoop(), this);
+        this.meter = new SessionMeter(token.limits(), dialect.protocol(), config.frameLimit(),
+                clientChannel.eventLoop(), this);
     }
 
     /** This session's usage and limits, for the live list. */
@@ -99,7 +89,8 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
             timer = clientChannel.eventLoop().schedule(this::expire, limit.toMillis(), TimeUnit.MILLISECONDS);
             // Micronaut reports a connection's end to @OnClose; should it ever not, the session still ends here.
             clientChannel.closeFuture().addListener(f -> clientClosed(new CloseReason(1006, "")));
-            connector.connect(clientChannel, uri, headers, config.upstreamTimeout(), frameLimit, providerSocket);
+            connector.connect(clientChannel, uri, headers, config.upstreamTimeout(), config.frameLimit(),
+                    providerSocket);
         });
     }
 
@@ -127,15 +118,11 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         }
         Outcome outcome = events.toProvider(message, meter);
         if (outcome instanceof Outcome.Refused(ClientEventFilter.Refuse refusal)) {
-            byte[] error = events.error(refusal);
-            if (error == null) {
-                // The protocol has no error message: the session ends, saying why (never a value the client sent).
+            tell(events.error(refusal));
+            if (events.error(refusal) == null) { // No error message in the protocol: the session ends, saying why.
                 closeBoth(refusal.code().equals("invalid_event") ? 1007 : 1008, SessionEnds.refused(refusal),
                         refusal.code());
-                return;
             }
-            fromClient.track(error.length, clientChannel.writeAndFlush(
-                    new TextWebSocketFrame(Unpooled.wrappedBuffer(error))));
             return;
         }
         byte[] sent = ((Outcome.Send) outcome).frame();
@@ -161,9 +148,9 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     public void frame(WebSocketFrame frame) {
         int size = frame.content().readableBytes();
         providerMessage = frame instanceof ContinuationWebSocketFrame ? providerMessage + size : size;
-        if (providerMessage > frameLimit) {
+        if (providerMessage > config.frameLimit()) {
             frame.release();
-            closeBoth(1009, "provider message larger than " + frameLimit + " bytes", "message_too_large");
+            closeBoth(1009, "provider message larger than " + config.frameLimit() + " bytes", "message_too_large");
             return;
         }
         ProviderEvents.ServerEvent event = meter.read(frame);
@@ -211,10 +198,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     @Override
     public void goingAway() {
         onLoop(() -> {
-            byte[] notice = events.goingAway();
-            if (notice != null && !closed) {
-                clientChannel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(notice)));
-            }
+            tell(events.goingAway());
             closeBoth(1001, "the broker is shutting down; reconnect", "draining");
         });
     }
@@ -233,10 +217,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     @Override
     public void limitReached(String message) {
         if (!closed) {
-            byte[] error = events.limitReached(message);
-            if (error != null) {
-                fromClient.track(0, clientChannel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(error))));
-            }
+            tell(events.limitReached(message));
             closeBoth(1008, SessionEnds.text("usage_limit_reached"), "usage_limit_reached");
         }
     }
@@ -256,6 +237,14 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     @Override
     public void unregistered() {
         closeBoth(1011, "the broker's store is unavailable; reconnect", "error");
+    }
+
+    /** Sends the client a message of the broker's own, where the protocol has one ({@code message} not null). */
+    private void tell(byte[] message) {
+        if (message != null && !closed) {
+            fromClient.track(message.length, clientChannel.writeAndFlush(
+                    new TextWebSocketFrame(Unpooled.wrappedBuffer(message))));
+        }
     }
 
     private void reasonIfNone(String reason) {

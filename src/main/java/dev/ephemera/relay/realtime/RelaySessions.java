@@ -21,11 +21,8 @@ import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import jakarta.inject.Singleton;
 import java.util.function.Function;
-import dev.ephemera.relay.event.RealtimeProtocol;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,7 +42,7 @@ final class RelaySessions {
     private static final Logger LOG = LoggerFactory.getLogger(RelaySessions.class);
 
     /** How a protocol's session is made of its handshake: where the provider is, and the session's dialect. */
-    record Opening(URI upstream, Dialect dialect, RealtimeProtocol protocol) {
+    record Opening(URI upstream, Dialect dialect) {
     }
 
     private final ProviderRegistry providers;
@@ -100,8 +97,7 @@ final class RelaySessions {
         LongestSession longest = LongestSession.of(token, config);
         Duration limit = longest.duration();
         boolean limitIsTokens = longest.isTokenLimit();
-        RelaySession relay = new RelaySession(session, handshake.channel(), token, how.dialect(), how.protocol(),
-                config);
+        RelaySession relay = new RelaySession(session, handshake.channel(), token, how.dialect(), config);
         if (request instanceof NettyHttpRequest<?> netty) {
             ClientFrames.install(netty.getChannelHandlerContext(), relay);
         }
@@ -124,7 +120,8 @@ final class RelaySessions {
         places.hold(keyId, sessionId, limit.plusMinutes(1));
         live.open(token, sessionId, limit, meter::requested).whenComplete((registered, failed) ->
                 meter.registered(registered));
-        LOG.debug("Realtime session {} ({}) opened, token id {}", session.getId(), how.protocol().name(), token.id());
+        LOG.debug("Realtime session {} ({}) opened, token id {}", session.getId(), how.dialect().protocol().name(),
+                token.id());
     }
 
     /** A client frame that {@link ClientFrames} could not take in the pipeline; the caller releases it. */

@@ -39,6 +39,11 @@ final class SessionEvents implements Dialect {
      * ({@link OutputBudget}); {@code null} when neither.
      */
     @Override
+    public RealtimeProtocol protocol() {
+        return RealtimeProtocol.OPENAI;
+    }
+
+    @Override
     @Nullable
     public byte[] opening(@Nullable Long budget) {
         boolean capped = budget != null && budget <= OutputBudget.PROVIDER_MAXIMUM;
