@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p>Entries of providers the broker does not know, without both token prices, or with a price that is not a
  * non-negative number are left out; {@code provider/} (any of LiteLLM's names for the broker's provider, as
  * {@code vertex_ai/} for {@code vertex_ai-language-models}) is taken off a name that starts with it. The file as a
- * whole must be one JSON object; each entry is read by {@link StrictJson}, and an entry it refuses is left out. LiteLLM's
- * file has had the same model twice at times (Python keeps the last): a name read twice is priced by its last
- * entry, as LiteLLM prices it, and logged.
+ * whole must be one JSON object; each entry is read by {@link StrictJson}, and an entry it refuses is left out.
+ * LiteLLM's file has had the same model twice at times (Python keeps the last): a name read twice is priced by its
+ * last entry, as LiteLLM prices it, and logged.
  */
 final class LiteLlmPrices {
 

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * finds no token asks for an attempt at once (at most one a second), so the provider recovers as soon as Google
  * answers again. A token is used until a tenth of its lifetime (at most 30 s) before it expires, so none goes
  * upstream expired; without one the provider fails closed ({@link #current} is empty). Neither a token nor the key
- * is ever logged: only "refreshed, expires in Ns", or the failure's class.
+ * is ever logged here: only "refreshed, expires in Ns", or the failure's class (the library turns its HTTP client's
+ * logging off for token requests, and hashes tokens in its own; VertexRelayTest watches both logs).
  */
 final class GoogleAccessTokens implements AutoCloseable {
 
@@ -39,13 +40,6 @@ final class GoogleAccessTokens implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GoogleAccessTokens.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
-    /**
-     * Google's HTTP client writes whole requests and answers (the signed assertion, the access token) to this
-     * java.util.logging logger at CONFIG: it is kept at INFO, whatever logging is configured, and held here so that
-     * the setting is not collected with an unreferenced logger.
-     */
-    private static final java.util.logging.Logger GOOGLE_HTTP =
-            java.util.logging.Logger.getLogger("com.google.api.client.http.HttpTransport");
     private static final Duration EARLY = Duration.ofMinutes(5);
     private static final Duration MAX_MARGIN = Duration.ofSeconds(30);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
@@ -54,10 +48,6 @@ final class GoogleAccessTokens implements AutoCloseable {
     private static final Duration ASKED_AGAIN = Duration.ofSeconds(1);
     /** A service account's key file is about 2 KB. */
     private static final int MAX_KEY_FILE = 64 * 1024;
-
-    static {
-        GOOGLE_HTTP.setLevel(java.util.logging.Level.INFO);
-    }
 
     /** Google credentials, made anew (blocking: a file read, or the library's search for ADC). */
     @FunctionalInterface
@@ -120,14 +110,17 @@ final class GoogleAccessTokens implements AutoCloseable {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_KEY_FILE + 1);
+        } catch (IOException e) {
+            throw new Unusable(file + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
         if (bytes.length > MAX_KEY_FILE) {
-            throw new Unusable(file + " is larger than a service account key file");
+            throw new Unusable(file + " is larger than a service account's key file");
         }
         try {
             return ServiceAccountCredentials.fromStream(new ByteArrayInputStream(bytes));
-        } catch (ClassCastException e) {
-            throw new Unusable(file + " is not a service account key file");
+        } catch (IOException | RuntimeException e) {
+            // Its message is not ours (it could quote the file): only its class is told.
+            throw new Unusable(file + " is not a service account's key file (" + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -178,21 +171,22 @@ final class GoogleAccessTokens implements AutoCloseable {
         synchronized (this) {
             lastAttemptNanos = System.nanoTime();
         }
-        Instant asked = clock.instant();
         try {
             if (credentials == null || reloadEachTime) {
                 credentials = source.load().createScoped(List.of(SCOPE)).createWithCustomRetryStrategy(false);
             }
+            Instant asked = clock.instant();
+            // The library states the expiry in its own clock, the system's: read once, it makes the lifetime, which
+            // is then counted on the broker's clock from the moment the token was asked for.
+            long askedMillis = System.currentTimeMillis();
             AccessToken token = credentials.refreshAccessToken();
-            Instant expiresAt = token == null || token.getExpirationTime() == null ? null
-                    : token.getExpirationTime().toInstant();
-            if (expiresAt == null || !expiresAt.isAfter(asked) || token.getTokenValue() == null
-                    || token.getTokenValue().isBlank()) {
+            Duration lifetime = token == null || token.getExpirationTime() == null ? Duration.ZERO
+                    : Duration.ofMillis(token.getExpirationTime().getTime() - askedMillis);
+            if (!lifetime.isPositive() || token.getTokenValue() == null || token.getTokenValue().isBlank()) {
                 throw new Unusable("Google answered no access token that is not expired");
             }
-            Duration lifetime = Duration.between(asked, expiresAt);
             Duration margin = lifetime.dividedBy(10).compareTo(MAX_MARGIN) < 0 ? lifetime.dividedBy(10) : MAX_MARGIN;
-            held = new Held(token.getTokenValue(), expiresAt.minus(margin));
+            held = new Held(token.getTokenValue(), asked.plus(lifetime).minus(margin));
             failures = 0;
             LOG.info("Vertex AI access token refreshed, expires in {}s", lifetime.toSeconds());
             schedule(refreshAfter(lifetime));
