@@ -196,7 +196,8 @@ public final class ProviderRegistry {
     /**
      * The headers that carry provider {@code name}'s key upstream, read now.
      *
-     * @throws BrokerException as {@link #require}, and {@code provider_not_configured} when the key is gone
+     * @throws BrokerException as {@link #require}, {@code provider_not_configured} when the key is gone, and
+     *                         {@code upstream_error} while Vertex AI holds no unexpired access token
      */
     public Map<String, String> upstreamHeaders(String name) {
         return require(name).upstreamHeaders().orElseThrow(() -> new BrokerException(
