@@ -68,7 +68,8 @@ class DeveloperEnvironmentTest {
     void hidesTheStoreTheBrokerMicronautAndProviderKeyVariablesOnly() {
         assertThat(List.of("REDIS_URI", "REDIS_URIS", "redis_uri", "EPHEMERA_ADMIN_KEY", "EPHEMERA_TEST_REDIS_URI",
                 "MICRONAUT_ENVIRONMENTS", "MICRONAUT_CONFIG_FILES", "OPENAI_API_KEY", "GOOGLE_API_KEY", "HF_TOKEN",
-                "HUGGINGFACE_API_KEY", "AZURE_OPENAI_API_KEY")).allMatch(TestEnvironment::hidden);
+                "HUGGINGFACE_API_KEY", "AZURE_OPENAI_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT",
+                "GOOGLE_CLOUD_LOCATION")).allMatch(TestEnvironment::hidden);
         assertThat(List.of("PATH", "HOME", "JAVA_HOME", "CI", "LANG", "OPENAI_BASE_URL", "XREDIS_URI"))
                 .noneMatch(TestEnvironment::hidden);
     }

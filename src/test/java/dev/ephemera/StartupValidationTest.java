@@ -80,7 +80,15 @@ class StartupValidationTest {
                         "ephemera.profiles.p.per-subject-budget.tokens-per-day", 5),
                         "ephemera.profiles.p.per-subject-budget.tokens-per-day is not a budget"),
                 Arguments.of("CORS wildcard", Map.of("ephemera.cors.allowed-origins", List.of("*")),
-                        "may not be *"));
+                        "may not be *"),
+                Arguments.of("Vertex AI without a project", Map.of("ephemera.providers.vertex.location",
+                        "us-central1"), "ephemera.providers.vertex.project (or GOOGLE_CLOUD_PROJECT) is required"),
+                Arguments.of("Vertex AI with an API key", Map.of("ephemera.providers.vertex.project", "my-project",
+                        "ephemera.providers.vertex.api-key", "AIza-test"),
+                        "ephemera.providers.vertex takes no api-key"),
+                Arguments.of("Vertex AI location that is no region", Map.of("ephemera.providers.vertex.project",
+                        "my-project", "ephemera.providers.vertex.location", "evil.example/x"),
+                        "ephemera.providers.vertex.location must be a Google Cloud region"));
     }
 
     @Test

@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * prices, and per-second prices (of audio length in transcription and speech, not of a session's time).
  *
  * <p>Entries of providers the broker does not know, without both token prices, or with a price that is not a
- * non-negative number are left out; {@code provider/} is taken off a name that starts with it. The file as a whole
- * must be one JSON object; each entry is read by {@link StrictJson}, and an entry it refuses is left out. LiteLLM's
- * file has had the same model twice at times (Python keeps the last): a name read twice is priced by its last
- * entry, as LiteLLM prices it, and logged.
+ * non-negative number are left out; {@code provider/} (any of LiteLLM's names for the broker's provider, as
+ * {@code vertex_ai/} for {@code vertex_ai-language-models}) is taken off a name that starts with it. The file as a
+ * whole must be one JSON object; each entry is read by {@link StrictJson}, and an entry it refuses is left out.
+ * LiteLLM's file has had the same model twice at times (Python keeps the last): a name read twice is priced by its
+ * last entry, as LiteLLM prices it, and logged.
  */
 final class LiteLlmPrices {
 
@@ -50,7 +51,9 @@ final class LiteLlmPrices {
     private static final Map<String, String> PROVIDERS = Map.ofEntries(Map.entry("openai", "openai"),
             Map.entry("azure", "azure"), Map.entry("anthropic", "anthropic"), Map.entry("gemini", "gemini"),
             Map.entry("mistral", "mistral"), Map.entry("cohere", "cohere"), Map.entry("cohere_chat", "cohere"),
-            Map.entry("xai", "xai"), Map.entry("moonshot", "kimi"), Map.entry("zai", "glm"));
+            Map.entry("xai", "xai"), Map.entry("moonshot", "kimi"), Map.entry("zai", "glm"),
+            // Google's own models on Vertex AI; its other publishers' (vertex_ai-anthropic_models, …) are not relayed.
+            Map.entry("vertex_ai-language-models", "vertex"), Map.entry("vertex_ai", "vertex"));
 
     private LiteLlmPrices() {
     }
@@ -118,7 +121,7 @@ final class LiteLlmPrices {
             String name = entry.getKey();
             int slash = name.indexOf('/');
             String prefix = slash < 0 ? "" : name.substring(0, slash);
-            if (prefix.equals(theirs) || prefix.equals(ours)) {
+            if (prefix.equals(theirs) || prefix.equals(ours) || ours.equals(PROVIDERS.get(prefix))) {
                 prefixed.putIfAbsent(ours + ' ' + name.substring(slash + 1), price);
             } else {
                 byKey.put(ours + ' ' + name, price);

@@ -8,8 +8,10 @@ import java.util.Map;
  * What Ephemera knows of each provider without configuration: its API's base URL, how it takes its key, the
  * environment variable that usually holds the key, and headers it always wants.
  *
- * @param keyProperty the usual environment variable as a Micronaut property ({@code OPENAI_API_KEY} is
- *                    {@code openai.api.key})
+ * @param keyProperty  the usual environment variable as a Micronaut property ({@code OPENAI_API_KEY} is
+ *                     {@code openai.api.key}); Vertex AI's names its key file ({@link VertexProperties})
+ * @param realtimePath where its realtime sessions are, after the base URL as {@code ws(s)} (Vertex AI's: after the
+ *                     part of it before {@code /v1/projects/}); null for a provider without them
  */
 record ProviderPreset(String name, String baseUrl, AuthStyle authStyle, String keyEnv, String keyProperty,
         Map<String, String> headers, @Nullable String realtimePath, List<String> endpoints) {
@@ -20,6 +22,12 @@ record ProviderPreset(String name, String baseUrl, AuthStyle authStyle, String k
             "POST /v1beta/models/{model}:streamGenerateContent", "POST /v1beta/models/{model}:countTokens",
             "POST /v1/models/{model}:generateContent", "POST /v1/models/{model}:streamGenerateContent",
             "POST /v1/models/{model}:countTokens");
+    /** Vertex AI: Google's models, under {@code …/v1/projects/{project}/locations/{location}/publishers/google}. */
+    private static final List<String> VERTEX = List.of("POST /models/{model}:generateContent",
+            "POST /models/{model}:streamGenerateContent", "POST /models/{model}:countTokens");
+    /** Gemini's Live API (its WebSocket), under the base URL. */
+    static final String GEMINI_LIVE_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService"
+            + ".BidiGenerateContent";
 
     // The HTTP relay's default scope per provider (SPEC §4): inference endpoints only. Never files, fine-tuning,
     // batches, the organisation, or a provider's own key minting (realtime/client_secrets): those would spend the
@@ -38,7 +46,10 @@ record ProviderPreset(String name, String baseUrl, AuthStyle authStyle, String k
                     Map.of("anthropic-version", "2023-06-01"), null,
                     List.of("POST /v1/messages", "POST /v1/messages/count_tokens")),
             preset("gemini", "https://generativelanguage.googleapis.com", AuthStyle.GOOG_API_KEY, "GEMINI_API_KEY",
-                    Map.of(), null, GEMINI),
+                    Map.of(), GEMINI_LIVE_PATH, GEMINI),
+            // The base URL is made of the project and location (VertexLocation); the key is an access token.
+            preset("vertex", "", AuthStyle.BEARER, "GOOGLE_APPLICATION_CREDENTIALS", Map.of(),
+                    VertexLocation.LIVE_PATH, VERTEX),
             preset("mistral", "https://api.mistral.ai/v1", AuthStyle.BEARER, "MISTRAL_API_KEY", Map.of(), null,
                     List.of("POST /chat/completions", "POST /fim/completions", "POST /embeddings")),
             preset("cohere", "https://api.cohere.com", AuthStyle.BEARER, "COHERE_API_KEY", Map.of(), null,

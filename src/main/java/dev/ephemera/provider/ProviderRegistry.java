@@ -5,7 +5,9 @@ import dev.ephemera.error.ErrorCode;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.env.Environment;
 import io.micronaut.core.annotation.Nullable;
+import jakarta.annotation.PreDestroy;
 import java.net.URI;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Every provider a token may be bound to: the presets, overridden by {@code ephemera.providers.<name>}, and custom
  * providers from configuration. A provider is enabled when it has a key: from configuration, from its usual
- * environment variable ({@code OPENAI_API_KEY}, …) or from a key file. Built at start-up, so a bad base URL or
- * auth style stops the boot.
+ * environment variable ({@code OPENAI_API_KEY}, …) or from a key file; Vertex AI when it has a project
+ * ({@link VertexProviders}). Built at start-up, so a bad base URL or auth style stops the boot.
  */
 @Context
 public final class ProviderRegistry {
@@ -29,12 +31,16 @@ public final class ProviderRegistry {
 
     private final Map<String, Provider> providers;
 
-    ProviderRegistry(List<ProviderProperties> configured, List<LocalProvider> local, Environment environment) {
+    ProviderRegistry(List<ProviderProperties> configured, List<LocalProvider> local, Environment environment,
+            VertexProperties vertex, Clock clock) {
         Map<String, ProviderProperties> byName = new HashMap<>();
         configured.forEach(p -> byName.put(p.name(), p));
         Map<String, Provider> all = new TreeMap<>();
         for (ProviderPreset preset : ProviderPreset.ALL.values()) {
-            all.put(preset.name(), build(preset.name(), preset, byName.remove(preset.name()), null, environment));
+            ProviderProperties props = byName.remove(preset.name());
+            all.put(preset.name(), preset.name().equals(VertexProviders.NAME)
+                    ? VertexProviders.build(preset, props, vertex, environment, clock)
+                    : build(preset.name(), preset, props, null, environment));
         }
         for (LocalProvider provider : local) {
             if (all.containsKey(provider.name()) || byName.containsKey(provider.name())) {
@@ -43,12 +49,13 @@ public final class ProviderRegistry {
             }
             all.put(provider.name(), build(provider.name(), null, new ProviderProperties(provider.name(),
                     provider.baseUrl().toString(), null, null, null, null, null, null, null, provider.endpoints()),
-                    KeySource.of(provider.apiKey(), "built in, made at start-up"), environment));
+                    KeySource.of(provider.apiKey(), "built in, made at start-up"), environment).speakingBoth());
         }
         for (ProviderProperties custom : byName.values()) {
             all.put(custom.name(), build(custom.name(), null, custom, null, environment));
         }
         this.providers = Map.copyOf(all);
+        providers.values().forEach(Provider::start);
         List<String> enabled = providers.values().stream().filter(Provider::isConfigured).map(Provider::name)
                 .toList();
         LOG.info("Providers with a key: {}", enabled.isEmpty() ? "none" : String.join(", ", enabled));
@@ -73,6 +80,19 @@ public final class ProviderRegistry {
         URI base = baseUri(name, stripSlash(baseUrl));
         AuthStyle style = props != null && props.authStyle() != null ? AuthStyle.fromWire(props.authStyle())
                 : preset != null ? preset.authStyle() : AuthStyle.BEARER;
+        Map<String, String> headers = headers(name, preset, props);
+        // OpenAI's realtime protocol under the base URL, unless the preset names its own (Gemini's Live API).
+        URI realtime = props != null && props.realtimeUrl() != null ? URI.create(props.realtimeUrl())
+                : base.toString().isEmpty() ? base
+                : URI.create(base.toString().replaceFirst("^http", "ws")
+                        + (preset != null && preset.realtimePath() != null ? preset.realtimePath() : "/realtime"));
+        return new Provider(name, base, realtime, style, headers, key != null ? key : primary(preset, props,
+                environment), secondary(props), endpoints(name, preset, props));
+    }
+
+    /** The preset's headers and the configured ones; none may carry a credential. */
+    static Map<String, String> headers(String name, @Nullable ProviderPreset preset,
+            @Nullable ProviderProperties props) {
         Map<String, String> headers = new LinkedHashMap<>(preset != null ? preset.headers() : Map.of());
         if (props != null && props.headers() != null) {
             headers.putAll(props.headers());
@@ -83,12 +103,15 @@ public final class ProviderRegistry {
                         + "; give the key as api-key");
             }
         }
-        URI realtime = props != null && props.realtimeUrl() != null ? URI.create(props.realtimeUrl())
-                : base.toString().isEmpty() ? base
-                : URI.create(base.toString().replaceFirst("^http", "ws") + "/realtime");
+        return headers;
+    }
+
+    /** The configured allowed endpoints, else the preset's. */
+    static List<EndpointPattern> endpoints(String name, @Nullable ProviderPreset preset,
+            @Nullable ProviderProperties props) {
         List<String> endpoints = props != null && props.allowedEndpoints() != null ? props.allowedEndpoints()
                 : preset != null ? preset.endpoints() : List.of();
-        List<EndpointPattern> allowed = endpoints.stream().map(e -> {
+        return endpoints.stream().map(e -> {
             try {
                 return EndpointPattern.parse(e);
             } catch (IllegalArgumentException bad) {
@@ -96,8 +119,6 @@ public final class ProviderRegistry {
                         + ", was " + e);
             }
         }).toList();
-        return new Provider(name, base, realtime, style, headers, key != null ? key : primary(preset, props,
-                environment), secondary(props), allowed);
     }
 
     private static KeySource primary(@Nullable ProviderPreset preset, @Nullable ProviderProperties props,
@@ -127,7 +148,7 @@ public final class ProviderRegistry {
         return props.secondaryApiKeyFile() == null ? KeySource.none() : KeySource.file(props.secondaryApiKeyFile());
     }
 
-    private static URI baseUri(String name, String baseUrl) {
+    static URI baseUri(String name, String baseUrl) {
         if (baseUrl.isEmpty()) {
             return URI.create("");
         }
@@ -140,7 +161,7 @@ public final class ProviderRegistry {
         return uri;
     }
 
-    private static String stripSlash(String s) {
+    static String stripSlash(String s) {
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
@@ -151,6 +172,11 @@ public final class ProviderRegistry {
 
     public Set<String> names() {
         return providers.keySet();
+    }
+
+    /** The provider of that name, configured or not. */
+    public Optional<Provider> find(String name) {
+        return Optional.ofNullable(providers.get(name));
     }
 
     /**
@@ -175,7 +201,8 @@ public final class ProviderRegistry {
     /**
      * The headers that carry provider {@code name}'s key upstream, read now.
      *
-     * @throws BrokerException as {@link #require}, and {@code provider_not_configured} when the key is gone
+     * @throws BrokerException as {@link #require}, {@code provider_not_configured} when the key is gone, and
+     *                         {@code upstream_error} while Vertex AI holds no unexpired access token
      */
     public Map<String, String> upstreamHeaders(String name) {
         return require(name).upstreamHeaders().orElseThrow(() -> new BrokerException(
@@ -191,5 +218,11 @@ public final class ProviderRegistry {
 
     List<Provider> all() {
         return List.copyOf(providers.values());
+    }
+
+    /** Stops what providers run in the background (Vertex AI's token refresh). */
+    @PreDestroy
+    void close() {
+        providers.values().forEach(Provider::close);
     }
 }

@@ -48,6 +48,9 @@ public final class TokenMinter {
     private static final Logger LOG = LoggerFactory.getLogger(TokenMinter.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
+    /** Google's Live API's path, under a provider's HTTP relay. */
+    private static final String LIVE_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService"
+            + ".BidiGenerateContent";
 
     private final TokenStore store;
     private final TokenStrategy strategy;
@@ -260,7 +263,10 @@ public final class TokenMinter {
 
     private MintedToken.Connect connect(TokenRecord r) {
         String model = modelQuery(r.model());
-        return new MintedToken.Connect(urls.websocketBase() + "/v1/realtime" + model,
+        // A provider that speaks Google's Live API is reached at its path under the provider's HTTP relay.
+        String websocket = providers.find(r.provider()).map(Provider::speaksOpenAiRealtime).orElse(true)
+                ? "/v1/realtime" : "/v1/proxy/" + r.provider() + LIVE_PATH;
+        return new MintedToken.Connect(urls.websocketBase() + websocket + model,
                 urls.issuer() + "/v1/realtime/calls", urls.issuer() + "/v1/proxy/" + r.provider());
     }
 

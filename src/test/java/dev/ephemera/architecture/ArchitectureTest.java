@@ -68,6 +68,12 @@ class ArchitectureTest {
             .that().resideOutsideOfPackages("dev.ephemera.token.jwt..", "dev.ephemera.auth..")
             .should().dependOnClassesThat().resideInAPackage("com.nimbusds..");
 
+    /** Google's auth library (and its HTTP client) only where Vertex AI's access tokens are fetched. */
+    @ArchTest
+    static final ArchRule GOOGLE_AUTH_ONLY_IN_THE_PROVIDER_PACKAGE = noClasses()
+            .that().resideOutsideOfPackage("dev.ephemera.provider")
+            .should().dependOnClassesThat().resideInAnyPackage("com.google.auth..", "com.google.api.client..");
+
     @ArchTest
     static final ArchRule LETTUCE_ONLY_IN_THE_REDIS_STORE = noClasses()
             .that().resideOutsideOfPackage("dev.ephemera.store.redis..")

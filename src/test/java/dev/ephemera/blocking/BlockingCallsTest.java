@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.ephemera.support.Broker;
 import dev.ephemera.support.Broker.Reply;
 import dev.ephemera.support.EventLoopBlocking;
+import dev.ephemera.support.FakeGoogle;
 import dev.ephemera.support.FakeUpstream;
 import dev.ephemera.support.TestRedis;
 import dev.ephemera.support.WsClient;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.netty.channel.DefaultEventLoop;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No request blocks an event loop (issue 17): while a broker on Redis mints (opaque, ES256), introspects, redeems,
@@ -105,6 +108,39 @@ class BlockingCallsTest {
             assertThat(broker.delete("/v1/admin/keys/" + keyId + "?cascade=true", admin).status()).isEqualTo(200);
             assertThat(broker.get("/health/readiness", null).status()).isEqualTo(200);
             assertThat(broker.get("/prometheus", null).status()).isEqualTo(200);
+            blocked = watch.stop();
+        }
+        assertThat(blocked).as("blocking calls on event loops").isEmpty();
+    }
+
+    /**
+     * Vertex AI's access tokens are fetched on a thread of their own (Google's auth library blocks on HTTP): a
+     * relayed request never waits for one, whether a token is held (200) or not (502, and an attempt asked for).
+     */
+    @Test
+    void vertexAisAccessTokensNeverBlockAnEventLoop(@TempDir Path dir) throws Exception {
+        List<String> blocked;
+        try (FakeGoogle google = new FakeGoogle();
+                Broker broker = Broker.onRedis(TestRedis.uri(), Map.of(
+                        "ephemera.providers.vertex.project", "test-project",
+                        "ephemera.providers.vertex.credentials-file", google.serviceAccountKey(dir).toString(),
+                        "ephemera.providers.vertex.base-url", google.vertexBase("test-project", "us-central1")));
+                EventLoopBlocking watch = EventLoopBlocking.watch()) {
+            String key = broker.createKey("write");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !google.issued.isEmpty());
+            String token = broker.mint(key, Map.of("provider", "vertex", "max_uses", 5, "ttl_seconds", 600))
+                    .string("value");
+            String generate = "/v1/proxy/vertex/models/gemini-2.5-flash:generateContent";
+            assertThat(broker.send(HttpRequest.POST(generate, "{\"contents\":[]}")
+                    .contentType(MediaType.APPLICATION_JSON).bearerAuth(token)).status()).isEqualTo(200);
+            google.down(true);
+            try (AutoCloseable frozen = broker.clock().freeze()) {
+                broker.clock().advance(Duration.ofMinutes(2));
+                for (int i = 0; i < 3; i++) {
+                    assertThat(broker.send(HttpRequest.POST(generate, "{\"contents\":[]}")
+                            .contentType(MediaType.APPLICATION_JSON).bearerAuth(token)).status()).isEqualTo(502);
+                }
+            }
             blocked = watch.stop();
         }
         assertThat(blocked).as("blocking calls on event loops").isEmpty();

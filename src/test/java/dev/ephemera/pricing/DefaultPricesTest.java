@@ -22,7 +22,8 @@ class DefaultPricesTest {
 
     /** The model a preset's realtime sessions are priced by, for every preset that opens them. */
     private static final Map<String, String> REALTIME = Map.of("openai", "gpt-realtime",
-            "azure", "gpt-4o-realtime-preview-2024-12-17");
+            "azure", "gpt-4o-realtime-preview-2024-12-17", "gemini", "gemini-2.0-flash-live-001",
+            "vertex", "gemini-2.0-flash-live-001");
     /** Presets with realtime sessions whose model has no price in the source, and why. */
     private static final Map<String, String> UNPRICED = Map.of("xai", "its voice model is billed by the minute and "
             + "is not in LiteLLM's file at 19a1f62; an operator adds a usd_per_minute row");
@@ -93,12 +94,25 @@ class DefaultPricesTest {
         for (String[] model : new String[][] {{"openai", "gpt-4o"}, {"openai", "gpt-4o-mini"},
             {"openai", "gpt-4.1-2025-04-14"}, {"openai", "gpt-4.1-mini"}, {"openai", "gpt-5-mini-2025-08-07"},
             {"anthropic", "claude-sonnet-4-5"}, {"anthropic", "claude-haiku-4-5-20251001"},
-            {"gemini", "gemini-2.5-pro"}, {"gemini", "gemini-2.5-flash"}, {"mistral", "mistral-large-latest"},
+            {"gemini", "gemini-2.5-pro"}, {"gemini", "gemini-2.5-flash"}, {"vertex", "gemini-2.5-pro"},
+            {"vertex", "gemini-2.5-flash"}, {"mistral", "mistral-large-latest"},
             {"cohere", "command-a-03-2025"}, {"xai", "grok-4"}, {"kimi", "kimi-k2-0711-preview"}}) {
             assertThat(shipped.price(model[0], model[1])).as(String.join(" ", model)).isPresent();
         }
         assertThat(shipped.price("openai", "gpt-4o-audio-preview")).as("audio at text prices would be too cheap")
                 .isEmpty();
+    }
+
+    /** Vertex AI serves the Gemini models at the Gemini API's prices: every gemini row has its vertex twin. */
+    @Test
+    void pricesEveryGeminiModelOnVertexAiAtTheSamePrice() throws IOException {
+        List<?> rows = (List<?>) ((Map<?, ?>) new Yaml().load(shippedText())).get("models");
+        List<String> gemini = rows.stream().map(r -> (Map<?, ?>) r).filter(r -> "gemini".equals(r.get("provider")))
+                .map(r -> (String) r.get("model")).toList();
+        assertThat(gemini).isNotEmpty();
+        for (String model : gemini) {
+            assertThat(shipped.price("vertex", model)).as(model).isEqualTo(shipped.price("gemini", model));
+        }
     }
 
     @Test

@@ -71,11 +71,33 @@ class LiteLlmPricesTest {
     @Test
     void leavesOutUnknownProvidersEntriesWithoutTokenPricesAndTheSampleSpec() throws IOException {
         PriceTable table = LiteLlmPrices.read(sample(), "s");
-        assertThat(table.size()).isEqualTo(16);
+        assertThat(table.size()).isEqualTo(17);
         assertThat(table.find("gemini", "gemini-2.5-flash-image")).as("a Vertex entry under a gemini/ name").isEmpty();
+        assertThat(table.find("vertex", "gemini/gemini-2.5-flash-image")).as("Vertex's, under the name it has")
+                .isPresent();
         assertThat(table.find("gemini", "imagen-4.0-generate-001")).as("priced per image only").isEmpty();
         assertThat(table.find("openai", "sample_spec")).isEmpty();
         assertThat(table.find("bedrock_converse", "amazon.nova-lite-v1:0")).isEmpty();
+    }
+
+    /** LiteLLM's two names for Google's models on Vertex AI are the broker's {@code vertex}, prefixed or not. */
+    @Test
+    void readsVertexAiLanguageModelsAsVertexWithoutTheirPrefix() {
+        PriceTable table = read("""
+                { "gemini-2.5-flash": { "litellm_provider": "vertex_ai-language-models",
+                                        "input_cost_per_token": 3e-07, "output_cost_per_token": 2.5e-06 },
+                  "vertex_ai/gemini-2.5-pro": { "litellm_provider": "vertex_ai-language-models",
+                                                "input_cost_per_token": 1.25e-06, "output_cost_per_token": 1e-05 },
+                  "vertex_ai/gemini-live-2.5-flash": { "litellm_provider": "vertex_ai",
+                                                       "input_cost_per_token": 5e-07, "output_cost_per_token": 2e-06 },
+                  "vertex_ai/claude-sonnet-4-5": { "litellm_provider": "vertex_ai-anthropic_models",
+                                                   "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05 } }
+                """);
+        assertThat(table.find("vertex", "gemini-2.5-flash").orElseThrow().inputText()).isEqualTo(300_000);
+        assertThat(table.find("vertex", "gemini-2.5-pro").orElseThrow().outputText()).isEqualTo(10_000_000);
+        assertThat(table.find("vertex", "gemini-live-2.5-flash").orElseThrow().inputText()).isEqualTo(500_000);
+        assertThat(table.find("gemini", "gemini-2.5-flash")).as("Vertex's prices are not the Gemini API's").isEmpty();
+        assertThat(table.size()).as("another publisher's model on Vertex AI is left out").isEqualTo(3);
     }
 
     @Test

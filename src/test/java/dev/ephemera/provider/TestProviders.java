@@ -18,7 +18,8 @@ public final class TestProviders {
         // An environment that is never started reads no property source: no key from the machine's environment.
         try (ApplicationContext unstarted = ApplicationContext.builder().build()) {
             return new ProviderRegistry(List.of(new ProviderProperties(provider, null, apiKey, null, null, null,
-                    null, null, null, null)), List.of(), unstarted.getEnvironment());
+                    null, null, null, null)), List.of(), unstarted.getEnvironment(), VertexProperties.NONE,
+                    Clock.systemUTC());
         }
     }
 

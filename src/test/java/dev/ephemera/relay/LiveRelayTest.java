@@ -125,6 +125,8 @@ class LiveRelayTest {
     void aSessionAsGooglesSdkOpensItWithTheProviderKeyOnlyUpstream() throws Exception {
         Broker.Reply minted = mint(Map.of());
         String token = minted.string("value");
+        assertThat(((Map<String, Object>) minted.json().get("connect")).get("websocket")).isEqualTo(
+                broker.url().replaceFirst("^http", "ws") + PATH + "?model=" + MODEL);
         WsClient client = connect(token);
         client.socket.sendText(SETUP, true).join();
         assertThat(next(client)).isEqualTo("{\"setupComplete\":{}}");

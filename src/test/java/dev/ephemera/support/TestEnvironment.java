@@ -19,12 +19,13 @@ public final class TestEnvironment {
 
     /**
      * The providers' key variables: those the presets read (provider.ProviderPreset, checked by
-     * ProviderKeysHiddenFromTestsTest) and the other names the providers' own SDKs read.
+     * ProviderKeysHiddenFromTestsTest) and the other names the providers' own SDKs read; Vertex AI's project and
+     * location too, which enable it (and Google's auth library reads GOOGLE_APPLICATION_CREDENTIALS itself).
      */
     private static final Set<String> PROVIDER_KEYS = Set.of("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY",
             "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "MISTRAL_API_KEY", "COHERE_API_KEY", "CO_API_KEY",
             "HF_TOKEN", "HUGGINGFACE_API_KEY", "GLM_API_KEY", "ZHIPUAI_API_KEY", "KIMI_API_KEY", "MOONSHOT_API_KEY",
-            "XAI_API_KEY");
+            "XAI_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION");
 
     private TestEnvironment() {
     }

@@ -2,7 +2,6 @@ package dev.ephemera.relay.event;
 
 import io.micronaut.core.annotation.Nullable;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A realtime protocol as the relay must know it, in one place: how a client's message is judged against the token's
@@ -35,14 +34,6 @@ public sealed interface RealtimeProtocol permits OpenAiProtocol, LiveProtocol {
 
     /** {@code field} and every path that sets the same thing in this protocol. */
     List<String> spellings(String field);
-
-    /** The protocol a provider's sessions speak on its realtime relay: Google's are Live, the rest OpenAI's. */
-    static RealtimeProtocol of(String provider) {
-        return switch (provider.toLowerCase(Locale.ROOT)) {
-            case "gemini", "vertex" -> GEMINI_LIVE;
-            default -> OPENAI;
-        };
-    }
 
     /** Judges each client message of a session before it may reach the provider; no I/O. */
     interface ClientJudge {

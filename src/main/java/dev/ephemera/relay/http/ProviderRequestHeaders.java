@@ -18,8 +18,10 @@ final class ProviderRequestHeaders {
             "x-client-request-id", "idempotency-key");
     /** Telemetry of the OpenAI and Anthropic SDKs (Stainless-generated): language, version, retry count, timeout. */
     private static final String SDK_TELEMETRY = "x-stainless-";
+    // Google's SDKs' telemetry; never x-goog-user-project, which would bill another project with the broker's
+    // credential.
     private static final Map<String, Set<String>> BY_PROVIDER = Map.of(
-            "gemini", Set.of("x-goog-api-client"));
+            "gemini", Set.of("x-goog-api-client"), "vertex", Set.of("x-goog-api-client"));
 
     private ProviderRequestHeaders() {
     }

@@ -3,6 +3,8 @@ package dev.ephemera.relay.realtime;
 import dev.ephemera.pricing.Price;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.pricing.Pricing;
+import dev.ephemera.provider.Provider;
+import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.relay.MoneyPurse;
 import dev.ephemera.relay.Redeemer;
 import dev.ephemera.relay.RelayCredentials;
@@ -65,8 +67,10 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     private final SessionAdmission admission;
     private final Pricing pricing;
+    private final ProviderRegistry providers;
 
-    RealtimeHandshakeFilter(SessionAdmission admission, Pricing pricing) {
+    RealtimeHandshakeFilter(SessionAdmission admission, Pricing pricing, ProviderRegistry providers) {
+        this.providers = providers;
         this.admission = admission;
         this.pricing = pricing;
     }
@@ -122,7 +126,8 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
         Binding binding = new Binding(live ? LivePaths.provider(request.getPath()) : null, Presented.of(model),
                 RelayCredentials.origin(request), null, true);
         RealtimeProtocol protocol = live ? RealtimeProtocol.GEMINI_LIVE : RealtimeProtocol.OPENAI;
-        Redeemer.Reservation transport = token -> spoken(token, protocol).thenCompose(ok -> byTheMinute(token, model));
+        Redeemer.Reservation transport = token -> spoken(providers.require(token.provider()), protocol)
+                .thenCompose(ok -> byTheMinute(token, model));
         return admission.admit(request, binding, "relay.realtime", transport).thenApply(admitted ->
                 new Handshake(admitted.token(), admitted.upstreamHeaders(), admitted.sessionId(), admitted.release(),
                         ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel(), admitted.usedBefore(),
@@ -130,8 +135,8 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
     }
 
     /** The token's provider must speak the protocol of the relay the client connected to. */
-    private static CompletionStage<Void> spoken(RedeemedToken token, RealtimeProtocol protocol) {
-        if (RealtimeProtocol.of(token.provider()) == protocol || "echo".equals(token.provider())) {
+    private static CompletionStage<Void> spoken(Provider provider, RealtimeProtocol protocol) {
+        if (protocol == RealtimeProtocol.OPENAI ? provider.speaksOpenAiRealtime() : provider.speaksLive()) {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.failedFuture(BrokerException.invalid("provider", "This token's provider does not "

@@ -104,7 +104,7 @@ final class CallWatcher {
             @Nullable Long outputLimit) {
         RedeemedToken token = admitted.token();
         Map<String, Object> session = sessions.tokenSession(token);
-        CallLocks locks = new CallLocks(RealtimeProtocol.of(token.provider()), session, token.lockedFields());
+        CallLocks locks = new CallLocks(RealtimeProtocol.OPENAI, session, token.lockedFields());
         if (outputLimit != null) {
             locks.outputLimit(outputLimit);
         }

@@ -21,7 +21,7 @@ class ProviderRequestHeadersProperties {
             @ForAll("providers") String provider) {
         String lower = name.toLowerCase(Locale.ROOT);
         boolean expected = ALLOWED.contains(lower) || lower.startsWith("x-stainless-")
-                || provider.equals("gemini") && lower.equals("x-goog-api-client");
+                || (provider.equals("gemini") || provider.equals("vertex")) && lower.equals("x-goog-api-client");
         assertThat(ProviderRequestHeaders.allowed(provider, name)).as(name).isEqualTo(expected);
     }
 
@@ -40,6 +40,7 @@ class ProviderRequestHeadersProperties {
 
     @Provide
     Arbitrary<String> providers() {
-        return Arbitraries.of("openai", "azure", "anthropic", "gemini", "mistral", "cohere", "xai", "custom");
+        return Arbitraries.of("openai", "azure", "anthropic", "gemini", "vertex", "mistral", "cohere", "xai",
+                "custom");
     }
 }
