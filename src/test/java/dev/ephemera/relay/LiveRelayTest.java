@@ -352,4 +352,26 @@ class LiveRelayTest {
             assertThat(closedSession(minted.string("id"))).containsEntry("close_reason", "token_revoked");
         }
     }
+
+    @Test
+    void aBrokerThatDrainsTellsTheLiveClientGoAwayBeforeItCloses() throws Exception {
+        try (Broker draining = Broker.onRedis(TestRedis.uri(), geminiAt(fake))) {
+            String k = draining.createKey("write");
+            String token = draining.mint(k, Map.of("provider", "gemini", "model", MODEL)).string("value");
+            tokensSeen.add(token);
+            WsClient client = WsClient.connect(draining.url().replaceFirst("^http", "ws") + PATH + "?key=" + token,
+                    List.of(), Map.of());
+            client.socket.sendText(SETUP, true).join();
+            assertThat(next(client)).contains("setupComplete");
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    draining.context().getBean(Drain.class).start();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(next(client)).isEqualTo("{\"goAway\":{\"timeLeft\":\"0s\"}}");
+            assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1001);
+        }
+    }
 }

@@ -25,11 +25,12 @@ import java.util.Map;
  */
 final class LiveServerEvents implements RealtimeProtocol.ServerEventReader {
 
-    private static final ByteBuf USAGE = bytes("usageMetadata");
-    private static final ByteBuf CONTENT = bytes("serverContent");
-    private static final ByteBuf TOOL_CALL = bytes("toolCall");
-    private static final ByteBuf COMPLETE = bytes("turnComplete");
-    private static final ByteBuf INTERRUPTED = bytes("interrupted");
+    /** The keys a message is read for, each a bit of what {@link #mentions} finds. */
+    private static final byte[][] KEYS = {bytes("usageMetadata"), bytes("serverContent"), bytes("toolCall"),
+        bytes("turnComplete"), bytes("interrupted")};
+    private static final int USAGE = 1;
+    private static final int STARTS = 2 | 4;
+    private static final int ENDS = 8 | 16;
 
     private final int limit;
     private ByteArrayOutputStream fragments;
@@ -69,9 +70,10 @@ final class LiveServerEvents implements RealtimeProtocol.ServerEventReader {
     }
 
     private ProviderEvents.ServerEvent message(ByteBuf content) {
-        boolean usage = has(content, USAGE);
-        boolean starts = (turn == null || complete) && (has(content, CONTENT) || has(content, TOOL_CALL));
-        boolean ends = turn != null && !complete && (has(content, COMPLETE) || has(content, INTERRUPTED));
+        int found = mentions(content);
+        boolean usage = (found & USAGE) != 0;
+        boolean starts = (turn == null || complete) && (found & STARTS) != 0;
+        boolean ends = turn != null && !complete && (found & ENDS) != 0;
         if (!usage && !starts && !ends) {
             return null;
         }
@@ -102,8 +104,38 @@ final class LiveServerEvents implements RealtimeProtocol.ServerEventReader {
         return event;
     }
 
-    private static boolean has(ByteBuf content, ByteBuf word) {
-        return ByteBufUtil.indexOf(word, content) >= 0;
+    /**
+     * Which of {@link #KEYS} the message names right after a quote: one pass over its quotes, which Netty finds
+     * eight bytes at a time, since audio (base64) holds none. A prefilter only: the parsed message decides.
+     */
+    static int mentions(ByteBuf content) {
+        int found = 0;
+        int end = content.writerIndex();
+        for (int at = content.readerIndex(); at < end; ) {
+            int quote = content.indexOf(at, end, (byte) '"');
+            if (quote < 0) {
+                break;
+            }
+            for (int key = 0; key < KEYS.length; key++) {
+                if (follows(content, quote + 1, end, KEYS[key])) {
+                    found |= 1 << key;
+                }
+            }
+            at = quote + 1;
+        }
+        return found;
+    }
+
+    private static boolean follows(ByteBuf content, int at, int end, byte[] word) {
+        if (end - at < word.length) {
+            return false;
+        }
+        for (int i = 0; i < word.length; i++) {
+            if (content.getByte(at + i) != word[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void append(ByteBuf content) {
@@ -114,7 +146,7 @@ final class LiveServerEvents implements RealtimeProtocol.ServerEventReader {
         fragments.writeBytes(ByteBufUtil.getBytes(content));
     }
 
-    private static ByteBuf bytes(String word) {
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(word.getBytes(StandardCharsets.US_ASCII)));
+    private static byte[] bytes(String word) {
+        return word.getBytes(StandardCharsets.US_ASCII);
     }
 }

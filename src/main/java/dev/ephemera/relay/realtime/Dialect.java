@@ -33,9 +33,9 @@ interface Dialect {
     @Nullable
     byte[] limitReached(String message);
 
-    /** The message that tells the client the broker is about to close the session (it shuts down); or null. */
+    /** The message that tells the client the broker will close the session in {@code timeLeft}; or null. */
     @Nullable
-    default byte[] goingAway() {
+    default byte[] goingAway(java.time.Duration timeLeft) {
         return null;
     }
 }

@@ -172,7 +172,7 @@ final class LiveEvents implements Dialect {
 
     /** Google's notice that the server will close the connection. */
     @Override
-    public byte[] goingAway() {
-        return "{\"goAway\":{\"timeLeft\":\"0s\"}}".getBytes(StandardCharsets.US_ASCII);
+    public byte[] goingAway(java.time.Duration timeLeft) {
+        return ("{\"goAway\":{\"timeLeft\":\"" + timeLeft.toSeconds() + "s\"}}").getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -38,6 +38,8 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
 
     /** How long either side is given to take our close frame before its connection is closed. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+    /** How long before its maximum duration a session is told it will end, where the protocol can say so. */
+    private static final Duration NOTICE = Duration.ofSeconds(10);
 
     private final WebSocketSession client;
     private final Channel clientChannel;
@@ -86,7 +88,9 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
             Consumer<String> onEnd) {
         onLoop(() -> {
             this.onEnd = onEnd;
-            timer = clientChannel.eventLoop().schedule(this::expire, limit.toMillis(), TimeUnit.MILLISECONDS);
+            boolean notice = limit.compareTo(NOTICE.multipliedBy(2)) > 0 && events.goingAway(NOTICE) != null;
+            timer = clientChannel.eventLoop().schedule(notice ? this::expiring : this::expire,
+                    (notice ? limit.minus(NOTICE) : limit).toMillis(), TimeUnit.MILLISECONDS);
             // Micronaut reports a connection's end to @OnClose; should it ever not, the session still ends here.
             clientChannel.closeFuture().addListener(f -> clientClosed(new CloseReason(1006, "")));
             connector.connect(clientChannel, uri, headers, config.upstreamTimeout(), config.frameLimit(),
@@ -94,7 +98,6 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         });
     }
 
-    // Client -> provider.
     /** One client frame as it came; whole messages go on to be judged. The caller releases {@code frame}. */
     @Override
     public void fromClientFrame(WebSocketFrame frame) {
@@ -107,10 +110,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         onLoop(toProvider::flush);
     }
 
-    /**
-     * A whole client message, text or binary: judged by the session's {@link ClientEventFilter}, then sent on as
-     * it came (its output limit capped by the token's budget), or answered with an error event and dropped.
-     */
+    /** A whole client message, text or binary, judged and capped in the session's dialect, or refused. */
     @Override
     public void message(byte[] message, boolean binary) {
         if (closed) {
@@ -131,7 +131,6 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         toProvider.message(frame);
     }
 
-    // Provider -> client.
     @Override
     public void opened(Channel provider) {
         if (closed) {
@@ -167,7 +166,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     public void closed(int code, String reason) {
         if (!closed) {
             // The provider began the close: it is answered with its own code, and the client told the same.
-            reasonIfNone("provider_closed");
+            endReason = endReason == null ? "provider_closed" : endReason;
             end(code, reason, code == 1005 ? 1000 : SessionEnds.sendable(code));
         }
     }
@@ -183,12 +182,11 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
             if (closed) {
                 return;
             }
-            // The client began the close: answer it with its own code (RFC 6455 §5.5.1). Micronaut closes the
-            // connection after @OnClose without a close frame, which the client would see as 1006. On the event
-            // loop, so the frame leaves before that close.
+            // The client began the close: answer it with its own code (RFC 6455 §5.5.1), on the event loop, so the
+            // frame leaves before Micronaut closes the connection after @OnClose without one (1006 to the client).
             int code = reason.getCode() == 1005 ? 1000 : SessionEnds.sendable(reason.getCode());
             String text = reason.getReason() == null ? "" : reason.getReason();
-            reasonIfNone("client_closed");
+            endReason = endReason == null ? "client_closed" : endReason;
             clientChannel.writeAndFlush(new CloseWebSocketFrame(code, text));
             finish(code, text);
         });
@@ -198,8 +196,16 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     @Override
     public void goingAway() {
         onLoop(() -> {
-            tell(events.goingAway());
+            tell(events.goingAway(Duration.ZERO));
             closeBoth(1001, "the broker is shutting down; reconnect", "draining");
+        });
+    }
+
+    /** The session will reach its maximum duration in {@link #NOTICE}: the client is told, as Google's servers do. */
+    private void expiring() {
+        onLoop(() -> {
+            tell(events.goingAway(NOTICE));
+            timer = clientChannel.eventLoop().schedule(this::expire, NOTICE.toMillis(), TimeUnit.MILLISECONDS);
         });
     }
 
@@ -247,27 +253,17 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         }
     }
 
-    private void reasonIfNone(String reason) {
-        if (endReason == null) {
-            endReason = reason;
-        }
-    }
-
     /** Ends the session, telling both sides {@code code}; {@code why} is the reason on its receipt (if none yet). */
     private void closeBoth(int code, String reason, String why) {
         if (!closed) {
-            reasonIfNone(why);
+            endReason = endReason == null ? why : endReason;
             end(SessionEnds.sendable(code), reason, 1000);
         }
     }
 
-    /**
-     * Tells the client {@code code} and the provider {@code providerCode}, then ends the session. A client that
-     * does not take its close frame (it stopped reading) loses the connection after the grace period.
-     */
+    /** Tells the client {@code code} and the provider {@code providerCode}; a client that does not take it is cut. */
     private void end(int code, String reason, int providerCode) {
-        // Ended before the client is closed: closing it runs the close listener of start() at once, which must find
-        // the session ended (else the provider is told 1011 and the session ends twice).
+        // Ended first: closing the client runs start()'s close listener at once, which must find it ended.
         closed = true;
         client.close(new CloseReason(code, reason));
         clientChannel.eventLoop().schedule(() -> clientChannel.close(), CLOSE_GRACE.toMillis(),
