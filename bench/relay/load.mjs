@@ -1,5 +1,6 @@
 // The relay benchmark's load client (Node.js, `ws`). One JSON line of results on stdout; progress on stderr.
 //   node load.mjs rtt   --url ws://… --sessions 100 --fps 50 --bytes 1024 --seconds 10 [--warmup 3] [token options]
+//                       [--protocol openai|live] [--pids <relay pids>] [--peer-pids <provider pids>]
 //   node load.mjs idle  --url ws://… --sessions 5000 [token options]     (holds them until SIGTERM or stdin ends)
 //   node load.mjs flood --url ws://…(stalled provider) --probe ws://…(echo) --liveness http://…/health/liveness
 //                       --seconds 15 [token options]
@@ -7,6 +8,11 @@
 // Token options, for Ephemera: --mint http://…/v1/tokens --key <API key> --provider openai. Each session then gets
 // its own token, offered as the subprotocols `ephemera, ephemera-token.<token>`. Without them (nginx, the direct
 // baseline) no subprotocol is offered.
+// --protocol live (rtt only): Google's Live API (BidiGenerateContent). Each session sends the setup
+// {"setup":{"model":"models/gemini-live"}} and waits for {"setupComplete":{}} before it counts as open; its frames
+// are realtimeInput audio ({"realtimeInput":{"audio":{"data":"<base64>","mimeType":"audio/pcm;rate=16000"}}}) of
+// --bytes, and an echo is the provider's model content holding the same data (fake-provider.mjs). Tokens are then
+// minted for --provider gemini --model gemini-live unless told otherwise.
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
@@ -17,7 +23,14 @@ const num = (name, fallback) => (opt[name] === undefined ? fallback : Number(opt
 const log = (...args) => process.stderr.write(`load: ${args.join(' ')}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function tokens(count, provider = opt.provider ?? 'openai') {
+const live = opt.protocol === 'live';
+if (opt.protocol !== undefined && opt.protocol !== 'openai' && !live) {
+  log(`unknown protocol ${opt.protocol}; openai or live`);
+  process.exit(2);
+}
+
+async function tokens(count, provider = opt.provider ?? (live ? 'gemini' : 'openai'),
+  model = opt.model ?? (live ? 'gemini-live' : undefined)) {
   if (!opt.mint) return new Array(count).fill(null);
   const out = [];
   const batch = 50;
@@ -26,7 +39,7 @@ async function tokens(count, provider = opt.provider ?? 'openai') {
       const r = await fetch(opt.mint, {
         method: 'POST',
         headers: { authorization: `Bearer ${opt.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ provider }),
+        body: JSON.stringify(model === undefined ? { provider } : { provider, model }),
       });
       if (r.status !== 200 && r.status !== 201) throw new Error(`mint answered ${r.status}: ${await r.text()}`);
       return (await r.json()).value;
@@ -46,14 +59,33 @@ function open(url, token) {
   });
 }
 
+// A Live session: opened, its setup sent, and open once the provider answered setupComplete (within 10 s).
+async function openLive(url, token) {
+  const socket = await open(url, token);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { socket.terminate(); reject(new Error('no setupComplete within 10 s')); }, 10_000);
+    socket.once('close', (code, reason) => {
+      clearTimeout(timer);
+      reject(new Error(`closed ${code} ${reason} before setupComplete`));
+    });
+    socket.once('message', (data) => {
+      clearTimeout(timer);
+      socket.removeAllListeners('close');
+      if (data.toString().includes('"setupComplete"')) resolve(socket);
+      else { socket.terminate(); reject(new Error(`answered ${data.toString().slice(0, 200)} to the setup`)); }
+    });
+    socket.send(JSON.stringify({ setup: { model: `models/${opt.model ?? 'gemini-live'}` } }));
+  });
+}
+
 // Opens `count` sessions, a hundred at a time, each batch's tokens minted just before it (they live a minute).
-async function openAll(url, count) {
+async function openAll(url, count, opener = open) {
   const sockets = [];
   let failed = 0;
   const batch = 100;
   for (let i = 0; i < count; i += batch) {
     const toks = await tokens(Math.min(batch, count - i));
-    const settled = await Promise.allSettled(toks.map((t) => open(url, t)));
+    const settled = await Promise.allSettled(toks.map((t) => opener(url, t)));
     for (const s of settled) {
       if (s.status === 'fulfilled') sockets.push(s.value);
       else { failed++; if (failed <= 3) log('open failed:', s.reason.message); }
@@ -96,16 +128,41 @@ function sentAtOf(data) {
   return text[HEAD.length] === 'm' ? Number(text.substring(HEAD.length + 1, HEAD.length + 17)) : null;
 }
 
+// Live's frames: realtimeInput audio of about `bytes` bytes whose base64 data begins with the clock in base64's own
+// alphabet ("m"/"w", then the send time in µs as 16 digits), so the data stays valid base64 (a multiple of 4 long).
+const LIVE_HEAD = '{"realtimeInput":{"audio":{"data":"';
+const LIVE_TAIL = '","mimeType":"audio/pcm;rate=16000"}}}';
+// What fake-provider.mjs puts before the data it sends back.
+const LIVE_ECHO_HEAD = '{"serverContent":{"modelTurn":{"parts":[{"inlineData":{"data":"';
+const liveFillers = new Map();
+function liveEvent(bytes, sentAt, measured = true) {
+  const clock = (measured ? 'm' : 'w') + String(Math.round(sentAt * 1000)).padStart(16, '0');
+  let filler = liveFillers.get(bytes);
+  if (filler === undefined) {
+    const data = Math.max(20, Math.floor((bytes - LIVE_HEAD.length - LIVE_TAIL.length) / 4) * 4);
+    filler = 'A'.repeat(data - 17) + LIVE_TAIL;
+    liveFillers.set(bytes, filler);
+  }
+  return LIVE_HEAD + clock + filler;
+}
+function liveSentAtOf(data) {
+  const text = typeof data === 'string' ? data : data.toString('latin1', 0, LIVE_ECHO_HEAD.length + 17);
+  return text[LIVE_ECHO_HEAD.length] === 'm'
+    ? Number(text.substring(LIVE_ECHO_HEAD.length + 1, LIVE_ECHO_HEAD.length + 17)) / 1000 : null;
+}
+
 async function rtt() {
   const sessions = num('sessions', 100), fps = num('fps', 50), bytes = num('bytes', 1024);
   const seconds = num('seconds', 10), warmup = num('warmup', 3);
-  const { sockets, failed } = await openAll(opt.url, sessions);
+  const { sockets, failed } = await openAll(opt.url, sessions, live ? openLive : open);
   log(`rtt: ${sockets.length} sessions open (${failed} failed)`);
+  const frame = live ? liveEvent : event;
+  const clockOf = live ? liveSentAtOf : sentAtOf;
   let measuring = false, sent = 0, received = 0, skipped = 0, closed = 0;
   const samples = [];
   for (const s of sockets) {
     s.on('message', (data) => {
-      const sentAt = sentAtOf(data);
+      const sentAt = clockOf(data);
       if (sentAt === null) return;
       received++;
       samples.push(performance.now() - sentAt);
@@ -123,7 +180,7 @@ async function rtt() {
       while (due[i] <= should) {
         due[i]++;
         if (sockets[i].readyState !== WebSocket.OPEN || sockets[i].bufferedAmount > 1 << 20) { skipped++; continue; }
-        sockets[i].send(event(bytes, performance.now(), measuring));
+        sockets[i].send(frame(bytes, performance.now(), measuring));
         if (measuring) sent++;
       }
     }
@@ -139,18 +196,23 @@ async function rtt() {
   const elapsed = (performance.now() - measuredFrom) / 1000;
   const cpu = cpuMs() - cpuFrom;
   const own = process.cpuUsage(ownFrom);
+  const peers = cpuMs(opt['peer-pids']) - peersFrom;
+  const loadAverage = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
   // The cores the relay, the fake provider (--peer-pids) and this client kept busy: near 2 on two cores, and
   // every process waits for the others.
-  const coresBusy = (cpu + cpuMs(opt['peer-pids']) - peersFrom + (own.user + own.system) / 1000) / (elapsed * 1000);
+  const coresBusy = (cpu + peers + (own.user + own.system) / 1000) / (elapsed * 1000);
   clearInterval(tick);
   await sleep(2000); // the echoes still on their way
   samples.sort((a, b) => a - b);
   for (const s of sockets) s.close(1000);
   console.log(JSON.stringify({
-    mode: 'rtt', sessions: sockets.length, failed, fps, bytes, seconds: elapsed, sent, received,
+    mode: 'rtt', protocol: live ? 'live' : 'openai', sessions: sockets.length, failed, fps, bytes,
+    frame_bytes: Buffer.byteLength(frame(bytes, 0)), seconds: elapsed, sent, received,
     lost: sent - received, skipped, closed_early: closed,
     echoes_per_s: Math.round(received / elapsed),
-    cores_busy: coresBusy, cpu_ms: opt.pids ? cpu : null, cpu_ms_per_1000_frames: opt.pids ? (cpu * 1000) / (sent + received) : null,
+    cores_busy: coresBusy, load_average_1m: loadAverage,
+    cpu_ms: opt.pids ? cpu : null, cpu_ms_per_1000_frames: opt.pids ? (cpu * 1000) / (sent + received) : null,
+    peer_cpu_ms_per_1000_frames: opt['peer-pids'] ? (peers * 1000) / (sent + received) : null,
     p50_ms: percentile(samples, 50), p99_ms: percentile(samples, 99), max_ms: samples.at(-1) ?? null,
   }));
   await sleep(300);
