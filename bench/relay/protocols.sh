@@ -58,7 +58,6 @@ BROKER_PORT=$(free_port)
 MALLOC_ARENA_MAX=2 REDIS_URI=redis://127.0.0.1:$REDIS_PORT EPHEMERA_ADMIN_KEY=$ADMIN MICRONAUT_SERVER_PORT=$BROKER_PORT \
   OPENAI_API_KEY=sk-test-bench-fake-key EPHEMERA_PROVIDERS_OPENAI_REALTIME_URL=ws://127.0.0.1:$FAKE_PORT/v1/realtime \
   GEMINI_API_KEY=fake-gemini-key EPHEMERA_PROVIDERS_GEMINI_REALTIME_URL=ws://127.0.0.1:$FAKE_PORT$LIVE_PATH \
-  EPHEMERA_PROVIDERS_GEMINI_LIVE_URL=ws://127.0.0.1:$FAKE_PORT$LIVE_PATH \
   EPHEMERA_RATE_LIMITS_PER_KEY_PER_MINUTE=100000000 EPHEMERA_RATE_LIMITS_MAX_CONCURRENT_SESSIONS_PER_KEY=1000000 \
   EPHEMERA_RELAY_UPSTREAM_TIMEOUT=5s \
   java -XX:+ExitOnOutOfMemoryError $BROKER_JAVA_OPTS -jar "$JAR" > "$WORK/broker-protocols.log" 2>&1 & BROKER_PID=$!
@@ -72,7 +71,7 @@ KEY=$(curl -sf "http://127.0.0.1:$BROKER_PORT/v1/admin/keys" -H "Authorization: 
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).key))')
 MINT=(--mint "http://127.0.0.1:$BROKER_PORT/v1/tokens" --key "$KEY" --pids "$BROKER_PID")
 OPENAI=(--url "ws://127.0.0.1:$BROKER_PORT/v1/realtime" "${MINT[@]}")
-LIVE=(--protocol live --url "ws://127.0.0.1:$BROKER_PORT$LIVE_PATH" "${MINT[@]}")
+LIVE=(--protocol live --url "ws://127.0.0.1:$BROKER_PORT/v1/proxy/gemini$LIVE_PATH" "${MINT[@]}")
 echo "protocols: broker $BROKER_PORT (pid $BROKER_PID), nginx $NGINX_PORT ($NGINX_PIDS), fake $FAKE_PORT;" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # JIT warm-up on both paths before anything is measured.
