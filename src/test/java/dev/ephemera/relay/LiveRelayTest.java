@@ -104,6 +104,21 @@ class LiveRelayTest {
         return out;
     }
 
+    /** Says {@code said} turn after turn until the broker ends the session (60 turns at most); the turns done. */
+    private static int turnsUntilClosed(WsClient client, String said) throws InterruptedException {
+        int turns = 0;
+        while (!client.closeCode.isDone() && turns < 60) {
+            client.socket.sendText(text(said), true).join();
+            try {
+                until(client, "usageMetadata");
+            } catch (AssertionError | RuntimeException closed) {
+                break;
+            }
+            turns++;
+        }
+        return turns;
+    }
+
     @SuppressWarnings("unchecked")
     private Map<String, Object> receipt(String tokenId) {
         return broker.get("/v1/tokens/" + tokenId, key).json();
@@ -244,16 +259,7 @@ class LiveRelayTest {
                 + "{\"responseModalities\":[\"TEXT\"],\"maxOutputTokens\":30}}}", true).join();
         assertThat(next(client)).contains("setupComplete");
         assertThat(setupsSent().getFirst()).contains("\"maxOutputTokens\":30");
-        int turns = 0;
-        while (!client.closeCode.isDone() && turns < 60) {
-            client.socket.sendText(text("tell me more about it"), true).join();
-            try {
-                until(client, "usageMetadata");
-            } catch (AssertionError | RuntimeException closed) {
-                break;
-            }
-            turns++;
-        }
+        int turns = turnsUntilClosed(client, "tell me more about it");
         assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
         assertThat(client.closeReason.get()).isEqualTo("usage limit reached");
         Map<String, Object> usage = (Map<String, Object>) receipt(minted.string("id")).get("usage");
@@ -303,16 +309,7 @@ class LiveRelayTest {
         client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generationConfig\":"
                 + "{\"responseModalities\":[\"AUDIO\"],\"maxOutputTokens\":40}}}", true).join();
         assertThat(next(client)).contains("setupComplete");
-        int turns = 0;
-        while (!client.closeCode.isDone() && turns < 60) {
-            client.socket.sendText(text("go on with the story"), true).join();
-            try {
-                until(client, "usageMetadata");
-            } catch (AssertionError | RuntimeException closed) {
-                break;
-            }
-            turns++;
-        }
+        int turns = turnsUntilClosed(client, "go on with the story");
         assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
         assertThat(turns).isGreaterThan(1);
         Map<String, Object> usage = (Map<String, Object>) receipt(minted.string("id")).get("usage");

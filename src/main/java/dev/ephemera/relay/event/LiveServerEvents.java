@@ -117,25 +117,13 @@ final class LiveServerEvents implements RealtimeProtocol.ServerEventReader {
                 break;
             }
             for (int key = 0; key < KEYS.length; key++) {
-                if (follows(content, quote + 1, end, KEYS[key])) {
+                if (ProviderEvents.follows(content, quote, end, KEYS[key])) {
                     found |= 1 << key;
                 }
             }
             at = quote + 1;
         }
         return found;
-    }
-
-    private static boolean follows(ByteBuf content, int at, int end, byte[] word) {
-        if (end - at < word.length) {
-            return false;
-        }
-        for (int i = 0; i < word.length; i++) {
-            if (content.getByte(at + i) != word[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void append(ByteBuf content) {

@@ -228,7 +228,8 @@ public final class ProviderEvents implements RealtimeProtocol.ServerEventReader 
         return false;
     }
 
-    private static boolean follows(ByteBuf content, int dot, int end, byte[] suffix) {
+    /** Whether {@code suffix} follows the byte at {@code dot}, before {@code end}. */
+    static boolean follows(ByteBuf content, int dot, int end, byte[] suffix) {
         return end - dot > suffix.length && matches(content, dot + 1, suffix);
     }
 
