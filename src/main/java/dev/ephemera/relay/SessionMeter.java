@@ -73,7 +73,7 @@ public final class SessionMeter {
             Executor loop, SessionEnding ending) {
         this.limits = limits;
         this.requests = new ClientRequests(this, limits, outstanding, ending);
-        this.turns = capsEachResponse ? null : new LiveTurns(this, limits, outstanding);
+        this.turns = capsEachResponse ? null : new LiveTurns(this, limits, outstanding, requests);
         this.events = events;
         this.loop = loop;
         this.ending = ending;

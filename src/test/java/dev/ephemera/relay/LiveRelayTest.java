@@ -268,14 +268,60 @@ class LiveRelayTest {
         assertThat(closedSession(minted.string("id"))).containsEntry("close_reason", "usage_limit_reached");
     }
 
-    @Test
-    void underAMoneyLimitWhatTheBrokerCannotSeeIsRefused() throws Exception {
+    /** Found by the black-box attack (F3, F4): hidden input in other shapes, and in the setup. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "\"tools\":[{\"googleSearch\":{}}]|setup.tools",
+        "\"tools\":{\"googleSearch\":{}}|setup.tools",
+        "\"tools\":[{\"functionDeclarations\":[],\"code_execution\":{}}]|setup.tools",
+        "\"sessionResumption\":{\"handle\":\"h\"}|setup.sessionResumption",
+        "\"session_resumption\":[{\"handle\":\"h\"}]|setup.sessionResumption",
+        "\"systemInstruction\":{\"parts\":[{\"fileData\":{\"fileUri\":\"https://x/y.pdf\"}}]}|fileData",
+        "\"system_instruction\":{\"parts\":{\"file_data\":{\"file_uri\":\"https://x/y.pdf\"}}}|fileData",
+    })
+    void underAMoneyLimitWhatTheBrokerCannotSeeIsRefused(String field) throws Exception {
+        String[] parts = field.split("\\|");
         WsClient client = connect(mint(Map.of("limits", Map.of("max_cost_usd", "0.05"))).string("value"));
-        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"tools\":[{\"googleSearch\":{}}]}}",
-                true).join();
+        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\"," + parts[0] + "}}", true).join();
         assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
-        assertThat(client.closeReason.get()).isEqualTo("usage_not_measurable: setup.tools");
+        assertThat(client.closeReason.get()).isEqualTo("usage_not_measurable: " + parts[1]);
         assertThat(setupsSent()).isEmpty();
+    }
+
+    /**
+     * Found by the black-box attack (F1, F2): turns asked for back to back, while the first runs, each reserve a full
+     * turn; the one that cannot be paid for ends the session, and those forwarded but never reported count as all
+     * they held, so neither the money nor the tokens pass the limit, and a token's next session starts from there.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void turnsAskedForBackToBackCannotSpendPastTheLimit() throws Exception {
+        for (Map<String, Object> limit : List.<Map<String, Object>>of(Map.of("max_cost_usd", "0.001"),
+                Map.of("max_total_tokens", 1000))) {
+            fake.recorder().reset();
+            Broker.Reply minted = mint(Map.of("limits", limit, "max_uses", 2));
+            for (int session = 0; session < 2; session++) {
+                WsClient client = connect(minted.string("value"));
+                client.socket.sendText(SETUP, true).join();
+                if (!next(client).contains("setupComplete")) {
+                    break;
+                }
+                for (int i = 0; i < 30 && !client.closeCode.isDone(); i++) {
+                    client.socket.sendText(text("tell me a long story number " + i), true);
+                }
+                assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+            }
+            long forwarded = fake.recorder().frames.stream().filter(f -> f.startsWith("{\"clientContent\"")).count();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(((Number) ((Map<String, Object>)
+                    receipt(minted.string("id")).get("usage")).get("responses")).longValue()).isEqualTo(forwarded));
+            Map<String, Object> usage = (Map<String, Object>) receipt(minted.string("id")).get("usage");
+            if (limit.containsKey("max_total_tokens")) {
+                assertThat(((Number) usage.get("total_tokens")).longValue()).isLessThanOrEqualTo(1000);
+            } else {
+                assertThat(new java.math.BigDecimal((String) usage.get("cost_usd")))
+                        .isLessThanOrEqualTo(new java.math.BigDecimal("0.001"));
+            }
+        }
     }
 
     @Test

@@ -125,7 +125,9 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
             }
             return;
         }
-        byte[] sent = ((Outcome.Send) outcome).frame();
+        if (!(outcome instanceof Outcome.Send(byte[] sent))) {
+            return;
+        }
         WebSocketFrame frame = binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(sent))
                 : new TextWebSocketFrame(Unpooled.wrappedBuffer(sent));
         toProvider.message(frame);
