@@ -8,6 +8,7 @@ import dev.ephemera.secret.Secrets;
 import dev.ephemera.session.Usage;
 import dev.ephemera.token.UsageLimits;
 import io.micronaut.core.annotation.Nullable;
+import java.util.ArrayDeque;
 import java.util.Map;
 
 /**
@@ -19,11 +20,19 @@ import java.util.Map;
  * (content with {@code turnComplete}, streamed text, a tool's result with no turn running) is held like a
  * {@code response.create}: it reserves a full turn, and when what is left could not pay for it and its input, the
  * session ends instead. Streamed media may start a turn on voice activity: with a turn running and no full turn
- * left it is not sent on (no barge-in at the end of a budget), with none running the session ends. Under a money
- * limit, what the broker cannot see is refused ({@link LiveHiddenInput}). One per {@link SessionMeter}, on its
- * event loop.
+ * left it is not sent on (no barge-in at the end of a budget), with none running the session ends. While the money
+ * held is being renewed, what is left is not known: the messages wait, in order, for the store's answer
+ * ({@link #resume}; a few milliseconds). Under a money limit, what the broker cannot see is refused
+ * ({@link LiveHiddenInput}). One per {@link SessionMeter}, on its event loop.
  */
 public final class LiveTurns {
+
+    /** At most this many messages wait for one answer of the store (a few milliseconds); more end the session. */
+    private static final int MAX_HELD = 256;
+
+    /** A client message waiting for the store: the event the filter read, and its bytes. */
+    private record Held(ClientEventFilter.Forward event, byte[] message) {
+    }
 
     private final SessionMeter meter;
     private final UsageLimits limits;
@@ -31,6 +40,8 @@ public final class LiveTurns {
     private final ClientRequests requests;
     /** This session's prefix of the ids its requests for turns are held under: not guessable. */
     private final String ids = "turn_request_" + Secrets.randomBase62(12) + "_";
+    /** Client messages waiting, in order, for the store to say what is left (a renewal of the money held). */
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
     private long asked;
     /** The input the next turn will carry, in tokens, estimated from above. */
     private long carried;
@@ -72,16 +83,20 @@ public final class LiveTurns {
         return tokens == null ? purse.cap() : Math.min(tokens, purse.cap());
     }
 
-    /** Whether one more full turn could be paid for now (a grant on its way counts once, with no turn running). */
+    /** Whether one more full turn could be paid for now. */
     private boolean affords() {
         Long left = left();
-        MoneyPurse purse = meter.purse();
-        return left == null || left >= cap || purse != null && purse.asking() && outstanding.count() == 0;
+        return left == null || left >= cap;
+    }
+
+    /** Whether the money held is being renewed: what is left is known once the store answers. */
+    private boolean renewing() {
+        return meter.purse() != null && meter.purse().asking();
     }
 
     /** Whether, with no turn running, one more full turn could be paid for (while one runs, it is let be). */
     boolean canTakeATurn() {
-        return outstanding.count() > 0 || affords();
+        return outstanding.count() > 0 || renewing() || affords();
     }
 
     /** A turn is done, having used {@code usage} (null: unreported, when it counts as {@code held} output more). */
@@ -108,20 +123,58 @@ public final class LiveTurns {
         if (purse != null) {
             purse.added(tokens, audio);
         }
+        if (event.type().equals(LiveProtocol.SETUP)) {
+            return new Outcome.Send(message);
+        }
+        if (!held.isEmpty() || renewing() && !affords()) {
+            // What is left is known when the store answers (resume): this and what follows wait, in order.
+            if (held.size() >= MAX_HELD) {
+                return limitReached();
+            }
+            held.add(new Held(event, message));
+            return new Outcome.Dropped();
+        }
+        return decide(event, message);
+    }
+
+    /** A message whose cost is known: sent (a turn it asks for reserved), not sent on, or the session's end. */
+    private Outcome decide(ClientEventFilter.Forward event, byte[] message) {
+        Map<?, ?> body = (Map<?, ?>) event.event().values().iterator().next();
         boolean media = event.type().equals("realtimeInput") && !body.containsKey("text");
-        if (event.type().equals(LiveProtocol.SETUP) || !media && !asksForATurn(event.type(), body)) {
+        if (!media && !asksForATurn(event.type(), body)) {
             return new Outcome.Send(message);
         }
         if (!affords()) {
-            return media && outstanding.count() > 0 ? new Outcome.Dropped() : new Outcome.Refused(
-                    new ClientEventFilter.Refuse("usage_limit_reached", "What is left of the budget could not pay "
-                            + "for this input and one more turn.", null, null));
+            return media && outstanding.count() > 0 ? new Outcome.Dropped() : limitReached();
         }
         if (!media) {
             // Held until the provider starts it (or the session ends, when it counts as all it held).
             outstanding.requested(ids + ++asked, requests.share(cap), false);
         }
         return new Outcome.Send(message);
+    }
+
+    /**
+     * The store answered: the messages that waited for it are decided in order, sent as events of the broker's own;
+     * the first that cannot be paid for ends the session.
+     */
+    void resume(SessionEnding ending) {
+        while (!held.isEmpty() && !renewing()) {
+            Held next = held.poll();
+            switch (decide(next.event(), next.message())) {
+                case Outcome.Send send -> ending.toProvider(send.frame());
+                case Outcome.Refused refused -> {
+                    held.clear();
+                    ending.limitReached(refused.refusal().message());
+                }
+                case Outcome.Dropped dropped -> { }
+            }
+        }
+    }
+
+    private static Outcome limitReached() {
+        return new Outcome.Refused(new ClientEventFilter.Refuse("usage_limit_reached", "What is left of the budget "
+                + "could not pay for this input and one more turn.", null, null));
     }
 
     /** Whether a message of {@code type} asks the provider for a turn of its own. */

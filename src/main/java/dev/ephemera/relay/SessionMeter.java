@@ -64,12 +64,7 @@ public final class SessionMeter {
     }
 
     /** A meter reading the provider's events with {@code events} (a sideband's reader sees more of them). */
-    public SessionMeter(UsageLimits limits, RealtimeProtocol.ServerEventReader events, Executor loop,
-            SessionEnding ending) {
-        this(limits, events, true, loop, ending);
-    }
-
-    private SessionMeter(UsageLimits limits, RealtimeProtocol.ServerEventReader events, boolean capsEachResponse,
+    public SessionMeter(UsageLimits limits, RealtimeProtocol.ServerEventReader events, boolean capsEachResponse,
             Executor loop, SessionEnding ending) {
         this.limits = limits;
         this.requests = new ClientRequests(this, limits, outstanding, ending);
@@ -267,12 +262,15 @@ public final class SessionMeter {
         return confirmed.plus(pending);
     }
 
+    /** Ends the session at a limit; else the Live messages that waited for what is left are decided. */
     private void checkLimits() {
         String reached = limitHit || endedWith != null ? null
                 : LimitReached.why(limits, tokenTotal(), purse, outstanding.count(), turns);
         if (reached != null) {
             limitHit = true;
             ending.limitReached(reached);
+        } else if (turns != null && !over()) {
+            turns.resume(ending);
         }
     }
 

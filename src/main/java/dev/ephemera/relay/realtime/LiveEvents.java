@@ -11,6 +11,7 @@ import dev.ephemera.token.RedeemedToken;
 import io.micronaut.core.annotation.Nullable;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,8 +80,7 @@ final class LiveEvents implements Dialect {
             return refused(boundModel == null ? "invalid_event" : "model_not_allowed", "The setup must name "
                     + (boundModel == null ? "a model" : "the model this token is for") + ".", "setup.model");
         }
-        Map<String, Object> setup = session == null ? new LinkedHashMap<>() : merged(Map.of(), session);
-        setup = merged(setup, asked);
+        Map<String, Object> setup = merged(session == null ? Map.of() : session, asked);
         setup.put("model", providerModel.apply(model));
         Map<String, Object> out = Map.of(LiveProtocol.SETUP, setup);
         Outcome counted = meter.toProvider(new ClientEventFilter.Forward(out, LiveProtocol.SETUP, null),
@@ -122,15 +122,21 @@ final class LiveEvents implements Dialect {
         return asked == null || boundModel.equals(name) ? boundModel : null;
     }
 
-    /** {@code over} laid over a copy of {@code base}: objects merged, anything else replaced, spellings as one. */
+    /**
+     * {@code over} laid over a copy of {@code base}: objects merged, anything else replaced, two spellings of a field
+     * as one (the later replaces the earlier). Linear in the keys: a client's setup may have many.
+     */
     private static Map<String, Object> merged(Map<?, ?> base, Map<?, ?> over) {
         Map<String, Object> out = new LinkedHashMap<>();
-        base.forEach((k, v) -> out.put((String) k, v instanceof Map<?, ?> m ? merged(Map.of(), m) : v));
-        over.forEach((k, v) -> {
-            String key = (String) k;
-            Object old = remove(out, key);
-            out.put(key, v instanceof Map<?, ?> m ? merged(old instanceof Map<?, ?> o ? o : Map.of(), m) : v);
-        });
+        Map<String, String> spelled = new HashMap<>();
+        for (Map<?, ?> layer : List.of(base, over)) {
+            layer.forEach((k, v) -> {
+                String key = (String) k;
+                String had = spelled.put(LiveProtocol.camel(key), key);
+                Object old = had == null ? null : out.remove(had);
+                out.put(key, v instanceof Map<?, ?> m ? merged(old instanceof Map<?, ?> o ? o : Map.of(), m) : v);
+            });
+        }
         return out;
     }
 

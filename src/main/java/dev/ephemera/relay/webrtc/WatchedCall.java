@@ -73,8 +73,8 @@ final class WatchedCall implements UpstreamSocket.Events, SessionEnding, Drain.H
         this.locks = locks;
         // GPT-Live's startup settings (instructions, voice) cannot change; its page cannot send session.update.
         this.restore = call.kind() == ProviderCall.Kind.REALTIME ? watch.restore() : null;
-        this.meter = new SessionMeter(watch.token().limits(), ProviderEvents.withSessionEvents(frameLimit), loop,
-                this);
+        this.meter = new SessionMeter(watch.token().limits(), ProviderEvents.withSessionEvents(frameLimit), true,
+                loop, this);
     }
 
     SessionMeter meter() {
