@@ -236,6 +236,20 @@ class LiveRelayTest {
         assertThat(closedSession(minted.string("id"))).containsEntry("close_reason", "locked_field");
     }
 
+    /** Found by the black-box attack (F7): a token for any model still takes only a model's id from the setup. */
+    @Test
+    void aSetupModelThatIsNoModelsIdIsRefused() throws Exception {
+        for (String model : List.of("models/../../other-project/x", "models/a/b", "publishers/google/models/..",
+                "")) {
+            Broker.Reply minted = broker.mint(key, Map.of("provider", "gemini"));
+            tokensSeen.add(minted.string("value"));
+            WsClient client = connect(minted.string("value"));
+            client.socket.sendText("{\"setup\":{\"model\":\"" + model + "\"}}", true).join();
+            assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).as(model).isIn(1007, 1008);
+        }
+        assertThat(setupsSent()).isEmpty();
+    }
+
     @Test
     void aSetupForAnotherModelOrASecondSetupEndsTheSession() throws Exception {
         WsClient other = connect(mint(Map.of()).string("value"));

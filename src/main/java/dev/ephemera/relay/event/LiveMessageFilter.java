@@ -15,12 +15,16 @@ import java.util.Set;
  * decoded values of one strict parse ({@link StrictJson}): a message must be an object with exactly one known key
  * (under either spelling) whose value is an object; the first must be {@code setup}, and no other may be. In the
  * setup, a locked field under any of its spellings may carry only its locked value, and an object replaced on a
- * locked path counts as changing it; two keys that spell one field, or a key that differs from a locked name only
- * by case, spaces or underscores, are refused, so no meaning is left to the provider's parser. With the system
+ * locked path counts as changing it; two keys that spell one field, a key that differs from a locked name only by
+ * case, spaces or underscores, or one that is no field's name ({@code [A-Za-z][A-Za-z0-9_]*}: no NUL, no zero-width
+ * space), are refused, so no meaning is left to the provider's parser. With the system
  * instruction locked, no content may have a {@code role} other than {@code user} or {@code model}. One per session,
  * on its event loop (it remembers whether the setup came).
  */
 final class LiveMessageFilter implements RealtimeProtocol.ClientJudge {
+
+    /** How a protocol buffer field is named, in either spelling: nothing else names one (NUL, a zero-width space). */
+    private static final java.util.regex.Pattern FIELD_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
     private final LiveProtocol protocol;
     /** Locked field -> its locked value (absent: the field may not be set at all). */
@@ -71,9 +75,9 @@ final class LiveMessageFilter implements RealtimeProtocol.ClientJudge {
         if (type.equals(LiveProtocol.SETUP)) {
             String clash = clash(body, "");
             if (clash != null) {
-                return new ClientEventFilter.Refuse("invalid_event", "Two keys spell one field, or a key differs "
-                        + "from a locked field only by case, spaces or underscores; send each field once, as the "
-                        + "protocol spells it.", "setup" + clash, null);
+                return new ClientEventFilter.Refuse("invalid_event", "Two keys spell one field, a key differs from "
+                        + "a locked field only by case, spaces or underscores, or a key is no field's name; send each "
+                        + "field once, as the protocol spells it.", "setup" + clash, null);
             }
             for (Map.Entry<String, Optional<Object>> field : locked.entrySet()) {
                 for (String spelling : protocol.spellings(field.getKey())) {
@@ -101,6 +105,9 @@ final class LiveMessageFilter implements RealtimeProtocol.ClientJudge {
         for (Map.Entry<?, ?> entry : map.entrySet()) {
             String key = (String) entry.getKey();
             String plain = LiveProtocol.plain(key);
+            if (!FIELD_NAME.matcher(key).matches()) {
+                return path;
+            }
             Set<String> exact = lockedNames.get(plain);
             if (seen.put(plain, key) != null || exact != null && !exact.contains(key)) {
                 return path + "." + plain;

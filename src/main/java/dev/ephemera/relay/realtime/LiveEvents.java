@@ -35,6 +35,9 @@ final class LiveEvents implements Dialect {
     private static final Pattern QUALIFIED = Pattern.compile(
             "(?:(?:projects/[^/]+/locations/[^/]+/)?publishers/[^/]+/)?models/([^/]+)");
 
+    /** A model's id, as Google names them: nothing that could step out of the resource name it is put in. */
+    private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     private final RealtimeProtocol.ClientJudge filter;
     @Nullable
     private final Map<String, Object> session;
@@ -117,7 +120,7 @@ final class LiveEvents implements Dialect {
             name = qualified.matches() ? qualified.group(1) : text;
         }
         if (boundModel == null) {
-            return name == null || name.isEmpty() ? null : name;
+            return name == null || !MODEL_ID.matcher(name).matches() ? null : name;
         }
         return asked == null || boundModel.equals(name) ? boundModel : null;
     }
