@@ -67,6 +67,11 @@ public final class LiveTurns {
         return cap;
     }
 
+    /** What one turn holds: its output limit, its money, and (under a token limit) the input it will carry. */
+    OutstandingResponses.Share share() {
+        return requests.share(cap).withInput(limits.maxTotalTokens() == null ? 0 : carried);
+    }
+
     /**
      * What one more turn may have, once the input it will carry ({@link #carried}) and the outstanding turns are
      * paid for (tokens, and money: {@link MoneyPurse#cap}); null: no limit.
@@ -149,7 +154,7 @@ public final class LiveTurns {
         }
         if (!media) {
             // Held until the provider starts it (or the session ends, when it counts as all it held).
-            outstanding.requested(ids + ++asked, requests.share(cap), false);
+            outstanding.requested(ids + ++asked, share(), false);
         }
         return new Outcome.Send(message);
     }

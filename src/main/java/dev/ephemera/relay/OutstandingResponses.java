@@ -17,9 +17,25 @@ import java.util.Map;
  */
 final class OutstandingResponses {
 
-    /** An outstanding response's cap in tokens and the money it was promised ({@link MoneyPurse#promise}). */
-    record Share(long cap, long promise) {
-        static final Share NONE = new Share(0, 0);
+    /**
+     * An outstanding response's cap in tokens, the money it was promised ({@link MoneyPurse#promise}) and the input
+     * it carries where that is estimated (a Live turn's): what it counts if its usage never comes.
+     */
+    record Share(long cap, long promise, long input) {
+        static final Share NONE = new Share(0, 0, 0);
+
+        Share(long cap, long promise) {
+            this(cap, promise, 0);
+        }
+
+        Share withInput(long tokens) {
+            return new Share(cap, promise, tokens);
+        }
+
+        /** The tokens it holds of a token's budget: its output cap and the input it carries. */
+        long tokens() {
+            return cap + input;
+        }
     }
 
     /** A request forwarded, not yet given a response id; refundable while its event id names it alone. */
@@ -45,7 +61,7 @@ final class OutstandingResponses {
      */
     void requested(String eventId, Share share, boolean refundable) {
         requested.add(new Request(eventId, share, refundable));
-        reserved += share.cap();
+        reserved += share.tokens();
     }
 
     /**
@@ -74,7 +90,7 @@ final class OutstandingResponses {
         Request oldest = requested.poll();
         Share share = oldest == null ? own.get() : oldest.share;
         if (oldest == null) {
-            reserved += share.cap();
+            reserved += share.tokens();
         }
         running.put(responseId, share);
         return oldest == null;
@@ -87,7 +103,7 @@ final class OutstandingResponses {
             Request oldest = requested.poll();
             share = oldest == null ? Share.NONE : oldest.share;
         }
-        reserved -= share.cap();
+        reserved -= share.tokens();
         return share;
     }
 
@@ -101,7 +117,7 @@ final class OutstandingResponses {
             if (request.eventId.equals(eventId)) {
                 if (request.refundable) {
                     it.remove();
-                    reserved -= request.share.cap();
+                    reserved -= request.share.tokens();
                     return request.share;
                 }
                 return Share.NONE;
@@ -125,7 +141,7 @@ final class OutstandingResponses {
         return requested.size() + running.size();
     }
 
-    /** The output tokens the outstanding responses may still use. */
+    /** The tokens the outstanding responses may still use: their output caps and the input they carry. */
     long reserved() {
         return reserved;
     }

@@ -28,7 +28,7 @@ final class ResponseUsage {
 
     /** A response whose usage is unknown, counted as all it held. */
     static Usage held(OutstandingResponses.Share share, @Nullable Price price) {
-        Usage capped = Usage.ofResponse(0, share.cap(), share.cap(), 0, 0, 0);
+        Usage capped = Usage.ofResponse(share.input(), share.cap(), share.input() + share.cap(), 0, 0, 0);
         return capped.costing(Math.max(share.promise(), price == null ? 0 : price.cost(capped)));
     }
 }

@@ -175,7 +175,7 @@ public final class SessionMeter {
         switch (event) {
             case null -> { }
             case ProviderEvents.Created created -> outstanding.created(created.responseId(), () -> // the limit in force
-                    requests.share(turns != null ? turns.cap() : requests.ownCap()));
+                    turns != null ? turns.share() : requests.share(requests.ownCap()));
             case ProviderEvents.Turned turned -> {
                 count(turned.done());
                 count(turned.created());

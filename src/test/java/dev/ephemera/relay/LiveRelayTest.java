@@ -315,7 +315,12 @@ class LiveRelayTest {
             fake.recorder().reset();
             Broker.Reply minted = mint(Map.of("limits", limit, "max_uses", 2));
             for (int session = 0; session < 2; session++) {
-                WsClient client = connect(minted.string("value"));
+                WsClient client;
+                try {
+                    client = connect(minted.string("value"));
+                } catch (java.util.concurrent.ExecutionException spent) {
+                    break; // The token's limit is reached: its next session is refused (429) before the upgrade.
+                }
                 client.socket.sendText(SETUP, true).join();
                 if (!next(client).contains("setupComplete")) {
                     break;
@@ -394,9 +399,11 @@ class LiveRelayTest {
         client.socket.sendClose(1000, "").join();
         closedSession(minted.string("id"));
         Map<String, Object> usage = (Map<String, Object>) receipt(minted.string("id")).get("usage");
-        // The unreported turn counts its whole cap of 25 output tokens, beside the reported one.
+        // The unreported turn counts its whole cap of 25 output tokens, beside the reported one, and the input it
+        // carried as estimated (the setup and the message, a token per byte; found by the attack, F8).
         assertThat(((Number) usage.get("responses")).longValue()).isEqualTo(2);
         assertThat(((Number) usage.get("output_tokens")).longValue()).isGreaterThanOrEqualTo(25 + 1);
+        assertThat(((Number) usage.get("input_tokens")).longValue()).isGreaterThan(150);
     }
 
     @Test
