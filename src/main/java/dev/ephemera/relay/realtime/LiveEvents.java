@@ -25,9 +25,9 @@ import java.util.regex.Pattern;
  * with the client's unlocked fields laid over it (a field under either spelling replaces the other), the model the
  * token is bound to in the provider's own naming ({@code models/…}, or Vertex AI's full resource name), and, under a
  * limit, an output limit for every turn no higher than what is left ({@link dev.ephemera.relay.LiveTurns#cap}: the
- * setup's own {@code maxOutputTokens} within it, else a quarter of it). A refusal
- * closes the session: the protocol has no error message. Before the broker ends a session for shutting down, the
- * client gets a {@code goAway}, as Google's servers send.
+ * setup's own {@code maxOutputTokens} within it, else a quarter of it). A refusal closes the session: the protocol
+ * has no error message. Before the broker ends a session at its maximum duration (ten seconds ahead) or for
+ * shutting down, the client gets a {@code goAway}, as Google's servers send.
  */
 final class LiveEvents implements Dialect {
 
