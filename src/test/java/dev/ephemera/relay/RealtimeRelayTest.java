@@ -158,6 +158,19 @@ class RealtimeRelayTest {
         slash.socket.sendClose(1000, "").get();
     }
 
+    /**
+     * A client's close frame without a code ("no status", what {@code ws}' {@code close()} and Google's SDK send) is
+     * answered 1000, as a normal close (it was 1011: Netty reads its code as -1). Found by the attack of issue 31.
+     */
+    @Test
+    void aCloseWithoutACodeIsAnsweredAsANormalClose() throws Exception {
+        try (dev.ephemera.support.RawWebSocket socket = dev.ephemera.support.RawWebSocket.open(broker.url(),
+                token(Map.of()), "", 0)) {
+            assertThat(socket.head).startsWith("HTTP/1.1 101");
+            assertThat(socket.closeWithoutCode().closeCode()).isEqualTo(1000);
+        }
+    }
+
     @Test
     void openSessionsAreShownInTheMetricsWhileTheyLast() throws Exception {
         double before = activeSessions();

@@ -92,6 +92,17 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Ends the session with a close frame without a code (RFC 6455: "no status"); answers the server's close frame. */
+    public Frame closeWithoutCode() throws IOException {
+        out.write(new byte[] {(byte) 0x88, (byte) 0x80, 0, 0, 0, 0});
+        out.flush();
+        Frame frame;
+        do {
+            frame = read();
+        } while (!frame.isClose());
+        return frame;
+    }
+
     public Frame read() throws IOException {
         int opcode = in.readUnsignedByte() & 0x0f;
         long length = in.readUnsignedByte() & 0x7f;

@@ -186,7 +186,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
             }
             // The client began the close: answer it with its own code (RFC 6455 §5.5.1), on the event loop, so the
             // frame leaves before Micronaut closes the connection after @OnClose without one (1006 to the client).
-            int code = reason.getCode() == 1005 ? 1000 : SessionEnds.sendable(reason.getCode());
+            int code = SessionEnds.answering(reason.getCode());
             String text = reason.getReason() == null ? "" : reason.getReason();
             endReason = endReason == null ? "client_closed" : endReason;
             clientChannel.writeAndFlush(new CloseWebSocketFrame(code, text));

@@ -6,6 +6,14 @@ final class SessionEnds {
     private SessionEnds() {
     }
 
+    /**
+     * The code of the close frame that answers a client's close with {@code received}: 1000 for "no status" (1005,
+     * or -1, as Netty reads a close frame without a code), else the received code where it may be sent.
+     */
+    static int answering(int received) {
+        return received == 1005 || received == -1 ? 1000 : sendable(received);
+    }
+
     /** Close codes 1005, 1006 and 1015 may not be sent on the wire; others pass through. */
     static int sendable(int code) {
         return code < 1000 || code == 1005 || code == 1006 || code == 1015 || code > 4999 ? 1011 : code;
