@@ -16,8 +16,8 @@ import java.util.Optional;
  */
 public final class Provider {
 
-    /** Gemini's Live API under a base URL. */
-    private static final String GEMINI_LIVE_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService"
+    /** Gemini's Live API (its WebSocket) under a base URL: the provider's, and the broker's relay of a provider's. */
+    public static final String GEMINI_LIVE_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService"
             + ".BidiGenerateContent";
     /** What a Live session's {@code setup} names a model under, at Gemini's API. */
     private static final String MODELS = "models/";

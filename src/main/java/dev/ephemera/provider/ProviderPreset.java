@@ -25,9 +25,6 @@ record ProviderPreset(String name, String baseUrl, AuthStyle authStyle, String k
     /** Vertex AI: Google's models, under {@code …/v1/projects/{project}/locations/{location}/publishers/google}. */
     private static final List<String> VERTEX = List.of("POST /models/{model}:generateContent",
             "POST /models/{model}:streamGenerateContent", "POST /models/{model}:countTokens");
-    /** Gemini's Live API (its WebSocket), under the base URL. */
-    static final String GEMINI_LIVE_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService"
-            + ".BidiGenerateContent";
 
     // The HTTP relay's default scope per provider (SPEC §4): inference endpoints only. Never files, fine-tuning,
     // batches, the organisation, or a provider's own key minting (realtime/client_secrets): those would spend the
@@ -46,7 +43,7 @@ record ProviderPreset(String name, String baseUrl, AuthStyle authStyle, String k
                     Map.of("anthropic-version", "2023-06-01"), null,
                     List.of("POST /v1/messages", "POST /v1/messages/count_tokens")),
             preset("gemini", "https://generativelanguage.googleapis.com", AuthStyle.GOOG_API_KEY, "GEMINI_API_KEY",
-                    Map.of(), GEMINI_LIVE_PATH, GEMINI),
+                    Map.of(), Provider.GEMINI_LIVE_PATH, GEMINI),
             // The base URL is made of the project and location (VertexLocation); the key is an access token.
             preset("vertex", "", AuthStyle.BEARER, "GOOGLE_APPLICATION_CREDENTIALS", Map.of(),
                     VertexLocation.LIVE_PATH, VERTEX),

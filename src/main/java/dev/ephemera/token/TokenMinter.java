@@ -48,9 +48,6 @@ public final class TokenMinter {
     private static final Logger LOG = LoggerFactory.getLogger(TokenMinter.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final int MAX_SESSION_BYTES = 16 * 1024;
-    /** Google's Live API's path, under a provider's HTTP relay. */
-    private static final String LIVE_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService"
-            + ".BidiGenerateContent";
 
     private final TokenStore store;
     private final TokenStrategy strategy;
@@ -265,7 +262,7 @@ public final class TokenMinter {
         String model = modelQuery(r.model());
         // A provider that speaks Google's Live API is reached at its path under the provider's HTTP relay.
         String websocket = providers.find(r.provider()).map(Provider::speaksOpenAiRealtime).orElse(true)
-                ? "/v1/realtime" : "/v1/proxy/" + r.provider() + LIVE_PATH;
+                ? "/v1/realtime" : "/v1/proxy/" + r.provider() + Provider.GEMINI_LIVE_PATH;
         return new MintedToken.Connect(urls.websocketBase() + websocket + model,
                 urls.issuer() + "/v1/realtime/calls", urls.issuer() + "/v1/proxy/" + r.provider());
     }
