@@ -104,6 +104,14 @@ class LiveRelayTest {
         return out;
     }
 
+    /** Sends a setup for {@code modality} output of at most {@code maxOutputTokens} a turn; waits for its answer. */
+    private static void setUp(WsClient client, String modality, int maxOutputTokens) throws InterruptedException {
+        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generationConfig\":"
+                + "{\"responseModalities\":[\"" + modality + "\"],\"maxOutputTokens\":" + maxOutputTokens + "}}}",
+                true).join();
+        assertThat(next(client)).contains("setupComplete");
+    }
+
     /** Says {@code said} turn after turn until the broker ends the session (60 turns at most); the turns done. */
     private static int turnsUntilClosed(WsClient client, String said) throws InterruptedException {
         int turns = 0;
@@ -269,9 +277,7 @@ class LiveRelayTest {
     void underATokenLimitEveryTurnIsCappedAndTheSessionEndsWhenNoFullTurnIsLeft() throws Exception {
         Broker.Reply minted = mint(Map.of("limits", Map.of("max_total_tokens", 1000)));
         WsClient client = connect(minted.string("value"));
-        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generationConfig\":"
-                + "{\"responseModalities\":[\"TEXT\"],\"maxOutputTokens\":30}}}", true).join();
-        assertThat(next(client)).contains("setupComplete");
+        setUp(client, "TEXT", 30);
         assertThat(setupsSent().getFirst()).contains("\"maxOutputTokens\":30");
         int turns = turnsUntilClosed(client, "tell me more about it");
         assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
@@ -373,9 +379,7 @@ class LiveRelayTest {
     void underAMoneyLimitTheSessionSpendsNoMoreThanItMay() throws Exception {
         Broker.Reply minted = mint(Map.of("limits", Map.of("max_cost_usd", "0.002")));
         WsClient client = connect(minted.string("value"));
-        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generationConfig\":"
-                + "{\"responseModalities\":[\"AUDIO\"],\"maxOutputTokens\":40}}}", true).join();
-        assertThat(next(client)).contains("setupComplete");
+        setUp(client, "AUDIO", 40);
         int turns = turnsUntilClosed(client, "go on with the story");
         assertThat(client.closeCode.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
         assertThat(turns).isGreaterThan(1);
@@ -389,9 +393,7 @@ class LiveRelayTest {
     void aTurnWhoseUsageNeverCameCountsAsAllItHeld() throws Exception {
         Broker.Reply minted = mint(Map.of("limits", Map.of("max_total_tokens", 5000)));
         WsClient client = connect(minted.string("value"));
-        client.socket.sendText("{\"setup\":{\"model\":\"models/" + MODEL + "\",\"generationConfig\":"
-                + "{\"responseModalities\":[\"TEXT\"],\"maxOutputTokens\":25}}}", true).join();
-        assertThat(next(client)).contains("setupComplete");
+        setUp(client, "TEXT", 25);
         client.socket.sendText(text("fake:no-usage"), true).join();
         until(client, "turnComplete");
         client.socket.sendText(text("hello"), true).join();

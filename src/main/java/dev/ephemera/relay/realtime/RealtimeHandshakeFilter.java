@@ -56,6 +56,8 @@ import reactor.core.scheduler.Schedulers;
 final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     static final String REDEEMED = "ephemera.relay.redeemed";
+    /** Every spelling of {@code /v1/realtime} the router takes; the filter's other paths are the Live relay's. */
+    private static final java.util.regex.Pattern OPENAI_PATH = java.util.regex.Pattern.compile("/+v1/+realtime/*");
 
     /**
      * A redeemed token, its provider's credentials, the place taken for it among its key's sessions, and the one
@@ -116,7 +118,7 @@ final class RealtimeHandshakeFilter implements HttpServerFilter {
 
     /** Admits the session ({@link SessionAdmission}); the WebSocket's connection travels with it. */
     private CompletionStage<Handshake> redeem(HttpRequest<?> request) {
-        boolean live = !request.getPath().matches("/+v1/+realtime/*");
+        boolean live = !OPENAI_PATH.matcher(request.getPath()).matches();
         if (live && !LivePaths.serves(request.getPath())) {
             return CompletableFuture.failedFuture(new BrokerException(ErrorCode.NOT_FOUND, "No relay is at this path; "
                     + "the Live API relay is at /v1/proxy/<provider>/ws/google.ai.generativelanguage.v1beta"

@@ -118,8 +118,9 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
         }
         Outcome outcome = events.toProvider(message, meter);
         if (outcome instanceof Outcome.Refused(ClientEventFilter.Refuse refusal)) {
-            tell(events.error(refusal));
-            if (events.error(refusal) == null) { // No error message in the protocol: the session ends, saying why.
+            byte[] error = events.error(refusal);
+            tell(error);
+            if (error == null) { // No error message in the protocol: the session ends, saying why.
                 closeBoth(refusal.code().equals("invalid_event") ? 1007 : 1008, SessionEnds.refused(refusal),
                         refusal.code());
             }
