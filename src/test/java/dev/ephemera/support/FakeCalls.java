@@ -156,9 +156,11 @@ public final class FakeCalls {
                     null, false, 16 * 1024 * 1024).newHandshaker(request);
             ctx.pipeline().addLast(new WebSocketFrameAggregator(16 * 1024 * 1024), new Sideband(call));
             ctx.pipeline().remove(ctx.handler());
+            // Counted before the 101 is written: the broker may read it and answer its caller before this
+            // write's listener runs.
+            call.sidebands.add(ctx.channel());
+            call.attachments.incrementAndGet();
             handshaker.handshake(ctx.channel(), request).addListener(done -> {
-                call.sidebands.add(ctx.channel());
-                call.attachments.incrementAndGet();
                 ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"session.created\",\"event_id\":\"ev_c\","
                         + "\"session\":{\"type\":\"realtime\"}}"));
             });
