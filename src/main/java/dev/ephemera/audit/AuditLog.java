@@ -1,5 +1,7 @@
 package dev.ephemera.audit;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * One JSON line per {@link BrokerEvent} (mint, redeem, revoke, key change…), on the logger {@code ephemera.audit}:
  * its name, actor and fields as structured arguments, written by logstash-logback-encoder behind its asynchronous
  * appender, which never drops a line (logback.xml). Lines carry ids ({@code tok_…}, {@code key_…}), never a
- * secret: the events hold only ids and bindings.
+ * secret: the events hold only ids and bindings. A line recorded within a trace carries its {@code trace_id} and
+ * {@code span_id}: the span given, else the current one.
  */
 @Singleton
 public final class AuditLog {
@@ -34,15 +37,29 @@ public final class AuditLog {
         this.listeners = List.copyOf(listeners);
     }
 
-    /** Tells the listeners that want {@code event}, then writes its line. */
+    /** Tells the listeners that want {@code event}, then writes its line, in the current span's trace if any. */
     public void record(BrokerEvent event) {
+        record(event, Span.current().getSpanContext());
+    }
+
+    /**
+     * Tells the listeners that want {@code event}, then writes its line with {@code trace}'s ids (none when it is
+     * not recorded): for events recorded where the span is known but not current, on a store's thread.
+     */
+    public void record(BrokerEvent event, SpanContext trace) {
         for (AuditListener listener : listeners) {
             if (listener.wants(event)) {
                 listener.recorded(event);
             }
         }
         if (AUDIT.isInfoEnabled()) {
-            write(event.name(), event.actor(), event.fields());
+            Map<String, Object> fields = event.fields();
+            if (trace.isValid()) {
+                fields = new LinkedHashMap<>(fields);
+                fields.put("trace_id", trace.getTraceId());
+                fields.put("span_id", trace.getSpanId());
+            }
+            write(event.name(), event.actor(), fields);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.ephemera.token.Admission;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenMinter;
+import dev.ephemera.trace.Tracing;
 import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.StrictBody;
 import io.micronaut.context.annotation.Value;
@@ -62,9 +63,12 @@ final class ClientSecretsController {
     private final TokenMinter tokens;
     private final String provider;
     private final ClientAddresses clients;
+    private final Tracing tracing;
 
     ClientSecretsController(TokenMinter tokens,
-            @Value("${ephemera.compat.openai-provider:openai}") String provider, ClientAddresses clients) {
+            @Value("${ephemera.compat.openai-provider:openai}") String provider, ClientAddresses clients,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.clients = clients;
         this.tokens = tokens;
         this.provider = provider;
@@ -106,7 +110,7 @@ final class ClientSecretsController {
                 .lockedFields(locked.stream().sorted().toList())
                 .build();
         String sessionModel = model;
-        return tokens.mint(caller, request, Admission.CALLER)
+        return tokens.mint(caller, request, Admission.CALLER, tracing.incoming(http))
                 .thenApply(minted -> HttpResponse.ok(answer(minted, sessionModel, config)));
     }
 

@@ -10,8 +10,9 @@ import dev.ephemera.token.Admission;
 import dev.ephemera.token.MintRequest;
 import dev.ephemera.token.MintedToken;
 import dev.ephemera.token.TokenMinter;
-import dev.ephemera.web.ClientAddresses;
+import dev.ephemera.trace.Tracing;
 import dev.ephemera.url.Origins;
+import dev.ephemera.web.ClientAddresses;
 import dev.ephemera.web.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -60,10 +61,12 @@ final class OAuthTokenController {
     private final RequestBodies bodies;
     private final ClientAddresses addresses;
     private final ExecutorService blocking;
+    private final Tracing tracing;
 
     OAuthTokenController(OAuthClients clients, JwtCallers jwts, TokenMinter minter, ProfileMinter profiles,
             RequestBodies bodies, ClientAddresses addresses,
-            @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+            @Named(TaskExecutors.BLOCKING) ExecutorService blocking, Tracing tracing) {
+        this.tracing = tracing;
         this.clients = clients;
         this.jwts = jwts;
         this.minter = minter;
@@ -201,7 +204,8 @@ final class OAuthTokenController {
                 throw OAuthError.of("invalid_request", "provider is required (or profile).");
             }
             minted = minter.mint(caller, MintRequest.forProvider(request.provider(), request.model(),
-                    request.ttlSeconds(), request.maxUses(), minter.configuration()), Admission.CALLER);
+                    request.ttlSeconds(), request.maxUses(), minter.configuration()), Admission.CALLER,
+                    tracing.incoming(http));
         }
         return minted.thenApply(token -> {
             Map<String, Object> answer = new LinkedHashMap<>();

@@ -52,6 +52,7 @@ public final class SessionMeter {
     /** The model's prices (null: unpriced, costs 0) and, under a money limit, the money the session holds. */
     @Nullable
     private Price price;
+    private SessionSpan span = SessionSpan.NONE;
     @Nullable
     private MoneyPurse purse;
     private Consumer<MoneyTurn> giveBack = turn -> { };
@@ -113,28 +114,25 @@ public final class SessionMeter {
         }
     }
 
-    /** Reaching the session's longest duration is reaching a limit of its token's ({@code max_session_seconds}). */
-    public void durationIsLimit(boolean limit) {
-        this.durationIsLimit = limit;
-    }
-
     public boolean durationIsLimit() {
         return durationIsLimit;
     }
 
     /**
-     * The model's price ({@code null}: its usage costs 0) and, under a money limit, the money of {@code purse}
-     * (reserved at admission), which {@code giveBack} returns to the ledgers when the session ends; set first.
+     * How the session starts, set first: whether reaching its longest duration is reaching a limit of its token's
+     * ({@code max_session_seconds}); what the token's other sessions and requests had used ({@code usedBefore}: the
+     * meter starts there); the model's price ({@code null}: its usage costs 0) and, under a money limit, the money
+     * of {@code purse} (reserved at admission), which {@code giveBack} returns to the ledgers when the session ends;
+     * and the session's {@code span}, which each response's usage is told to and which ends with it.
      */
-    public void priced(@Nullable Price price, @Nullable MoneyPurse purse, Consumer<MoneyTurn> giveBack) {
+    public void opened(boolean durationIsLimit, Usage usedBefore, @Nullable Price price, @Nullable MoneyPurse purse,
+            Consumer<MoneyTurn> giveBack, SessionSpan span) {
+        this.durationIsLimit = durationIsLimit;
+        this.confirmed = usedBefore;
         this.price = price;
         this.purse = purse;
         this.giveBack = giveBack;
-    }
-
-    /** What the token's other sessions and requests had used when this one was opened: the meter starts there. */
-    public void usedBefore(Usage usage) {
-        confirmed = usage;
+        this.span = span;
     }
 
     /** What is left of the token's budget of tokens once the outstanding responses used their caps; null: none. */
@@ -207,6 +205,7 @@ public final class SessionMeter {
         }
         // Counted before the store answers: the client may ask for the next response as soon as it has this one.
         pending = pending.plus(usage);
+        span.response(usage);
         checkLimits();
         requests.lowerSessionLimit();
         if (live == null) {
@@ -229,8 +228,10 @@ public final class SessionMeter {
         live.add(usage, turn).whenCompleteAsync((added, failed) -> {
             pending = pending.minus(usage);
             if (failed != null) {
-                REPEATED.warn("Usage of a realtime session could not be recorded: {}",
-                        failed.getClass().getSimpleName());
+                try (var ignored = span.current()) {
+                    REPEATED.warn("Usage of a realtime session could not be recorded: {}",
+                            failed.getClass().getSimpleName());
+                }
                 confirmed = confirmed.plus(usage);
                 if (turn != null) {
                     // Nothing is known of the grant: the session holds nothing more, and stops at what it has.
@@ -285,6 +286,7 @@ public final class SessionMeter {
         if (live != null) {
             live.close(reason);
         }
+        span.ended(reason);
         giveBack();
     }
 

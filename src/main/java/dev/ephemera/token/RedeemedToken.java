@@ -11,6 +11,8 @@ import java.util.List;
  *
  * @param keyId the API key (or caller) that minted it
  * @param session the server-locked realtime session config, if any, read once
+ * @param traceParent the W3C {@code traceparent} of the span that minted it (null: not traced), the parent of the
+ *                    spans of what it opens
  */
 public record RedeemedToken(
         String id,
@@ -28,7 +30,8 @@ public record RedeemedToken(
         @Nullable SessionConfig session,
         List<String> lockedFields,
         @Nullable Integer maxSessionSeconds,
-        UsageLimits limits) {
+        UsageLimits limits,
+        @Nullable String traceParent) {
 
     public RedeemedToken {
         lockedFields = List.copyOf(lockedFields);

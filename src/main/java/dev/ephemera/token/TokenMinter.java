@@ -5,7 +5,6 @@ import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.auth.Caller;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
-import dev.ephemera.json.StrictJson;
 import dev.ephemera.async.Stages;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
@@ -16,18 +15,21 @@ import dev.ephemera.ratelimit.MintLimits;
 import dev.ephemera.secret.Secrets;
 import dev.ephemera.token.jwt.JwtTokens;
 import dev.ephemera.url.BrokerUrls;
+import dev.ephemera.trace.GenAi;
+import dev.ephemera.trace.Spans;
+import dev.ephemera.trace.Tracing;
 import io.micronaut.core.annotation.Nullable;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import io.micronaut.json.JsonMapper;
-import io.micronaut.json.tree.JsonNode;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -47,7 +49,6 @@ public final class TokenMinter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenMinter.class);
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
-    private static final int MAX_SESSION_BYTES = 16 * 1024;
 
     private final TokenStore store;
     private final TokenStrategy strategy;
@@ -61,10 +62,12 @@ public final class TokenMinter {
     private final BrokerMetrics metrics;
     private final JsonMapper json;
     private final Clock clock;
+    private final Tracing tracing;
 
     TokenMinter(TokenStore store, TokenStrategy strategy, TokenConfiguration config, ProviderRegistry providers,
             UpstreamKeys upstreamKeys, MintLimits limits, MoneyMeasure measure, BrokerUrls urls, AuditLog audit,
-            BrokerMetrics metrics, JsonMapper json, Clock clock) {
+            BrokerMetrics metrics, JsonMapper json, Clock clock, Tracing tracing) {
+        this.tracing = tracing;
         this.store = store;
         this.strategy = strategy;
         this.config = config;
@@ -95,17 +98,37 @@ public final class TokenMinter {
      * {@code quota_exceeded} or {@code store_unavailable}.
      */
     public CompletionStage<MintedToken> mint(Caller caller, MintRequest asked, Admission admission) {
+        return mint(caller, asked, admission, Context.root());
+    }
+
+    /**
+     * {@link #mint(Caller, MintRequest, Admission)} in the trace of {@code parent} (a backend's {@code traceparent}):
+     * its span is the one the token carries, the parent of the spans of what it opens.
+     */
+    public CompletionStage<MintedToken> mint(Caller caller, MintRequest asked, Admission admission, Context parent) {
+        Span span = tracing.start("mint", SpanKind.SERVER, parent);
+        span.setAttribute(GenAi.KEY_ID, caller.id());
+        GenAi.provider(span, asked.provider(), asked.model());
+        return mint(caller, asked, admission, span).whenComplete((minted, failed) -> {
+            if (minted != null) {
+                span.setAttribute(GenAi.TOKEN_ID, minted.id());
+            }
+            Spans.end(span, failed);
+        });
+    }
+
+    private CompletionStage<MintedToken> mint(Caller caller, MintRequest asked, Admission admission, Span span) {
         String subject = asked.subject();
         Long subjectBudget = asked.limits().subjectMicrosPerDay();
         Supplier<CompletionStage<Void>> admitted = switch (admission) {
             case CALLER -> () -> limits.mintAsync(caller, subject, subjectBudget);
             case BROWSER -> () -> limits.browserMintAsync(caller, caller.clientAddress(), subject, subjectBudget);
         };
-        return mint(caller, asked, admitted);
+        return mint(caller, asked, admitted, span);
     }
 
     private CompletionStage<MintedToken> mint(Caller caller, MintRequest asked,
-            Supplier<CompletionStage<Void>> admission) {
+            Supplier<CompletionStage<Void>> admission, Span span) {
         try {
             Provider provider = providers.require(asked.provider());
             MintRequest request = asked.withEndpoints(endpoints(provider, asked.endpoints())).withLimits(
@@ -120,27 +143,28 @@ public final class TokenMinter {
                         + "one of its allowed origins; set 'origin' to one.", "origin");
             }
             measurable(request);
-            String sessionJson = sessionJson(request.session());
+            String sessionJson = SessionJson.of(json, request.session());
             if (request.mode() == TokenMode.UPSTREAM) {
                 if (!UpstreamKeys.supports(provider.name())) {
                     String supported = String.join(", ", new TreeSet<>(UpstreamKeys.supported()));
                     throw BrokerException.invalid("mode", "Provider '" + provider.name() + "' has no ephemeral keys "
                             + "of its own; use mode 'relay'. Upstream mode supports " + supported + ".");
                 }
-                return admission.get().thenCompose(admitted -> mintUpstream(caller, request, provider, sessionJson));
+                return admission.get().thenCompose(admitted -> mintUpstream(caller, request, provider, sessionJson,
+                        span));
             }
             if (request.format() == TokenFormat.JWT) {
                 return admission.get().thenCompose(admitted -> mintRelay(caller, request, sessionJson,
-                        CompletableFuture.completedFuture(null)));
+                        CompletableFuture.completedFuture(null), span));
             }
-            return mintRelay(caller, request, sessionJson, admission.get().toCompletableFuture());
+            return mintRelay(caller, request, sessionJson, admission.get().toCompletableFuture(), span);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
     private CompletionStage<MintedToken> mintRelay(Caller caller, MintRequest request, @Nullable String sessionJson,
-            CompletableFuture<Void> admitted) {
+            CompletableFuture<Void> admitted, Span span) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expiresAt = now.plus(request.ttl());
         String id = "tok_" + Secrets.randomBase62(24);
@@ -153,7 +177,7 @@ public final class TokenMinter {
                 request.provider(), request.model(), request.subject(), request.origin(), request.maxUses(),
                 request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(), caller.id(),
                 request.maxSession() == null ? null : (int) request.maxSession().toSeconds(), request.endpoints(),
-                request.limits());
+                request.limits(), Tracing.traceParent(span));
         CompletableFuture<Void> saved = store.save(record).toCompletableFuture();
         return CompletableFuture.allOf(admitted, saved).handle((both, failure) -> {
             if (admitted.isCompletedExceptionally()) {
@@ -167,7 +191,7 @@ public final class TokenMinter {
             }
             audit.record(new BrokerEvent.TokenMinted(caller.id(), id, caller.id(), record.provider(),
                     record.model(), record.format().wireName(), record.maxUses(), null, expiresAt.getEpochSecond(),
-                    record.subject(), record.origin(), caller.clientAddress()));
+                    record.subject(), record.origin(), caller.clientAddress()), span.getSpanContext());
             metrics.minted(record.provider(), record.format().wireName(), record.mode().wireName());
             return new MintedToken(id, made.value(), "Bearer", request.format().wireName(), expiresAt.getEpochSecond(),
                     request.ttl().toSeconds(), record.provider(), record.model(), record.maxUses(),
@@ -226,7 +250,7 @@ public final class TokenMinter {
      * how often it is used.
      */
     private CompletionStage<MintedToken> mintUpstream(Caller caller, MintRequest request, Provider provider,
-            @Nullable String sessionJson) {
+            @Nullable String sessionJson, Span span) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         return upstreamKeys.mint(provider, request.model(), request.ttl(), request.maxUses(), request.session())
                 .thenCompose(key -> {
@@ -236,18 +260,18 @@ public final class TokenMinter {
                             TokenFormat.OPAQUE, TokenMode.UPSTREAM, provider.name(), request.model(),
                             request.subject(), request.origin(),
                             request.maxUses(), request.maxUses(), now, expiresAt, sessionJson, request.lockedFields(),
-                            caller.id(), null, request.endpoints(), UsageLimits.NONE);
+                            caller.id(), null, request.endpoints(), UsageLimits.NONE, null);
                     return store.save(record).thenApply(saved -> upstreamMinted(caller, request, provider, record,
-                            key.value(), now));
+                            key.value(), now, span));
                 });
     }
 
     private MintedToken upstreamMinted(Caller caller, MintRequest request, Provider provider, TokenRecord record,
-            String value, Instant now) {
+            String value, Instant now, Span span) {
         Instant expiresAt = record.expiresAt();
         audit.record(new BrokerEvent.TokenMinted(caller.id(), record.id(), caller.id(), record.provider(),
                 record.model(), null, null, TokenMode.UPSTREAM.wireName(), expiresAt.getEpochSecond(),
-                record.subject(), null, caller.clientAddress()));
+                record.subject(), null, caller.clientAddress()), span.getSpanContext());
         metrics.minted(record.provider(), TokenFormat.OPAQUE.wireName(), TokenMode.UPSTREAM.wireName());
         String model = modelQuery(record.model());
         return new MintedToken(record.id(), value, "Bearer", TokenFormat.OPAQUE.wireName(),
@@ -269,27 +293,5 @@ public final class TokenMinter {
 
     private static String modelQuery(@Nullable String model) {
         return model == null ? "" : "?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8);
-    }
-
-    @Nullable
-    private String sessionJson(@Nullable JsonNode session) {
-        if (session == null) {
-            return null;
-        }
-        try {
-            String text = json.writeValueAsString(session);
-            if (text.length() > MAX_SESSION_BYTES) {
-                throw BrokerException.invalid("session", "'session' may be at most 16 KiB of JSON.");
-            }
-            // Stored only as the strict parser will read it back at every redemption (SessionConfig): a value it
-            // refuses (an unpaired surrogate, say) is refused now, not turned into a failure after a use is taken.
-            if (!(StrictJson.parse(text.getBytes(StandardCharsets.UTF_8)).orElse(null) instanceof Map<?, ?>)) {
-                throw BrokerException.invalid("session", "'session' must be a JSON object of well-formed text (no "
-                        + "unpaired surrogates).");
-            }
-            return text;
-        } catch (IOException e) {
-            throw BrokerException.invalid("session", "'session' could not be stored as JSON.");
-        }
     }
 }

@@ -17,6 +17,8 @@ import java.util.List;
  * @param endpoints    the provider endpoints the HTTP relay may reach with it ({@code "POST /chat/completions"});
  *                     empty: all that the provider allows
  * @param limits       what its sessions and requests may use, all together
+ * @param traceParent  the W3C {@code traceparent} of the span that minted it, for the spans of what it opens; null
+ *                     when tracing is off
  */
 public record TokenRecord(
         String id,
@@ -36,7 +38,8 @@ public record TokenRecord(
         String keyId,
         @Nullable Integer maxSessionSeconds,
         List<String> endpoints,
-        UsageLimits limits) {
+        UsageLimits limits,
+        @Nullable String traceParent) {
 
     public TokenRecord {
         lockedFields = List.copyOf(lockedFields);
@@ -49,6 +52,7 @@ public record TokenRecord(
 
     public TokenRecord withUsesLeft(int left) {
         return new TokenRecord(id, secretHash, format, mode, provider, model, subject, origin, maxUses, left,
-                issuedAt, expiresAt, sessionJson, lockedFields, keyId, maxSessionSeconds, endpoints, limits);
+                issuedAt, expiresAt, sessionJson, lockedFields, keyId, maxSessionSeconds, endpoints, limits,
+                traceParent);
     }
 }

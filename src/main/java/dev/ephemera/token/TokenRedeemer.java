@@ -6,9 +6,15 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.token.Redemption.Outcome;
+import dev.ephemera.trace.GenAi;
+import dev.ephemera.trace.Spans;
+import dev.ephemera.trace.Tracing;
 import io.micronaut.core.annotation.Nullable;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,8 +31,11 @@ public final class TokenRedeemer {
     private final AuditLog audit;
     private final BrokerMetrics metrics;
     private final Clock clock;
+    private final Tracing tracing;
 
-    TokenRedeemer(TokenStore store, TokenStrategy strategy, AuditLog audit, BrokerMetrics metrics, Clock clock) {
+    TokenRedeemer(TokenStore store, TokenStrategy strategy, AuditLog audit, BrokerMetrics metrics, Clock clock,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.store = store;
         this.strategy = strategy;
         this.audit = audit;
@@ -67,29 +76,50 @@ public final class TokenRedeemer {
     public CompletionStage<RedeemedToken> consume(PresentedToken token, Binding expected, String actor,
             @Nullable String clientAddress) {
         try {
+            Instant started = Instant.now();
             Optional<String> hash = token.hash();
             if (hash.isEmpty()) {
-                throw invalidToken();
+                BrokerException refused = invalidToken();
+                Spans.end(tracing.start("redeem", SpanKind.INTERNAL, tracing.carried(null), started), refused);
+                throw refused;
             }
             return store.consume(hash.get(), expected, clock.instant())
-                    .thenApply(redemption -> redeemed(redemption, token, actor, clientAddress));
+                    .thenApply(redemption -> {
+                        // The token's record names its trace (its mint's span) only once the store has answered.
+                        TokenRecord record = redemption.record();
+                        Span span = tracing.start("redeem", SpanKind.INTERNAL,
+                                tracing.carried(record == null ? null : record.traceParent()), started);
+                        try {
+                            RedeemedToken redeemed = redeemed(redemption, token, actor, clientAddress, span);
+                            Spans.end(span, null);
+                            return redeemed;
+                        } catch (RuntimeException refused) {
+                            Spans.end(span, refused);
+                            throw refused;
+                        }
+                    });
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
     private RedeemedToken redeemed(Redemption redemption, PresentedToken token, String actor,
-            @Nullable String clientAddress) {
+            @Nullable String clientAddress, Span span) {
         TokenRecord record = redemption.record();
+        if (record != null) {
+            span.setAttribute(GenAi.TOKEN_ID, record.id());
+            GenAi.provider(span, record.provider(), record.model());
+        }
         if (redemption.outcome() == Outcome.REDEEMED) {
             audit.record(new BrokerEvent.TokenRedeemed(actor, record.id(), record.keyId(), record.usesLeft(),
-                    record.provider(), record.model(), clientAddress));
+                    record.provider(), record.model(), clientAddress), span.getSpanContext());
             metrics.redeemed(record.provider());
             return describe(record, token);
         }
         audit.record(new BrokerEvent.TokenRejected(actor, record == null ? null : record.id(),
                 redemption.outcome().name().toLowerCase(java.util.Locale.ROOT),
-                redemption.mismatch() == null ? null : redemption.mismatch().wireName(), clientAddress));
+                redemption.mismatch() == null ? null : redemption.mismatch().wireName(), clientAddress),
+                span.getSpanContext());
         throw switch (redemption.outcome()) {
             case EXPIRED -> new BrokerException(ErrorCode.EXPIRED_TOKEN,
                     "This token has expired; fetch a new one.");
@@ -115,7 +145,7 @@ public final class TokenRedeemer {
     private static RedeemedToken describe(TokenRecord r, PresentedToken token) {
         return new RedeemedToken(r.id(), r.keyId(), r.subject(), r.provider(), r.model(), r.origin(), r.format(),
                 r.mode(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), token.config(r.sessionJson()),
-                r.lockedFields(), r.maxSessionSeconds(), r.limits());
+                r.lockedFields(), r.maxSessionSeconds(), r.limits(), r.traceParent());
     }
 
     private static BrokerException invalidToken() {

@@ -6,6 +6,8 @@ import dev.ephemera.auth.Caller;
 import dev.ephemera.auth.Permission;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.trace.GenAi;
+import io.opentelemetry.api.trace.Span;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.List;
@@ -38,6 +40,11 @@ public final class TokenRevoker {
      * another key nothing about a token it learnt; fails only when the store does.
      */
     public CompletionStage<Void> revoke(String token, Caller caller) {
+        return revoke(token, caller, Span.getInvalid());
+    }
+
+    /** {@link #revoke(String, Caller)} within {@code span}, which learns the token's id. */
+    public CompletionStage<Void> revoke(String token, Caller caller, Span span) {
         Optional<String> hash = strategy.read(token).hash();
         if (hash.isEmpty()) {
             return CompletableFuture.completedFuture(null);
@@ -48,8 +55,11 @@ public final class TokenRevoker {
             }
             return store.revoke(hash.get());
         }).thenCompose(revoked -> {
-            revoked.ifPresent(record -> audit.record(new TokenRevoked(caller.id(), record.id(), record.keyId(),
-                    TokenRevoked.By.VALUE)));
+            revoked.ifPresent(record -> {
+                span.setAttribute(GenAi.TOKEN_ID, record.id());
+                audit.record(new TokenRevoked(caller.id(), record.id(), record.keyId(), TokenRevoked.By.VALUE),
+                        span.getSpanContext());
+            });
             return told(revoked, "token_revoked");
         });
     }
@@ -68,6 +78,11 @@ public final class TokenRevoker {
      * {@code not_found} when there is no such live token visible to the caller.
      */
     public CompletionStage<Void> revokeById(Caller caller, String id) {
+        return revokeById(caller, id, Span.getInvalid());
+    }
+
+    /** {@link #revokeById(Caller, String)} within {@code span}. */
+    public CompletionStage<Void> revokeById(Caller caller, String id, Span span) {
         return store.findById(id).thenCompose(found -> {
             if (found.filter(r -> r.keyId().equals(caller.id()) || caller.has(Permission.ADMIN)).isEmpty()) {
                 throw notFound();
@@ -77,7 +92,8 @@ public final class TokenRevoker {
             if (revoked.isEmpty()) {
                 throw notFound();
             }
-            audit.record(new TokenRevoked(caller.id(), id, revoked.get().keyId(), TokenRevoked.By.ID));
+            audit.record(new TokenRevoked(caller.id(), id, revoked.get().keyId(), TokenRevoked.By.ID),
+                    span.getSpanContext());
             return told(revoked, "token_revoked");
         });
     }

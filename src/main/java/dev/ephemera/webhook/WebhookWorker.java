@@ -5,8 +5,14 @@ import com.standardwebhooks.exceptions.WebhookSigningException;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.secret.Secrets;
+import dev.ephemera.trace.Tracing;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.annotation.Scheduled;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import jakarta.annotation.PreDestroy;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
@@ -57,11 +63,19 @@ final class WebhookWorker {
     private final BrokerMetrics metrics;
     private final String consumer = "replica-" + Secrets.randomBase62(12);
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Tracing tracing;
+    private static final AttributeKey<String> WEBHOOK_ID = AttributeKey.stringKey("ephemera.webhook.id");
+    private static final AttributeKey<String> DELIVERY_ID = AttributeKey.stringKey("ephemera.webhook.delivery.id");
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("ephemera.webhook.attempt");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("ephemera.webhook.outcome");
+    private static final AttributeKey<String> RESULT = AttributeKey.stringKey("ephemera.webhook.result");
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private final AtomicBoolean woken = new AtomicBoolean();
 
-    WebhookWorker(WebhookStore store, WebhookConfiguration config, Clock clock, BrokerMetrics metrics) {
+    WebhookWorker(WebhookStore store, WebhookConfiguration config, Clock clock, BrokerMetrics metrics,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.metrics = metrics;
         this.store = store;
         this.config = config;
@@ -135,8 +149,21 @@ final class WebhookWorker {
         return all;
     }
 
-    /** One attempt, on a virtual thread: blocking here is fine. */
+    /** One attempt, on a virtual thread: blocking here is fine. Traced as a span of its own (ids, event, outcome). */
     private void send(Delivery delivery) {
+        Span span = tracing.start("webhook " + delivery.type(), SpanKind.CLIENT,
+                io.opentelemetry.context.Context.root());
+        span.setAttribute(WEBHOOK_ID, delivery.subscriptionId());
+        span.setAttribute(DELIVERY_ID, delivery.id());
+        span.setAttribute(ATTEMPT, delivery.attempts() + 1L);
+        try (Scope ignored = span.makeCurrent()) {
+            attempt(delivery, span);
+        } finally {
+            span.end();
+        }
+    }
+
+    private void attempt(Delivery delivery, Span span) {
         long at = clock.instant().getEpochSecond();
         String result;
         boolean delivered = false;
@@ -168,7 +195,13 @@ final class WebhookWorker {
                 next = retry;
             }
         }
-        metrics.webhookDelivery(delivered ? "delivered" : next != null ? "retrying" : "failed");
+        String outcome = delivered ? "delivered" : next != null ? "retrying" : "failed";
+        metrics.webhookDelivery(outcome);
+        span.setAttribute(OUTCOME, outcome);
+        span.setAttribute(RESULT, result);
+        if (!delivered) {
+            span.setStatus(StatusCode.ERROR, result);
+        }
         store.attempted(delivery.attempted(at, status, result), next).whenComplete((done, failed) -> {
             if (failed != null) {
                 REPEATED.warn("A webhook delivery's outcome could not be recorded: {}",

@@ -44,7 +44,8 @@ public abstract class AbstractTokenStoreTest {
                 "openai", "gpt-realtime", "user-1", "https://app.example.com", uses, uses,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), expiresAt.truncatedTo(ChronoUnit.MILLIS),
                 "{\"voice\":\"alloy\"}", List.of("voice"), "key_AAAAAAAAAAAAAAAA", 600,
-                List.of("POST /chat/completions", "POST /responses"), new UsageLimits(20_000L, 300L, 50L));
+                List.of("POST /chat/completions", "POST /responses"), new UsageLimits(20_000L, 300L, 50L),
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     }
 
     private static Instant inAMinute() {
@@ -68,7 +69,7 @@ public abstract class AbstractTokenStoreTest {
         TokenRecord r = new TokenRecord(base.id(), base.secretHash(), base.format(), base.mode(), base.provider(),
                 "modèle-ß", "usér-李-🎧", base.origin(), 2, 2, base.issuedAt(), base.expiresAt(),
                 "{\"instructions\":\"Réponds en français, 日本語も, 🎙️ ok\"}", base.lockedFields(), base.keyId(),
-                base.maxSessionSeconds(), base.endpoints(), base.limits());
+                base.maxSessionSeconds(), base.endpoints(), base.limits(), null);
         now(store().save(r));
         assertThat(now(store().find(r.secretHash()))).contains(r);
         assertThat(now(store().consume(r.secretHash(), Binding.NONE, Instant.now())).record())
@@ -156,7 +157,7 @@ public abstract class AbstractTokenStoreTest {
         TokenRecord r = new TokenRecord(limited.id(), limited.secretHash(), limited.format(), limited.mode(),
                 limited.provider(), limited.model(), limited.subject(), limited.origin(), 1, 1, limited.issuedAt(),
                 limited.expiresAt(), limited.sessionJson(), limited.lockedFields(), limited.keyId(),
-                limited.maxSessionSeconds(), limited.endpoints(), UsageLimits.NONE);
+                limited.maxSessionSeconds(), limited.endpoints(), UsageLimits.NONE, null);
         now(store().save(r));
         assertThat(now(store().consume(r.secretHash(), new Binding(null, null, null, null, false), Instant.now()))
                 .outcome()).isEqualTo(Outcome.REDEEMED);
@@ -199,7 +200,7 @@ public abstract class AbstractTokenStoreTest {
     private static TokenRecord withLimits(TokenRecord r, UsageLimits limits) {
         return new TokenRecord(r.id(), r.secretHash(), r.format(), r.mode(), r.provider(), r.model(), r.subject(),
                 r.origin(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), r.sessionJson(), r.lockedFields(),
-                r.keyId(), r.maxSessionSeconds(), r.endpoints(), limits);
+                r.keyId(), r.maxSessionSeconds(), r.endpoints(), limits, r.traceParent());
     }
 
     @Test
@@ -270,7 +271,8 @@ public abstract class AbstractTokenStoreTest {
     private static TokenRecord withKey(TokenRecord r, String keyId) {
         return new TokenRecord(r.id(), r.secretHash(), r.format(), r.mode(), r.provider(), r.model(), r.subject(),
                 r.origin(), r.maxUses(), r.usesLeft(), r.issuedAt(), r.expiresAt(), r.sessionJson(),
-                r.lockedFields(), keyId, r.maxSessionSeconds(), r.endpoints(), r.limits());
+                r.lockedFields(), keyId, r.maxSessionSeconds(), r.endpoints(), r.limits(),
+                r.traceParent());
     }
 
     @Test

@@ -66,8 +66,9 @@ final class Minting {
         minter = new TokenMinter(store, strategy, new TokenConfiguration(Duration.ofSeconds(60),
                 Duration.ofSeconds(600), 1), providers, TestProviders.upstreamKeys(clock), limits,
                 (provider, model) -> measurable.get(), TestBrokerUrls.of(ISSUER), TestAuditLog.of(clock), metrics,
-                JsonMapper.createDefault(), clock);
-        redeemer = new TokenRedeemer(store, strategy, TestAuditLog.of(clock), metrics, clock);
+                JsonMapper.createDefault(), clock, dev.ephemera.trace.Tracing.OFF);
+        redeemer = new TokenRedeemer(store, strategy, TestAuditLog.of(clock), metrics, clock,
+                dev.ephemera.trace.Tracing.OFF);
     }
 
     /** A token store that counts the calls that reach it, and which records it saved and discarded. */

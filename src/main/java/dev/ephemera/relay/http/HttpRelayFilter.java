@@ -1,15 +1,16 @@
 package dev.ephemera.relay.http;
 
-import dev.ephemera.relay.Redeemer;
-import dev.ephemera.relay.RelayCredentials;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
+import dev.ephemera.relay.Redeemer;
+import dev.ephemera.relay.RelayCredentials;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Presented;
+import dev.ephemera.trace.Tracing;
 import dev.ephemera.web.ErrorResponses;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -22,21 +23,21 @@ import io.micronaut.http.annotation.Filter;
 import io.micronaut.http.body.AvailableByteBody;
 import io.micronaut.http.body.CloseableAvailableByteBody;
 import io.micronaut.http.client.ProxyHttpClient;
-import io.micronaut.http.exceptions.ContentLengthExceededException;
 import io.micronaut.http.filter.FilterPatternStyle;
 import io.micronaut.http.filter.HttpServerFilter;
 import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.http.server.HttpServerConfiguration;
+import io.opentelemetry.context.Scope;
 import jakarta.inject.Named;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,9 +69,11 @@ final class HttpRelayFilter implements HttpServerFilter {
     private final ProxyHttpClient upstream;
     private final long maxRequestSize;
     private final HttpBudget budget;
+    private final Tracing tracing;
 
     HttpRelayFilter(ProviderRegistry providers, Redeemer redeemer, @Named("upstream") ProxyHttpClient upstream,
-            HttpServerConfiguration server, HttpBudget budget) {
+            HttpServerConfiguration server, HttpBudget budget, Tracing tracing) {
+        this.tracing = tracing;
         this.budget = budget;
         this.providers = providers;
         this.redeemer = redeemer;
@@ -97,35 +100,47 @@ final class HttpRelayFilter implements HttpServerFilter {
                                         relayed.request(), read, relayed.grant().cap()).or(() -> body)));
                     },
                     body -> Mono.fromRunnable(() -> body.ifPresent(CloseableAvailableByteBody::close)));
-        }).onErrorResume(HttpRelayFilter::tooLarge, e -> Mono.just(ErrorResponses.of(tooLarge())))
+        }).onErrorResume(UpstreamFailures::tooLarge, e -> Mono.just(ErrorResponses.of(tooLarge())))
                 .onErrorResume(BrokerException.class, e -> Mono.just(ErrorResponses.of(e)));
     }
 
     private Mono<MutableHttpResponse<?>> forward(Relayed relayed, Optional<CloseableAvailableByteBody> body) {
         HttpBudget.Grant grant = relayed.grant();
+        RequestSpan span = relayed.span();
         return Mono.from(upstream.proxy(body.isPresent()
                         ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request()))
                 .<MutableHttpResponse<?>>map(response -> {
                     MutableHttpResponse<?> cleaned = clean(response, relayed.provider());
+                    span.answered(response.code());
                     if (cleaned.code() < 300) {
-                        return UsageTap.attach(cleaned, usage -> grant.counted(usage, relayed.model()));
+                        return UsageTap.attach(cleaned, usage -> {
+                            grant.counted(usage, relayed.model());
+                            span.counted(usage);
+                        });
                     }
                     grant.refunded();
+                    span.end(null);
                     return cleaned;
                 })
                 // A client that leaves before the answer: the provider may be producing it, so it counts at its cap.
-                .doOnCancel(() -> grant.counted(null, relayed.model()))
+                .doOnCancel(() -> {
+                    grant.counted(null, relayed.model());
+                    span.end(null);
+                })
                 .onErrorResume(e -> {
-                    if (neverSent(e) || tooLarge(e)) {
+                    span.end(e);
+                    if (UpstreamFailures.neverSent(e) || UpstreamFailures.tooLarge(e)) {
                         grant.refunded();
                     } else {
                         // Timed out or cut after the request went: the provider may have produced (and billed) it.
                         grant.counted(null, relayed.model());
                     }
-                    if (tooLarge(e)) {
+                    if (UpstreamFailures.tooLarge(e)) {
                         return Mono.just(ErrorResponses.of(tooLarge()));
                     }
-                    REPEATED.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
+                    try (Scope ignored = span.current()) {
+                        REPEATED.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
+                    }
                     return Mono.just(ErrorResponses.of(ErrorCode.UPSTREAM_ERROR, "The provider '"
                             + relayed.provider() + "' did not answer in time or could not be reached; retry later.",
                             null));
@@ -137,29 +152,9 @@ final class HttpRelayFilter implements HttpServerFilter {
                 "The request body is larger than the broker relays (micronaut.server.max-request-size).");
     }
 
-    /** Whether {@code e} is a failure to connect: the request never reached the provider, which bills nothing. */
-    private static boolean neverSent(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException
-                    || t instanceof java.net.UnknownHostException || t instanceof javax.net.ssl.SSLHandshakeException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean tooLarge(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ContentLengthExceededException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** A request on its way: its provider, the request to send, and its share of its token's budget. */
     private record Relayed(String provider, MutableHttpRequest<?> request, HttpBudget.Grant grant,
-            @Nullable String model) {
+            @Nullable String model, RequestSpan span) {
     }
 
 
@@ -242,7 +237,8 @@ final class HttpRelayFilter implements HttpServerFilter {
         return redeemer.redeem(request, target.token(), binding, "relay.http",
                         budget.money(body, model, choices, money))
                 .thenCompose(redeemed -> budget.reserve(redeemed.token(), choices, money.get()).thenApply(grant ->
-                        upstreamRequest(request, target, redeemed, grant, model)));
+                        upstreamRequest(request, target, redeemed, grant, model, RequestSpan.start(tracing,
+                                redeemed.token(), request.getMethodName(), target.uri().getPath(), model))));
     }
 
     /**
@@ -250,7 +246,7 @@ final class HttpRelayFilter implements HttpServerFilter {
      * allow-list), then the provider's key and configured headers.
      */
     private static Relayed upstreamRequest(HttpRequest<?> request, Target target, Redeemer.Redeemed redeemed,
-            HttpBudget.Grant grant, @Nullable String model) {
+            HttpBudget.Grant grant, @Nullable String model, RequestSpan span) {
         MutableHttpRequest<?> out = request.mutate();
         out.uri(target.uri());
         MutableHttpHeaders headers = out.getHeaders();
@@ -263,7 +259,8 @@ final class HttpRelayFilter implements HttpServerFilter {
         }
         drop.forEach(headers::remove);
         redeemed.upstreamHeaders().forEach(headers::set);
-        return new Relayed(provider, out, grant, model);
+        span.toProvider().forEach(headers::set);
+        return new Relayed(provider, out, grant, model, span);
     }
 
     private static MutableHttpResponse<?> clean(MutableHttpResponse<?> response, String provider) {

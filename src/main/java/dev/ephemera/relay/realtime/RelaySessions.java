@@ -1,32 +1,36 @@
 package dev.ephemera.relay.realtime;
 
-import dev.ephemera.relay.Drain;
-import dev.ephemera.relay.RelayConfiguration;
-import dev.ephemera.relay.RelayCredentials;
-import dev.ephemera.relay.SessionMeter;
-import dev.ephemera.relay.UpstreamConnector;
-import dev.ephemera.relay.LongestSession;
 import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.SessionPlaces;
+import dev.ephemera.relay.Drain;
+import dev.ephemera.relay.LongestSession;
 import dev.ephemera.relay.MoneyPurse;
+import dev.ephemera.relay.RelayConfiguration;
+import dev.ephemera.relay.RelayCredentials;
+import dev.ephemera.relay.SessionMeter;
+import dev.ephemera.relay.SessionSpan;
+import dev.ephemera.relay.UpstreamConnector;
+import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Spending;
 import dev.ephemera.token.RedeemedToken;
+import dev.ephemera.trace.Tracing;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
-import jakarta.inject.Singleton;
-import java.util.function.Function;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.opentelemetry.context.Scope;
+import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,11 +58,13 @@ final class RelaySessions {
     private final LiveSessions live;
     private final Spending spending;
     private final BrokerMetrics metrics;
+    private final Tracing tracing;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RelaySessions(ProviderRegistry providers, UpstreamConnector connector, RelayConfiguration config,
             JsonMapper json, SessionPlaces places, BrokerMetrics metrics,
-            Drain drain, LiveSessions live, Spending spending) {
+            Drain drain, LiveSessions live, Spending spending, Tracing tracing) {
+        this.tracing = tracing;
         this.live = live;
         this.spending = spending;
         this.drain = drain;
@@ -92,8 +98,11 @@ final class RelaySessions {
         String keyId = token.keyId();
         String sessionId = handshake.sessionId();
         Opening how = opening.apply(handshake);
+        SessionSpan span = SessionSpan.start(tracing, token, sessionId,
+                how.dialect().protocol() == RealtimeProtocol.OPENAI ? "websocket" : how.dialect().protocol().name());
         Map<String, String> headers = new LinkedHashMap<>(handshake.upstreamHeaders());
         RelayCredentials.clientRequestId(request).ifPresent(id -> headers.put("X-Client-Request-Id", id));
+        headers.putAll(tracing.toProvider(span.span()));
         LongestSession longest = LongestSession.of(token, config);
         Duration limit = longest.duration();
         boolean limitIsTokens = longest.isTokenLimit();
@@ -104,10 +113,9 @@ final class RelaySessions {
         metrics.relaySessionOpened();
         sessions.put(session.getId(), relay);
         drain.opened(relay);
-        relay.meter().durationIsLimit(limitIsTokens);
-        relay.meter().usedBefore(handshake.usedBefore());
         MoneyPurse purse = handshake.purse();
-        relay.meter().priced(handshake.price(), purse, turn -> spending.turn(purse.owner(), turn));
+        relay.meter().opened(limitIsTokens, handshake.usedBefore(), handshake.price(), purse,
+                turn -> spending.turn(purse.owner(), turn), span);
         relay.start(connector, how.upstream(), headers, limit, reason -> {
             sessions.remove(session.getId());
             drain.ended(relay);
@@ -120,8 +128,10 @@ final class RelaySessions {
         places.hold(keyId, sessionId, limit.plusMinutes(1));
         live.open(token, sessionId, limit, meter::requested).whenComplete((registered, failed) ->
                 meter.registered(registered));
-        LOG.debug("Realtime session {} ({}) opened, token id {}", session.getId(), how.dialect().protocol().name(),
-                token.id());
+        try (Scope ignored = span.current()) {
+            LOG.debug("Realtime session {} ({}) opened, token id {}", session.getId(), how.dialect().protocol().name(),
+                    token.id());
+        }
     }
 
     /** A client frame that {@link ClientFrames} could not take in the pipeline; the caller releases it. */

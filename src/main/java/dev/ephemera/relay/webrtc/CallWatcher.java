@@ -1,11 +1,5 @@
 package dev.ephemera.relay.webrtc;
 
-import dev.ephemera.relay.Drain;
-import dev.ephemera.relay.RelayConfiguration;
-import dev.ephemera.relay.LongestSession;
-import dev.ephemera.relay.SessionAdmission;
-import dev.ephemera.relay.SessionMeter;
-import dev.ephemera.relay.UpstreamConnector;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
@@ -13,13 +7,21 @@ import dev.ephemera.metrics.BrokerMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.SessionPlaces;
+import dev.ephemera.relay.Drain;
+import dev.ephemera.relay.LongestSession;
+import dev.ephemera.relay.MoneyPurse;
+import dev.ephemera.relay.RelayConfiguration;
+import dev.ephemera.relay.SessionAdmission;
+import dev.ephemera.relay.SessionMeter;
+import dev.ephemera.relay.SessionSpan;
+import dev.ephemera.relay.UpstreamConnector;
 import dev.ephemera.relay.event.CallLocks;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.session.CallStore;
-import dev.ephemera.relay.MoneyPurse;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Spending;
 import dev.ephemera.token.RedeemedToken;
+import dev.ephemera.trace.Tracing;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.TaskScheduler;
 import io.micronaut.scheduling.annotation.Scheduled;
@@ -78,9 +80,13 @@ final class CallWatcher {
     private final LiveSessions live;
     private final Spending spending;
 
+    private final Tracing tracing;
+
     CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, CallSessionConfigs sessions,
             @Named("scheduled") TaskScheduler scheduler, SessionPlaces places, BrokerMetrics metrics, Drain drain,
-            LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock, Spending spending) {
+            LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock, Spending spending,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.spending = spending;
         this.calls = calls;
         this.providers = providers;
@@ -112,10 +118,10 @@ final class CallWatcher {
                 CallSessionConfigs.restore(session), hangup, admitted.upstreamHeaders(), config), locks);
         LongestSession longest = LongestSession.of(token, config);
         SessionMeter meter = watched.meter();
-        meter.durationIsLimit(longest.isTokenLimit());
-        meter.usedBefore(admitted.usedBefore());
         MoneyPurse purse = admitted.purse();
-        meter.priced(admitted.price(), purse, turn -> spending.turn(purse.owner(), turn));
+        meter.opened(longest.isTokenLimit(), admitted.usedBefore(), admitted.price(), purse,
+                turn -> spending.turn(purse.owner(), turn),
+                SessionSpan.start(tracing, token, admitted.sessionId(), "webrtc"));
         metrics.relaySessionOpened();
         Duration lease = config.sessionLease();
         String described = call.describe(token.provider());

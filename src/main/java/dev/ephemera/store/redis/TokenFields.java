@@ -47,6 +47,7 @@ final class TokenFields {
         putIfPresent(m, "lim_kday", digits(limits.keyMicrosPerDay()));
         putIfPresent(m, "lim_kmon", digits(limits.keyMicrosPerMonth()));
         putIfPresent(m, "lim_sday", digits(limits.subjectMicrosPerDay()));
+        putIfPresent(m, "tp", r.traceParent());
         return m;
     }
 
@@ -72,7 +73,8 @@ final class TokenFields {
                 m.get("endp") == null ? List.of() : Arrays.asList(m.get("endp").split("\n")),
                 new UsageLimits(number(m.get("lim_tok")), number(m.get("lim_sec")), number(m.get("lim_resp")),
                         number(m.get("lim_cost")), number(m.get("lim_kday")), number(m.get("lim_kmon")),
-                        number(m.get("lim_sday"))));
+                        number(m.get("lim_sday"))),
+                m.get("tp"));
     }
 
     private static String digits(Long value) {

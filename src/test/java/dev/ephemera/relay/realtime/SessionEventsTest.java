@@ -22,7 +22,8 @@ class SessionEventsTest {
     private static String first(String storedSession, Long budget) {
         RedeemedToken token = new RedeemedToken("tok_1", "key_1", null, "openai", null, null, TokenFormat.OPAQUE,
                 TokenMode.RELAY, 1, 0, Instant.EPOCH, Instant.EPOCH.plusSeconds(60),
-                storedSession == null ? null : SessionConfig.parse(storedSession), List.of(), null, UsageLimits.NONE);
+                storedSession == null ? null : SessionConfig.parse(storedSession), List.of(), null, UsageLimits.NONE,
+                null);
         byte[] update = new SessionEvents(token, JsonMapper.createDefault()).opening(budget);
         return update == null ? null : new String(update, StandardCharsets.UTF_8);
     }
