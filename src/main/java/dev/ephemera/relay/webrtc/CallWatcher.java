@@ -79,7 +79,6 @@ final class CallWatcher {
     private final Drain drain;
     private final LiveSessions live;
     private final Spending spending;
-
     private final Tracing tracing;
 
     CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, CallSessionConfigs sessions,
