@@ -34,7 +34,8 @@ public final class SessionSpan {
         if (!tracing.on()) {
             return NONE;
         }
-        Span span = tracing.start("realtime" + (token.model() == null ? "" : " " + token.model()), SpanKind.CLIENT,
+        String model = GenAi.name(token.model());
+        Span span = tracing.start("realtime" + (model == null ? "" : " " + model), SpanKind.CLIENT,
                 tracing.carried(token.traceParent()));
         span.setAttribute(GenAi.OPERATION, "realtime");
         GenAi.provider(span, token.provider(), token.model());

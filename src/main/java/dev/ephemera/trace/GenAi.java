@@ -6,6 +6,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The attributes of OpenTelemetry's semantic conventions for generative AI that the broker's spans carry, and the
@@ -40,6 +41,8 @@ public final class GenAi {
             "anthropic", "anthropic", "gemini", "gcp.gemini", "vertex", "gcp.vertex_ai", "mistral", "mistral_ai",
             "cohere", "cohere", "xai", "x_ai");
 
+    private static final Pattern NAME = Pattern.compile("[\\x21-\\x7e]{1,128}");
+
     private GenAi() {
     }
 
@@ -48,13 +51,28 @@ public final class GenAi {
         return WELL_KNOWN.getOrDefault(provider, provider);
     }
 
-    /** Sets the provider (both names) and, when known, the model. */
+    /**
+     * Sets the provider (both names) and, when known, the model; each only when it is a {@link #name}, since both
+     * may come from a request before anything checked them.
+     */
     public static void provider(Span span, String provider, @Nullable String model) {
-        span.setAttribute(PROVIDER, providerName(provider));
-        span.setAttribute(EPHEMERA_PROVIDER, provider);
-        if (model != null) {
+        if (name(provider) != null) {
+            span.setAttribute(PROVIDER, providerName(provider));
+            span.setAttribute(EPHEMERA_PROVIDER, provider);
+        }
+        if (name(model) != null) {
             span.setAttribute(MODEL, model);
         }
+    }
+
+    /**
+     * {@code value} where it can name a provider or a model in a span (1 to 128 visible ASCII characters); else
+     * null. A relayed request's model is the client's, unchecked when its token names none: a span (its name too)
+     * never carries a client's kilobytes or control characters.
+     */
+    @Nullable
+    public static String name(@Nullable String value) {
+        return value != null && NAME.matcher(value).matches() ? value : null;
     }
 
     /**

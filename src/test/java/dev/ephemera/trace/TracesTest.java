@@ -239,4 +239,24 @@ class TracesTest {
             broker.delete("/v1/webhooks/" + subscription.string("id"), key);
         }
     }
+
+    /** A request's model is the client's: a span never carries kilobytes of it, nor control characters. */
+    @Test
+    void aClientsOutlandishModelNeverReachesASpan() {
+        String traceId = hex(16);
+        String token = broker.send(HttpRequest.POST("/v1/tokens", "{\"provider\":\"openai\"}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(key)
+                .header("traceparent", "00-" + traceId + "-" + hex(8) + "-01")).string("value");
+        String model = "m" + "x".repeat(4000) + "\u0000\n";
+        broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", "{\"model\":\"" + model.replace("\u0000",
+                "\\u0000").replace("\n", "\\n") + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token));
+        await().atMost(Duration.ofSeconds(10)).until(() -> otlp.spans.stream().anyMatch(s ->
+                s.name().startsWith("chat") && s.traceId().equals(traceId)));
+        Received request = otlp.spans.stream().filter(s -> s.name().startsWith("chat")
+                && s.traceId().equals(traceId)).findFirst().orElseThrow();
+        assertThat(request.name()).isEqualTo("chat");
+        assertThat(request.attributes()).doesNotContainKey("gen_ai.request.model")
+                .containsEntry("gen_ai.operation.name", "chat");
+    }
 }

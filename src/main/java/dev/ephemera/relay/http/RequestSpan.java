@@ -39,7 +39,7 @@ final class RequestSpan {
             return new RequestSpan(Span.getInvalid(), Map.of());
         }
         String operation = operation(path);
-        String named = model != null ? model : token.model();
+        String named = GenAi.name(model != null ? model : token.model());
         Span span = tracing.start(operation + (named == null ? "" : " " + named), SpanKind.CLIENT,
                 tracing.carried(token.traceParent()));
         span.setAttribute(GenAi.OPERATION, operation);
