@@ -2,6 +2,7 @@ package dev.ephemera.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
     private FakeUpstream fake;
     private Broker broker;
     private LogCapture logs;
+    private OtlpReceiver traces;
 
     private BrokerExtension(boolean redis) {
         this.redis = redis;
@@ -74,7 +76,15 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
     @Override
     public void beforeAll(ExtensionContext context) {
         logs = new LogCapture();
+        // Tracing on, into a receiver of the test's own: the spans are held to the logs' rule.
+        try {
+            traces = new OtlpReceiver();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Map<String, Object> all = new HashMap<>(config);
+        all.putIfAbsent("otel.exporter.otlp.endpoint", traces.endpoint());
+        all.putIfAbsent("otel.bsp.schedule.delay", "100ms");
         if (fakeConfig != null) {
             fake = new FakeUpstream();
             all.put("ephemera.providers.openai.base-url", fake.base("openai"));
@@ -92,6 +102,15 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
                 fake.close();
             }
         } finally {
+            // The broker flushed its spans as it closed.
+            String exported = traces.exports.stream().map(b -> new String(b, StandardCharsets.ISO_8859_1))
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            traces.close();
+            assertThat(exported).as("exported spans").doesNotContain(Broker.OPENAI_KEY, Broker.ANTHROPIC_KEY,
+                    Broker.ADMIN_KEY);
+            secrets.forEach(secret -> assertThat(exported).as("exported spans").doesNotContain(secret));
+            assertThat(SECRET_SHAPED.matcher(exported).results().map(m -> m.group()).toList())
+                    .as("token- or key-shaped text in the exported spans").isEmpty();
             String logged = logs.all();
             logs.close();
             assertThat(logged).as("log lines").doesNotContain(Broker.OPENAI_KEY, Broker.ANTHROPIC_KEY,
@@ -110,7 +129,12 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
         return fake;
     }
 
-    /** Registers {@code value} as a secret that no log line may hold; returns it. */
+    /** The spans the broker exported (tracing is on in every broker this extension starts). */
+    public OtlpReceiver traces() {
+        return traces;
+    }
+
+    /** Registers {@code value} as a secret that no log line and no exported span may hold; returns it. */
     public String secret(String value) {
         secrets.add(value);
         return value;
