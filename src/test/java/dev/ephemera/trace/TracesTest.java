@@ -259,4 +259,22 @@ class TracesTest {
         assertThat(request.attributes()).doesNotContainKey("gen_ai.request.model")
                 .containsEntry("gen_ai.operation.name", "chat");
     }
+
+    /** By default a provider sees no trace at all: neither the broker's nor the one a browser sent. */
+    @Test
+    void withoutPropagationTheProviderSeesNoTraceparent() {
+        try (Broker quiet = Broker.inMemory(Map.of("ephemera.providers.openai.base-url", fake.base("openai"),
+                "otel.exporter.otlp.endpoint", otlp.endpoint()))) {
+            String own = quiet.createKey("write");
+            String token = quiet.send(HttpRequest.POST("/v1/tokens", "{\"provider\":\"openai\"}")
+                    .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(own)
+                    .header("traceparent", "00-" + hex(16) + "-" + hex(8) + "-01")).string("value");
+            int before = fake.recorder().requests.size();
+            assertThat(quiet.send(HttpRequest.POST("/v1/proxy/openai/chat/completions",
+                    "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                    .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token)
+                    .header("traceparent", "00-" + hex(16) + "-" + hex(8) + "-01")).status()).isEqualTo(200);
+            assertThat(fake.recorder().requests.get(before).headers("traceparent")).isEmpty();
+        }
+    }
 }
