@@ -106,19 +106,18 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
             String exported = traces.exports.stream().map(b -> new String(b, StandardCharsets.ISO_8859_1))
                     .collect(java.util.stream.Collectors.joining("\n"));
             traces.close();
-            assertThat(exported).as("exported spans").doesNotContain(Broker.OPENAI_KEY, Broker.ANTHROPIC_KEY,
-                    Broker.ADMIN_KEY);
-            secrets.forEach(secret -> assertThat(exported).as("exported spans").doesNotContain(secret));
-            assertThat(SECRET_SHAPED.matcher(exported).results().map(m -> m.group()).toList())
-                    .as("token- or key-shaped text in the exported spans").isEmpty();
             String logged = logs.all();
             logs.close();
-            assertThat(logged).as("log lines").doesNotContain(Broker.OPENAI_KEY, Broker.ANTHROPIC_KEY,
-                    Broker.ADMIN_KEY);
-            secrets.forEach(secret -> assertThat(logged).as("log lines").doesNotContain(secret));
-            assertThat(SECRET_SHAPED.matcher(logged).results().map(m -> m.group()).toList())
-                    .as("token- or key-shaped text in the logs").isEmpty();
+            noSecretIn(exported, "exported spans");
+            noSecretIn(logged, "log lines");
         }
+    }
+
+    private void noSecretIn(String text, String what) {
+        assertThat(text).as(what).doesNotContain(Broker.OPENAI_KEY, Broker.ANTHROPIC_KEY, Broker.ADMIN_KEY);
+        secrets.forEach(secret -> assertThat(text).as(what).doesNotContain(secret));
+        assertThat(SECRET_SHAPED.matcher(text).results().map(m -> m.group()).toList())
+                .as("token- or key-shaped text in the " + what).isEmpty();
     }
 
     public Broker broker() {
