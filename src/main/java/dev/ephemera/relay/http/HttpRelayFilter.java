@@ -2,9 +2,11 @@ package dev.ephemera.relay.http;
 
 import dev.ephemera.relay.Redeemer;
 import dev.ephemera.relay.RelayCredentials;
+import dev.ephemera.relay.UpstreamFailure;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
+import dev.ephemera.metrics.OperationsMetrics;
 import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
@@ -68,10 +70,12 @@ final class HttpRelayFilter implements HttpServerFilter {
     private final ProxyHttpClient upstream;
     private final long maxRequestSize;
     private final HttpBudget budget;
+    private final OperationsMetrics metrics;
 
     HttpRelayFilter(ProviderRegistry providers, Redeemer redeemer, @Named("upstream") ProxyHttpClient upstream,
-            HttpServerConfiguration server, HttpBudget budget) {
+            HttpServerConfiguration server, HttpBudget budget, OperationsMetrics metrics) {
         this.budget = budget;
+        this.metrics = metrics;
         this.providers = providers;
         this.redeemer = redeemer;
         this.upstream = upstream;
@@ -106,6 +110,11 @@ final class HttpRelayFilter implements HttpServerFilter {
         return Mono.from(upstream.proxy(body.isPresent()
                         ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request()))
                 .<MutableHttpResponse<?>>map(response -> {
+                    int status = response.code();
+                    if (status >= 500 || status == 401 || status == 403) {
+                        // A 5xx is passed on as the provider sent it; a refused key is not (clean).
+                        metrics.upstreamError(relayed.provider(), UpstreamFailure.ofStatus(status).label());
+                    }
                     MutableHttpResponse<?> cleaned = clean(response, relayed.provider());
                     if (cleaned.code() < 300) {
                         return UsageTap.attach(cleaned, usage -> grant.counted(usage, relayed.model()));
@@ -125,6 +134,10 @@ final class HttpRelayFilter implements HttpServerFilter {
                     if (tooLarge(e)) {
                         return Mono.just(ErrorResponses.of(tooLarge()));
                     }
+                    UpstreamFailure kind = UpstreamFailure.of(e);
+                    // A connection lost after the request went is neither a timeout nor a provider out of reach.
+                    metrics.upstreamError(relayed.provider(), (kind == UpstreamFailure.UNREACHABLE && !neverSent(e)
+                            ? UpstreamFailure.DROPPED : kind).label());
                     REPEATED.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
                     return Mono.just(ErrorResponses.of(ErrorCode.UPSTREAM_ERROR, "The provider '"
                             + relayed.provider() + "' did not answer in time or could not be reached; retry later.",

@@ -5,8 +5,10 @@ import dev.ephemera.relay.RelayConfiguration;
 import dev.ephemera.relay.RelayCredentials;
 import dev.ephemera.relay.SessionMeter;
 import dev.ephemera.relay.UpstreamConnector;
+import dev.ephemera.relay.UpstreamFailure;
 import dev.ephemera.relay.LongestSession;
 import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.metrics.OperationsMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.SessionPlaces;
@@ -54,11 +56,13 @@ final class RelaySessions {
     private final LiveSessions live;
     private final Spending spending;
     private final BrokerMetrics metrics;
+    private final OperationsMetrics operations;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RelaySessions(ProviderRegistry providers, UpstreamConnector connector, RelayConfiguration config,
-            JsonMapper json, SessionPlaces places, BrokerMetrics metrics,
+            JsonMapper json, SessionPlaces places, BrokerMetrics metrics, OperationsMetrics operations,
             Drain drain, LiveSessions live, Spending spending) {
+        this.operations = operations;
         this.live = live;
         this.spending = spending;
         this.drain = drain;
@@ -97,7 +101,8 @@ final class RelaySessions {
         LongestSession longest = LongestSession.of(token, config);
         Duration limit = longest.duration();
         boolean limitIsTokens = longest.isTokenLimit();
-        RelaySession relay = new RelaySession(session, handshake.channel(), token, how.dialect(), config);
+        RelaySession relay = new RelaySession(session, handshake.channel(), token, how.dialect(), config,
+                UpstreamFailure.counter(operations, token.provider()));
         if (request instanceof NettyHttpRequest<?> netty) {
             ClientFrames.install(netty.getChannelHandlerContext(), relay);
         }

@@ -6,10 +6,12 @@ import dev.ephemera.relay.LongestSession;
 import dev.ephemera.relay.SessionAdmission;
 import dev.ephemera.relay.SessionMeter;
 import dev.ephemera.relay.UpstreamConnector;
+import dev.ephemera.relay.UpstreamFailure;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.metrics.OperationsMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.SessionPlaces;
@@ -74,13 +76,16 @@ final class CallWatcher {
     private final TaskScheduler scheduler;
     private final SessionPlaces places;
     private final BrokerMetrics metrics;
+    private final OperationsMetrics operations;
     private final Drain drain;
     private final LiveSessions live;
     private final Spending spending;
 
     CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, CallSessionConfigs sessions,
             @Named("scheduled") TaskScheduler scheduler, SessionPlaces places, BrokerMetrics metrics, Drain drain,
-            LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock, Spending spending) {
+            LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock, Spending spending,
+            OperationsMetrics operations) {
+        this.operations = operations;
         this.spending = spending;
         this.calls = calls;
         this.providers = providers;
@@ -109,7 +114,8 @@ final class CallWatcher {
             locks.outputLimit(outputLimit);
         }
         WatchedCall watched = new WatchedCall(call, loop, new WatchedCall.Watch(token,
-                CallSessionConfigs.restore(session), hangup, admitted.upstreamHeaders(), config), locks);
+                CallSessionConfigs.restore(session), hangup, admitted.upstreamHeaders(), config,
+                UpstreamFailure.counter(operations, token.provider())), locks);
         LongestSession longest = LongestSession.of(token, config);
         SessionMeter meter = watched.meter();
         meter.durationIsLimit(longest.isTokenLimit());
