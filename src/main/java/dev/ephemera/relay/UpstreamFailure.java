@@ -3,6 +3,7 @@ package dev.ephemera.relay;
 import dev.ephemera.metrics.OperationsMetrics;
 import io.micronaut.http.client.exceptions.ReadTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -42,8 +43,13 @@ public enum UpstreamFailure {
         return status >= 500 ? SERVER_ERROR : REFUSED;
     }
 
-    /** What a failure to get an answer was: a timeout anywhere in its causes, else unreachable. */
-    public static UpstreamFailure of(Throwable failure) {
+    /** The provider's failure an answer passed on to the client is: a 5xx or a refused key; else none (a 4xx). */
+    public static Optional<UpstreamFailure> ofAnswer(int status) {
+        return status >= 500 || status == 401 || status == 403 ? Optional.of(ofStatus(status)) : Optional.empty();
+    }
+
+    /** What a failure to connect was: a timeout anywhere in its causes, else unreachable. */
+    public static UpstreamFailure ofConnection(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof TimeoutException || t instanceof HttpTimeoutException
                     || t instanceof io.netty.channel.ConnectTimeoutException
@@ -54,6 +60,26 @@ public enum UpstreamFailure {
             }
         }
         return UNREACHABLE;
+    }
+
+    /**
+     * What a request that got no answer met: a timeout; a connection that never came about (unreachable); else a
+     * connection lost after the request went (dropped).
+     */
+    public static UpstreamFailure ofRequest(Throwable failure) {
+        UpstreamFailure kind = ofConnection(failure);
+        return kind == UNREACHABLE && !neverSent(failure) ? DROPPED : kind;
+    }
+
+    /** Whether {@code failure} is a failure to connect: the request never reached the provider, which bills nothing. */
+    public static boolean neverSent(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException
+                    || t instanceof java.net.UnknownHostException || t instanceof javax.net.ssl.SSLHandshakeException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Counts the failures of {@code provider} (a configured one) in {@code metrics}. */

@@ -110,7 +110,7 @@ public final class UpstreamSocket extends ChannelInboundHandlerAdapter {
             failed(1011, open ? "upstream failed" : "upstream unavailable", open ? UpstreamFailure.DROPPED
                     : cause instanceof WebSocketClientHandshakeException refused && refused.response() != null
                             ? UpstreamFailure.ofStatus(refused.response().status().code())
-                            : UpstreamFailure.of(cause));
+                            : UpstreamFailure.ofConnection(cause));
         }
         ctx.close();
     }
@@ -129,7 +129,7 @@ public final class UpstreamSocket extends ChannelInboundHandlerAdapter {
 
     /** Called by {@link UpstreamConnector} when no connection came about, for {@code cause}. */
     void unreachable(Throwable cause) {
-        failed(1011, "upstream unavailable", UpstreamFailure.of(cause));
+        failed(1011, "upstream unavailable", UpstreamFailure.ofConnection(cause));
     }
 
     private void failed(int code, String reason, UpstreamFailure kind) {

@@ -110,11 +110,8 @@ final class HttpRelayFilter implements HttpServerFilter {
         return Mono.from(upstream.proxy(body.isPresent()
                         ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request()))
                 .<MutableHttpResponse<?>>map(response -> {
-                    int status = response.code();
-                    if (status >= 500 || status == 401 || status == 403) {
-                        // A 5xx is passed on as the provider sent it; a refused key is not (clean).
-                        metrics.upstreamError(relayed.provider(), UpstreamFailure.ofStatus(status).label());
-                    }
+                    UpstreamFailure.ofAnswer(response.code()).ifPresent(kind ->
+                            metrics.upstreamError(relayed.provider(), kind.label()));
                     MutableHttpResponse<?> cleaned = clean(response, relayed.provider());
                     if (cleaned.code() < 300) {
                         return UsageTap.attach(cleaned, usage -> grant.counted(usage, relayed.model()));
@@ -125,7 +122,7 @@ final class HttpRelayFilter implements HttpServerFilter {
                 // A client that leaves before the answer: the provider may be producing it, so it counts at its cap.
                 .doOnCancel(() -> grant.counted(null, relayed.model()))
                 .onErrorResume(e -> {
-                    if (neverSent(e) || tooLarge(e)) {
+                    if (UpstreamFailure.neverSent(e) || tooLarge(e)) {
                         grant.refunded();
                     } else {
                         // Timed out or cut after the request went: the provider may have produced (and billed) it.
@@ -134,10 +131,7 @@ final class HttpRelayFilter implements HttpServerFilter {
                     if (tooLarge(e)) {
                         return Mono.just(ErrorResponses.of(tooLarge()));
                     }
-                    UpstreamFailure kind = UpstreamFailure.of(e);
-                    // A connection lost after the request went is neither a timeout nor a provider out of reach.
-                    metrics.upstreamError(relayed.provider(), (kind == UpstreamFailure.UNREACHABLE && !neverSent(e)
-                            ? UpstreamFailure.DROPPED : kind).label());
+                    metrics.upstreamError(relayed.provider(), UpstreamFailure.ofRequest(e).label());
                     REPEATED.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
                     return Mono.just(ErrorResponses.of(ErrorCode.UPSTREAM_ERROR, "The provider '"
                             + relayed.provider() + "' did not answer in time or could not be reached; retry later.",
@@ -148,17 +142,6 @@ final class HttpRelayFilter implements HttpServerFilter {
     private static BrokerException tooLarge() {
         return new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE,
                 "The request body is larger than the broker relays (micronaut.server.max-request-size).");
-    }
-
-    /** Whether {@code e} is a failure to connect: the request never reached the provider, which bills nothing. */
-    private static boolean neverSent(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException
-                    || t instanceof java.net.UnknownHostException || t instanceof javax.net.ssl.SSLHandshakeException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean tooLarge(Throwable e) {

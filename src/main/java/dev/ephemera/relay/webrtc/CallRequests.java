@@ -52,13 +52,12 @@ final class CallRequests {
                 admitted.release().run();
             }
             if (failed != null) {
-                metrics.upstreamError(provider.name(), UpstreamFailure.of(failed).label());
+                metrics.upstreamError(provider.name(), UpstreamFailure.ofRequest(failed).label());
                 throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
                         + "' did not answer in time or could not be reached; retry later.");
             }
-            if (answer.statusCode() == 401 || answer.statusCode() == 403 || answer.statusCode() >= 500) {
-                metrics.upstreamError(provider.name(), UpstreamFailure.ofStatus(answer.statusCode()).label());
-            }
+            UpstreamFailure.ofAnswer(answer.statusCode()).ifPresent(kind ->
+                    metrics.upstreamError(provider.name(), kind.label()));
             if (answer.statusCode() == 401 || answer.statusCode() == 403) {
                 throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
                         + "' refused the broker's credentials; an operator must check its key.");

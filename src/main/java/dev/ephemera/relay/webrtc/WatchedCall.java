@@ -62,7 +62,8 @@ final class WatchedCall implements UpstreamSocket.Events, SessionEnding, Drain.H
      * how to hang it up, and where its sideband's failures are counted.
      */
     record Watch(RedeemedToken token, @Nullable byte[] restore, CallHangup hangup,
-            java.util.Map<String, String> upstreamHeaders, RelayConfiguration config, UpstreamSocket.Failures failures) {
+            java.util.Map<String, String> upstreamHeaders, RelayConfiguration config,
+            UpstreamSocket.Failures failures) {
     }
 
     WatchedCall(ProviderCall call, EventLoop loop, Watch watch, CallLocks locks) {
