@@ -36,6 +36,8 @@ public final class OperationsMetrics {
     private final Map<String, Counter> jwksFailures = new ConcurrentHashMap<>();
     private final Timer killSwitch;
     private final AtomicInteger ready = new AtomicInteger();
+    /** When {@link #ready} was last told ({@link System#nanoTime}); 0: never. */
+    private volatile long readyAt;
     private final AtomicInteger relayMax = new AtomicInteger();
 
     /** Meters in {@code registry}; none kept (a registry of no meters) when metrics are switched off. */
@@ -94,9 +96,16 @@ public final class OperationsMetrics {
         killSwitch.record(took.isNegative() ? Duration.ZERO : took);
     }
 
-    /** This replica's readiness, as last evaluated. */
+    /** This replica's readiness, as it was just evaluated (by a probe, or by {@link ReadinessMeter}). */
     public void ready(boolean up) {
         ready.set(up ? 1 : 0);
+        readyAt = System.nanoTime();
+    }
+
+    /** Whether readiness was evaluated less than {@code period} ago. */
+    boolean readyKnownWithin(Duration period) {
+        long at = readyAt;
+        return at != 0 && System.nanoTime() - at < period.toNanos();
     }
 
     /** The live sessions this replica may hold at once. */

@@ -5,21 +5,26 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.management.endpoint.health.HealthEndpoint;
 import io.micronaut.management.health.indicator.HealthCheckType;
 import io.micronaut.scheduling.annotation.Scheduled;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code ephemera_ready}: the replica's readiness as {@code /health/readiness} would answer it, evaluated every
- * {@link #PERIOD} by the same indicators (the store runs a script and a write; no drain), so that a scrape sees it
- * whether or not a kubelet probes, and {@code changes(ephemera_ready[10m])} shows a replica that flaps. One
- * evaluation at a time: a store that takes its whole command timeout does not pile them up.
+ * {@code ephemera_ready}: the replica's readiness as {@code /health/readiness} answers it. Every probe's answer sets
+ * it (the web layer tells {@link OperationsMetrics#ready}); where no probe came for {@link #PERIOD} (no kubelet, or
+ * one that probes seldom), it is evaluated here by the same indicators (the store runs a script and a write; no
+ * drain), so a scrape sees it either way and {@code changes(ephemera_ready[10m])} shows a replica that flaps, without
+ * a second probe of the store beside a kubelet's. One evaluation at a time: a store that takes its whole command
+ * timeout does not pile them up.
  */
 @Context
 @Requires(beans = HealthEndpoint.class)
 final class ReadinessMeter {
 
-    /** As often as a kubelet's readiness probe usually runs; each costs the store one probe. */
+    /** How often readiness is looked at here; each evaluation here costs the store one probe. */
     static final String PERIOD = "5s";
+    /** Readiness a probe answered within this is fresh enough: no evaluation of ours beside a kubelet's probes. */
+    private static final Duration FRESH = Duration.ofSeconds(4);
 
     private final HealthEndpoint health;
     private final OperationsMetrics metrics;
@@ -32,7 +37,7 @@ final class ReadinessMeter {
 
     @Scheduled(fixedDelay = PERIOD, initialDelay = "0s")
     void evaluate() {
-        if (!running.compareAndSet(false, true)) {
+        if (metrics.readyKnownWithin(FRESH) || !running.compareAndSet(false, true)) {
             return;
         }
         // Ready as the endpoint answers 200: every status but DOWN (and any other that says it is not operational).
