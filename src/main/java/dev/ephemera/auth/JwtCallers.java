@@ -11,6 +11,7 @@ import com.nimbusds.jwt.proc.ExpiredJWTException;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
+import dev.ephemera.metrics.OperationsMetrics;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import java.net.http.HttpClient;
@@ -51,7 +52,7 @@ public final class JwtCallers {
     private final Map<String, JwtIssuer> byIssuer = new HashMap<>();
     private final Clock clock;
 
-    JwtCallers(List<IssuerProperties> issuers, Clock clock) {
+    JwtCallers(List<IssuerProperties> issuers, Clock clock, OperationsMetrics metrics) {
         this.clock = clock;
         boolean fetches = issuers.stream().anyMatch(p -> (p.publicKeys() == null || p.publicKeys().isEmpty())
                 && p.jwksUri() != null && !p.jwksUri().isBlank());
@@ -59,7 +60,10 @@ public final class JwtCallers {
         HttpClient http = fetches ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER).build() : null;
         for (IssuerProperties p : issuers) {
-            JwtIssuer issuer = new JwtIssuer(p, clock, http);
+            JwtIssuer issuer = new JwtIssuer(p, clock, http, metrics);
+            if (p.publicKeys() == null || p.publicKeys().isEmpty()) {
+                metrics.jwksIssuer(issuer.name);
+            }
             if (byIssuer.put(issuer.iss, issuer) != null) {
                 throw new IllegalStateException("ephemera.auth.issuers: two issuers claim iss " + issuer.iss);
             }

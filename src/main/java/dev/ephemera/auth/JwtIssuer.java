@@ -19,6 +19,7 @@ import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.ephemera.logging.RepeatedLog;
+import dev.ephemera.metrics.OperationsMetrics;
 import io.micronaut.core.annotation.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,7 +69,8 @@ final class JwtIssuer {
     /** Nimbus's processor, configured to SPEC §3: the issuer's keys, algorithms, typ, iss, aud, exp and sub. */
     final ConfigurableJWTProcessor<SecurityContext> processor;
 
-    JwtIssuer(IssuerProperties p, Clock clock, @Nullable HttpClient http) {
+    /** The issuer {@code p}; each failed fetch of its JWKS (none configured: never) is counted in {@code metrics}. */
+    JwtIssuer(IssuerProperties p, Clock clock, @Nullable HttpClient http, OperationsMetrics metrics) {
         String prefix = "ephemera.auth.issuers." + p.name();
         if (p.issuer() == null || p.issuer().isBlank()) {
             throw new IllegalStateException(prefix + ".issuer is required: the exact iss of its tokens");
@@ -104,7 +106,7 @@ final class JwtIssuer {
         }
         this.algorithms = Set.copyOf(algs);
         JWKSource<SecurityContext> keys = hasKeys ? new ImmutableJWKSet<>(parse(p.publicKeys(), prefix))
-                : fetched(p.name(), URI.create(p.jwksUri()), http);
+                : fetched(p.name(), URI.create(p.jwksUri()), new NoRedirects(p.name(), http, metrics));
         this.processor = processor(keys, clock);
     }
 
@@ -112,9 +114,9 @@ final class JwtIssuer {
      * The JWKS at {@code uri}, through Nimbus's source: cached for 5 minutes, refreshed (a key id it does not know)
      * at most as often as its rate limit allows, the last good set kept through an outage of the issuer.
      */
-    private static JWKSource<SecurityContext> fetched(String name, URI uri, HttpClient http) {
+    private static JWKSource<SecurityContext> fetched(String name, URI uri, ResourceRetriever retriever) {
         try {
-            return JWKSourceBuilder.<SecurityContext>create(uri.toURL(), new NoRedirects(name, http))
+            return JWKSourceBuilder.<SecurityContext>create(uri.toURL(), retriever)
                     .cache(JWKS_TTL.toMillis(), JWKS_FETCH_TIMEOUT.toMillis())
                     .rateLimited(JWKS_MIN_REFRESH.toMillis())
                     .refreshAheadCache(false)
@@ -165,8 +167,13 @@ final class JwtIssuer {
         return new JWKSet(keys);
     }
 
-    /** A JWKS fetched with the JDK's client: never following a redirect, at most 512 KiB, within 5 s. */
-    private record NoRedirects(String issuer, HttpClient http) implements ResourceRetriever {
+    /**
+     * A JWKS fetched with the JDK's client: never following a redirect, at most 512 KiB, within 5 s, a JWK set. Each
+     * fetch that fails (an error, another status than 200, a body too large or not a JWK set) is counted under the
+     * issuer's configured name, never its URL.
+     */
+    private record NoRedirects(String issuer, HttpClient http, OperationsMetrics metrics)
+            implements ResourceRetriever {
 
         @Override
         public Resource retrieveResource(URL url) throws IOException {
@@ -182,15 +189,23 @@ final class JwtIssuer {
                     if (body.length > JWKS_MAX_BYTES) {
                         throw new IOException("JWKS larger than " + JWKS_MAX_BYTES + " bytes");
                     }
-                    return new Resource(new String(body, StandardCharsets.UTF_8),
-                            r.headers().firstValue("Content-Type").orElse(null));
+                    String text = new String(body, StandardCharsets.UTF_8);
+                    try {
+                        JWKSet.parse(text);
+                    } catch (ParseException e) {
+                        throw new IOException("JWKS is not a JWK set");
+                    }
+                    return new Resource(text, r.headers().firstValue("Content-Type").orElse(null));
                 }
             } catch (java.net.URISyntaxException e) {
+                metrics.jwksFetchFailed(issuer);
                 throw new IOException(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                metrics.jwksFetchFailed(issuer);
                 throw new IOException(e);
             } catch (IOException e) {
+                metrics.jwksFetchFailed(issuer);
                 REPEATED.warn("JWKS of issuer {} could not be fetched: {}", issuer, e.getClass().getSimpleName());
                 throw e;
             }

@@ -3,7 +3,8 @@ package dev.ephemera.relay;
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.ephemera.error.BusyException;
 import dev.ephemera.error.ErrorCode;
-import jakarta.inject.Singleton;
+import dev.ephemera.metrics.OperationsMetrics;
+import io.micronaut.context.annotation.Context;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,9 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The realtime sessions this replica holds, handshakes included, against {@code ephemera.relay.max-sessions}: a
  * place is taken before the token's use and given back once, when the handshake or the session ends, so that a
- * replica at capacity refuses ({@code 503 relay_at_capacity}) instead of running out of memory.
+ * replica at capacity refuses ({@code 503 relay_at_capacity}) instead of running out of memory. Made at start-up, so
+ * that its warning and {@code ephemera_relay_sessions_max} come before the first session.
  */
-@Singleton
+@Context
 final class RelayCapacity {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayCapacity.class);
@@ -30,8 +32,9 @@ final class RelayCapacity {
     private final AtomicInteger held = new AtomicInteger();
     private final int max;
 
-    RelayCapacity(RelayConfiguration config) {
+    RelayCapacity(RelayConfiguration config, OperationsMetrics metrics) {
         this.max = config.maxSessions();
+        metrics.relaySessionsMax(max);
         warnIfUnsized(max, Runtime.getRuntime().maxMemory(), maxFileDescriptors());
     }
 

@@ -67,7 +67,8 @@ public final class UpstreamConnector {
 
     /**
      * Connects {@code upstream} to {@code uri} on {@code client}'s event loop. Every outcome reaches {@code upstream}
-     * on that loop: {@link UpstreamSocket#opened} once the handshake is done, else {@link UpstreamSocket#failed}.
+     * on that loop: {@link UpstreamSocket.Events#opened} once the handshake is done, else
+     * {@link UpstreamSocket.Events#failed}.
      */
     public void connect(Channel client, URI uri, Map<String, String> headers, Duration timeout, int frameLimit,
             UpstreamSocket upstream) {
@@ -115,13 +116,13 @@ public final class UpstreamConnector {
         CompletableFuture.supplyAsync(() -> resolve(host, port), resolver).whenComplete((address, error) -> {
             if (error != null) {
                 REPEATED.warn("Realtime upstream {} did not resolve", host);
-                loop.execute(() -> upstream.failed(1011, "upstream unavailable"));
+                loop.execute(() -> upstream.unreachable(error));
                 return;
             }
             loop.execute(() -> bootstrap.connect(address).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
                     REPEATED.warn("Realtime upstream {} unreachable: {}", host, f.cause().getClass().getSimpleName());
-                    upstream.failed(1011, "upstream unavailable");
+                    upstream.unreachable(f.cause());
                 }
             }));
         });

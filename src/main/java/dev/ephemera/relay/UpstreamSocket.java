@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -41,12 +42,21 @@ public final class UpstreamSocket extends ChannelInboundHandlerAdapter {
         void failed(int code, String reason);
     }
 
+    /** Where a socket reports its provider's failures, once a connection at most: one provider's counter. */
+    @FunctionalInterface
+    public interface Failures {
+        void failed(UpstreamFailure kind);
+    }
+
     private final Events events;
+    private final Failures failures;
     private boolean open;
     private boolean ended;
 
-    public UpstreamSocket(Events events) {
+    /** A socket whose provider's failures (not its own ends, nor a message too large) go to {@code failures}. */
+    public UpstreamSocket(Events events, Failures failures) {
         this.events = events;
+        this.failures = failures;
     }
 
     @Override
@@ -55,7 +65,7 @@ public final class UpstreamSocket extends ChannelInboundHandlerAdapter {
             open = true;
             events.opened(ctx.channel());
         } else if (event == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
-            failed(1011, "upstream unavailable");
+            failed(1011, "upstream unavailable", UpstreamFailure.TIMEOUT);
             ctx.close();
         }
         super.userEventTriggered(ctx, event);
@@ -97,19 +107,39 @@ public final class UpstreamSocket extends ChannelInboundHandlerAdapter {
             failed(1009, "provider message too large");
         } else {
             REPEATED.warn("Realtime upstream failed: {}", cause.getClass().getSimpleName());
-            failed(1011, open ? "upstream failed" : "upstream unavailable");
+            failed(1011, open ? "upstream failed" : "upstream unavailable", open ? UpstreamFailure.DROPPED
+                    : cause instanceof WebSocketClientHandshakeException refused && refused.response() != null
+                            ? UpstreamFailure.ofStatus(refused.response().status().code())
+                            : UpstreamFailure.ofConnection(cause));
         }
         ctx.close();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        failed(1011, open ? "upstream failed" : "upstream unavailable");
+        failed(1011, open ? "upstream failed" : "upstream unavailable",
+                open ? UpstreamFailure.DROPPED : UpstreamFailure.UNREACHABLE);
         super.channelInactive(ctx);
     }
 
-    /** Also called by {@link UpstreamConnector} when no connection came about. */
-    public void failed(int code, String reason) {
+    /** The provider took nothing of what waits for it for the upstream timeout: it failed, as a timeout. */
+    public void stalled() {
+        failed(1011, "the provider stopped reading", UpstreamFailure.TIMEOUT);
+    }
+
+    /** Called by {@link UpstreamConnector} when no connection came about, for {@code cause}. */
+    void unreachable(Throwable cause) {
+        failed(1011, "upstream unavailable", UpstreamFailure.ofConnection(cause));
+    }
+
+    private void failed(int code, String reason, UpstreamFailure kind) {
+        if (!ended) {
+            failures.failed(kind);
+            failed(code, reason);
+        }
+    }
+
+    private void failed(int code, String reason) {
         if (!ended) {
             ended = true;
             events.failed(code, reason);

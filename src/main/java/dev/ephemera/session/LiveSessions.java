@@ -4,6 +4,7 @@ import dev.ephemera.audit.AuditLog;
 import dev.ephemera.audit.BrokerEvent;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.metrics.OperationsMetrics;
 import dev.ephemera.pricing.Price;
 import dev.ephemera.token.RedeemedToken;
 import dev.ephemera.token.TokenStore;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * renewal per session: the store keeps them while the replica beats, and another replica cleans up after one that
  * stopped. A request to end a session reaches the replica that holds it at once through the store's channel; a
  * replica that missed the message finds the request at its next heartbeat or its session's next usage, whichever
- * comes first.
+ * comes first. A request carries the time it was made, so the kill switch is timed from it to the session's end
+ * ({@code ephemera_kill_switch_seconds}), whichever replica asked.
  */
 @Context
 public final class LiveSessions {
@@ -56,11 +58,13 @@ public final class LiveSessions {
     private final Clock clock;
     private final Map<String, Session> here = new ConcurrentHashMap<>();
     private final BrokerMetrics metrics;
+    private final OperationsMetrics operations;
     private final AuditLog audit;
     private final Spending spending;
 
     LiveSessions(SessionStore store, TokenStore tokens, Clock clock, BrokerMetrics metrics, Spending spending,
-            AuditLog audit) {
+            AuditLog audit, OperationsMetrics operations) {
+        this.operations = operations;
         this.audit = audit;
         this.metrics = metrics;
         this.spending = spending;
@@ -71,10 +75,10 @@ public final class LiveSessions {
 
     @PostConstruct
     void listen() {
-        store.onEndRequested((sessionId, reason) -> {
+        store.onEndRequested((sessionId, request) -> {
             Session session = here.get(sessionId);
             if (session != null) {
-                session.askedToEnd(reason);
+                session.askedToEnd(request);
             }
         });
     }
@@ -102,7 +106,7 @@ public final class LiveSessions {
                         audit.record(new BrokerEvent.SessionOpened(token.keyId(), sessionId, token.id(),
                                 token.keyId(), token.provider(), token.model()));
                         // Revoked between this session's redemption and its registration: nothing found it then.
-                        revoked.ifPresent(session::askedToEnd);
+                        revoked.ifPresent(reason -> session.askedToEnd(new EndRequest(reason, null)));
                     } else {
                         LOG.warn("Session {} could not be put on the live list ({}); it ends", sessionId,
                                 failed.getClass().getSimpleName());
@@ -137,10 +141,10 @@ public final class LiveSessions {
                 LOG.debug("Could not renew {} live sessions: {}", here.size(), failed.getClass().getSimpleName());
                 return;
             }
-            asked.forEach((id, reason) -> {
+            asked.forEach((id, request) -> {
                 Session session = here.get(id);
                 if (session != null) {
-                    session.askedToEnd(reason);
+                    session.askedToEnd(request);
                 }
             });
         });
@@ -159,7 +163,8 @@ public final class LiveSessions {
         private final Instant opened;
         private final Ending ending;
         private final AtomicReference<LiveSession> live;
-        private final AtomicBoolean endAsked = new AtomicBoolean();
+        /** The request to end it this replica heard first: the kill switch is timed from it to the session's end. */
+        private final AtomicReference<EndRequest> endAsked = new AtomicReference<>();
         private final AtomicBoolean closed = new AtomicBoolean();
         private final TokenHold hold;
         /** Whether the provider reports the session's seconds (GPT-Live): then the clock adds none at its end. */
@@ -233,9 +238,9 @@ public final class LiveSessions {
             return known == null ? usage : usage.costing(known.cost(usage));
         }
 
-        void askedToEnd(String reason) {
-            if (!closed.get() && endAsked.compareAndSet(false, true)) {
-                ending.end(reason);
+        void askedToEnd(EndRequest request) {
+            if (!closed.get() && endAsked.compareAndSet(null, request)) {
+                ending.end(request.reason());
             }
         }
 
@@ -250,6 +255,10 @@ public final class LiveSessions {
             here.remove(id());
             metrics.sessionEnded(reason);
             Instant now = clock.instant();
+            EndRequest asked = endAsked.get();
+            if (asked != null && asked.requestedAt() != null) {
+                operations.killSwitch(Duration.between(asked.requestedAt(), now));
+            }
             long seconds = providerSeconds ? 0 : Math.max(0, Duration.between(opened, now).toSeconds());
             Usage clocked = priced(Usage.ofSeconds(seconds));
             LiveSession last = live.updateAndGet(l -> l.withUsage(l.usage().plus(clocked)));

@@ -32,9 +32,9 @@ public interface SessionStore {
      * and the money reserved by the turn ({@link MoneyTurn}: -1 when less than its {@code atLeast} was left, so
      * nothing was reserved; 0 when it asked for none).
      */
-    record Added(Usage tokenTotal, @Nullable String endRequested, long granted) {
+    record Added(Usage tokenTotal, @Nullable EndRequest endRequested, long granted) {
 
-        public Added(Usage tokenTotal, @Nullable String endRequested) {
+        public Added(Usage tokenTotal, @Nullable EndRequest endRequested) {
             this(tokenTotal, endRequested, 0);
         }
     }
@@ -49,9 +49,9 @@ public interface SessionStore {
 
     /**
      * This replica's heartbeat: it holds the live sessions {@code sessionIds} (all of its, none at times) for another
-     * {@code lease}; answers those among them that were asked to end, with the reason.
+     * {@code lease}; answers those among them that were asked to end, with the request.
      */
-    CompletionStage<Map<String, String>> renew(Collection<String> sessionIds, Duration lease);
+    CompletionStage<Map<String, EndRequest>> renew(Collection<String> sessionIds, Duration lease);
 
     /**
      * Adds {@code usage} to the live session {@code sessionId} (none for a relayed HTTP request), to the token's
@@ -90,8 +90,9 @@ public interface SessionStore {
     CompletionStage<Void> close(LiveSession session, String reason, long closedAt);
 
     /**
-     * Asks the live session {@code sessionId} to end, wherever it runs: it is marked, and every replica is told
-     * ({@link #onEndRequested}). False when there is no such live session.
+     * Asks the live session {@code sessionId} to end, wherever it runs: it is marked with the request (its reason and
+     * the time now, the first request's staying), and every replica is told ({@link #onEndRequested}). False when
+     * there is no such live session.
      */
     CompletionStage<Boolean> requestEnd(String sessionId, String reason);
 
@@ -153,8 +154,8 @@ public interface SessionStore {
     CompletionStage<Usage> day(String keyId, LocalDate day);
 
     /**
-     * Calls {@code listener} with the id and reason of each session any replica asks to end, on a thread of the
-     * store's; the listener must not block.
+     * Calls {@code listener} with the id and the request of each session any replica asks to end, on a thread of
+     * the store's; the listener must not block.
      */
-    void onEndRequested(BiConsumer<String, String> listener);
+    void onEndRequested(BiConsumer<String, EndRequest> listener);
 }

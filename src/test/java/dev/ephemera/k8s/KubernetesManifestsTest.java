@@ -20,12 +20,15 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -39,20 +42,62 @@ class KubernetesManifestsTest {
     /** preStop (5 s) + the relay's drain period (20 s) + the server's graceful shutdown (20 s). */
     private static final Duration SHUTDOWN_NEEDS = Duration.ofSeconds(45);
 
+    /** Every overlay, and the production one with the monitoring Component (k8s/monitoring). */
     static List<String> overlays() {
-        return Manifests.OVERLAYS;
+        return Stream.concat(Manifests.OVERLAYS.stream(), Stream.of(Manifests.MONITORING)).toList();
     }
 
+    /**
+     * Every resource is one of the typed model's kinds, but the Prometheus Operator's rule, which the model does not
+     * know and which {@link #thePrometheusRuleHoldsTheRuleFileWordForWord} checks whole instead.
+     */
     @ParameterizedTest
     @MethodSource("overlays")
     void everyFieldIsOneTheTypedModelKnows(String overlay) {
         Manifests manifests = Manifests.render(overlay);
-        assertThat(manifests.resources()).isNotEmpty().noneMatch(GenericKubernetesResource.class::isInstance);
+        assertThat(manifests.resources()).isNotEmpty().noneMatch(r -> r instanceof GenericKubernetesResource
+                && !Monitoring.isPrometheusRule(r));
         List<String> unknown = new ArrayList<>();
         for (HasMetadata resource : manifests.resources()) {
-            unknownFields(resource, resource.getKind() + "/" + resource.getMetadata().getName(), unknown);
+            if (!Monitoring.isPrometheusRule(resource)) {
+                unknownFields(resource, resource.getKind() + "/" + resource.getMetadata().getName(), unknown);
+            }
         }
         assertThat(unknown).as("fields the Kubernetes model does not know").isEmpty();
+    }
+
+    /** The Operator's CRD may be missing from a cluster: only the overlay that asks for it has the rule. */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void onlyTheMonitoringOverlayNeedsThePrometheusOperator(String overlay) {
+        assertThat(Manifests.render(overlay).resources().stream().anyMatch(Monitoring::isPrometheusRule))
+                .isEqualTo(overlay.equals(Manifests.MONITORING));
+    }
+
+    /** k8s/monitoring/prometheusrule.yaml holds the groups of the plain rule file, rule for rule: no drift. */
+    @Test
+    void thePrometheusRuleHoldsTheRuleFileWordForWord() {
+        Manifests manifests = Manifests.render(Manifests.MONITORING);
+        List<GenericKubernetesResource> rules = manifests.resources().stream().filter(Monitoring::isPrometheusRule)
+                .map(GenericKubernetesResource.class::cast).toList();
+        assertThat(rules).hasSize(1);
+        GenericKubernetesResource rule = rules.get(0);
+        assertThat(rule.getMetadata().getNamespace()).isEqualTo("ephemera");
+        assertThat(rule.getAdditionalProperties()).containsOnlyKeys("spec");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = (Map<String, Object>) rule.getAdditionalProperties().get("spec");
+        assertThat(spec).containsOnlyKeys("groups");
+        assertThat(spec.get("groups")).isEqualTo(Monitoring.rules().get("groups"));
+    }
+
+    /** The dashboard as Grafana's sidecar loads it: the file, whole, in a ConfigMap it looks for. */
+    @Test
+    void theDashboardConfigMapHoldsTheDashboardFile() throws Exception {
+        ConfigMap dashboard = Manifests.render(Manifests.MONITORING).get(ConfigMap.class,
+                "ephemera-grafana-dashboard");
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(dashboard.getData()).containsOnlyKeys("grafana-dashboard.json");
+        assertThat(dashboard.getData().get("grafana-dashboard.json")).isEqualTo(Files.readString(Monitoring.DASHBOARD));
     }
 
     @ParameterizedTest

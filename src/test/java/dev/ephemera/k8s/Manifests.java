@@ -14,6 +14,8 @@ import java.util.Optional;
 public record Manifests(String overlay, List<HasMetadata> resources) {
 
     public static final List<String> OVERLAYS = List.of("demo", "production");
+    /** Production with the monitoring Component (alerts and a dashboard), for clusters with the Prometheus Operator. */
+    public static final String MONITORING = "monitoring";
 
     /** Renders {@code k8s/overlays/<overlay>} with the local kubectl (CI installs it; elsewhere a skip says so). */
     public static Manifests render(String overlay) {

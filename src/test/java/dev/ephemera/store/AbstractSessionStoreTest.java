@@ -6,11 +6,13 @@ import static dev.ephemera.store.SessionFixtures.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ephemera.ratelimit.SessionPlaceStore;
+import dev.ephemera.session.EndRequest;
 import dev.ephemera.session.LiveSession;
 import dev.ephemera.session.Receipt;
 import dev.ephemera.session.SessionStore;
 import dev.ephemera.session.TokenFacts;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,7 +105,47 @@ public abstract class AbstractSessionStoreTest extends StoreContract {
         assertThat(now(sessions.requestEnd(s.id(), "killed"))).isTrue();
         assertThat(now(sessions.requestEnd(s.id(), "later"))).isTrue();
         assertThat(now(sessions.requestEnd("ses_unknown", "killed"))).isFalse();
-        assertThat(now(sessions.renew(List.of(s.id(), other.id()), LONG))).isEqualTo(Map.of(s.id(), "killed"));
+        assertThat(reasons(now(sessions.renew(List.of(s.id(), other.id()), LONG)))).isEqualTo(Map.of(s.id(),
+                "killed"));
+    }
+
+    /** The request carries when it was made, so that the replica holding the session can time the kill switch. */
+    @Test
+    void anEndRequestCarriesTheTimeItWasMade() throws Exception {
+        TokenFacts token = token(2);
+        LiveSession s = session(token, epoch());
+        open(s, token, LONG);
+        CompletableFuture<EndRequest> told = new CompletableFuture<>();
+        sessions.onEndRequested((id, request) -> {
+            if (id.equals(s.id())) {
+                told.complete(request);
+            }
+        });
+        for (int i = 0; i < 50 && !told.isDone(); i++) {
+            now(sessions.requestEnd(s.id(), "ended_by_backend"));
+            try {
+                told.get(100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // not yet: a replica's subscription may take a moment
+            }
+        }
+        Instant wall = Instant.now();
+        EndRequest heard = told.getNow(null);
+        EndRequest marked = now(sessions.renew(List.of(s.id()), LONG)).get(s.id());
+        EndRequest added = now(sessions.add(s.id(), token, SessionFixtures.response(1),
+                java.time.LocalDate.of(2026, 3, 1)))
+                .endRequested();
+        for (EndRequest request : java.util.Arrays.asList(heard, marked, added)) {
+            assertThat(request).isNotNull();
+            assertThat(request.reason()).isEqualTo("ended_by_backend");
+            assertThat(request.requestedAt()).isBetween(wall.minus(Duration.ofMinutes(1)), wall);
+        }
+    }
+
+    private static Map<String, String> reasons(Map<String, EndRequest> requests) {
+        Map<String, String> reasons = new java.util.HashMap<>();
+        requests.forEach((id, request) -> reasons.put(id, request.reason()));
+        return reasons;
     }
 
     @Test
@@ -112,9 +154,9 @@ public abstract class AbstractSessionStoreTest extends StoreContract {
         LiveSession s = session(token, epoch());
         open(s, token, LONG);
         CompletableFuture<String> told = new CompletableFuture<>();
-        sessions.onEndRequested((id, reason) -> {
+        sessions.onEndRequested((id, request) -> {
             if (id.equals(s.id())) {
-                told.complete(reason);
+                told.complete(request.reason());
             }
         });
         // A replica's subscription may take a moment to be in place: asked again until it hears.
@@ -157,7 +199,7 @@ public abstract class AbstractSessionStoreTest extends StoreContract {
         now(sessions.close(closed, "client_closed", epoch()));
         open(otherToken, other, LONG);
         assertThat(now(sessions.revoked(token, 1_000L, "token_revoked"))).isEqualTo(1);
-        assertThat(now(sessions.renew(List.of(live.id(), otherToken.id()), LONG)))
+        assertThat(reasons(now(sessions.renew(List.of(live.id(), otherToken.id()), LONG))))
                 .isEqualTo(Map.of(live.id(), "token_revoked"));
         Receipt receipt = now(sessions.receipt(token.id(), epoch())).orElseThrow();
         assertThat(receipt.state()).isEqualTo("revoked");

@@ -64,7 +64,7 @@ public abstract class AbstractSessionUsageTest extends StoreContract {
         LiveSession s = session(token, epoch());
         now(sessions.open(s, token, LONG));
         now(sessions.requestEnd(s.id(), "budget"));
-        assertThat(now(sessions.add(s.id(), token, response(10), DAY)).endRequested()).isEqualTo("budget");
+        assertThat(now(sessions.add(s.id(), token, response(10), DAY)).endRequested().reason()).isEqualTo("budget");
     }
 
     @Test

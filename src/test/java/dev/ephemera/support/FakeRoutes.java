@@ -158,6 +158,10 @@ final class FakeRoutes {
                     + expires + "\"}", Map.of());
         } else if (post && rest.equals("/v1alpha/auth_tokens")) {
             json(ctx, request, HttpResponseStatus.OK, "{\"name\":\"auth_tokens/fake_gemini\"}", Map.of());
+        } else if (rest.equals("/fails")) {
+            // A provider having a bad time: 503, as its status pages say.
+            json(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":{\"message\":\"overloaded\"}}",
+                    Map.of());
         } else if (rest.equals("/slow")) {
             ctx.executor().schedule(() -> json(ctx, request, HttpResponseStatus.OK, "{}", Map.of()), 5,
                     TimeUnit.SECONDS);

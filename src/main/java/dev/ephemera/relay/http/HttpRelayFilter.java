@@ -3,11 +3,13 @@ package dev.ephemera.relay.http;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
+import dev.ephemera.metrics.OperationsMetrics;
 import dev.ephemera.provider.EndpointPattern;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.relay.Redeemer;
 import dev.ephemera.relay.RelayCredentials;
+import dev.ephemera.relay.UpstreamFailure;
 import dev.ephemera.token.Binding;
 import dev.ephemera.token.Presented;
 import dev.ephemera.trace.Tracing;
@@ -70,10 +72,12 @@ final class HttpRelayFilter implements HttpServerFilter {
     private final long maxRequestSize;
     private final HttpBudget budget;
     private final Tracing tracing;
+    private final OperationsMetrics metrics;
 
     HttpRelayFilter(ProviderRegistry providers, Redeemer redeemer, @Named("upstream") ProxyHttpClient upstream,
-            HttpServerConfiguration server, HttpBudget budget, Tracing tracing) {
+            HttpServerConfiguration server, HttpBudget budget, Tracing tracing, OperationsMetrics metrics) {
         this.tracing = tracing;
+        this.metrics = metrics;
         this.budget = budget;
         this.providers = providers;
         this.redeemer = redeemer;
@@ -110,6 +114,8 @@ final class HttpRelayFilter implements HttpServerFilter {
         return Mono.from(upstream.proxy(body.isPresent()
                         ? new WholeBodyRequest<>(relayed.request(), body.get()) : relayed.request()))
                 .<MutableHttpResponse<?>>map(response -> {
+                    UpstreamFailure.ofAnswer(response.code()).ifPresent(kind ->
+                            metrics.upstreamError(relayed.provider(), kind.label()));
                     MutableHttpResponse<?> cleaned = clean(response, relayed.provider());
                     span.answered(response.code());
                     if (cleaned.code() < 300) {
@@ -129,7 +135,7 @@ final class HttpRelayFilter implements HttpServerFilter {
                 })
                 .onErrorResume(e -> {
                     span.end(e);
-                    if (UpstreamFailures.neverSent(e) || UpstreamFailures.tooLarge(e)) {
+                    if (UpstreamFailure.neverSent(e) || UpstreamFailures.tooLarge(e)) {
                         grant.refunded();
                     } else {
                         // Timed out or cut after the request went: the provider may have produced (and billed) it.
@@ -138,6 +144,7 @@ final class HttpRelayFilter implements HttpServerFilter {
                     if (UpstreamFailures.tooLarge(e)) {
                         return Mono.just(ErrorResponses.of(tooLarge()));
                     }
+                    metrics.upstreamError(relayed.provider(), UpstreamFailure.ofRequest(e).label());
                     try (Scope ignored = span.current()) {
                         REPEATED.warn("Upstream {} failed: {}", relayed.provider(), e.getClass().getSimpleName());
                     }

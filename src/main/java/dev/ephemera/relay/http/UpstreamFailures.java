@@ -2,23 +2,13 @@ package dev.ephemera.relay.http;
 
 import io.micronaut.http.exceptions.ContentLengthExceededException;
 
-/** What an upstream call's failure was: one that never reached the provider, or an answer over the size limit. */
+/** Whether an upstream call failed on an answer over the size limit (its kind is {@code relay.UpstreamFailure}'s). */
 final class UpstreamFailures {
 
     private UpstreamFailures() {
     }
 
-    /** Whether {@code e} is a failure to connect: the request never reached the provider, which bills nothing. */
-    static boolean neverSent(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException
-                    || t instanceof java.net.UnknownHostException || t instanceof javax.net.ssl.SSLHandshakeException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
+    /** Whether {@code e} is an answer over the size limit. */
     static boolean tooLarge(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ContentLengthExceededException) {

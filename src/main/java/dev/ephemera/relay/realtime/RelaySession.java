@@ -48,7 +48,7 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     private final ClientMessages messages;
     /** What the client caused to wait: its messages towards the provider and the error events it is answered. */
     private final Backlog fromClient;
-    private final UpstreamSocket providerSocket = new UpstreamSocket(this);
+    private final UpstreamSocket providerSocket;
     private final ProviderWrites toProvider;
     /** What the provider caused to wait towards the client; from the handshake on. */
     private Backlog fromProvider;
@@ -62,14 +62,15 @@ final class RelaySession implements UpstreamSocket.Events, ClientMessages.Sink, 
     private final SessionMeter meter;
 
     RelaySession(WebSocketSession client, Channel clientChannel, RedeemedToken token, Dialect dialect,
-            RelayConfiguration config) {
+            RelayConfiguration config, UpstreamSocket.Failures failures) {
         this.client = client;
         this.clientChannel = clientChannel;
         this.config = config;
         this.events = dialect;
         this.messages = new ClientMessages(config.frameLimit(), this);
+        this.providerSocket = new UpstreamSocket(this, failures);
         this.fromClient = new Backlog(clientChannel, config.bufferLimit(), config.upstreamTimeout(),
-                () -> closeBoth(1011, "the provider stopped reading", "error"));
+                providerSocket::stalled);
         this.toProvider = new ProviderWrites(fromClient);
         this.meter = new SessionMeter(token.limits(), dialect.protocol(), config.frameLimit(),
                 clientChannel.eventLoop(), this);

@@ -1,6 +1,7 @@
 package dev.ephemera.relay.realtime;
 
 import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.metrics.OperationsMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.SessionPlaces;
@@ -12,6 +13,7 @@ import dev.ephemera.relay.RelayCredentials;
 import dev.ephemera.relay.SessionMeter;
 import dev.ephemera.relay.SessionSpan;
 import dev.ephemera.relay.UpstreamConnector;
+import dev.ephemera.relay.UpstreamFailure;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.session.LiveSessions;
 import dev.ephemera.session.Spending;
@@ -58,12 +60,14 @@ final class RelaySessions {
     private final LiveSessions live;
     private final Spending spending;
     private final BrokerMetrics metrics;
+    private final OperationsMetrics operations;
     private final Tracing tracing;
     private final Map<String, RelaySession> sessions = new ConcurrentHashMap<>();
 
     RelaySessions(ProviderRegistry providers, UpstreamConnector connector, RelayConfiguration config,
-            JsonMapper json, SessionPlaces places, BrokerMetrics metrics,
+            JsonMapper json, SessionPlaces places, BrokerMetrics metrics, OperationsMetrics operations,
             Drain drain, LiveSessions live, Spending spending, Tracing tracing) {
+        this.operations = operations;
         this.tracing = tracing;
         this.live = live;
         this.spending = spending;
@@ -106,7 +110,8 @@ final class RelaySessions {
         LongestSession longest = LongestSession.of(token, config);
         Duration limit = longest.duration();
         boolean limitIsTokens = longest.isTokenLimit();
-        RelaySession relay = new RelaySession(session, handshake.channel(), token, how.dialect(), config);
+        RelaySession relay = new RelaySession(session, handshake.channel(), token, how.dialect(), config,
+                UpstreamFailure.counter(operations, token.provider()));
         if (request instanceof NettyHttpRequest<?> netty) {
             ClientFrames.install(netty.getChannelHandlerContext(), relay);
         }

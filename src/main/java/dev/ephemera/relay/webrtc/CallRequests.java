@@ -3,8 +3,10 @@ package dev.ephemera.relay.webrtc;
 import dev.ephemera.relay.RelayConfiguration;
 import dev.ephemera.relay.RelayCredentials;
 import dev.ephemera.relay.SessionAdmission;
+import dev.ephemera.relay.UpstreamFailure;
 import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
+import dev.ephemera.metrics.OperationsMetrics;
 import dev.ephemera.provider.Provider;
 import io.micronaut.http.HttpRequest;
 import jakarta.inject.Named;
@@ -25,10 +27,12 @@ final class CallRequests {
 
     private final HttpClient client;
     private final RelayConfiguration config;
+    private final OperationsMetrics metrics;
 
-    CallRequests(@Named("upstream-jdk") HttpClient client, RelayConfiguration config) {
+    CallRequests(@Named("upstream-jdk") HttpClient client, RelayConfiguration config, OperationsMetrics metrics) {
         this.client = client;
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** A request to {@code target} with the provider's credentials and {@code request}'s client request id. */
@@ -48,9 +52,12 @@ final class CallRequests {
                 admitted.release().run();
             }
             if (failed != null) {
+                metrics.upstreamError(provider.name(), UpstreamFailure.ofRequest(failed).label());
                 throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
                         + "' did not answer in time or could not be reached; retry later.");
             }
+            UpstreamFailure.ofAnswer(answer.statusCode()).ifPresent(kind ->
+                    metrics.upstreamError(provider.name(), kind.label()));
             if (answer.statusCode() == 401 || answer.statusCode() == 403) {
                 throw new BrokerException(ErrorCode.UPSTREAM_ERROR, "The provider '" + provider.name()
                         + "' refused the broker's credentials; an operator must check its key.");

@@ -4,6 +4,7 @@ import dev.ephemera.error.BrokerException;
 import dev.ephemera.error.ErrorCode;
 import dev.ephemera.logging.RepeatedLog;
 import dev.ephemera.metrics.BrokerMetrics;
+import dev.ephemera.metrics.OperationsMetrics;
 import dev.ephemera.provider.Provider;
 import dev.ephemera.provider.ProviderRegistry;
 import dev.ephemera.ratelimit.SessionPlaces;
@@ -15,6 +16,7 @@ import dev.ephemera.relay.SessionAdmission;
 import dev.ephemera.relay.SessionMeter;
 import dev.ephemera.relay.SessionSpan;
 import dev.ephemera.relay.UpstreamConnector;
+import dev.ephemera.relay.UpstreamFailure;
 import dev.ephemera.relay.event.CallLocks;
 import dev.ephemera.relay.event.RealtimeProtocol;
 import dev.ephemera.session.CallStore;
@@ -76,6 +78,7 @@ final class CallWatcher {
     private final TaskScheduler scheduler;
     private final SessionPlaces places;
     private final BrokerMetrics metrics;
+    private final OperationsMetrics operations;
     private final Drain drain;
     private final LiveSessions live;
     private final Spending spending;
@@ -84,7 +87,8 @@ final class CallWatcher {
     CallWatcher(UpstreamConnector connector, CallHangup hangup, RelayConfiguration config, CallSessionConfigs sessions,
             @Named("scheduled") TaskScheduler scheduler, SessionPlaces places, BrokerMetrics metrics, Drain drain,
             LiveSessions live, CallStore calls, ProviderRegistry providers, Clock clock, Spending spending,
-            Tracing tracing) {
+            OperationsMetrics operations, Tracing tracing) {
+        this.operations = operations;
         this.tracing = tracing;
         this.spending = spending;
         this.calls = calls;
@@ -114,7 +118,8 @@ final class CallWatcher {
             locks.outputLimit(outputLimit);
         }
         WatchedCall watched = new WatchedCall(call, loop, new WatchedCall.Watch(token,
-                CallSessionConfigs.restore(session), hangup, admitted.upstreamHeaders(), config), locks);
+                CallSessionConfigs.restore(session), hangup, admitted.upstreamHeaders(), config,
+                UpstreamFailure.counter(operations, token.provider())), locks);
         LongestSession longest = LongestSession.of(token, config);
         SessionMeter meter = watched.meter();
         MoneyPurse purse = admitted.purse();

@@ -47,7 +47,7 @@ final class WatchedCall implements UpstreamSocket.Events, SessionEnding, Drain.H
     private final SessionMeter meter;
     private final CallLocks locks;
     private final byte[] restore;
-    private final UpstreamSocket socket = new UpstreamSocket(this);
+    private final UpstreamSocket socket;
     /** Completes when the sideband is attached, or fails when it cannot be. */
     private final CompletableFuture<Void> attached = new CompletableFuture<>();
     private Channel sideband;
@@ -59,16 +59,18 @@ final class WatchedCall implements UpstreamSocket.Events, SessionEnding, Drain.H
 
     /**
      * What a watched call needs of the broker: its token, the event that restores its session config (null: none),
-     * and how to hang it up.
+     * how to hang it up, and where its sideband's failures are counted.
      */
     record Watch(RedeemedToken token, @Nullable byte[] restore, CallHangup hangup,
-            java.util.Map<String, String> upstreamHeaders, RelayConfiguration config) {
+            java.util.Map<String, String> upstreamHeaders, RelayConfiguration config,
+            UpstreamSocket.Failures failures) {
     }
 
     WatchedCall(ProviderCall call, EventLoop loop, Watch watch, CallLocks locks) {
         this.call = call;
         this.loop = loop;
         this.watch = watch;
+        this.socket = new UpstreamSocket(this, watch.failures());
         this.frameLimit = watch.config().frameLimit();
         this.locks = locks;
         // GPT-Live's startup settings (instructions, voice) cannot change; its page cannot send session.update.

@@ -1,5 +1,6 @@
 package dev.ephemera.store.memory;
 
+import dev.ephemera.session.EndRequest;
 import dev.ephemera.session.LiveSession;
 import dev.ephemera.session.Receipt;
 import dev.ephemera.session.SessionStore;
@@ -31,7 +32,7 @@ import java.util.function.BiConsumer;
 final class InMemorySessionStore implements SessionStore {
 
     /** A live session, its lease, and why it was asked to end. */
-    private record Live(LiveSession session, Instant leaseEnds, @Nullable String end) {
+    private record Live(LiveSession session, Instant leaseEnds, @Nullable EndRequest end) {
     }
 
     /** A receipt as it is kept: the token's facts, when it was revoked, its sessions and their usage. */
@@ -46,7 +47,7 @@ final class InMemorySessionStore implements SessionStore {
     private final Map<String, String> revokeReasons = new ConcurrentHashMap<>();
     /** Token id -> its requests' reservations: {tokens, responses}. */
     private final Map<String, long[]> reserved = new ConcurrentHashMap<>();
-    private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, EndRequest>> listeners = new CopyOnWriteArrayList<>();
     private final InMemoryMoney money = new InMemoryMoney();
 
     InMemorySessionStore(Clock clock) {
@@ -85,8 +86,8 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Map<String, String>> renew(Collection<String> sessionIds, Duration lease) {
-        Map<String, String> asked = new LinkedHashMap<>();
+    public CompletionStage<Map<String, EndRequest>> renew(Collection<String> sessionIds, Duration lease) {
+        Map<String, EndRequest> asked = new LinkedHashMap<>();
         Instant at = clock.instant();
         Instant until = at.plus(lease);
         for (String id : sessionIds) {
@@ -106,7 +107,7 @@ final class InMemorySessionStore implements SessionStore {
         Kept kept = note(token, null, null, usage);
         long granted = money.turn(token, usage, turn, day);
         days.merge(token.keyId() + " " + day, usage, Usage::plus);
-        String end = null;
+        EndRequest end = null;
         if (sessionId != null) {
             Live now = live.computeIfPresent(sessionId, (k, l) -> new Live(l.session().withUsage(
                     l.session().usage().plus(usage)), l.leaseEnds(), l.end()));
@@ -130,12 +131,13 @@ final class InMemorySessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Boolean> requestEnd(String sessionId, String reason) {
+        EndRequest request = new EndRequest(reason, clock.instant());
         Live asked = live.computeIfPresent(sessionId, (k, l) -> l.leaseEnds().isBefore(clock.instant()) ? null
-                : new Live(l.session(), l.leaseEnds(), l.end() != null ? l.end() : reason));
+                : new Live(l.session(), l.leaseEnds(), l.end() != null ? l.end() : request));
         if (asked == null) {
             return done(false);
         }
-        listeners.forEach(listener -> listener.accept(sessionId, reason));
+        listeners.forEach(listener -> listener.accept(sessionId, request));
         return done(true);
     }
 
@@ -246,7 +248,7 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public void onEndRequested(BiConsumer<String, String> listener) {
+    public void onEndRequested(BiConsumer<String, EndRequest> listener) {
         listeners.add(listener);
     }
 

@@ -1,5 +1,6 @@
 package dev.ephemera.store.redis;
 
+import dev.ephemera.session.EndRequest;
 import dev.ephemera.secret.Secrets;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code eph:{replicas}}: replica ids scored by their last heartbeat (Redis's clock, epoch ms);</li>
  *   <li>{@code eph:lives:r:{<replicaId>}}: ids of the live sessions a replica holds, scored by when they opened;</li>
- *   <li>{@code eph:{replicas}:ends:<replicaId>}: requests to end sessions a replica holds (session id to reason), the
+ *   <li>{@code eph:{replicas}:ends:<replicaId>}: requests to end sessions a replica holds (session id to request), the
  *   fall-back for a kill message the replica missed; read and emptied at each heartbeat.</li>
  * </ul>
  * A replica whose heartbeat is older than the lease died: the replica whose {@code ZREM} of it answers 1 (one only)
@@ -60,10 +61,10 @@ final class RedisReplicas {
 
     /**
      * One heartbeat (one command): this replica is alive for another {@code lease}; with {@code holding} sessions, the
-     * requests to end them that it may have missed are taken (session id to reason). Replicas found dead are cleaned
+     * requests to end them that it may have missed are taken (session id to request). Replicas found dead are cleaned
      * up after.
      */
-    CompletionStage<Map<String, String>> beat(Duration lease, boolean holding) {
+    CompletionStage<Map<String, EndRequest>> beat(Duration lease, boolean holding) {
         return redis.<List<Object>>callAsync(r -> BEAT.runAsync(r, ScriptOutputType.MULTI,
                 new String[] {ALL, endsOf(id)}, id, Long.toString(lease.toMillis()), holding ? "1" : "0"))
                 .thenApply(answer -> {
@@ -74,9 +75,12 @@ final class RedisReplicas {
                         }
                     }
                     List<?> flat = (List<?>) answer.get(1);
-                    Map<String, String> asked = new LinkedHashMap<>();
+                    Map<String, EndRequest> asked = new LinkedHashMap<>();
                     for (int i = 0; i + 1 < flat.size(); i += 2) {
-                        asked.put(TokenFields.text(flat.get(i)), TokenFields.text(flat.get(i + 1)));
+                        EndRequest request = EndRequests.read(TokenFields.text(flat.get(i + 1)));
+                        if (request != null) {
+                            asked.put(TokenFields.text(flat.get(i)), request);
+                        }
                     }
                     return asked;
                 });
@@ -97,10 +101,13 @@ final class RedisReplicas {
                                 .toList()));
     }
 
-    /** Addresses the end of session {@code sessionId} to {@code replicaId}, kept unread for {@code lease}. */
+    /**
+     * Addresses the end of session {@code sessionId} to {@code replicaId}, kept unread for {@code lease};
+     * {@code request} as {@link EndRequests} writes it.
+     */
     RedisFuture<Long> askEnd(RedisClusterAsyncCommands<String, String> r,
-            String replicaId, String sessionId, String reason, Duration lease) {
-        return PUT_END.runAsync(r, ScriptOutputType.INTEGER, new String[] {endsOf(replicaId)}, sessionId, reason,
+            String replicaId, String sessionId, String request, Duration lease) {
+        return PUT_END.runAsync(r, ScriptOutputType.INTEGER, new String[] {endsOf(replicaId)}, sessionId, request,
                 Long.toString(lease.toMillis()));
     }
 

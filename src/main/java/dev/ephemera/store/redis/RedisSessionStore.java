@@ -1,5 +1,6 @@
 package dev.ephemera.store.redis;
 
+import dev.ephemera.session.EndRequest;
 import dev.ephemera.session.LiveSession;
 import dev.ephemera.session.Receipt;
 import dev.ephemera.session.SessionStore;
@@ -40,7 +41,8 @@ import java.util.function.BiConsumer;
  *   <li>{@code eph:rcpt:{<tokenId>}}: a token's receipt (a hash: the token's facts, its usage counts, when it was
  *   revoked, and one {@code s:<sessionId>} field per session, a JSON summary);</li>
  *   <li>{@code eph:day:{<keyId>}:<date>}: a key's usage counts of one UTC day;</li>
- *   <li>channel {@code eph:end}: "{@code <sessionId> <reason>}" for every session asked to end.</li>
+ *   <li>channel {@code eph:end}: "{@code <sessionId> <reason> <epoch ms>}" for every session asked to end (the
+ *   request as {@link EndRequests} writes it, also in the session's {@code end} field).</li>
  * </ul>
  */
 @Singleton
@@ -110,7 +112,7 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Map<String, String>> renew(Collection<String> sessionIds, Duration lease) {
+    public CompletionStage<Map<String, EndRequest>> renew(Collection<String> sessionIds, Duration lease) {
         // One heartbeat for the replica, whatever it holds; the end requests it missed come with it.
         return replicas.beat(lease, !sessionIds.isEmpty()).thenApply(asked -> {
             asked.keySet().retainAll(Set.copyOf(sessionIds));
@@ -154,8 +156,7 @@ final class RedisSessionStore implements SessionStore {
             String end = session == null || session.size() <= Usage.FIELDS.length ? null
                     : TokenFields.text(session.get(Usage.FIELDS.length));
             long granted = money.answer(answers.get(first + 1).join(), token.keyId(), day);
-            return new Added(SessionFields.counts(answers.get(first).join()),
-                    end == null || end.isEmpty() ? null : end, granted);
+            return new Added(SessionFields.counts(answers.get(first).join()), EndRequests.read(end), granted);
         });
     }
 
@@ -186,14 +187,15 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Boolean> requestEnd(String sessionId, String reason) {
+        String request = EndRequests.write(new EndRequest(reason, clock.instant()));
         return redis.<String>callAsync(r -> END.runAsync(r, ScriptOutputType.VALUE,
-                new String[] {liveKey(sessionId)}, reason)).thenCompose(replica -> replica == null
+                new String[] {liveKey(sessionId)}, request)).thenCompose(replica -> replica == null
                         ? CompletableFuture.completedFuture(false)
                         // Told at once on the channel; addressed to its replica too, in case it misses the message.
                         : redis.pipelineAsync(r -> replica.isEmpty()
-                                ? List.of(r.publish(END_CHANNEL, sessionId + " " + reason))
-                                : List.of(r.publish(END_CHANNEL, sessionId + " " + reason),
-                                        replicas.askEnd(r, replica, sessionId, reason, ENDS_KEPT)))
+                                ? List.of(r.publish(END_CHANNEL, sessionId + " " + request))
+                                : List.of(r.publish(END_CHANNEL, sessionId + " " + request),
+                                        replicas.askEnd(r, replica, sessionId, request, ENDS_KEPT)))
                                 .thenApply(told -> true));
     }
 
@@ -272,11 +274,12 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public void onEndRequested(BiConsumer<String, String> listener) {
+    public void onEndRequested(BiConsumer<String, EndRequest> listener) {
         redis.subscribe(END_CHANNEL, message -> {
             int space = message.indexOf(' ');
-            if (space > 0) {
-                listener.accept(message.substring(0, space), message.substring(space + 1));
+            EndRequest request = space > 0 ? EndRequests.read(message.substring(space + 1)) : null;
+            if (request != null) {
+                listener.accept(message.substring(0, space), request);
             }
         });
     }

@@ -1,6 +1,6 @@
--- Asks a live session to end: marks it with the reason (the first reason stays). Answers the id of the replica that
+-- Asks a live session to end: marks it with the request (the first request stays). Answers the id of the replica that
 -- holds it ('' when it names none), or false when it is not live.
--- KEYS[1]  the live session (a hash);  ARGV[1]  the reason
+-- KEYS[1]  the live session (a hash);  ARGV[1]  the request: "<reason> <epoch ms>" (EndRequests)
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return false
 end
