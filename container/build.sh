@@ -67,8 +67,20 @@ TOKEN=$(curl -sf "http://127.0.0.1:$PORT/v1/tokens" -H "Authorization: Bearer $K
 curl -sf "http://127.0.0.1:$PORT/v1/tokens/introspect" -H "Authorization: Bearer $KEY" -d "token=$TOKEN" >/dev/null
 "$ENGINE" stop -t 30 "$TRAINING" >/dev/null; "$ENGINE" rm "$TRAINING" >/dev/null
 cp "$OUT/aot/ephemera.aot" "$OUT/ephemera.aot"
-# The jar's SHA-256 as a label: the tests rebuild an image whose label names another jar (support/TestImages).
-printf 'FROM %s\nCOPY %s /app/ephemera.aot\nLABEL dev.ephemera.jar-sha256=%s\nENTRYPOINT ["/opt/java/bin/java", "-XX:AOTCache=/app/ephemera.aot", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/ephemera.jar"]\n' \
-  "$IMAGE-noaot" "$OUT/ephemera.aot" "$(sha256sum "$JAR" | cut -d' ' -f1)" > "$OUT/Containerfile.aot"
+# What the image is built from, as a label: the jar's entries (name, CRC, size; sorted, as the shaded jar's order
+# and times change from one package to the next), then this script and the Containerfile. The tests rebuild an image
+# whose label says another (support/TestImages, which computes the same).
+DIGEST=$(python3 - "$JAR" <<'PY'
+import hashlib, sys, zipfile
+h = hashlib.sha256()
+for i in sorted(zipfile.ZipFile(sys.argv[1]).infolist(), key=lambda i: i.filename):
+    h.update(f"{i.filename}\0{i.CRC}\0{i.file_size}\n".encode())
+for f in ("container/build.sh", "container/Containerfile"):
+    h.update(open(f, "rb").read())
+print(h.hexdigest())
+PY
+)
+printf 'FROM %s\nCOPY %s /app/ephemera.aot\nLABEL dev.ephemera.build-digest=%s\nENTRYPOINT ["/opt/java/bin/java", "-XX:AOTCache=/app/ephemera.aot", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/ephemera.jar"]\n' \
+  "$IMAGE-noaot" "$OUT/ephemera.aot" "$DIGEST" > "$OUT/Containerfile.aot"
 "$ENGINE" build -f "$OUT/Containerfile.aot" -t "$IMAGE" .
 "$ENGINE" image inspect "$IMAGE" --format '{{.Size}}' | awk -v i="$IMAGE" '{printf "container: %s, %.0f MB\n", i, $1/1e6}'

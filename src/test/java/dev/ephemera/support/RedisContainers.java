@@ -1,9 +1,7 @@
 package dev.ephemera.support;
 
-import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.images.builder.Transferable;
@@ -72,13 +70,15 @@ public final class RedisContainers {
     }
 
     /**
-     * A master ({@code <name>-master}), its replica ({@code <name>-replica}) and one Sentinel per {@code alias} of
-     * {@code sentinels} on {@code port} (quorum 2), all started and the replica in sync.
+     * A master ({@code <name>-master}), its replica ({@code <name>-replica}) and one Sentinel per alias of
+     * {@code sentinels} on {@code port} (quorum 2), all started, the replica in sync and known to every Sentinel.
      */
     public static Sentinel sentinel(Network network, String name, List<String> sentinels, int port) {
         Node master = node(network, name + "-master", "--repl-diskless-sync-delay", "0");
-        Node replica = unstarted(network, name + "-replica", 6379, "--replicaof", master.alias(), "6379",
-                "--repl-diskless-sync-delay", "0");
+        Node replica = node(network, name + "-replica", "--replicaof", master.alias(), "6379");
+        // In sync before the Sentinels start: they learn of the replica from the master's first INFO, not 10 s later.
+        RedisTopologies.waitFor(() -> RedisTopologies.on(master.hostUri(), c -> c.info("replication"))
+                .contains("state=online"));
         List<Node> watching = new ArrayList<>();
         for (String alias : sentinels) {
             Node sentinel = unstarted(network, alias, port, "/data/sentinel.conf", "--sentinel");
@@ -93,12 +93,11 @@ public final class RedisContainers {
                     "sentinel failover-timeout " + name + " 3000", ""), 0666), "/data/sentinel.conf");
             watching.add(sentinel);
         }
-        startAll(Stream.concat(Stream.of(replica), watching.stream()).toList());
-        int first = watching.get(0).container().getMappedPort(port);
-        RedisTopologies.waitFor(() -> !RedisTopologies.onSentinel(first, s -> s.replicas(name)).isEmpty()
-                && RedisTopologies.onSentinel(first, RedisSentinelCommands::ping).equals("PONG"));
-        RedisTopologies.waitFor(() -> RedisTopologies.on(master.hostUri(), c -> c.info("replication"))
-                .contains("state=online"));
+        startAll(watching);
+        for (Node sentinel : watching) {
+            int published = sentinel.container().getMappedPort(port);
+            RedisTopologies.waitFor(() -> !RedisTopologies.onSentinel(published, s -> s.replicas(name)).isEmpty());
+        }
         return new Sentinel(name, master, replica, List.copyOf(watching));
     }
 

@@ -2,32 +2,36 @@ package dev.ephemera.support;
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * The two images the container tests run, built on this machine by the project's scripts (no registry is needed):
  * the tests' Redis ({@code container/redis/build.sh}, from this machine's redis-server) when the engine lacks it, and
- * the broker's ({@code container/build.sh}, from the packaged jar) when the engine's was built from another jar: the
- * image carries its jar's SHA-256 as the label {@link #JAR_LABEL}. Each build's output goes to
- * {@code target/<image>-build.log}.
+ * the broker's ({@code container/build.sh}, from the packaged jar) when the engine's was built from anything else:
+ * the image carries a digest of what it was built from as the label {@link #DIGEST_LABEL}. Each build's output goes
+ * to {@code target/<name>-image-build.log}.
  */
 public final class TestImages {
 
     /** The tests' Redis: Redis 7 as the distribution ships it, FROM scratch. */
     public static final String REDIS = "localhost/ephemera-test-redis:7";
 
-    /** The label of the broker's image that names the jar it holds (container/build.sh sets it). */
-    public static final String JAR_LABEL = "dev.ephemera.jar-sha256";
+    /** The label of the broker's image that says what it was built from (container/build.sh sets it). */
+    public static final String DIGEST_LABEL = "dev.ephemera.build-digest";
 
     private static final Duration BUILD_LIMIT = Duration.ofMinutes(5);
 
@@ -47,10 +51,15 @@ public final class TestImages {
         Path jar = jar();
         String image = "localhost/ephemera:" + jar.getFileName().toString().replaceAll("^ephemera-|(-SNAPSHOT)?\\.jar$",
                 "");
-        String sha256 = sha256(jar);
-        if (!labels(image).map(labels -> sha256.equals(labels.get(JAR_LABEL))).orElse(false)) {
+        String digest = digest(jar);
+        if (!labels(image).map(labels -> digest.equals(labels.get(DIGEST_LABEL))).orElse(false)) {
             build("broker", Path.of("container", "build.sh"), Map.of("IMAGE", image, "JAVA_HOME",
                     System.getProperty("java.home")));
+            String built = labels(image).orElseThrow().get(DIGEST_LABEL);
+            if (!digest.equals(built)) {
+                throw new IllegalStateException("container/build.sh labelled " + image + " " + built + ", this class "
+                        + "computes " + digest + ": the two ways of computing it differ");
+            }
         }
         return image;
     }
@@ -101,12 +110,17 @@ public final class TestImages {
         }
     }
 
-    private static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
+    /**
+     * What container/build.sh computes: the SHA-256 of the jar's entries (name, CRC, size, sorted by name: the shaded
+     * jar's order and times change from one package to the next), then of the script and the Containerfile.
+     */
+    private static String digest(Path jar) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int read; (read = in.read(buffer)) > 0;) {
-                digest.update(buffer, 0, read);
+            zip.stream().sorted(Comparator.comparing(ZipEntry::getName)).forEach(entry -> digest.update((entry
+                    .getName() + "\0" + entry.getCrc() + "\0" + entry.getSize() + "\n").getBytes(StandardCharsets.UTF_8)));
+            for (String file : List.of("build.sh", "Containerfile")) {
+                digest.update(Files.readAllBytes(Path.of("container", file)));
             }
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException | NoSuchAlgorithmException e) {
