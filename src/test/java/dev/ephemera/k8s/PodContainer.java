@@ -1,7 +1,10 @@
 package dev.ephemera.k8s;
 
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Volume;
 import dev.ephemera.support.ContainerEngine;
 import dev.ephemera.support.LoopbackWait;
 import io.fabric8.kubernetes.api.model.Container;
@@ -10,14 +13,12 @@ import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
-import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 
@@ -44,16 +45,19 @@ public final class PodContainer {
                 .withExposedPorts(java.util.Arrays.stream(ports).boxed().toArray(Integer[]::new))
                 .withCreateContainerCmdModifier(ContainerEngine.loopbackOnly(ports));
         Map<String, String> tmpfs = new HashMap<>();
+        // Binds set on the engine's request itself: Testcontainers' withFileSystemBind, when it finds itself in a
+        // container (/.dockerenv), first checks with a container of alpine, which is not here to pull.
+        List<Bind> binds = new ArrayList<>();
         for (VolumeMount mount : container.getVolumeMounts()) {
-            Volume volume = pod.spec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName()))
+            io.fabric8.kubernetes.api.model.Volume volume = pod.spec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName()))
                     .findFirst().orElseThrow();
             if (volume.getEmptyDir() != null) {
                 Quantity size = volume.getEmptyDir().getSizeLimit();
                 tmpfs.put(mount.getMountPath(), "rw,mode=1777"
                         + (size == null ? "" : ",size=" + Quantity.getAmountInBytes(size).longValue()));
             } else {
-                broker.withFileSystemBind(pod.volumeFiles().get(volume.getName()).toString(), mount.getMountPath(),
-                        Boolean.TRUE.equals(mount.getReadOnly()) ? BindMode.READ_ONLY : BindMode.READ_WRITE);
+                binds.add(new Bind(pod.volumeFiles().get(volume.getName()).toString(), new Volume(mount.getMountPath()),
+                        Boolean.TRUE.equals(mount.getReadOnly()) ? AccessMode.ro : AccessMode.rw));
             }
         }
         if (Boolean.TRUE.equals(container.getSecurityContext().getReadOnlyRootFilesystem())) {
@@ -65,6 +69,7 @@ public final class PodContainer {
         }
         broker.withTmpFs(tmpfs).withCreateContainerCmdModifier(cmd -> {
             cmd.withUser(user(pod));
+            cmd.getHostConfig().withBinds(binds);
             security(cmd.getHostConfig(), pod);
         });
         Probe startup = container.getStartupProbe();
