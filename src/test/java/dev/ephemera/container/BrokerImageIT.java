@@ -36,7 +36,7 @@ class BrokerImageIT {
     /** The store the broker's container is given. */
     enum Topology { STANDALONE, SENTINEL, CLUSTER }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "on {0}")
     @EnumSource(Topology.class)
     void mintsRedeemsOnceAndKeepsTheTokenInRedis(Topology topology) throws Exception {
         ContainerEngine.require();
@@ -60,6 +60,7 @@ class BrokerImageIT {
                 env.remove("REDIS_URI");
                 env.put("REDIS_URIS", String.join(",", redis.stream().map(Node::networkUri).toList()));
             }
+            default -> throw new AssertionError(topology);
         }
         GenericContainer<?> broker = PodContainer.of(image, pod, env, network);
         try {

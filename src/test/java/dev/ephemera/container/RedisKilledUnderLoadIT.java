@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
+import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.Network;
 
 /**
@@ -67,10 +68,10 @@ class RedisKilledUnderLoadIT {
 
                 assertThat(load.unexpected()).as("answers other than 201 and 503 store_unavailable").isEmpty();
                 assertThat(load.slowest()).as("the slowest mint").isLessThan(FAST);
-                System.out.printf("redis killed under load: readiness down after %d ms; %d mints refused (503), the "
-                        + "slowest answer of all %d in %d ms; Redis started again: ready after %d ms%n",
-                        (down - killed) / 1_000_000, load.refusedSince(killed), load.total(),
-                        load.slowest().toMillis(), (up - restarted) / 1_000_000);
+                LoggerFactory.getLogger(RedisKilledUnderLoadIT.class).info("Redis killed under load: readiness down "
+                        + "after {} ms; {} mints refused (503), the slowest answer of all {} in {} ms; Redis started "
+                        + "again: ready after {} ms", (down - killed) / 1_000_000, load.refusedSince(killed),
+                        load.total(), load.slowest().toMillis(), (up - restarted) / 1_000_000);
             }
             assertThat(BrokerHttp.code(consume(http, key, spent))).isEqualTo("token_already_used");
             assertThat(consume(http, key, unused).statusCode()).isEqualTo(200);

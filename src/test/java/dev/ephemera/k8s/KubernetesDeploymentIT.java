@@ -101,9 +101,10 @@ class KubernetesDeploymentIT {
         Optional<PodProcess> process = PodProcess.of(broker);
         if (process.isPresent()) {
             process.get().assertRunsAs(pod);
+            List<String> writable = pod.container().getVolumeMounts().stream()
+                    .filter(m -> !Boolean.TRUE.equals(m.getReadOnly())).map(VolumeMount::getMountPath).toList();
             assertThat(process.get().writableMounts()).as("writable: only what the manifest mounts so")
-                    .containsExactlyInAnyOrderElementsOf(pod.container().getVolumeMounts().stream()
-                            .filter(m -> !Boolean.TRUE.equals(m.getReadOnly())).map(VolumeMount::getMountPath).toList());
+                    .containsExactlyInAnyOrderElementsOf(writable);
         } else {
             assertThat(broker.getContainerInfo().getHostConfig().getReadonlyRootfs()).isTrue();
         }

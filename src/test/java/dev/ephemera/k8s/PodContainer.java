@@ -27,8 +27,9 @@ import org.testcontainers.containers.Network;
  * from the manifest: the user and group (and the fsGroup as a supplementary group), the read-only root, the dropped
  * capabilities, no privilege escalation, the memory limit (swap included), each {@code emptyDir} as a tmpfs of its
  * size limit, each Secret and ConfigMap volume as a bind of the directory {@link DeploymentPod} wrote, read-only
- * where the mount is, and nothing else writable ({@link PodProcess} checks it). Its ports are published on 127.0.0.1; it has started once its startup probe passes within the
- * probe's own budget (period × failure threshold), after which a kubelet would have restarted it.
+ * where the mount is, and nothing else writable ({@link PodProcess} checks it). Its ports are published on
+ * 127.0.0.1; it has started once its startup probe passes within the probe's own budget (period × failure
+ * threshold), after which a kubelet would have restarted it.
  */
 public final class PodContainer {
 
@@ -49,8 +50,8 @@ public final class PodContainer {
         // container (/.dockerenv), first checks with a container of alpine, which is not here to pull.
         List<Bind> binds = new ArrayList<>();
         for (VolumeMount mount : container.getVolumeMounts()) {
-            io.fabric8.kubernetes.api.model.Volume volume = pod.spec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName()))
-                    .findFirst().orElseThrow();
+            io.fabric8.kubernetes.api.model.Volume volume = pod.spec().getVolumes().stream()
+                    .filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
             if (volume.getEmptyDir() != null) {
                 Quantity size = volume.getEmptyDir().getSizeLimit();
                 tmpfs.put(mount.getMountPath(), "rw,mode=1777"
@@ -62,7 +63,7 @@ public final class PodContainer {
         }
         if (Boolean.TRUE.equals(container.getSecurityContext().getReadOnlyRootFilesystem())) {
             // podman gives a read-only container writable tmpfs at /run and /var/tmp (its --read-only-tmpfs, which
-            // its Docker API cannot turn off); a kubelet does not. Read-only ones keep the root as read-only as a pod's.
+            // its Docker API cannot turn off); a kubelet does not. Read-only ones there keep the root as a pod's.
             for (String scratch : List.of("/run", "/var/tmp")) {
                 tmpfs.putIfAbsent(scratch, "ro");
             }

@@ -28,11 +28,11 @@ import org.testcontainers.containers.Network;
 public final class ContainerEngine {
 
     /** Labels every container and network of the tests': this JVM's pid, which tells a leftover of a dead run. */
-    public static final Map<String, String> LABELS = Map.of(PidLabel.NAME, Long.toString(ProcessHandle.current().pid()));
+    public static final Map<String, String> LABELS = Map.of(PidLabel.NAME,
+            Long.toString(ProcessHandle.current().pid()));
 
-    private static final String INSTALL = "Docker, or podman as root with its socket: podman system service --time=0 "
-            + "unix:///run/podman/podman.sock & export DOCKER_HOST=unix:///run/podman/podman.sock "
-            + "TESTCONTAINERS_RYUK_DISABLED=true (README: the container tests; .ci/run does this)";
+    private static final String INSTALL = "Docker, or podman's socket with DOCKER_HOST and "
+            + "TESTCONTAINERS_RYUK_DISABLED=true (README: the container tests)";
 
     private static final Deque<AutoCloseable> STARTED = new ConcurrentLinkedDeque<>();
     private static Boolean available;
@@ -55,7 +55,7 @@ public final class ContainerEngine {
     /** For a test that needs containers: fails it when {@code CI=true} and there is no engine, else skips it. */
     public static void require() {
         if (!available()) {
-            throw ExternalTools.missing("a container engine (Testcontainers found none)", INSTALL);
+            throw ExternalTools.missing("a container engine", INSTALL);
         }
     }
 
@@ -66,8 +66,8 @@ public final class ContainerEngine {
 
     /** Whether the engine is podman: the images are then built with the podman command, else with docker. */
     public static boolean isPodman() {
-        return client().versionCmd().exec().getComponents().stream()
-                .anyMatch(component -> component.getName().toLowerCase(java.util.Locale.ROOT).contains("podman"));
+        var components = client().versionCmd().exec().getComponents();
+        return components != null && components.stream().anyMatch(component -> component.getName().toLowerCase(java.util.Locale.ROOT).contains("podman"));
     }
 
     /** {@code container}, labelled and stopped (removed) at JVM exit if its test has not stopped it. */
@@ -77,7 +77,7 @@ public final class ContainerEngine {
         return container;
     }
 
-    /** A network of its own for one test class's containers, removed at JVM exit after them. */
+    /** A network of its own for a test's containers (its test closes it), else removed at JVM exit after them. */
     public static Network network() {
         Network network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withLabels(LABELS)).build();
         STARTED.addLast(network::close);

@@ -117,8 +117,9 @@ public final class TestImages {
     private static String digest(Path jar) {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            zip.stream().sorted(Comparator.comparing(ZipEntry::getName)).forEach(entry -> digest.update((entry
-                    .getName() + "\0" + entry.getCrc() + "\0" + entry.getSize() + "\n").getBytes(StandardCharsets.UTF_8)));
+            zip.stream().sorted(Comparator.comparing(ZipEntry::getName)).forEach(entry -> digest.update(
+                    (entry.getName() + "\0" + entry.getCrc() + "\0" + entry.getSize() + "\n")
+                            .getBytes(StandardCharsets.UTF_8)));
             for (String file : List.of("build.sh", "Containerfile")) {
                 digest.update(Files.readAllBytes(Path.of("container", file)));
             }

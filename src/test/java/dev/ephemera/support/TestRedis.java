@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * The real Redis the tests run against, found as SPEC §9 says: {@code EPHEMERA_TEST_REDIS_URI} (never
  * {@code REDIS_URI}, which names a broker's real store), else a container of the tests' Redis image
  * ({@link TestImages#REDIS}, built here from the distribution's redis-server) where a container engine runs
- * ({@link ContainerEngine}: Docker, or podman's socket), else a local
- * {@code redis-server} binary started on a free port, else the Redis binary that the {@code embedded-redis} test
- * dependency ships for this platform, started the same way. Always a real server, never a mock. Tests that pause,
+ * ({@link ContainerEngine}: Docker, or podman's socket), else a local {@code redis-server} binary started on a free
+ * port, else the Redis binary that the {@code embedded-redis} test dependency ships for this platform, started the
+ * same way. Always a real server, never a mock. Tests that pause,
  * flush or scan Redis use {@link #ownUri()}: one the tests started themselves. {@code -Dephemera.test.redis-server}
  * names the binary instead ({@code embedded} for the shipped one): the check that a machine with only a JDK passes.
  */
@@ -26,7 +26,7 @@ public final class TestRedis {
     /** Names the Redis to use instead of starting one; it must be one that tests may write to. */
     public static final String ENV = "EPHEMERA_TEST_REDIS_URI";
 
-    /** Names the redis-server to start, before Docker and the PATH: a file, or {@code embedded}. */
+    /** Names the redis-server to start, before a container and the PATH: a file, or {@code embedded}. */
     public static final String SERVER_PROPERTY = "ephemera.test.redis-server";
 
     private static final String EMBEDDED = "embedded";
@@ -92,8 +92,8 @@ public final class TestRedis {
             return startLocal(binary);
         }
         throw new IllegalStateException("No Redis for the tests. Set " + ENV + "=redis://host:port (a Redis the "
-                + "tests may write to), run a container engine (README: the container tests), or install redis-server (Debian/Ubuntu: "
-                + "apt-get install -y redis-server; macOS: brew install redis).");
+                + "tests may write to), run a container engine (README: the container tests), or install "
+                + "redis-server (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis).");
     }
 
     /**
