@@ -116,6 +116,7 @@ public final class RedisContainers {
         return List.copyOf(nodes);
     }
 
+    /** A server on {@code port} with {@code extra} arguments, or with only them where they name a config file. */
     private static Node unstarted(Network network, String alias, int port, String... extra) {
         List<String> command = new ArrayList<>();
         if (extra.length == 0 || !extra[0].startsWith("/")) {
