@@ -67,7 +67,8 @@ public final class ContainerEngine {
     /** Whether the engine is podman: the images are then built with the podman command, else with docker. */
     public static boolean isPodman() {
         var components = client().versionCmd().exec().getComponents();
-        return components != null && components.stream().anyMatch(component -> component.getName().toLowerCase(java.util.Locale.ROOT).contains("podman"));
+        return components != null && components.stream()
+                .anyMatch(component -> component.getName().toLowerCase(java.util.Locale.ROOT).contains("podman"));
     }
 
     /** {@code container}, labelled and stopped (removed) at JVM exit if its test has not stopped it. */
