@@ -2,84 +2,155 @@ package dev.ephemera.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ephemera.support.BrokerHttp;
+import dev.ephemera.support.ContainerEngine;
+import dev.ephemera.support.LoopbackWait;
 import dev.ephemera.support.Processes;
+import dev.ephemera.support.RedisContainers;
 import dev.ephemera.support.RedisTopologies;
+import dev.ephemera.support.TestImages;
 import dev.ephemera.support.TestRedis;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvFromSource;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
 
 /**
- * The packaged jar, started as each overlay's Deployment starts it: only the environment the manifest gives the
- * container (its ConfigMap, the admin key from the Secret), the Secret's files and each mounted ConfigMap's files
- * (the price table) in temporary directories standing for the mounts, no arguments (the image's entry point is
- * {@code java -jar}). Three things differ, and only because a test machine is not a cluster: the mounts' paths,
- * the Redis (the test's standalone Redis for the demo, a Sentinel group for production, in place of the manifests'
- * service names) and the ports (free ones in place of 8080 and 9090, mapped by name). Then the probes the manifest
- * names must answer on the ports it names, and a mint must work.
+ * The broker started as each overlay's Deployment starts it, twice. From the image, as a kubelet runs it
+ * ({@link PodContainer}): the manifest's environment unchanged, its user, read-only root, capabilities, memory limit
+ * and mounts, its ports; the Redis in containers named as the manifest names it (the demo's {@code redis}, the
+ * production overlay's Sentinels), on a network of the test's. From the packaged jar, where no container engine runs
+ * too: the same environment with three differences a test machine imposes: the mounts' paths, the Redis (the test's
+ * standalone Redis for the demo, a Sentinel group for production) and the ports (free ones in place of 8080 and
+ * 9090). Then the probes the manifest names must answer on the ports it names, and a mint must work.
  */
 class KubernetesDeploymentIT {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** How the broker is started: the image as a kubelet would, or the jar as a process. */
+    enum Start { IMAGE, JAR }
 
-    static List<String> overlays() {
-        return Manifests.OVERLAYS;
+    static Stream<Arguments> starts() {
+        return Manifests.OVERLAYS.stream().flatMap(overlay -> Arrays.stream(Start.values())
+                .map(start -> Arguments.of(overlay, start)));
     }
 
-    @ParameterizedTest
-    @MethodSource("overlays")
-    void theJarAnswersItsProbesAndMintsAsTheDeploymentStartsIt(String overlay) throws Exception {
-        Manifests manifests = Manifests.render(overlay);
-        Container container = manifests.get(Deployment.class, "ephemera").getSpec().getTemplate().getSpec()
-                .getContainers().get(0);
-        List<Volume> volumes = manifests.get(Deployment.class, "ephemera").getSpec().getTemplate().getSpec()
-                .getVolumes();
-        Path mount = Files.createTempDirectory("ephemera-secrets");
-        String secretsAt = secretMount(container, volumes);
-        String adminKey = "k8s-admin-" + Base64.getUrlEncoder().encodeToString(new byte[32]).replace('A', 'x');
-        Files.writeString(mount.resolve("signing.pem"), pkcs8EcKey());
-        Files.writeString(mount.resolve("openai-api-key"), "sk-test-k8s-openai-fake-key");
-
-        Map<String, String> env = new HashMap<>();
-        for (EnvFromSource from : container.getEnvFrom()) {
-            env.putAll(manifests.get(ConfigMap.class, from.getConfigMapRef().getName()).getData());
-        }
-        for (EnvVar var : container.getEnv()) {
-            assertThat(var.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("admin-key");
-            env.put(var.getName(), adminKey);
-        }
-        env.replaceAll((name, value) -> value.replace(secretsAt + "/", mount + "/"));
-        for (Volume volume : volumes) {
-            if (volume.getConfigMap() != null) {
-                Path files = Files.createTempDirectory("ephemera-config");
-                for (Map.Entry<String, String> file : manifests.get(ConfigMap.class,
-                        volume.getConfigMap().getName()).getData().entrySet()) {
-                    Files.writeString(files.resolve(file.getKey()), file.getValue());
-                }
-                String at = mountPath(container, volume.getName());
-                env.replaceAll((name, value) -> value.replace(at + "/", files + "/"));
+    @ParameterizedTest(name = "{0} from the {1}")
+    @MethodSource("starts")
+    void theBrokerAnswersItsProbesAndMintsAsTheDeploymentStartsIt(String overlay, Start start) throws Exception {
+        DeploymentPod pod = DeploymentPod.of(Manifests.render(overlay));
+        try (Started broker = start == Start.IMAGE ? image(pod) : jar(pod)) {
+            Probe readiness = pod.container().getReadinessProbe();
+            int ready = broker.port(pod.port(readiness));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (LoopbackWait.status(ready, readiness.getHttpGet().getPath()) != 200) {
+                assertThat(broker.alive()).as("the broker runs; its log:\n%s", broker.log()).isTrue();
+                assertThat(System.nanoTime()).as("ready within 60 s; its log:\n%s", broker.log()).isLessThan(deadline);
+                Thread.sleep(200);
             }
+            for (Probe probe : pod.probes()) {
+                assertThat(LoopbackWait.status(broker.port(pod.port(probe)), probe.getHttpGet().getPath()))
+                        .as(probe.getHttpGet().getPath()).isEqualTo(200);
+            }
+            BrokerHttp http = new BrokerHttp(broker.port(8080));
+            HttpResponse<String> key = http.postJson("/v1/admin/keys", pod.adminKey(),
+                    "{\"name\":\"k8s\",\"permissions\":[\"read\",\"write\"]}");
+            assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
+            HttpResponse<String> minted = http.postJson("/v1/tokens", BrokerHttp.field(key, "key"),
+                    "{\"provider\":\"openai\",\"format\":\"jwt\"}");
+            assertThat(minted.statusCode()).as(minted.body()).isEqualTo(201);
+            if (pod.environment().containsKey("ENDPOINTS_ALL_PORT")) {
+                assertThat(LoopbackWait.status(broker.port(8080), "/health/readiness"))
+                        .as("health only on the management port").isNotEqualTo(200);
+            }
+            assertThat(broker.log()).doesNotContain(pod.adminKey(), DeploymentPod.OPENAI_KEY);
+        }
+    }
+
+    /** A broker started by the test: where a container port is published, whether it runs, what it wrote. */
+    private interface Started extends AutoCloseable {
+
+        int port(int containerPort);
+
+        boolean alive();
+
+        String log() throws Exception;
+    }
+
+    private static Started image(DeploymentPod pod) throws java.io.IOException {
+        ContainerEngine.require();
+        String image = TestImages.broker();
+        Network network = ContainerEngine.network();
+        Map<String, String> env = pod.environment();
+        List<GenericContainer<?>> redis = redisAsNamed(env.get("REDIS_URI"), network);
+        GenericContainer<?> broker = PodContainer.of(image, pod, env, network);
+        broker.start();
+        Optional<PodProcess> process = PodProcess.of(broker);
+        if (process.isPresent()) {
+            process.get().assertRunsAs(pod);
+            List<String> writable = pod.container().getVolumeMounts().stream()
+                    .filter(m -> !Boolean.TRUE.equals(m.getReadOnly())).map(VolumeMount::getMountPath).toList();
+            assertThat(process.get().writableMounts()).as("writable: only what the manifest mounts so")
+                    .containsExactlyInAnyOrderElementsOf(writable);
+        } else {
+            assertThat(broker.getContainerInfo().getHostConfig().getReadonlyRootfs()).isTrue();
+        }
+        return new Started() {
+            public int port(int containerPort) {
+                return broker.getMappedPort(containerPort);
+            }
+
+            public boolean alive() {
+                return broker.isRunning();
+            }
+
+            public String log() {
+                return broker.getLogs();
+            }
+
+            public void close() {
+                broker.stop();
+                redis.forEach(GenericContainer::stop);
+                network.close();
+            }
+        };
+    }
+
+    /** The Redis that {@code uri} names, in containers of those names on {@code network}; the containers. */
+    private static List<GenericContainer<?>> redisAsNamed(String uri, Network network) {
+        if (uri.startsWith("redis://")) {
+            URI standalone = URI.create(uri);
+            assertThat(standalone.getPort()).as("the stand-in's port").isEqualTo(6379);
+            return List.of(RedisContainers.node(network, standalone.getHost()).container());
+        }
+        assertThat(uri).startsWith("redis-sentinel://");
+        int hostsFrom = "redis-sentinel://".length();
+        List<URI> sentinels = Arrays.stream(uri.substring(hostsFrom, uri.indexOf('/', hostsFrom)).split(","))
+                .map(address -> URI.create("redis://" + address)).toList();
+        RedisContainers.Sentinel group = RedisContainers.sentinel(network, uri.substring(uri.indexOf('#') + 1),
+                sentinels.stream().map(URI::getHost).toList(), sentinels.get(0).getPort());
+        return Stream.concat(Stream.of(group.master(), group.replica()), group.sentinels().stream())
+                .<GenericContainer<?>>map(RedisContainers.Node::container).toList();
+    }
+
+    private static Started jar(DeploymentPod pod) throws Exception {
+        Map<String, String> env = new HashMap<>(pod.environment());
+        for (Map.Entry<String, Path> volume : pod.volumeFiles().entrySet()) {
+            String at = pod.mountPath(volume.getKey()) + "/";
+            env.replaceAll((name, value) -> value.replace(at, volume.getValue() + "/"));
         }
         env.put("REDIS_URI", env.get("REDIS_URI").startsWith("redis-sentinel:")
                 ? RedisTopologies.sharedSentinel().uri() : TestRedis.uri());
@@ -91,91 +162,31 @@ class KubernetesDeploymentIT {
             ports.put(management, TestRedis.freePort());
             env.put("ENDPOINTS_ALL_PORT", Integer.toString(ports.get(management)));
         }
-
         ProcessBuilder builder = Processes.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar().toString());
+                "-jar", TestImages.jar().toString());
         builder.environment().clear();
         builder.environment().putAll(env);
         Path log = Files.createTempFile("ephemera-k8s", ".log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         Process broker = builder.start();
-        try {
-            int readiness = port(container, container.getReadinessProbe(), ports);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (status(readiness, container.getReadinessProbe().getHttpGet().getPath()) != 200) {
-                assertThat(broker.isAlive()).as("the broker runs; its log:\n%s", Files.readString(log)).isTrue();
-                assertThat(System.nanoTime()).as("ready within 60 s").isLessThan(deadline);
-                Thread.sleep(200);
+        return new Started() {
+            public int port(int containerPort) {
+                assertThat(ports).as("a listener on container port %d", containerPort).containsKey(containerPort);
+                return ports.get(containerPort);
             }
-            for (Probe probe : List.of(container.getLivenessProbe(), container.getStartupProbe())) {
-                assertThat(status(port(container, probe, ports), probe.getHttpGet().getPath())).isEqualTo(200);
+
+            public boolean alive() {
+                return broker.isAlive();
             }
-            int http = ports.get(8080);
-            HttpResponse<String> key = post(http, "/v1/admin/keys", adminKey,
-                    "{\"name\":\"k8s\",\"permissions\":[\"read\",\"write\"]}");
-            assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
-            String secret = key.body().replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
-            HttpResponse<String> minted = post(http, "/v1/tokens", secret,
-                    "{\"provider\":\"openai\",\"format\":\"jwt\"}");
-            assertThat(minted.statusCode()).as(minted.body()).isEqualTo(201);
-            if (env.containsKey("ENDPOINTS_ALL_PORT")) {
-                assertThat(status(http, "/health/readiness")).as("health only on the management port")
-                        .isNotEqualTo(200);
+
+            public String log() throws Exception {
+                return Files.readString(log);
             }
-            assertThat(Files.readString(log)).doesNotContain(adminKey, "sk-test-k8s-openai-fake-key");
-        } finally {
-            broker.destroy();
-            broker.waitFor();
-        }
-    }
 
-    private static String secretMount(Container container, List<Volume> volumes) {
-        return mountPath(container, volumes.stream().filter(v -> v.getSecret() != null).map(Volume::getName)
-                .findFirst().orElseThrow());
-    }
-
-    private static String mountPath(Container container, String volume) {
-        return container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume))
-                .map(VolumeMount::getMountPath).findFirst().orElseThrow();
-    }
-
-    /** The free port standing for the container port that {@code probe} names. */
-    private static int port(Container container, Probe probe, Map<Integer, Integer> ports) {
-        String name = probe.getHttpGet().getPort().getStrVal();
-        int containerPort = container.getPorts().stream().filter(p -> name.equals(p.getName())).findFirst()
-                .orElseThrow().getContainerPort();
-        assertThat(ports).as("a listener on container port %d", containerPort).containsKey(containerPort);
-        return ports.get(containerPort);
-    }
-
-    private static int status(int port, String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    private static HttpResponse<String> post(int port, String path, String bearer, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static Path jar() throws Exception {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("ephemera-.*\\.jar"))
-                    .filter(p -> !p.getFileName().toString().contains("original")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no jar under target/: run ./mvnw verify"));
-        }
-    }
-
-    private static String pkcs8EcKey() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        return "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(generator.generateKeyPair().getPrivate()
-                        .getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+            public void close() throws InterruptedException {
+                broker.destroy();
+                broker.waitFor();
+            }
+        };
     }
 }

@@ -19,9 +19,18 @@ public record Manifests(String overlay, List<HasMetadata> resources) {
 
     /** Renders {@code k8s/overlays/<overlay>} with the local kubectl (CI installs it; elsewhere a skip says so). */
     public static Manifests render(String overlay) {
+        return render(overlay, Path.of("k8s", "overlays", overlay));
+    }
+
+    /** Renders {@code k8s/base}, what every overlay starts from. */
+    public static Manifests base() {
+        return render("base", Path.of("k8s", "base"));
+    }
+
+    private static Manifests render(String overlay, Path directory) {
         Path kubectl = ExternalTools.require("kubectl.path", "kubectl 1.27 or later (it renders kustomize overlays "
                 + "offline)", "kubectl");
-        String yaml = run(List.of(kubectl.toString(), "kustomize", Path.of("k8s", "overlays", overlay).toString()));
+        String yaml = run(List.of(kubectl.toString(), "kustomize", directory.toString()));
         KubernetesSerialization serialization = new KubernetesSerialization();
         List<HasMetadata> resources = new ArrayList<>();
         for (String document : yaml.split("(?m)^---$")) {

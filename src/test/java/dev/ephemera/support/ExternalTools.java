@@ -6,9 +6,9 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The programs some tests need that Maven cannot bring (Chromium, ChromeDriver, Node.js). Where one is missing, the
- * test fails when {@code CI=true} and is skipped elsewhere, with a reason that {@link MissingToolsSummary} lists at
- * the end of the build together with what to install: never a silent skip.
+ * The programs some tests need that Maven cannot bring (Chromium, ChromeDriver, Node.js, a container engine). Where
+ * one is missing, the test fails when {@code CI=true} and is skipped elsewhere, with a reason that
+ * {@link MissingToolsSummary} lists at the end of the build together with what to install: never a silent skip.
  */
 public final class ExternalTools {
 
@@ -39,7 +39,14 @@ public final class ExternalTools {
                 return Path.of(found);
             }
         }
-        String what = String.join(" or ", List.of(names)) + " (or -D" + property + "=/path)";
+        throw missing(String.join(" or ", List.of(names)) + " (or -D" + property + "=/path)", install);
+    }
+
+    /**
+     * Ends the calling test for want of {@code what}: a failure when {@code CI=true}, else a skip that
+     * {@link MissingToolsSummary} lists with {@code install}. Thrown, so that callers read {@code throw missing(…)}.
+     */
+    public static RuntimeException missing(String what, String install) {
         if ("true".equals(System.getenv("CI"))) {
             throw new IllegalStateException("CI=true but " + what + " is missing: " + install
                     + " (.ci/run installs it)");

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes, at the end of the test run, every test that was skipped for a missing program and what to install to
- * {@code target/tests-not-run.txt}, which the build prints after the tests (maven-antrun in the pom), so that a green
+ * {@code target/tests-not-run.txt} ({@code target/its-not-run.txt} after failsafe's), which the build prints after
+ * the tests (maven-antrun in the pom), so that a green
  * build on a developer's machine says what it did not run. Registered in
  * {@code META-INF/services/org.junit.platform.launcher.TestExecutionListener}.
  */
@@ -22,7 +23,9 @@ public final class MissingToolsSummary implements TestExecutionListener {
 
     private final List<String> skipped = new CopyOnWriteArrayList<>();
 
-    private static final Path REPORT = Path.of("target", "tests-not-run.txt");
+    /** Surefire's report; failsafe's tests name theirs with {@code -Dephemera.test.not-run-report} (the pom). */
+    private static final Path REPORT = Path.of(System.getProperty("ephemera.test.not-run-report",
+            "target/tests-not-run.txt"));
 
     @Override
     public void testPlanExecutionStarted(TestPlan plan) {

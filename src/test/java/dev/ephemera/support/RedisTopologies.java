@@ -79,15 +79,7 @@ public final class RedisTopologies {
             nodes.add(TestRedis.startLocal(server, clusterPort(), "--cluster-enabled", "yes",
                     "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"));
         }
-        for (int m = 0; m < 3; m++) {
-            long epoch = m + 1;
-            int[] slots = IntStream.range(m * SLOTS / 3, (m + 1) * SLOTS / 3).toArray();
-            on(nodes.get(m), c -> c.clusterSetConfigEpoch(epoch) + c.clusterAddSlots(slots));
-        }
-        int firstPort = port(nodes.get(0));
-        nodes.subList(1, nodes.size()).forEach(node -> on(node, c -> c.clusterMeet("127.0.0.1", firstPort)));
-        waitFor(() -> nodes.stream().allMatch(node -> on(node, RedisCommands::clusterNodes).lines()
-                .filter(line -> !line.contains("handshake")).count() == nodes.size()));
+        join(nodes, "127.0.0.1", port(nodes.get(0)));
         for (int i = 3; i < nodes.size(); i++) {
             String master = on(nodes.get(i % 3), RedisCommands::clusterMyId);
             on(nodes.get(i), c -> c.clusterReplicate(master));
@@ -102,6 +94,22 @@ public final class RedisTopologies {
             });
         }
         return nodes.subList(0, 3);
+    }
+
+    /**
+     * Joins {@code nodes} (URIs this JVM reaches them at) into one Cluster: the first three its masters, each its own
+     * config epoch and a third of the slots, every node met through the first one, which the others reach at
+     * {@code firstHost:firstPort}.
+     */
+    static void join(List<String> nodes, String firstHost, int firstPort) {
+        for (int m = 0; m < 3; m++) {
+            long epoch = m + 1;
+            int[] slots = IntStream.range(m * SLOTS / 3, (m + 1) * SLOTS / 3).toArray();
+            on(nodes.get(m), c -> c.clusterSetConfigEpoch(epoch) + c.clusterAddSlots(slots));
+        }
+        nodes.subList(1, nodes.size()).forEach(node -> on(node, c -> c.clusterMeet(firstHost, firstPort)));
+        waitFor(() -> nodes.stream().allMatch(node -> on(node, RedisCommands::clusterNodes).lines()
+                .filter(line -> !line.contains("handshake")).count() == nodes.size()));
     }
 
     /** A Sentinel group named {@code name}: the replica follows the master, three Sentinels (quorum 2) watch it. */
@@ -153,7 +161,8 @@ public final class RedisTopologies {
         }
     }
 
-    private static <T> T onSentinel(int port, Function<RedisSentinelCommands<String, String>, T> commands) {
+    /** Runs {@code commands} on the Sentinel on loopback {@code port}, on a connection of its own. */
+    static <T> T onSentinel(int port, Function<RedisSentinelCommands<String, String>, T> commands) {
         try (StatefulRedisSentinelConnection<String, String> connection = client()
                 .connectSentinel(RedisURI.create("redis://127.0.0.1:" + port))) {
             return commands.apply(connection.sync());
@@ -218,7 +227,8 @@ public final class RedisTopologies {
         return java.net.URI.create(uri).getPort();
     }
 
-    private static void waitFor(BooleanSupplier ready) {
+    /** Waits up to 15 s for {@code ready}, asking again every 100 ms; a RedisException counts as not yet. */
+    static void waitFor(BooleanSupplier ready) {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline) {
             try {

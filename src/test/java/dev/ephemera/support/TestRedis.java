@@ -9,14 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The real Redis the tests run against, found as SPEC §9 says: {@code EPHEMERA_TEST_REDIS_URI} (never
- * {@code REDIS_URI}, which names a broker's real store), else Testcontainers where Docker runs, else a local
- * {@code redis-server} binary started on a free port, else the Redis binary that the {@code embedded-redis} test
- * dependency ships for this platform, started the same way. Always a real server, never a mock. Tests that pause,
+ * {@code REDIS_URI}, which names a broker's real store), else a container of the tests' Redis image
+ * ({@link TestImages#REDIS}, built here from the distribution's redis-server) where a container engine runs
+ * ({@link ContainerEngine}: Docker, or podman's socket), else a local {@code redis-server} binary started on a free
+ * port, else the Redis binary that the {@code embedded-redis} test dependency ships for this platform, started the
+ * same way. Always a real server, never a mock. Tests that pause,
  * flush or scan Redis use {@link #ownUri()}: one the tests started themselves. {@code -Dephemera.test.redis-server}
  * names the binary instead ({@code embedded} for the shipped one): the check that a machine with only a JDK passes.
  */
@@ -25,7 +26,7 @@ public final class TestRedis {
     /** Names the Redis to use instead of starting one; it must be one that tests may write to. */
     public static final String ENV = "EPHEMERA_TEST_REDIS_URI";
 
-    /** Names the redis-server to start, before Docker and the PATH: a file, or {@code embedded}. */
+    /** Names the redis-server to start, before a container and the PATH: a file, or {@code embedded}. */
     public static final String SERVER_PROPERTY = "ephemera.test.redis-server";
 
     private static final String EMBEDDED = "embedded";
@@ -74,19 +75,25 @@ public final class TestRedis {
     }
 
     private static String start() {
-        if (System.getProperty(SERVER_PROPERTY, "").isBlank() && dockerAvailable()) {
-            GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
-            redis.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(redis::stop));
-            return "redis://" + redis.getHost() + ":" + redis.getMappedPort(6379);
+        if (System.getProperty(SERVER_PROPERTY, "").isBlank() && ContainerEngine.available()) {
+            try {
+                return RedisContainers.standalone();
+            } catch (IllegalStateException e) {
+                // No image to run (it is built from this machine's redis-server): CI must run the container.
+                if ("true".equals(System.getenv("CI"))) {
+                    throw e;
+                }
+                LoggerFactory.getLogger(TestRedis.class).warn("A container engine runs, but not the tests' Redis "
+                        + "image ({}); a local redis-server instead", e.getMessage());
+            }
         }
         String binary = serverBinary();
         if (binary != null) {
             return startLocal(binary);
         }
         throw new IllegalStateException("No Redis for the tests. Set " + ENV + "=redis://host:port (a Redis the "
-                + "tests may write to), run Docker for Testcontainers, or install redis-server (Debian/Ubuntu: "
-                + "apt-get install -y redis-server; macOS: brew install redis).");
+                + "tests may write to), run a container engine (README: the container tests), or install "
+                + "redis-server (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis).");
     }
 
     /**
@@ -142,14 +149,6 @@ public final class TestRedis {
             return binary.toString();
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
-            return false;
         }
     }
 

@@ -99,7 +99,7 @@ final class RedisConnector {
         // event loop that opens the first connection (BlockingCallsTest saw it).
         timeouts.start();
         this.resources = ClientResources.builder()
-                .timer(timeouts)
+                .timer(timeouts).addressResolverGroup(RedisNames.RESOLVER)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2,
                         TimeUnit.MILLISECONDS))
                 .build();
