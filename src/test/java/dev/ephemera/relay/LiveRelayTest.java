@@ -334,7 +334,16 @@ class LiveRelayTest {
                 for (int i = 0; i < 30 && !client.closeCode.isDone(); i++) {
                     client.socket.sendText(text("tell me a long story number " + i), true);
                 }
-                assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+                // 1008 as a rule; a client still writing when the broker closes may see its connection reset before
+                // it reads the close frame (-1, a loaded machine's race): then the receipt says why it ended.
+                int code = client.closeCode.get(10, TimeUnit.SECONDS);
+                if (code == -1) {
+                    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat((List<Map<String, Object>>)
+                            receipt(minted.string("id")).get("sessions")).anyMatch(s ->
+                            "usage_limit_reached".equals(s.get("close_reason"))));
+                } else {
+                    assertThat(code).isEqualTo(1008);
+                }
             }
             long forwarded = fake.recorder().frames.stream().filter(f -> f.startsWith("{\"clientContent\"")).count();
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(((Number) ((Map<String, Object>)

@@ -157,10 +157,10 @@ public final class FakeCalls {
             ctx.pipeline().addLast(new WebSocketFrameAggregator(16 * 1024 * 1024), new Sideband(call));
             ctx.pipeline().remove(ctx.handler());
             // Counted before the 101 is written: the broker may read it and answer its caller before this
-            // write's listener runs.
-            call.sidebands.add(ctx.channel());
+            // write's listener runs. (The sideband is open, for emit and sidebandsOpen, only once it is written.)
             call.attachments.incrementAndGet();
             handshaker.handshake(ctx.channel(), request).addListener(done -> {
+                call.sidebands.add(ctx.channel());
                 ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"session.created\",\"event_id\":\"ev_c\","
                         + "\"session\":{\"type\":\"realtime\"}}"));
             });
