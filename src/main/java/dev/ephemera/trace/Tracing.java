@@ -92,8 +92,9 @@ public final class Tracing {
 
     private static OpenTelemetrySdk sdk(Map<String, String> settings) {
         OpenTelemetrySdk built = AutoConfiguredOpenTelemetrySdk.builder()
+                // Merged in order, later over earlier; the SDK puts environment variables and system properties above.
                 .addPropertiesSupplier(TracingSettings::defaults)
-                .addPropertiesCustomizer(config -> settings)
+                .addPropertiesSupplier(() -> settings)
                 .disableShutdownHook()
                 .build()
                 .getOpenTelemetrySdk();

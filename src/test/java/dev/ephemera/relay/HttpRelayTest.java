@@ -138,6 +138,9 @@ class HttpRelayTest {
         assertThat(unlisted.status()).isEqualTo(200);
         assertThat(unlisted.headers().asMap().keySet()).noneMatch(h -> h.toLowerCase(Locale.ROOT)
                 .startsWith("access-control-"));
+        // Found by the black-box attack: nor does a provider's trace context (a backend's trace id, with propagation).
+        assertThat(unlisted.headers().asMap().keySet()).map(h -> h.toLowerCase(Locale.ROOT))
+                .doesNotContain("traceparent", "tracestate", "traceresponse", "baggage");
         assertThat(String.join(",", unlisted.headers().getAll("Vary")).split("\\s*,\\s*")).containsOnlyOnce("Origin");
 
         Reply listed = broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", body)

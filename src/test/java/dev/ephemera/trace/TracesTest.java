@@ -277,4 +277,32 @@ class TracesTest {
             assertThat(fake.recorder().requests.get(before).headers("traceparent")).isEmpty();
         }
     }
+
+    /**
+     * Found by the black-box attack: a model the broker does not know (prices) is the client's text, maybe a secret
+     * (its own token, named as the model): it is not exported.
+     */
+    @Test
+    void aModelTheBrokerDoesNotKnowIsNotExported() {
+        String traceId = hex(16);
+        Broker.Reply minted = broker.send(HttpRequest.POST("/v1/tokens", "{\"provider\":\"openai\",\"max_uses\":2}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(key)
+                .header("traceparent", "00-" + traceId + "-" + hex(8) + "-01"));
+        String token = minted.string("value");
+        // (Not the token itself, which the provider would then be sent: the fake refuses to see one.)
+        String unknown = "private-" + hex(20);
+        broker.send(HttpRequest.POST("/v1/proxy/openai/chat/completions", "{\"model\":\"" + unknown
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE).bearerAuth(token));
+        await().atMost(Duration.ofSeconds(10)).until(() -> otlp.spans.stream().anyMatch(s ->
+                s.name().startsWith("chat") && s.traceId().equals(traceId)));
+        assertThat(otlp.spans.stream().filter(s -> s.traceId().equals(traceId) && s.name().startsWith("chat")))
+                .singleElement().satisfies(span -> {
+                    assertThat(span.name()).isEqualTo("chat");
+                    assertThat(span.attributes()).doesNotContainKey("gen_ai.request.model");
+                });
+        String exported = otlp.exports.stream().map(b -> new String(b, StandardCharsets.ISO_8859_1))
+                .reduce("", String::concat);
+        assertThat(exported).doesNotContain(unknown);
+    }
 }

@@ -41,6 +41,30 @@ class TracingTest {
                 "none")).on()).isFalse();
     }
 
+    /**
+     * Found by the black-box attack: the standard environment variables, as a Deployment sets them, decide as the SDK
+     * reads them (a system property over a variable over the broker's configuration), not the configuration alone.
+     */
+    @Test
+    void theStandardEnvironmentVariablesTurnItOnAndOff() {
+        Map<String, String> none = Map.of();
+        java.util.function.Function<String, String> noProperty = k -> null;
+        assertThat(TracingSettings.of(none, noProperty, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
+                "http://collector:4318")::get)).isPresent();
+        assertThat(TracingSettings.of(none, noProperty, Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://collector:4318/v1/traces")::get)).isPresent();
+        assertThat(TracingSettings.of(none, noProperty, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
+                "OTEL_SDK_DISABLED", "true")::get)).isEmpty();
+        assertThat(TracingSettings.of(Map.of("otel.exporter.otlp.endpoint", "http://a:4318"), noProperty,
+                Map.of("OTEL_TRACES_EXPORTER", "none")::get)).isEmpty();
+        assertThat(TracingSettings.of(none, Map.of("otel.sdk.disabled", "true")::get, Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")::get)).isEmpty();
+        assertThatThrownBy(() -> TracingSettings.of(none, noProperty, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
+                "http://collector:4317", "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")::get))
+                .hasMessageContaining("OTLP/HTTP only").hasMessageContaining("4318");
+        assertThat(TracingSettings.of(none, noProperty, k -> null)).isEmpty();
+    }
+
     @Test
     void offMakesNoSpanAndReadsNoTraceparent() {
         Tracing off = tracing(Map.of());

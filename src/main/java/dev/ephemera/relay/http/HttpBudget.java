@@ -48,6 +48,11 @@ final class HttpBudget {
     private final Spending sessions;
     private final Pricing pricing;
 
+    /** Whether the broker knows {@code model} of {@code provider}: it has a price for it. */
+    boolean knows(String provider, String model) {
+        return pricing.price(provider, model).isPresent();
+    }
+
     HttpBudget(Spending sessions, Pricing pricing) {
         this.sessions = sessions;
         this.pricing = pricing;

@@ -64,7 +64,9 @@ final class HttpRelayFilter implements HttpServerFilter {
     private static final RepeatedLog REPEATED = new RepeatedLog(LOG);
     private static final String PREFIX = "/v1/proxy/";
     private static final Set<String> DROPPED_RESPONSE_HEADERS = Set.of("connection", "keep-alive",
-            "proxy-authenticate", "trailer", "upgrade", "set-cookie", "www-authenticate", "alt-svc");
+            "proxy-authenticate", "trailer", "upgrade", "set-cookie", "www-authenticate", "alt-svc",
+            // Trace context is between the broker and the provider: echoed, it would hand a backend's trace to a client.
+            "traceparent", "tracestate", "traceresponse", "baggage");
 
     private final ProviderRegistry providers;
     private final Redeemer redeemer;
@@ -245,7 +247,8 @@ final class HttpRelayFilter implements HttpServerFilter {
                         budget.money(body, model, choices, money))
                 .thenCompose(redeemed -> budget.reserve(redeemed.token(), choices, money.get()).thenApply(grant ->
                         upstreamRequest(request, target, redeemed, grant, model, RequestSpan.start(tracing,
-                                redeemed.token(), request.getMethodName(), target.uri().getPath(), model))));
+                                redeemed.token(), request.getMethodName(), target.uri().getPath(), model,
+                                budget::knows))));
     }
 
     /**

@@ -12,6 +12,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Scope;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
 
 /**
  * A relayed HTTP request's span: a child of the span that minted its token, from the redemption to the end of the
@@ -32,14 +33,20 @@ final class RequestSpan {
         this.toProvider = toProvider;
     }
 
-    /** The span of a {@code method} request to {@code path} of the provider, with {@code token}, for {@code model}. */
+    /**
+     * The span of a {@code method} request to {@code path} of the provider, with {@code token}, for {@code model}:
+     * the client's, so named in the span only where it is the token's or one the broker {@code knows} (prices); a
+     * client's own token sent as a model name, say, is never exported.
+     */
     static RequestSpan start(Tracing tracing, RedeemedToken token, String method, String path,
-            @Nullable String model) {
+            @Nullable String model, BiPredicate<String, String> knows) {
         if (!tracing.on()) {
             return new RequestSpan(Span.getInvalid(), Map.of());
         }
         String operation = operation(path);
-        String named = GenAi.name(model != null ? model : token.model());
+        String asked = model == null || model.equals(token.model()) || knows.test(token.provider(), model)
+                ? model : null;
+        String named = GenAi.name(asked != null ? asked : token.model());
         Span span = tracing.start(operation + (named == null ? "" : " " + named), SpanKind.CLIENT,
                 tracing.carried(token.traceParent()));
         span.setAttribute(GenAi.OPERATION, operation);
