@@ -112,7 +112,8 @@ final class FakeRoutes {
                     "Access-Control-Allow-Headers", "*", "Vary", "Origin",
                     // A provider (or its gateway) that echoes trace context: it is not the client's to read.
                     "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                    "tracestate", "vendor=x", "traceresponse", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                    "tracestate", "vendor=x",
+                    "traceresponse", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
                     "baggage", "user=alice"));
         } else if (post && rest.equals("/embeddings")) {
             json(ctx, request, HttpResponseStatus.OK, "{\"object\":\"list\",\"data\":[]}", Map.of());

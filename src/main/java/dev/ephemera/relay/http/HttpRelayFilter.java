@@ -65,7 +65,7 @@ final class HttpRelayFilter implements HttpServerFilter {
     private static final String PREFIX = "/v1/proxy/";
     private static final Set<String> DROPPED_RESPONSE_HEADERS = Set.of("connection", "keep-alive",
             "proxy-authenticate", "trailer", "upgrade", "set-cookie", "www-authenticate", "alt-svc",
-            // Trace context is between the broker and the provider: echoed, it would hand a backend's trace to a client.
+            // Trace context is the broker's and the provider's: echoed, it would hand a backend's trace to a client.
             "traceparent", "tracestate", "traceresponse", "baggage");
 
     private final ProviderRegistry providers;
