@@ -161,6 +161,12 @@ public final class FakeCalls {
             call.attachments.incrementAndGet();
             handshaker.handshake(ctx.channel(), request).addListener(done -> {
                 call.sidebands.add(ctx.channel());
+                if (call.ended) {
+                    // The call ended while this 101 was on its way (the broker may have answered its caller and the
+                    // test ended the call before this listener ran): closed as end() closes the others.
+                    ctx.writeAndFlush(new CloseWebSocketFrame(1000, "call ended")).addListener(f -> ctx.close());
+                    return;
+                }
                 ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"session.created\",\"event_id\":\"ev_c\","
                         + "\"session\":{\"type\":\"realtime\"}}"));
             });
