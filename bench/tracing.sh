@@ -2,7 +2,8 @@
 # Tracing's cost on the mint path, side by side in one run (issue 32): opaque mints/s and the broker's CPU per mint
 # for four brokers on one Redis, measured by alternating wrk runs: the commit before tracing existed (BEFORE_REV),
 # this build with tracing off (no OTLP endpoint), on with every trace sampled, and on with one in ten
-# (OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG 0.1). The traced brokers export to a local OTLP/HTTP sink
+# (OTEL_TRACES_SAMPLER=traceidratio, ARG 0.1: not parent-based, since every mint here carries a sampled parent, which
+# a parent-based sampler would follow). The traced brokers export to a local OTLP/HTTP sink
 # (bench/tracing/otlp-sink.mjs, Node.js) that answers 200 at once. Each mint carries a backend's traceparent, sampled.
 #   bench/tracing.sh            ROUNDS=4 SECONDS_PER_RUN=10 BEFORE_REV=47892ff; writes bench/results/tracing-latest.md
 set -euo pipefail
@@ -25,7 +26,7 @@ start_broker "$WORK/before.jar" "$BEFORE" "$WORK/before.log"
 start_broker "$WORK/now.jar" "$OFF" "$WORK/off.log"
 start_broker "$WORK/now.jar" "$ALL" "$WORK/all.log" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK"
 start_broker "$WORK/now.jar" "$TENTH" "$WORK/tenth.log" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK" \
-  OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1
+  OTEL_TRACES_SAMPLER=traceidratio OTEL_TRACES_SAMPLER_ARG=0.1
 PIDS_BY_PORT=("${SIDE_PIDS[@]: -4}")
 KEY=$(new_key "$OFF")
 export KEY BODY='{"provider":"openai"}'
@@ -66,7 +67,7 @@ OUT=$ROOT/bench/results/tracing-latest.md
   done
   echo
   echo "before: ${BEFORE_REV:-47892ff} (no tracing in the code); off: this build, no endpoint; all: sampled 1.0;"
-  echo "tenth: parentbased_traceidratio 0.1 (a backend's sampled traceparent is followed: parent-based)."
+  echo "tenth: traceidratio 0.1 (one trace in ten recorded, whatever the parent's flag)."
   echo
   echo "OTLP sink: $(cat "$WORK/sink.json" 2>/dev/null || echo '{}')"
 } > "$OUT"
