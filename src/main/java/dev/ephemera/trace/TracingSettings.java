@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -72,9 +71,9 @@ final class TracingSettings {
 
     /** The {@code otel.*} properties of the broker's configuration (its files, and what a test gives it). */
     private static Map<String, String> configured(Environment environment) {
-        Map<String, String> settings = new TreeMap<>();
+        Map<String, String> settings = new HashMap<>();
         flatten("otel", environment.getProperties("otel", StringConvention.RAW), settings);
-        return new HashMap<>(settings);
+        return settings;
     }
 
     private static void flatten(String prefix, Map<String, Object> properties, Map<String, String> into) {

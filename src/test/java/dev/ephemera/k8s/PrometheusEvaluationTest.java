@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,8 @@ class PrometheusEvaluationTest {
     private static final HookReceiver HOOKS = new HookReceiver();
 
     @RegisterExtension
-    static final BrokerExtension ENV = BrokerExtension.inMemory().with(jwksIssuer()).with(Map.of(
+    static final BrokerExtension ENV = BrokerExtension.inMemory().with(IDP.brokerConfigWithUnreachableJwks(CLOSED))
+            .with(Map.of(
             "ephemera.webhooks.allow-private-targets", true,
             "ephemera.webhooks.first-retry", "200ms",
             "ephemera.providers.openai.allowed-endpoints", List.of("POST /chat/completions", "GET /fails")))
@@ -73,13 +73,6 @@ class PrometheusEvaluationTest {
     private Process prometheus;
     private String api;
 
-    /** An issuer whose JWKS is fetched (and fails: nothing listens), so that its failures are exported. */
-    private static Map<String, Object> jwksIssuer() {
-        Map<String, Object> config = new HashMap<>(IDP.brokerConfig());
-        config.remove("ephemera.auth.issuers.app.public-keys");
-        config.put("ephemera.auth.issuers.app.jwks-uri", "http://127.0.0.1:" + CLOSED + "/jwks.json");
-        return config;
-    }
 
     @BeforeAll
     void start() throws Exception {

@@ -13,7 +13,6 @@ import dev.ephemera.support.WsClient;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +36,8 @@ class OperationsMetricsTest {
     private static final TestIssuer IDP = new TestIssuer();
 
     @RegisterExtension
-    static final BrokerExtension ENV = BrokerExtension.inMemory().with(jwksIssuer()).with(Map.of(
+    static final BrokerExtension ENV = BrokerExtension.inMemory().with(IDP.brokerConfigWithUnreachableJwks(CLOSED))
+            .with(Map.of(
             "ephemera.relay.max-sessions", 7,
             "ephemera.relay.upstream-timeout", "1s",
             "ephemera.providers.openai.allowed-endpoints", List.of("POST /chat/completions", "GET /fails",
@@ -51,13 +51,6 @@ class OperationsMetricsTest {
     private Broker broker;
     private String key;
 
-    /** The test issuer's users, with their keys at a JWKS URL that nothing answers. */
-    private static Map<String, Object> jwksIssuer() {
-        Map<String, Object> config = new HashMap<>(IDP.brokerConfig());
-        config.remove("ephemera.auth.issuers.app.public-keys");
-        config.put("ephemera.auth.issuers.app.jwks-uri", "http://127.0.0.1:" + CLOSED + "/jwks.json");
-        return config;
-    }
 
     @BeforeAll
     void start() {

@@ -41,6 +41,17 @@ public final class TestIssuer {
         }
     }
 
+    /**
+     * {@link #brokerConfig()} with the users' issuer's keys at a JWKS URL on {@code port} of 127.0.0.1 instead of
+     * given inline: nothing answers there, so every fetch fails (what the JWKS failure metric counts).
+     */
+    public Map<String, Object> brokerConfigWithUnreachableJwks(int port) {
+        Map<String, Object> config = brokerConfig();
+        config.remove("ephemera.auth.issuers.app.public-keys");
+        config.put("ephemera.auth.issuers.app.jwks-uri", "http://127.0.0.1:" + port + "/jwks.json");
+        return config;
+    }
+
     /** Broker properties trusting both issuers, and one profile for https://app.example.com pages. */
     public Map<String, Object> brokerConfig() {
         Map<String, Object> c = new HashMap<>();
